@@ -1,0 +1,1 @@
+"""Idempotent writes: a client key, a fingerprint of the request, the first result."""

@@ -1,0 +1,1 @@
+"""Order-to-invoice: place an order, fulfil it, invoice it, follow its status."""

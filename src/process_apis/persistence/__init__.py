@@ -1,0 +1,1 @@
+"""Gateway state in SQL (SQLite by default, PostgreSQL by URL) through SQLAlchemy."""

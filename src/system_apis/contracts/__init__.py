@@ -1,0 +1,1 @@
+"""Contracts shared by every ERP adapter: canonical model, port, errors."""
