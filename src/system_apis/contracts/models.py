@@ -1,0 +1,202 @@
+"""The canonical model: one shape for every ERP's records.
+
+Money is a Decimal with an ISO 4217 currency, quantities carry a unit, timestamps are
+timezone-aware, countries are ISO 3166-1 alpha-2. Every record carries its ``source`` and its
+native id; canonical ids encode both (see :func:`canonical_id`), so a record can always be
+traced back to the ERP it came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+ID_SEPARATOR = ":"
+
+
+def canonical_id(connection: str, native_id: str) -> str:
+    """Stable id of a record: the connection name and the ERP's own id."""
+    return f"{connection}{ID_SEPARATOR}{native_id}"
+
+
+def split_id(record_id: str) -> tuple[str, str]:
+    """Inverse of :func:`canonical_id`; raises ValueError for an id of another shape."""
+    connection, sep, native = record_id.partition(ID_SEPARATOR)
+    if not sep or not connection or not native:
+        raise ValueError(f"not a gateway id: {record_id!r}")
+    return connection, native
+
+
+def _upper_code(length: int) -> AfterValidator:
+    def check(value: str) -> str:
+        if len(value) != length or not value.isalpha() or not value.isupper():
+            raise ValueError(f"expected a {length}-letter upper-case code, got {value!r}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timestamp must be timezone-aware")
+    return value
+
+
+CurrencyCode = Annotated[str, _upper_code(3)]
+CountryCode = Annotated[str, _upper_code(2)]
+AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(Frozen):
+    """Where a record lives: the configured connection and the kind of ERP behind it."""
+
+    connection: str
+    erp: str
+
+
+class Money(Frozen):
+    amount: Decimal
+    currency: CurrencyCode
+
+
+class Quantity(Frozen):
+    value: Decimal
+    unit: str = Field(min_length=1)
+
+
+class Record(Frozen):
+    id: str
+    native_id: str
+    source: Source
+
+
+class Address(Frozen):
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: CountryCode | None = None
+
+
+class Customer(Record):
+    name: str
+    is_organization: bool
+    blocked: bool = False
+    address: Address | None = None
+    created_at: AwareDatetime | None = None
+    changed_at: AwareDatetime | None = None
+
+
+class Product(Record):
+    sku: str
+    name: str
+    base_unit: str
+    product_type: str | None = None
+    product_group: str | None = None
+    gross_weight: Quantity | None = None
+    list_price: Money | None = None
+    deleted: bool = False
+
+
+class InventoryLevel(Record):
+    """Stock of one product at one location (for SAP: plant and storage location)."""
+
+    sku: str
+    location: str
+    quantity: Quantity
+    stock_type: str = "unrestricted"
+
+
+class DocumentStatus(StrEnum):
+    NOT_RELEVANT = "not_relevant"
+    OPEN = "open"
+    PARTIAL = "partial"
+    COMPLETE = "complete"
+
+
+class OrderStatus(StrEnum):
+    """End-to-end status of a sales order, from the customer's point of view."""
+
+    ORDERED = "ordered"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    INVOICED = "invoiced"
+
+
+class SalesOrderLine(Frozen):
+    line_number: str
+    sku: str
+    description: str | None = None
+    quantity: Quantity
+    net_amount: Money | None = None
+    location: str | None = None
+
+
+class SalesOrder(Record):
+    number: str
+    customer_id: str
+    external_reference: str | None = None
+    order_date: dt.date
+    created_at: AwareDatetime | None = None
+    changed_at: AwareDatetime | None = None
+    net_amount: Money
+    status: OrderStatus
+    delivery_status: DocumentStatus
+    billing_status: DocumentStatus
+    lines: tuple[SalesOrderLine, ...] = ()
+
+
+class DeliveryLine(Frozen):
+    line_number: str
+    sku: str
+    quantity: Quantity
+    location: str | None = None
+    order_id: str | None = None
+    order_line: str | None = None
+
+
+class Delivery(Record):
+    number: str
+    customer_id: str
+    order_ids: tuple[str, ...] = ()
+    created_at: AwareDatetime | None = None
+    goods_issued: bool
+    goods_issue_date: dt.date | None = None
+    lines: tuple[DeliveryLine, ...] = ()
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "draft"
+    POSTED = "posted"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+class InvoiceLine(Frozen):
+    line_number: str
+    sku: str
+    quantity: Quantity
+    net_amount: Money
+    tax_amount: Money | None = None
+    order_id: str | None = None
+    delivery_id: str | None = None
+
+
+class Invoice(Record):
+    number: str
+    customer_id: str
+    order_ids: tuple[str, ...] = ()
+    invoice_date: dt.date
+    net_amount: Money
+    tax_amount: Money
+    gross_amount: Money
+    status: InvoiceStatus
+    lines: tuple[InvoiceLine, ...] = ()

@@ -1,0 +1,103 @@
+"""The port every ERP adapter implements; the process layer sees nothing else of an ERP."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from system_apis.contracts.commands import SalesOrderDraft
+from system_apis.contracts.models import (
+    Customer,
+    Delivery,
+    InventoryLevel,
+    Invoice,
+    Product,
+    SalesOrder,
+    Source,
+)
+from system_apis.contracts.queries import (
+    CustomerFilter,
+    DeliveryFilter,
+    InventoryFilter,
+    InvoiceFilter,
+    Page,
+    PageRequest,
+    ProductFilter,
+    SalesOrderFilter,
+)
+
+
+class Capability(StrEnum):
+    READ_CUSTOMERS = "read_customers"
+    READ_PRODUCTS = "read_products"
+    READ_INVENTORY = "read_inventory"
+    READ_SALES_ORDERS = "read_sales_orders"
+    CREATE_SALES_ORDERS = "create_sales_orders"
+    FULFIL_ORDERS = "fulfil_orders"
+    READ_INVOICES = "read_invoices"
+    CREATE_INVOICES = "create_invoices"
+
+
+@runtime_checkable
+class ErpAdapter(Protocol):
+    """One ERP connection seen through the canonical model.
+
+    Lists return records in a stable order (by native id unless said otherwise) so offset
+    pages are consistent. Methods raise only :mod:`system_apis.contracts.errors` types.
+    Ids passed in and out are *native* ids of this connection unless named ``*_id`` on a
+    canonical record, which are canonical ids (see ``canonical_id``).
+    """
+
+    @property
+    def source(self) -> Source: ...
+
+    @property
+    def capabilities(self) -> frozenset[Capability]: ...
+
+    async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
+        """Customers matching the filter; with ``native_ids`` one call answers many ids."""
+        ...
+
+    async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]: ...
+
+    async def list_inventory(
+        self, filter: InventoryFilter, page: PageRequest
+    ) -> Page[InventoryLevel]:
+        """Unrestricted stock per product and location; zero levels may be omitted."""
+        ...
+
+    async def list_sales_orders(
+        self, filter: SalesOrderFilter, page: PageRequest
+    ) -> Page[SalesOrder]:
+        """Orders with their lines, newest first."""
+        ...
+
+    async def get_sales_order(self, native_id: str) -> SalesOrder:
+        """Raises NotFound when the ERP has no such order."""
+        ...
+
+    async def create_sales_order(self, draft: SalesOrderDraft) -> SalesOrder:
+        """Creates the order in the ERP; the ERP numbers and prices it."""
+        ...
+
+    async def list_deliveries(
+        self, filter: DeliveryFilter, page: PageRequest
+    ) -> Page[Delivery]: ...
+
+    async def create_delivery(self, order_native_id: str) -> Delivery:
+        """Creates a delivery for every open line of the order (no goods issue yet)."""
+        ...
+
+    async def post_goods_issue(self, delivery_native_id: str) -> Delivery:
+        """Posts the goods issue: stock leaves the warehouse. Raises InsufficientStock."""
+        ...
+
+    async def list_invoices(self, filter: InvoiceFilter, page: PageRequest) -> Page[Invoice]: ...
+
+    async def create_invoice(self, order_native_id: str) -> Invoice:
+        """Bills every delivered, not yet billed line of the order."""
+        ...
+
+    async def aclose(self) -> None:
+        """Releases connections; the adapter is not used afterwards."""
+        ...

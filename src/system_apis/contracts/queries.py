@@ -1,0 +1,86 @@
+"""What a caller may ask of an adapter's lists: filters and an offset page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from system_apis.contracts.models import DocumentStatus, OrderStatus
+
+T = TypeVar("T")
+
+
+class PageRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=20, ge=1, le=1000)
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of records in a stable order; ``total`` counts every match."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: tuple[T, ...]
+    offset: int
+    total: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+
+class CustomerFilter(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    native_ids: Sequence[str] | None = None
+    name_contains: str | None = None
+    country: str | None = None
+
+
+class ProductFilter(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    skus: Sequence[str] | None = None
+    name_contains: str | None = None
+    product_group: str | None = None
+
+
+class InventoryFilter(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    skus: Sequence[str] | None = None
+    location: str | None = None
+
+
+class SalesOrderFilter(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    native_ids: Sequence[str] | None = None
+    customer_native_id: str | None = None
+    external_reference: str | None = None
+    status: OrderStatus | None = None
+    delivery_status: DocumentStatus | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+class DeliveryFilter(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    order_native_id: str | None = None
+    native_ids: Sequence[str] | None = None
+
+
+class InvoiceFilter(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    native_ids: Sequence[str] | None = None
+    customer_native_id: str | None = None
+    order_native_id: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
