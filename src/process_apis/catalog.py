@@ -1,0 +1,124 @@
+"""Read flows: customers, products, inventory, orders and invoices from the ERPs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from process_apis.connections import Connections
+from process_apis.erp_errors import translated
+from system_apis.contracts.models import (
+    Customer,
+    Delivery,
+    InventoryLevel,
+    Invoice,
+    Product,
+    SalesOrder,
+)
+from system_apis.contracts.queries import (
+    CustomerFilter,
+    DeliveryFilter,
+    InventoryFilter,
+    InvoiceFilter,
+    Page,
+    PageRequest,
+    ProductFilter,
+    SalesOrderFilter,
+)
+
+
+class Catalog:
+    """Reads for front ends and agents; batch methods exist for per-request DataLoaders."""
+
+    def __init__(self, connections: Connections):
+        self._connections = connections
+
+    async def customers(
+        self, filter: CustomerFilter, page: PageRequest, connection: str | None = None
+    ) -> Page[Customer]:
+        adapter = self._connections.get(connection)
+        with translated():
+            return await adapter.list_customers(filter, page)
+
+    async def customers_by_id(self, ids: Sequence[str]) -> list[Customer | None]:
+        """Customers for canonical ids, in the same order; None where one does not exist."""
+        found: dict[str, Customer] = {}
+        for name, natives in self._group(ids).items():
+            adapter = self._connections.get(name)
+            with translated():
+                page = await adapter.list_customers(
+                    CustomerFilter(native_ids=natives), PageRequest(limit=len(natives))
+                )
+            found.update((c.id, c) for c in page.items)
+        return [found.get(i) for i in ids]
+
+    async def products(
+        self, filter: ProductFilter, page: PageRequest, connection: str | None = None
+    ) -> Page[Product]:
+        adapter = self._connections.get(connection)
+        with translated():
+            return await adapter.list_products(filter, page)
+
+    async def products_by_sku(self, keys: Sequence[tuple[str, str]]) -> list[Product | None]:
+        """Products for (connection, sku) pairs, in order; None where a sku is unknown."""
+        by_connection: dict[str, list[str]] = {}
+        for name, sku in keys:
+            by_connection.setdefault(name, []).append(sku)
+        found: dict[tuple[str, str], Product] = {}
+        for name, skus in by_connection.items():
+            unique = list(dict.fromkeys(skus))
+            adapter = self._connections.get(name)
+            with translated():
+                page = await adapter.list_products(
+                    ProductFilter(skus=unique), PageRequest(limit=len(unique))
+                )
+            found.update(((name, p.sku), p) for p in page.items)
+        return [found.get(k) for k in keys]
+
+    async def inventory(
+        self, filter: InventoryFilter, page: PageRequest, connection: str | None = None
+    ) -> Page[InventoryLevel]:
+        adapter = self._connections.get(connection)
+        with translated():
+            return await adapter.list_inventory(filter, page)
+
+    async def sales_orders(
+        self, filter: SalesOrderFilter, page: PageRequest, connection: str | None = None
+    ) -> Page[SalesOrder]:
+        adapter = self._connections.get(connection)
+        with translated():
+            return await adapter.list_sales_orders(filter, page)
+
+    async def sales_order(self, order_id: str) -> SalesOrder:
+        adapter, native = self._connections.resolve(order_id)
+        with translated("sales order", order_id):
+            return await adapter.get_sales_order(native)
+
+    async def deliveries_of(self, order_id: str) -> tuple[Delivery, ...]:
+        adapter, native = self._connections.resolve(order_id)
+        with translated("sales order", order_id):
+            page = await adapter.list_deliveries(
+                DeliveryFilter(order_native_id=native), PageRequest(limit=100)
+            )
+        return page.items
+
+    async def invoices(
+        self, filter: InvoiceFilter, page: PageRequest, connection: str | None = None
+    ) -> Page[Invoice]:
+        adapter = self._connections.get(connection)
+        with translated():
+            return await adapter.list_invoices(filter, page)
+
+    async def invoices_of(self, order_id: str) -> tuple[Invoice, ...]:
+        adapter, native = self._connections.resolve(order_id)
+        with translated("sales order", order_id):
+            page = await adapter.list_invoices(
+                InvoiceFilter(order_native_id=native), PageRequest(limit=100)
+            )
+        return page.items
+
+    def _group(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = {}
+        for record_id in dict.fromkeys(ids):
+            adapter, native = self._connections.resolve(record_id)
+            grouped.setdefault(adapter.source.connection, []).append(native)
+        return grouped

@@ -1,0 +1,58 @@
+"""The idempotency store port and the records it keeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class KeyState(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    scope: str
+    key: str
+    fingerprint: str
+    state: KeyState
+    response: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class IdempotencyStore(Protocol):
+    """Durable memory of idempotency keys, shared by every replica of the gateway.
+
+    ``claim`` is atomic: of two concurrent claims of one key exactly one returns None
+    (it owns the key); the other gets the existing record.
+    """
+
+    async def claim(
+        self, scope: str, key: str, fingerprint: str, ttl: dt.timedelta
+    ) -> KeyRecord | None:
+        """Claim a key for a new request; the existing record when already claimed."""
+        ...
+
+    async def reclaim(self, scope: str, key: str, stale_before: dt.datetime) -> bool:
+        """Take over an in-progress claim untouched since ``stale_before`` (its owner died).
+
+        Atomic like ``claim``: of two concurrent reclaims at most one returns True.
+        """
+        ...
+
+    async def complete(self, scope: str, key: str, response: str) -> None:
+        """Store the result of the request that owns the key."""
+        ...
+
+    async def release(self, scope: str, key: str) -> None:
+        """Forget a claim whose request wrote nothing, so the key can be used again."""
+        ...
+
+    async def purge_expired(self, now: dt.datetime | None = None) -> int:
+        """Delete records past their retention; returns how many."""
+        ...

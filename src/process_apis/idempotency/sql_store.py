@@ -1,0 +1,107 @@
+"""The idempotency store on SQL: SQLite for the embedded default, PostgreSQL in production."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from process_apis.idempotency.port import KeyRecord, KeyState
+from process_apis.persistence.tables import idempotency_keys as t
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+class SqlIdempotencyStore:
+    """Keys in the ``idempotency_keys`` table; the primary key makes claims atomic."""
+
+    def __init__(self, engine: AsyncEngine):
+        self._engine = engine
+
+    async def claim(
+        self, scope: str, key: str, fingerprint: str, ttl: dt.timedelta
+    ) -> KeyRecord | None:
+        now = dt.datetime.now(dt.UTC)
+        async with self._engine.begin() as conn:
+            # A record past its retention no longer protects anything: reuse the key.
+            await conn.execute(
+                delete(t).where(t.c.scope == scope, t.c.key == key, t.c.expires_at < now)
+            )
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(
+                    t.insert().values(
+                        scope=scope,
+                        key=key,
+                        fingerprint=fingerprint,
+                        state=KeyState.IN_PROGRESS.value,
+                        response=None,
+                        created_at=now,
+                        updated_at=now,
+                        expires_at=now + ttl,
+                    )
+                )
+            return None
+        except IntegrityError:
+            async with self._engine.connect() as conn:
+                row = (
+                    await conn.execute(select(t).where(t.c.scope == scope, t.c.key == key))
+                ).one()
+            return KeyRecord(
+                scope=row.scope,
+                key=row.key,
+                fingerprint=row.fingerprint,
+                state=KeyState(row.state),
+                response=row.response,
+                created_at=_utc(row.created_at),
+                updated_at=_utc(row.updated_at),
+                expires_at=_utc(row.expires_at),
+            )
+
+    async def reclaim(self, scope: str, key: str, stale_before: dt.datetime) -> bool:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(
+                    t.c.scope == scope,
+                    t.c.key == key,
+                    t.c.state == KeyState.IN_PROGRESS.value,
+                    t.c.updated_at < stale_before,
+                )
+                .values(updated_at=dt.datetime.now(dt.UTC))
+            )
+        return bool(result.rowcount)
+
+    async def complete(self, scope: str, key: str, response: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(t)
+                .where(t.c.scope == scope, t.c.key == key)
+                .values(
+                    state=KeyState.COMPLETED.value,
+                    response=response,
+                    updated_at=dt.datetime.now(dt.UTC),
+                )
+            )
+
+    async def release(self, scope: str, key: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                delete(t).where(
+                    t.c.scope == scope,
+                    t.c.key == key,
+                    t.c.state == KeyState.IN_PROGRESS.value,
+                )
+            )
+
+    async def purge_expired(self, now: dt.datetime | None = None) -> int:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                delete(t).where(t.c.expires_at < (now or dt.datetime.now(dt.UTC)))
+            )
+        return int(result.rowcount or 0)

@@ -1,0 +1,1 @@
+"""Fakes that satisfy the project's ports, for tests that need no wire."""

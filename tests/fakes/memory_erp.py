@@ -1,0 +1,347 @@
+"""An ERP in memory that satisfies the ErpAdapter port, with a count of calls per method."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import TypeVar
+
+from system_apis.contracts import errors
+from system_apis.contracts.commands import SalesOrderDraft
+from system_apis.contracts.models import (
+    Address,
+    Customer,
+    Delivery,
+    DeliveryLine,
+    DocumentStatus,
+    InventoryLevel,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Money,
+    OrderStatus,
+    Product,
+    Quantity,
+    SalesOrder,
+    SalesOrderLine,
+    Source,
+    canonical_id,
+)
+from system_apis.contracts.port import Capability
+from system_apis.contracts.queries import (
+    CustomerFilter,
+    DeliveryFilter,
+    InventoryFilter,
+    InvoiceFilter,
+    Page,
+    PageRequest,
+    ProductFilter,
+    SalesOrderFilter,
+)
+
+T = TypeVar("T")
+TAX_RATE = Decimal("0.19")
+
+
+def _page(items: Iterable[T], page: PageRequest) -> Page[T]:
+    everything = list(items)
+    return Page(
+        items=tuple(everything[page.offset : page.offset + page.limit]),
+        offset=page.offset,
+        total=len(everything),
+    )
+
+
+class MemoryErp:
+    """A small but consistent ERP: orders are priced, deliveries move stock, invoices bill."""
+
+    def __init__(self, connection: str = "EU01", currency: str = "EUR"):
+        self._source = Source(connection=connection, erp="memory")
+        self.currency = currency
+        self.customers: dict[str, Customer] = {}
+        self.products: dict[str, Product] = {}
+        self.stock: dict[tuple[str, str], Decimal] = {}
+        self.orders: dict[str, SalesOrder] = {}
+        self.deliveries: dict[str, Delivery] = {}
+        self.invoices: dict[str, Invoice] = {}
+        self.calls: Counter[str] = Counter()
+        self.fail_with: dict[str, Callable[[], Exception]] = {}
+        self.closed = False
+
+    # -- seeding -------------------------------------------------------------------------
+    def add_customer(self, native_id: str, name: str, country: str = "DE") -> Customer:
+        customer = Customer(
+            id=canonical_id(self._source.connection, native_id),
+            native_id=native_id,
+            source=self._source,
+            name=name,
+            is_organization=True,
+            address=Address(city="Berlin", country=country),
+        )
+        self.customers[native_id] = customer
+        return customer
+
+    def add_product(self, sku: str, name: str, price: str, stock: dict[str, str]) -> Product:
+        product = Product(
+            id=canonical_id(self._source.connection, sku),
+            native_id=sku,
+            source=self._source,
+            sku=sku,
+            name=name,
+            base_unit="PC",
+            list_price=Money(amount=Decimal(price), currency=self.currency),
+        )
+        self.products[sku] = product
+        for location, quantity in stock.items():
+            self.stock[(sku, location)] = Decimal(quantity)
+        return product
+
+    # -- port ----------------------------------------------------------------------------
+    @property
+    def source(self) -> Source:
+        return self._source
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return frozenset(Capability)
+
+    def _enter(self, method: str) -> None:
+        self.calls[method] += 1
+        if method in self.fail_with:
+            raise self.fail_with[method]()
+
+    async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
+        self._enter("list_customers")
+        items = sorted(self.customers.values(), key=lambda c: c.native_id)
+        if filter.native_ids is not None:
+            items = [c for c in items if c.native_id in set(filter.native_ids)]
+        if filter.name_contains:
+            items = [c for c in items if filter.name_contains.lower() in c.name.lower()]
+        if filter.country:
+            items = [c for c in items if c.address and c.address.country == filter.country]
+        return _page(items, page)
+
+    async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]:
+        self._enter("list_products")
+        items = sorted(self.products.values(), key=lambda p: p.sku)
+        if filter.skus is not None:
+            items = [p for p in items if p.sku in set(filter.skus)]
+        if filter.name_contains:
+            items = [p for p in items if filter.name_contains.lower() in p.name.lower()]
+        if filter.product_group:
+            items = [p for p in items if p.product_group == filter.product_group]
+        return _page(items, page)
+
+    async def list_inventory(
+        self, filter: InventoryFilter, page: PageRequest
+    ) -> Page[InventoryLevel]:
+        self._enter("list_inventory")
+        levels = [
+            InventoryLevel(
+                id=canonical_id(self._source.connection, f"{sku}@{location}"),
+                native_id=f"{sku}@{location}",
+                source=self._source,
+                sku=sku,
+                location=location,
+                quantity=Quantity(value=qty, unit="PC"),
+            )
+            for (sku, location), qty in sorted(self.stock.items())
+            if (filter.skus is None or sku in set(filter.skus))
+            and (filter.location is None or location == filter.location)
+        ]
+        return _page(levels, page)
+
+    async def list_sales_orders(
+        self, filter: SalesOrderFilter, page: PageRequest
+    ) -> Page[SalesOrder]:
+        self._enter("list_sales_orders")
+        items = sorted(self.orders.values(), key=lambda o: int(o.native_id), reverse=True)
+        if filter.native_ids is not None:
+            items = [o for o in items if o.native_id in set(filter.native_ids)]
+        if filter.customer_native_id is not None:
+            wanted = canonical_id(self._source.connection, filter.customer_native_id)
+            items = [o for o in items if o.customer_id == wanted]
+        if filter.external_reference is not None:
+            items = [o for o in items if o.external_reference == filter.external_reference]
+        if filter.status is not None:
+            items = [o for o in items if o.status == filter.status]
+        if filter.date_from is not None:
+            items = [o for o in items if o.order_date >= filter.date_from]
+        if filter.date_to is not None:
+            items = [o for o in items if o.order_date <= filter.date_to]
+        return _page(items, page)
+
+    async def get_sales_order(self, native_id: str) -> SalesOrder:
+        self._enter("get_sales_order")
+        try:
+            return self.orders[native_id]
+        except KeyError:
+            raise errors.NotFound(f"sales order {native_id} does not exist") from None
+
+    async def create_sales_order(self, draft: SalesOrderDraft) -> SalesOrder:
+        self._enter("create_sales_order")
+        if draft.customer_native_id not in self.customers:
+            raise errors.ValidationRejected(f"sold-to party {draft.customer_native_id} unknown")
+        lines = []
+        for index, line in enumerate(draft.lines, start=1):
+            product = self.products.get(line.sku)
+            if product is None or product.list_price is None:
+                raise errors.ValidationRejected(f"material {line.sku} unknown")
+            lines.append(
+                SalesOrderLine(
+                    line_number=str(index * 10),
+                    sku=line.sku,
+                    description=product.name,
+                    quantity=Quantity(value=line.quantity, unit=line.unit or product.base_unit),
+                    net_amount=Money(
+                        amount=product.list_price.amount * line.quantity, currency=self.currency
+                    ),
+                    location=line.location,
+                )
+            )
+        native = str(len(self.orders) + 1)
+        order = SalesOrder(
+            id=canonical_id(self._source.connection, native),
+            native_id=native,
+            source=self._source,
+            number=native,
+            customer_id=canonical_id(self._source.connection, draft.customer_native_id),
+            external_reference=draft.external_reference,
+            order_date=dt.date.today(),
+            net_amount=Money(
+                amount=sum(
+                    (line.net_amount.amount for line in lines if line.net_amount), Decimal(0)
+                ),
+                currency=self.currency,
+            ),
+            status=OrderStatus.ORDERED,
+            delivery_status=DocumentStatus.OPEN,
+            billing_status=DocumentStatus.NOT_RELEVANT,
+            lines=tuple(lines),
+        )
+        self.orders[native] = order
+        return order
+
+    async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
+        self._enter("list_deliveries")
+        items = sorted(self.deliveries.values(), key=lambda d: int(d.native_id))
+        if filter.order_native_id is not None:
+            wanted = canonical_id(self._source.connection, filter.order_native_id)
+            items = [d for d in items if wanted in d.order_ids]
+        if filter.native_ids is not None:
+            items = [d for d in items if d.native_id in set(filter.native_ids)]
+        return _page(items, page)
+
+    async def create_delivery(self, order_native_id: str) -> Delivery:
+        self._enter("create_delivery")
+        order = self.orders.get(order_native_id)
+        if order is None:
+            raise errors.NotFound(f"sales order {order_native_id} does not exist")
+        native = str(80000000 + len(self.deliveries) + 1)
+        delivery = Delivery(
+            id=canonical_id(self._source.connection, native),
+            native_id=native,
+            source=self._source,
+            number=native,
+            customer_id=order.customer_id,
+            order_ids=(order.id,),
+            goods_issued=False,
+            lines=tuple(
+                DeliveryLine(
+                    line_number=line.line_number,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    location=line.location,
+                    order_id=order.id,
+                    order_line=line.line_number,
+                )
+                for line in order.lines
+            ),
+        )
+        self.deliveries[native] = delivery
+        return delivery
+
+    async def post_goods_issue(self, delivery_native_id: str) -> Delivery:
+        self._enter("post_goods_issue")
+        delivery = self.deliveries.get(delivery_native_id)
+        if delivery is None:
+            raise errors.NotFound(f"delivery {delivery_native_id} does not exist")
+        for line in delivery.lines:
+            key = (line.sku, line.location or "")
+            if self.stock.get(key, Decimal(0)) < line.quantity.value:
+                raise errors.InsufficientStock(f"deficit of {line.sku} at {line.location}")
+        for line in delivery.lines:
+            self.stock[(line.sku, line.location or "")] -= line.quantity.value
+        issued = delivery.model_copy(
+            update={"goods_issued": True, "goods_issue_date": dt.date.today()}
+        )
+        self.deliveries[delivery_native_id] = issued
+        for order_id in delivery.order_ids:
+            native = order_id.split(":", 1)[1]
+            self.orders[native] = self.orders[native].model_copy(
+                update={
+                    "status": OrderStatus.SHIPPED,
+                    "delivery_status": DocumentStatus.COMPLETE,
+                    "billing_status": DocumentStatus.OPEN,
+                }
+            )
+        return issued
+
+    async def list_invoices(self, filter: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
+        self._enter("list_invoices")
+        items = sorted(self.invoices.values(), key=lambda i: int(i.native_id))
+        if filter.order_native_id is not None:
+            wanted = canonical_id(self._source.connection, filter.order_native_id)
+            items = [i for i in items if wanted in i.order_ids]
+        if filter.customer_native_id is not None:
+            cust = canonical_id(self._source.connection, filter.customer_native_id)
+            items = [i for i in items if i.customer_id == cust]
+        if filter.native_ids is not None:
+            items = [i for i in items if i.native_id in set(filter.native_ids)]
+        return _page(items, page)
+
+    async def create_invoice(self, order_native_id: str) -> Invoice:
+        self._enter("create_invoice")
+        order = self.orders.get(order_native_id)
+        if order is None:
+            raise errors.NotFound(f"sales order {order_native_id} does not exist")
+        if order.delivery_status is not DocumentStatus.COMPLETE:
+            raise errors.ValidationRejected("nothing to bill")
+        if order.billing_status is DocumentStatus.COMPLETE:
+            raise errors.ValidationRejected("already billed")
+        native = str(90000000 + len(self.invoices) + 1)
+        net = order.net_amount.amount
+        tax = (net * TAX_RATE).quantize(Decimal("0.01"))
+        invoice = Invoice(
+            id=canonical_id(self._source.connection, native),
+            native_id=native,
+            source=self._source,
+            number=native,
+            customer_id=order.customer_id,
+            order_ids=(order.id,),
+            invoice_date=dt.date.today(),
+            net_amount=order.net_amount,
+            tax_amount=Money(amount=tax, currency=self.currency),
+            gross_amount=Money(amount=net + tax, currency=self.currency),
+            status=InvoiceStatus.POSTED,
+            lines=tuple(
+                InvoiceLine(
+                    line_number=line.line_number,
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    net_amount=line.net_amount or Money(amount=Decimal(0), currency=self.currency),
+                    order_id=order.id,
+                )
+                for line in order.lines
+            ),
+        )
+        self.invoices[native] = invoice
+        self.orders[order_native_id] = order.model_copy(
+            update={"status": OrderStatus.INVOICED, "billing_status": DocumentStatus.COMPLETE}
+        )
+        return invoice
+
+    async def aclose(self) -> None:
+        self.closed = True

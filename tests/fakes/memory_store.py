@@ -1,0 +1,53 @@
+"""An idempotency store in a dict, with the same atomicity as the SQL one in one process."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from process_apis.idempotency.port import KeyRecord, KeyState
+
+
+class MemoryIdempotencyStore:
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], KeyRecord] = {}
+
+    async def claim(
+        self, scope: str, key: str, fingerprint: str, ttl: dt.timedelta
+    ) -> KeyRecord | None:
+        now = dt.datetime.now(dt.UTC)
+        existing = self.records.get((scope, key))
+        if existing is not None and existing.expires_at >= now:
+            return existing
+        self.records[(scope, key)] = KeyRecord(
+            scope, key, fingerprint, KeyState.IN_PROGRESS, None, now, now, now + ttl
+        )
+        return None
+
+    async def reclaim(self, scope: str, key: str, stale_before: dt.datetime) -> bool:
+        rec = self.records.get((scope, key))
+        if rec is None or rec.state is not KeyState.IN_PROGRESS or rec.updated_at >= stale_before:
+            return False
+        self.records[(scope, key)] = KeyRecord(
+            scope, key, rec.fingerprint, rec.state, None, rec.created_at,
+            dt.datetime.now(dt.UTC), rec.expires_at,
+        )  # fmt: skip
+        return True
+
+    async def complete(self, scope: str, key: str, response: str) -> None:
+        rec = self.records[(scope, key)]
+        self.records[(scope, key)] = KeyRecord(
+            scope, key, rec.fingerprint, KeyState.COMPLETED, response, rec.created_at,
+            dt.datetime.now(dt.UTC), rec.expires_at,
+        )  # fmt: skip
+
+    async def release(self, scope: str, key: str) -> None:
+        rec = self.records.get((scope, key))
+        if rec is not None and rec.state is KeyState.IN_PROGRESS:
+            del self.records[(scope, key)]
+
+    async def purge_expired(self, now: dt.datetime | None = None) -> int:
+        cutoff = now or dt.datetime.now(dt.UTC)
+        gone = [k for k, r in self.records.items() if r.expires_at < cutoff]
+        for k in gone:
+            del self.records[k]
+        return len(gone)

@@ -1,0 +1,114 @@
+"""The SQL idempotency store on SQLite and on the real PostgreSQL service."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from process_apis.idempotency.port import KeyState
+from process_apis.idempotency.sql_store import SqlIdempotencyStore
+from process_apis.persistence.database import create_engine, migrate
+
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+
+
+def _postgres_up() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[SqlIdempotencyStore]:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'state.sqlite'}"
+        engine = create_engine(url)
+        await migrate(engine)
+        yield SqlIdempotencyStore(engine)
+        await engine.dispose()
+        return
+    if not _postgres_up():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL on 127.0.0.1:5432 is required in CI")
+        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/test")
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_async_engine(
+        f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/test",
+        connect_args={"server_settings": {"search_path": schema}},
+    )
+    try:
+        await migrate(engine)
+        yield SqlIdempotencyStore(engine)
+    finally:
+        await engine.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+DAY = dt.timedelta(hours=24)
+
+
+async def test_first_claim_owns_the_key(store: SqlIdempotencyStore) -> None:
+    assert await store.claim("s", "k", "f1", DAY) is None
+    existing = await store.claim("s", "k", "f1", DAY)
+    assert existing is not None
+    assert existing.state is KeyState.IN_PROGRESS
+    assert existing.fingerprint == "f1"
+
+
+async def test_completed_key_replays_its_response(store: SqlIdempotencyStore) -> None:
+    await store.claim("s", "k", "f1", DAY)
+    await store.complete("s", "k", '{"id": "EU01:1"}')
+    existing = await store.claim("s", "k", "f1", DAY)
+    assert existing is not None
+    assert existing.state is KeyState.COMPLETED
+    assert existing.response == '{"id": "EU01:1"}'
+    assert existing.created_at.tzinfo is not None
+
+
+async def test_concurrent_claims_have_one_winner(store: SqlIdempotencyStore) -> None:
+    results = await asyncio.gather(*(store.claim("s", "race", "f", DAY) for _ in range(8)))
+    assert sum(r is None for r in results) == 1
+
+
+async def test_release_frees_only_unfinished_keys(store: SqlIdempotencyStore) -> None:
+    await store.claim("s", "a", "f", DAY)
+    await store.release("s", "a")
+    assert await store.claim("s", "a", "f", DAY) is None
+    await store.complete("s", "a", "{}")
+    await store.release("s", "a")
+    assert await store.claim("s", "a", "f", DAY) is not None
+
+
+async def test_expired_keys_are_purged_and_reusable(store: SqlIdempotencyStore) -> None:
+    await store.claim("s", "old", "f1", dt.timedelta(seconds=-1))
+    assert await store.claim("s", "old", "f2", DAY) is None
+    await store.claim("s", "gone", "f", dt.timedelta(seconds=-1))
+    assert await store.purge_expired() == 1
+
+
+async def test_reclaim_takes_over_only_stale_claims(store: SqlIdempotencyStore) -> None:
+    await store.claim("s", "k", "f", DAY)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    assert not await store.reclaim("s", "k", stale_before=past)
+    await asyncio.sleep(0.01)
+    cut = dt.datetime.now(dt.UTC)  # the claim is older than this: its owner counts as dead
+    results = await asyncio.gather(*(store.reclaim("s", "k", cut) for _ in range(4)))
+    assert sum(results) == 1
