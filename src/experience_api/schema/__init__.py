@@ -1,0 +1,61 @@
+"""The GraphQL schema of the experience API: queries, mutations, error masking, SDL export.
+
+Modules are split by domain (customers, products, inventory, orders, invoices); each holds
+its types and query fields, built from the canonical models the process layer returns.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+
+from experience_api.schema.context import GraphQLContext, build_context
+from experience_api.schema.customers import CustomerQueries
+from experience_api.schema.errors import ClientError, MaskUnexpectedErrors, is_unexpected
+from experience_api.schema.inventory import InventoryQueries
+from experience_api.schema.invoices import InvoiceQueries
+from experience_api.schema.mutations import Mutation
+from experience_api.schema.orders import OrderQueries
+from experience_api.schema.products import ProductQueries
+from experience_api.schema.user_errors import USER_ERROR_TYPES
+
+__all__ = [
+    "ClientError",
+    "GatewaySchema",
+    "GraphQLContext",
+    "Mutation",
+    "Query",
+    "build_context",
+    "build_schema",
+    "export_sdl",
+]
+
+
+@strawberry.type
+class Query(CustomerQueries, ProductQueries, InventoryQueries, OrderQueries, InvoiceQueries):
+    pass
+
+
+class GatewaySchema(strawberry.Schema):
+    """Logs only unexpected errors: a client's own mistakes are answered, not alerted on."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        super().process_errors([e for e in errors if is_unexpected(e)], execution_context)
+
+
+def build_schema() -> strawberry.Schema:
+    """The schema served by the app: queries, mutations, masking of unexpected errors."""
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        types=USER_ERROR_TYPES,
+        extensions=[MaskUnexpectedErrors],
+    )
+
+
+def export_sdl() -> str:
+    """The schema in SDL, as committed in ``experience_api/schema.graphql``."""
+    return build_schema().as_str() + "\n"

@@ -1,0 +1,189 @@
+"""Shared value types (Money, Quantity, Source) and Relay-style cursor pagination.
+
+A cursor is the URL-safe base64 of ``offset:<n>``, the position of the record in the ERP's
+stable list order. Clients must treat it as opaque; the encoding is an implementation detail
+that may change.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
+
+import strawberry
+
+from experience_api.schema.errors import ClientError, client_errors
+from process_apis.connections import Connections
+from system_apis.contracts import models
+from system_apis.contracts.queries import Page, PageRequest
+
+if TYPE_CHECKING:
+    from experience_api.services import PagingLimits
+
+NodeT = TypeVar("NodeT")
+ModelT = TypeVar("ModelT")
+
+First = Annotated[
+    int | None,
+    strawberry.argument(description="Page size; the server's default when omitted."),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(description="Return records after this cursor (an `endCursor`)."),
+]
+ConnectionName = Annotated[
+    str | None,
+    strawberry.argument(description="ERP connection to read; the default one when omitted."),
+]
+
+_CURSOR_PREFIX = "offset:"
+_MAX_CURSOR_LENGTH = 64
+
+
+@strawberry.type(description="An amount of money in an ISO 4217 currency.")
+class Money:
+    amount: Decimal
+    currency: str
+
+    @classmethod
+    def from_model(cls, money: models.Money) -> Money:
+        return cls(amount=money.amount, currency=money.currency)
+
+    @classmethod
+    def maybe(cls, money: models.Money | None) -> Money | None:
+        return None if money is None else cls.from_model(money)
+
+
+@strawberry.type(description="A quantity with its unit of measure.")
+class Quantity:
+    value: Decimal
+    unit: str
+
+    @classmethod
+    def from_model(cls, quantity: models.Quantity) -> Quantity:
+        return cls(value=quantity.value, unit=quantity.unit)
+
+    @classmethod
+    def maybe(cls, quantity: models.Quantity | None) -> Quantity | None:
+        return None if quantity is None else cls.from_model(quantity)
+
+
+@strawberry.type(description="Where a record lives: the gateway connection and its kind of ERP.")
+class Source:
+    connection: str
+    erp: str
+
+    @classmethod
+    def from_model(cls, source: models.Source) -> Source:
+        return cls(connection=source.connection, erp=source.erp)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    nodes: list[NodeT] = strawberry.field(
+        description="The nodes of `edges`, for clients that need no cursors."
+    )
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="Records matching the filter, all pages.")
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode("ascii")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The offset a cursor points at; ClientError when it is not one of ours."""
+    invalid = ClientError(f"invalid cursor {cursor[:_MAX_CURSOR_LENGTH]!r}", field="after")
+    if len(cursor) > _MAX_CURSOR_LENGTH:
+        raise invalid
+    try:
+        raw = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True)
+        text = raw.decode("ascii")
+    except (UnicodeError, binascii.Error):
+        raise invalid from None
+    digits = text.removeprefix(_CURSOR_PREFIX)
+    if digits == text or not digits.isdecimal():
+        raise invalid
+    return int(digits)
+
+
+def page_request(limits: PagingLimits, first: int | None, after: str | None) -> PageRequest:
+    """The page a client asks for, checked against the configured limits."""
+    size = limits.default_page_size if first is None else first
+    if not 1 <= size <= limits.max_page_size:
+        raise ClientError(
+            f"`first` must be between 1 and {limits.max_page_size} "
+            f"(the maximum page size), got {size}",
+            field="first",
+        )
+    offset = 0 if after is None else decode_cursor(after) + 1
+    return PageRequest(offset=offset, limit=size)
+
+
+def connection_from_page(page: Page[ModelT], node: Callable[[ModelT], NodeT]) -> Connection[NodeT]:
+    """A GraphQL connection over one page of canonical records."""
+    edges = [
+        Edge(cursor=encode_cursor(page.offset + index), node=node(item))
+        for index, item in enumerate(page.items)
+    ]
+    return Connection(
+        edges=edges,
+        nodes=[edge.node for edge in edges],
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total,
+    )
+
+
+class ConnectionScope:
+    """The one ERP connection a list query reads, from its argument or the ids in its filter.
+
+    A canonical id names its connection; a filter on a customer of ``EU01`` reads ``EU01``
+    unless the query named another connection, which is a contradiction the client must fix.
+    """
+
+    def __init__(self, connections: Connections, requested: str | None):
+        self._connections = connections
+        self.name = requested
+
+    def native_id(self, record_id: str, field: str) -> str:
+        with client_errors():
+            _, native = self._connections.resolve(record_id, field=field)
+        owner, _ = models.split_id(record_id)
+        if self.name is None:
+            self.name = owner
+        elif self.name != owner:
+            raise ClientError(
+                f"{field} {record_id!r} belongs to connection {owner!r}, not {self.name!r}",
+                field=field,
+            )
+        return native
+
+
+def check_date_range(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    """ClientError when a date filter ends before it starts."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise ClientError("`dateTo` is before `dateFrom`", field="filter.dateTo")

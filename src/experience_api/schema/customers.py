@@ -1,0 +1,114 @@
+"""Customers: the GraphQL type and the ``customers`` query."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from experience_api.schema.common import (
+    After,
+    Connection,
+    ConnectionName,
+    ConnectionScope,
+    First,
+    Source,
+    connection_from_page,
+    page_request,
+)
+from experience_api.schema.context import Info
+from experience_api.schema.errors import client_errors
+from system_apis.contracts import models
+from system_apis.contracts.queries import CustomerFilter as CanonicalCustomerFilter
+
+
+@strawberry.type
+class Address:
+    street: str | None
+    postal_code: str | None
+    city: str | None
+    region: str | None
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code.")
+
+    @classmethod
+    def from_model(cls, address: models.Address) -> Address:
+        return cls(
+            street=address.street,
+            postal_code=address.postal_code,
+            city=address.city,
+            region=address.region,
+            country=address.country,
+        )
+
+
+@strawberry.type
+class Customer:
+    id: strawberry.ID = strawberry.field(description="Gateway id: `<connection>:<nativeId>`.")
+    native_id: str
+    source: Source
+    name: str
+    is_organization: bool
+    blocked: bool
+    address: Address | None
+    created_at: dt.datetime | None
+
+    @classmethod
+    def from_model(cls, customer: models.Customer) -> Customer:
+        return cls(
+            id=strawberry.ID(customer.id),
+            native_id=customer.native_id,
+            source=Source.from_model(customer.source),
+            name=customer.name,
+            is_organization=customer.is_organization,
+            blocked=customer.blocked,
+            address=None if customer.address is None else Address.from_model(customer.address),
+            created_at=customer.created_at,
+        )
+
+
+async def load_customer(info: Info, customer_id: str) -> Customer | None:
+    """The customer of a document, through the request's batching loader."""
+    customer = await info.context.loaders.customer.load(customer_id)
+    return None if customer is None else Customer.from_model(customer)
+
+
+@strawberry.input
+class CustomerFilter:
+    ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Gateway ids; all must belong to one connection."
+    )
+    name_contains: str | None = None
+    country: str | None = strawberry.field(default=None, description="ISO 3166-1 alpha-2 code.")
+
+
+async def resolve_customers(
+    info: Info,
+    filter: CustomerFilter | None = None,
+    first: First = None,
+    after: After = None,
+    connection: ConnectionName = None,
+) -> Connection[Customer]:
+    services = info.context.services
+    page = page_request(services.paging, first, after)
+    scope = ConnectionScope(services.connections, connection)
+    canonical = CanonicalCustomerFilter()
+    if filter is not None:
+        native_ids = (
+            None if filter.ids is None else [scope.native_id(i, "filter.ids") for i in filter.ids]
+        )
+        canonical = CanonicalCustomerFilter(
+            native_ids=native_ids,
+            name_contains=filter.name_contains,
+            country=filter.country,
+        )
+    with client_errors():
+        result = await services.catalog.customers(canonical, page, scope.name)
+    return connection_from_page(result, Customer.from_model)
+
+
+@strawberry.type
+class CustomerQueries:
+    customers: Connection[Customer] = strawberry.field(
+        resolver=resolve_customers,
+        description="Customers of one ERP connection (the default one if omitted).",
+    )

@@ -1,0 +1,123 @@
+"""Order-to-invoice mutations: place, fulfil and invoice an order.
+
+Expected failures come back as typed user errors in the payload's ``errors`` (empty on
+success); only unexpected ones surface as a masked GraphQL error.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+import strawberry
+
+from experience_api.schema.context import Info
+from experience_api.schema.deliveries import Delivery
+from experience_api.schema.errors import client_errors
+from experience_api.schema.invoices import Invoice
+from experience_api.schema.orders import SalesOrder
+from experience_api.schema.user_errors import UserError, user_error
+from process_apis.errors import FlowError
+from process_apis.order_to_invoice.commands import PlaceOrder
+
+
+@strawberry.input
+class OrderLineInput:
+    sku: str
+    quantity: Decimal = strawberry.field(description="In the product's base unit; above 0.")
+    location: str | None = strawberry.field(
+        default=None, description="Ship from here; omitted: the location with most stock."
+    )
+
+
+@strawberry.input
+class PlaceOrderInput:
+    idempotency_key: str = strawberry.field(
+        description="Client-chosen key; repeating the same request with it returns the "
+        "first order instead of creating another one."
+    )
+    customer_id: strawberry.ID
+    lines: list[OrderLineInput]
+
+
+@strawberry.type
+class PlaceOrderPayload:
+    order: SalesOrder | None
+    errors: list[UserError]
+
+
+async def _order_after_fulfilment(root: FulfillOrderPayload, info: Info) -> SalesOrder | None:
+    if root.order_id is None:
+        return None
+    with client_errors():
+        order = await info.context.services.catalog.sales_order(root.order_id)
+    return SalesOrder.from_model(order)
+
+
+@strawberry.type
+class FulfillOrderPayload:
+    delivery: Delivery | None
+    errors: list[UserError]
+    order_id: strawberry.Private[str | None]
+
+    order: SalesOrder | None = strawberry.field(
+        resolver=_order_after_fulfilment,
+        description="The order as it stands after the goods issue.",
+    )
+
+
+@strawberry.type
+class InvoiceOrderPayload:
+    invoice: Invoice | None
+    errors: list[UserError]
+
+
+async def resolve_place_order(
+    info: Info, data: Annotated[PlaceOrderInput, strawberry.argument(name="input")]
+) -> PlaceOrderPayload:
+    try:
+        command = PlaceOrder.parse(
+            idempotency_key=data.idempotency_key,
+            customer_id=data.customer_id,
+            lines=[
+                {"sku": line.sku, "quantity": line.quantity, "location": line.location}
+                for line in data.lines
+            ],
+        )
+        order = await info.context.services.orders.place_order(command)
+    except FlowError as exc:
+        return PlaceOrderPayload(order=None, errors=[user_error(exc)])
+    return PlaceOrderPayload(order=SalesOrder.from_model(order), errors=[])
+
+
+async def resolve_fulfill_order(info: Info, order_id: strawberry.ID) -> FulfillOrderPayload:
+    try:
+        delivery = await info.context.services.orders.fulfil_order(order_id)
+    except FlowError as exc:
+        return FulfillOrderPayload(delivery=None, errors=[user_error(exc)], order_id=None)
+    return FulfillOrderPayload(delivery=Delivery.from_model(delivery), errors=[], order_id=order_id)
+
+
+async def resolve_invoice_order(info: Info, order_id: strawberry.ID) -> InvoiceOrderPayload:
+    try:
+        invoice = await info.context.services.orders.invoice_order(order_id)
+    except FlowError as exc:
+        return InvoiceOrderPayload(invoice=None, errors=[user_error(exc)])
+    return InvoiceOrderPayload(invoice=Invoice.from_model(invoice), errors=[])
+
+
+@strawberry.type
+class Mutation:
+    place_order: PlaceOrderPayload = strawberry.mutation(
+        resolver=resolve_place_order,
+        description="Create a sales order in the ERP once per idempotency key.",
+    )
+    fulfill_order: FulfillOrderPayload = strawberry.mutation(
+        resolver=resolve_fulfill_order,
+        description="Deliver every open line of the order and post the goods issue. "
+        "Repeating it after success returns the same delivery.",
+    )
+    invoice_order: InvoiceOrderPayload = strawberry.mutation(
+        resolver=resolve_invoice_order,
+        description="Bill what was shipped. Repeating it returns the invoice already issued.",
+    )

@@ -1,0 +1,232 @@
+"""Sales orders: the GraphQL types, their progress, and the order queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+
+from experience_api.schema.common import (
+    After,
+    Connection,
+    ConnectionName,
+    ConnectionScope,
+    First,
+    Money,
+    Quantity,
+    Source,
+    check_date_range,
+    connection_from_page,
+    page_request,
+)
+from experience_api.schema.context import Info
+from experience_api.schema.customers import Customer, load_customer
+from experience_api.schema.deliveries import Delivery
+from experience_api.schema.errors import client_errors, none_if_not_found
+from experience_api.schema.invoices import Invoice
+from experience_api.schema.products import Product, load_product
+from process_apis.order_to_invoice.flow import OrderProgress as CanonicalOrderProgress
+from system_apis.contracts import models
+from system_apis.contracts.queries import SalesOrderFilter as CanonicalSalesOrderFilter
+
+
+@strawberry.enum(description="End-to-end status of a sales order, as the customer sees it.")
+class OrderStatus(Enum):
+    ORDERED = "ordered"
+    PARTIALLY_SHIPPED = "partially_shipped"
+    SHIPPED = "shipped"
+    INVOICED = "invoiced"
+
+    @classmethod
+    def from_model(cls, status: models.OrderStatus) -> OrderStatus:
+        return cls(status.value)
+
+    def to_model(self) -> models.OrderStatus:
+        return models.OrderStatus(self.value)
+
+
+@strawberry.enum(description="How far the follow-up documents (delivery, billing) have come.")
+class DocumentStatus(Enum):
+    NOT_RELEVANT = "not_relevant"
+    OPEN = "open"
+    PARTIAL = "partial"
+    COMPLETE = "complete"
+
+    @classmethod
+    def from_model(cls, status: models.DocumentStatus) -> DocumentStatus:
+        return cls(status.value)
+
+
+@strawberry.type
+class SalesOrderLine:
+    line_number: str
+    sku: str
+    description: str | None
+    quantity: Quantity
+    net_amount: Money | None
+    location: str | None
+    connection: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, line: models.SalesOrderLine, connection: str) -> SalesOrderLine:
+        return cls(
+            line_number=line.line_number,
+            sku=line.sku,
+            description=line.description,
+            quantity=Quantity.from_model(line.quantity),
+            net_amount=Money.maybe(line.net_amount),
+            location=line.location,
+            connection=connection,
+        )
+
+    @strawberry.field
+    async def product(self, info: Info) -> Product | None:
+        return await load_product(info, self.connection, self.sku)
+
+
+async def _order_deliveries(root: SalesOrder, info: Info) -> list[Delivery] | None:
+    found = await info.context.loaders.deliveries.load(root.id)
+    return [Delivery.from_model(delivery) for delivery in found]
+
+
+async def _order_invoices(root: SalesOrder, info: Info) -> list[Invoice] | None:
+    found = await info.context.loaders.invoices.load(root.id)
+    return [Invoice.from_model(invoice) for invoice in found]
+
+
+@strawberry.type
+class SalesOrder:
+    id: strawberry.ID
+    native_id: str
+    source: Source
+    number: str
+    external_reference: str | None
+    order_date: dt.date
+    created_at: dt.datetime | None
+    net_amount: Money
+    status: OrderStatus
+    delivery_status: DocumentStatus
+    billing_status: DocumentStatus
+    customer_id: strawberry.ID
+    lines: list[SalesOrderLine]
+    # Nullable: when one order's documents cannot be read, the rest of the page survives.
+    deliveries: list[Delivery] | None = strawberry.field(
+        resolver=_order_deliveries,
+        description="Deliveries of this order, oldest first; null when they could not be read.",
+    )
+    invoices: list[Invoice] | None = strawberry.field(
+        resolver=_order_invoices,
+        description="Invoices of this order, oldest first; null when they could not be read.",
+    )
+
+    @classmethod
+    def from_model(cls, order: models.SalesOrder) -> SalesOrder:
+        return cls(
+            id=strawberry.ID(order.id),
+            native_id=order.native_id,
+            source=Source.from_model(order.source),
+            number=order.number,
+            external_reference=order.external_reference,
+            order_date=order.order_date,
+            created_at=order.created_at,
+            net_amount=Money.from_model(order.net_amount),
+            status=OrderStatus.from_model(order.status),
+            delivery_status=DocumentStatus.from_model(order.delivery_status),
+            billing_status=DocumentStatus.from_model(order.billing_status),
+            customer_id=strawberry.ID(order.customer_id),
+            lines=[
+                SalesOrderLine.from_model(line, order.source.connection) for line in order.lines
+            ],
+        )
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer | None:
+        return await load_customer(info, self.customer_id)
+
+
+@strawberry.type(description="Where an order stands end to end, with its follow-up documents.")
+class OrderProgress:
+    order: SalesOrder
+    status: OrderStatus
+    deliveries: list[Delivery]
+    invoices: list[Invoice]
+
+    @classmethod
+    def from_model(cls, progress: CanonicalOrderProgress) -> OrderProgress:
+        return cls(
+            order=SalesOrder.from_model(progress.order),
+            status=OrderStatus.from_model(progress.status),
+            deliveries=[Delivery.from_model(d) for d in progress.deliveries],
+            invoices=[Invoice.from_model(i) for i in progress.invoices],
+        )
+
+
+@strawberry.input
+class SalesOrderFilter:
+    customer_id: strawberry.ID | None = None
+    status: OrderStatus | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+async def resolve_sales_orders(
+    info: Info,
+    filter: SalesOrderFilter | None = None,
+    first: First = None,
+    after: After = None,
+    connection: ConnectionName = None,
+) -> Connection[SalesOrder]:
+    services = info.context.services
+    page = page_request(services.paging, first, after)
+    scope = ConnectionScope(services.connections, connection)
+    canonical = CanonicalSalesOrderFilter()
+    if filter is not None:
+        check_date_range(filter.date_from, filter.date_to)
+        canonical = CanonicalSalesOrderFilter(
+            customer_native_id=None
+            if filter.customer_id is None
+            else scope.native_id(filter.customer_id, "filter.customerId"),
+            status=None if filter.status is None else filter.status.to_model(),
+            date_from=filter.date_from,
+            date_to=filter.date_to,
+        )
+    with client_errors():
+        result = await services.catalog.sales_orders(canonical, page, scope.name)
+    return connection_from_page(result, SalesOrder.from_model)
+
+
+async def resolve_sales_order(info: Info, id: strawberry.ID) -> SalesOrder | None:
+    order = None
+    with none_if_not_found():
+        order = await info.context.services.catalog.sales_order(id)
+    return None if order is None else SalesOrder.from_model(order)
+
+
+async def resolve_order_status(info: Info, order_id: strawberry.ID) -> OrderProgress | None:
+    progress = None
+    with none_if_not_found():
+        progress = await info.context.services.orders.progress(order_id)
+    if progress is None:
+        return None
+    # The nested order's own `deliveries`/`invoices` fields reuse what was just read.
+    info.context.loaders.deliveries.prime(progress.order.id, progress.deliveries)
+    info.context.loaders.invoices.prime(progress.order.id, progress.invoices)
+    return OrderProgress.from_model(progress)
+
+
+@strawberry.type
+class OrderQueries:
+    sales_orders: Connection[SalesOrder] = strawberry.field(
+        resolver=resolve_sales_orders,
+        description="Sales orders of one ERP connection, newest first. The connection is "
+        "the one of `filter.customerId` when given, else the default one.",
+    )
+    sales_order: SalesOrder | None = strawberry.field(
+        resolver=resolve_sales_order,
+        description="One sales order by gateway id; null when it does not exist.",
+    )
+    order_status: OrderProgress | None = strawberry.field(
+        resolver=resolve_order_status,
+        description="An order with its deliveries and invoices; null when it does not exist.",
+    )

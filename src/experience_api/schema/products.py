@@ -1,0 +1,113 @@
+"""Products: the GraphQL type, its stock, and the ``products`` query."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from experience_api.schema.common import (
+    After,
+    Connection,
+    ConnectionName,
+    First,
+    Money,
+    Quantity,
+    Source,
+    connection_from_page,
+    page_request,
+)
+from experience_api.schema.context import Info
+from experience_api.schema.errors import client_errors
+from system_apis.contracts import models
+from system_apis.contracts.queries import ProductFilter as CanonicalProductFilter
+
+if TYPE_CHECKING:
+    from experience_api.schema.inventory import InventoryLevel
+
+
+async def _product_stock(
+    root: Product, info: Info
+) -> list[Annotated[InventoryLevel, strawberry.lazy("experience_api.schema.inventory")]] | None:
+    from experience_api.schema.inventory import InventoryLevel
+
+    levels = await info.context.loaders.stock.load((root.source.connection, root.sku))
+    return [InventoryLevel.from_model(level) for level in levels]
+
+
+@strawberry.type
+class Product:
+    id: strawberry.ID = strawberry.field(description="Gateway id: `<connection>:<nativeId>`.")
+    native_id: str
+    source: Source
+    sku: str
+    name: str
+    base_unit: str
+    product_type: str | None
+    product_group: str | None
+    gross_weight: Quantity | None
+    list_price: Money | None
+    # Nullable like every field read with a second call: a failure spares the page.
+    stock: (
+        list[Annotated[InventoryLevel, strawberry.lazy("experience_api.schema.inventory")]] | None
+    ) = strawberry.field(
+        resolver=_product_stock,
+        description="Stock per location, batched across the response; null if unreadable.",
+    )
+
+    @classmethod
+    def from_model(cls, product: models.Product) -> Product:
+        return cls(
+            id=strawberry.ID(product.id),
+            native_id=product.native_id,
+            source=Source.from_model(product.source),
+            sku=product.sku,
+            name=product.name,
+            base_unit=product.base_unit,
+            product_type=product.product_type,
+            product_group=product.product_group,
+            gross_weight=Quantity.maybe(product.gross_weight),
+            list_price=Money.maybe(product.list_price),
+        )
+
+
+async def load_product(info: Info, connection: str, sku: str) -> Product | None:
+    """A product by sku, through the request's batching loader."""
+    product = await info.context.loaders.product.load((connection, sku))
+    return None if product is None else Product.from_model(product)
+
+
+@strawberry.input
+class ProductFilter:
+    skus: list[str] | None = None
+    name_contains: str | None = None
+    product_group: str | None = None
+
+
+async def resolve_products(
+    info: Info,
+    filter: ProductFilter | None = None,
+    first: First = None,
+    after: After = None,
+    connection: ConnectionName = None,
+) -> Connection[Product]:
+    services = info.context.services
+    page = page_request(services.paging, first, after)
+    canonical = CanonicalProductFilter()
+    if filter is not None:
+        canonical = CanonicalProductFilter(
+            skus=filter.skus,
+            name_contains=filter.name_contains,
+            product_group=filter.product_group,
+        )
+    with client_errors():
+        result = await services.catalog.products(canonical, page, connection)
+    return connection_from_page(result, Product.from_model)
+
+
+@strawberry.type
+class ProductQueries:
+    products: Connection[Product] = strawberry.field(
+        resolver=resolve_products,
+        description="Products of one ERP connection (the default one if omitted).",
+    )

@@ -1,0 +1,98 @@
+"""Typed user errors that mutation payloads return instead of raising.
+
+Every flow error maps to one implementation of the ``UserError`` interface, so a client
+selects the details it can act on (``... on OutOfStockError { available }``) and shows
+``message`` for the rest. ``field`` is the path of the offending input in camelCase,
+relative to the mutation's arguments (``customerId``, ``lines.0.quantity``, ``orderId``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from experience_api.schema.errors import graphql_field
+from process_apis import errors as flow
+
+
+@strawberry.interface(description="Why a mutation did not do what was asked.")
+class UserError:
+    message: str
+    code: str = strawberry.field(description="Stable machine-readable code.")
+    field: str | None = strawberry.field(description="Path of the offending input, if any.")
+
+
+@strawberry.type(description="The input is invalid; nothing was written.")
+class ValidationError(UserError):
+    pass
+
+
+@strawberry.type(description="A referenced customer, product or order does not exist.")
+class NotFoundError(UserError):
+    pass
+
+
+@strawberry.type(description="Stock does not cover the requested quantity.")
+class OutOfStockError(UserError):
+    sku: str
+    requested: Decimal
+    available: Decimal
+
+
+@strawberry.type(description="The ERP could not be reached or failed; retrying later is safe.")
+class ErpUnavailableError(UserError):
+    retry_after: float | None = strawberry.field(description="Seconds, when the ERP said.")
+
+
+@strawberry.type(
+    description="The idempotency key was used for another request, is still in use, "
+    "or a concurrent change won."
+)
+class ConflictError(UserError):
+    pass
+
+
+@strawberry.type(description="The record is not in a state that allows this step.")
+class InvalidStateError(UserError):
+    pass
+
+
+USER_ERROR_TYPES: tuple[type[UserError], ...] = (
+    ValidationError,
+    NotFoundError,
+    OutOfStockError,
+    ErpUnavailableError,
+    ConflictError,
+    InvalidStateError,
+)
+"""Every implementation; the schema registers them so clients can select on each."""
+
+
+def user_error(exc: flow.FlowError) -> UserError:
+    """The user error a flow error shows to the client."""
+    message, code, field = exc.message, exc.code, graphql_field(exc.field)
+    match exc:
+        case flow.OutOfStock():
+            return OutOfStockError(
+                message=message,
+                code=code,
+                field=field,
+                sku=exc.sku,
+                requested=exc.requested,
+                available=exc.available,
+            )
+        case flow.ErpUnavailable():
+            return ErpUnavailableError(
+                message=message, code=code, field=field, retry_after=exc.retry_after
+            )
+        case flow.RecordNotFound():
+            return NotFoundError(message=message, code=code, field=field)
+        case flow.IdempotencyConflict():
+            return ConflictError(message=message, code=code, field=field)
+        case flow.InvalidState():
+            return InvalidStateError(message=message, code=code, field=field)
+        case _:
+            # InvalidInput, and any flow error added later: its message is client-safe
+            # by contract and its code says what it is.
+            return ValidationError(message=message, code=code, field=field)
