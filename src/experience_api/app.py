@@ -1,0 +1,60 @@
+"""The HTTP application: GraphQL (with GraphiQL on GET), health and readiness probes."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from experience_api.bootstrap import Gateway, build_gateway
+from experience_api.graphql_http import GatewayGraphQL
+from experience_api.schema import build_schema
+from experience_api.settings import Settings
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The ASGI app; the gateway is built in the lifespan and closed with it."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        gateway = await build_gateway(settings)
+        app.state.gateway = gateway
+        try:
+            yield
+        finally:
+            await gateway.aclose()
+
+    graphql = GatewayGraphQL(
+        build_schema(),
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=False,
+    )
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def ready(request: Request) -> Response:
+        gateway: Gateway = request.app.state.gateway
+        try:
+            async with gateway.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable", "checks": {"state": "down"}}, 503)
+        return JSONResponse({"status": "ok", "checks": {"state": "up"}})
+
+    async def home(_: Request) -> Response:
+        return RedirectResponse("/graphql")
+
+    routes: list[Any] = [
+        Route("/", home),
+        Route("/health", health),
+        Route("/ready", ready),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,114 @@
+"""The composition root: the one place that knows concrete classes.
+
+It reads :class:`Settings` and builds, in order, the state database (migrated), the ERP
+adapters (the built-in SAP sandbox for a connection without ``base_url``), and the flows.
+Everything it opens is closed by :meth:`Gateway.aclose`; nothing runs at import time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from experience_api.services import PagingLimits, Services
+from experience_api.settings import SapConnectionSettings, Settings
+from process_apis.catalog import Catalog
+from process_apis.connections import Connections
+from process_apis.idempotency.sql_store import SqlIdempotencyStore
+from process_apis.order_to_invoice.flow import OrderToInvoice
+from process_apis.persistence.database import create_engine, migrate
+from system_apis.contracts.port import ErpAdapter
+from system_apis.sap.adapter import SapAdapter
+from system_apis.sap.client import SapODataClient
+
+EMBEDDED_SAP_URL = "http://sap-sandbox.embedded"
+
+
+@dataclass
+class Gateway:
+    """The running gateway's resources: flows for the API, and what must be closed."""
+
+    services: Services
+    engine: AsyncEngine
+    sandboxes: dict[str, Any] = field(default_factory=dict)
+
+    async def aclose(self) -> None:
+        await self.services.connections.aclose()
+        await self.engine.dispose()
+
+
+async def build_gateway(settings: Settings) -> Gateway:
+    """Open and wire everything the settings describe."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.state_url)
+    try:
+        await migrate(engine)
+        sandboxes: dict[str, Any] = {}
+        adapters: dict[str, ErpAdapter] = {}
+        for conn in settings.connections:
+            adapters[conn.name] = _sap_adapter(conn, settings, sandboxes)
+        connections = Connections(adapters)
+    except BaseException:
+        await engine.dispose()
+        raise
+    services = Services(
+        connections=connections,
+        catalog=Catalog(connections),
+        orders=OrderToInvoice(
+            connections,
+            SqlIdempotencyStore(engine),
+            key_retention=dt.timedelta(hours=settings.idempotency_retention_hours),
+        ),
+        paging=PagingLimits(
+            default_page_size=settings.default_page_size, max_page_size=settings.max_page_size
+        ),
+    )
+    return Gateway(services=services, engine=engine, sandboxes=sandboxes)
+
+
+def _sap_adapter(
+    conn: SapConnectionSettings, settings: Settings, sandboxes: dict[str, Any]
+) -> SapAdapter:
+    transport: httpx.AsyncBaseTransport | None = None
+    if conn.embedded:
+        sandbox = _embedded_sandbox(conn, settings)
+        sandboxes[conn.name] = sandbox
+        transport = httpx.ASGITransport(app=sandbox)
+        base_url = EMBEDDED_SAP_URL
+        username = settings.sandbox_username
+        password: str | None = settings.sandbox_password.get_secret_value()
+    else:
+        assert conn.base_url is not None
+        base_url, username, password = conn.base_url, conn.username or "", conn.secret()
+    client = SapODataClient(
+        base_url=base_url,
+        auth=httpx.BasicAuth(username, password or ""),
+        sap_client=conn.sap_client,
+        timeout=conn.timeout_seconds,
+        transport=transport,
+    )
+    return SapAdapter(
+        connection=conn.name,
+        client=client,
+        sales_organization=conn.sales_organization,
+        distribution_channel=conn.distribution_channel,
+        division=conn.division,
+    )
+
+
+def _embedded_sandbox(conn: SapConnectionSettings, settings: Settings) -> Any:
+    # Imported here so that a production deployment never loads the sandbox.
+    from erp_sandbox.sap.app import create_app
+    from erp_sandbox.sap.settings import SandboxSettings
+
+    return create_app(
+        SandboxSettings(
+            data_dir=settings.data_dir / f"sap-sandbox-{conn.name.lower()}",
+            username=settings.sandbox_username,
+            password=settings.sandbox_password.get_secret_value(),
+        )
+    )

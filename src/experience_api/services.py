@@ -1,0 +1,25 @@
+"""What the experience layer calls: the flows, built once by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from process_apis.catalog import Catalog
+from process_apis.connections import Connections
+from process_apis.order_to_invoice.flow import OrderToInvoice
+
+
+@dataclass(frozen=True)
+class PagingLimits:
+    default_page_size: int = 20
+    max_page_size: int = 100
+
+
+@dataclass(frozen=True)
+class Services:
+    """The process APIs the GraphQL schema resolves against."""
+
+    connections: Connections
+    catalog: Catalog
+    orders: OrderToInvoice
+    paging: PagingLimits = PagingLimits()

@@ -1,0 +1,120 @@
+"""Gateway settings: defaults, then a TOML file (``--config``), then ``ERP_GATEWAY_*`` variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ENV_PREFIX = "ERP_GATEWAY_"
+
+
+class SapConnectionSettings(BaseModel):
+    """One SAP S/4HANA system (or the built-in sandbox when ``base_url`` is empty)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    kind: Literal["sap"] = "sap"
+    base_url: str | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    sap_client: str | None = None
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    sales_organization: str = "1010"
+    distribution_channel: str = "10"
+    division: str = "00"
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
+
+    def secret(self) -> str | None:
+        """The password, read from ``password_file`` when that is set (container secrets)."""
+        if self.password_file is not None:
+            return self.password_file.read_text().strip()
+        return self.password.get_secret_value() if self.password else None
+
+
+class Settings(BaseSettings):
+    """Everything the gateway reads at start-up. Nothing is read at import time."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid"
+    )
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    data_dir: Path = Path("data")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: a SQLite file in data_dir"
+    )
+    connections: list[SapConnectionSettings] = Field(
+        default_factory=lambda: [SapConnectionSettings(name="EU01")]
+    )
+    graphiql: bool = True
+    default_page_size: int = Field(default=20, ge=1)
+    max_page_size: int = Field(default=100, ge=1)
+    idempotency_retention_hours: float = Field(default=24, gt=0)
+    sandbox_username: str = "GATEWAY"
+    sandbox_password: SecretStr = SecretStr("sandbox")
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    config_file: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if self.default_page_size > self.max_page_size:
+            raise ValueError("default_page_size must not exceed max_page_size")
+        names = [c.name for c in self.connections]
+        if len(set(names)) != len(names):
+            raise ValueError(f"connection names must be unique: {names}")
+        if not self.connections:
+            raise ValueError("at least one connection is required")
+        return self
+
+    @property
+    def state_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'gateway.sqlite'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = _config_file_from(init_settings)
+        if config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+def _config_file_from(init_settings: PydanticBaseSettingsSource) -> Path | None:
+    import os
+
+    explicit = init_settings().get("config_file")
+    path = explicit or os.environ.get(f"{ENV_PREFIX}CONFIG_FILE")
+    if path is None:
+        return None
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"configuration file not found: {path}")
+    return path
+
+
+def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
+    """Settings from a TOML file and the environment; ``overrides`` (CLI flags) win."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(config_file=config_file, **given)  # type: ignore[arg-type]
