@@ -1,0 +1,144 @@
+"""Billing: ``CreateFromSDDocument`` turns delivered, not yet billed items into an F2 invoice.
+
+The referenced document may be an outbound delivery (its items) or a sales order (the items of
+all its deliveries). Only delivery items whose goods issue is posted and which no billing
+document references yet are billed. Each billing item takes the order item's net price for the
+delivered quantity, plus 19% output tax rounded to cents; the header sums them. Billing
+documents are numbered from 90000000.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from erp_sandbox.odata.edm import Row
+from erp_sandbox.sap import org
+from erp_sandbox.sap.orders import refresh_order
+from erp_sandbox.sap.records import (
+    blank,
+    business_error,
+    day,
+    item_number,
+    load,
+    money,
+    require,
+    save,
+    stamp,
+)
+from erp_sandbox.sap.shipping import DELIVERIES, DELIVERY_ITEMS
+from erp_sandbox.sap.store import Transaction
+
+BILLING_DOCUMENTS = "A_BillingDocument"
+BILLING_ITEMS = "A_BillingDocumentItem"
+
+
+def _candidates(tx: Transaction, document: str) -> list[Row]:
+    if load(tx, DELIVERIES, document) is not None:
+        return [row for row in tx.rows(DELIVERY_ITEMS) if row["DeliveryDocument"] == document]
+    if load(tx, "A_SalesOrder", document) is not None:
+        return [row for row in tx.rows(DELIVERY_ITEMS) if row["ReferenceSDDocument"] == document]
+    raise business_error(
+        "VF/011",
+        f"Document {document} is neither a delivery nor a sales order",
+        target="SDDocument",
+    )
+
+
+def create_from_sd_document(tx: Transaction, document: str, now: datetime) -> Row:
+    """Bill what is due of a delivery or sales order; the new billing document header."""
+    billed = {
+        (row["ReferenceSDDocument"], row["ReferenceSDDocumentItem"])
+        for row in tx.rows(BILLING_ITEMS)
+    }
+    posted = {
+        row["DeliveryDocument"]
+        for row in tx.rows(DELIVERIES)
+        if row["OverallGoodsMovementStatus"] == "C"
+    }
+    due = [
+        row
+        for row in _candidates(tx, document)
+        if row["DeliveryDocument"] in posted
+        and (row["DeliveryDocument"], row["DeliveryDocumentItem"]) not in billed
+    ]
+    if not due:
+        raise business_error(
+            "VF/016", f"Document {document} has no delivered items due for billing"
+        )
+    due.sort(key=lambda row: (int(row["DeliveryDocument"]), int(row["DeliveryDocumentItem"])))
+    number = str(tx.next_number("BillingDocument", org.FIRST_BILLING_DOCUMENT))
+    items: list[Row] = []
+    first_order: Row | None = None
+    for position, delivered in enumerate(due, 1):
+        order_item = require(
+            tx,
+            "A_SalesOrderItem",
+            delivered["ReferenceSDDocument"],
+            delivered["ReferenceSDDocumentItem"],
+        )
+        order = require(tx, "A_SalesOrder", delivered["ReferenceSDDocument"])
+        first_order = first_order or order
+        share = delivered["ActualDeliveryQuantity"] / order_item["RequestedQuantity"]
+        net = money(order_item["NetAmount"] * share)
+        item = blank(BILLING_ITEMS)
+        item.update(
+            BillingDocument=number,
+            BillingDocumentItem=item_number(position),
+            Material=delivered["Material"],
+            BillingQuantity=delivered["ActualDeliveryQuantity"],
+            BillingQuantityUnit=delivered["DeliveryQuantityUnit"],
+            NetAmount=net,
+            TaxAmount=money(net * org.TAX_RATE),
+            TransactionCurrency=order["TransactionCurrency"],
+            ReferenceSDDocument=delivered["DeliveryDocument"],
+            ReferenceSDDocumentItem=delivered["DeliveryDocumentItem"],
+            SalesDocument=order["SalesOrder"],
+            SalesDocumentItem=order_item["SalesOrderItem"],
+        )
+        items.append(item)
+    assert first_order is not None
+    net_total = sum((item["NetAmount"] for item in items), Decimal(0))
+    tax_total = sum((item["TaxAmount"] for item in items), Decimal(0))
+    today = day(now)
+    header = blank(BILLING_DOCUMENTS)
+    header.update(
+        BillingDocument=number,
+        BillingDocumentType="F2",
+        SDDocumentCategory="M",
+        BillingDocumentDate=today,
+        CreationDate=today,
+        SoldToParty=first_order["SoldToParty"],
+        TotalNetAmount=money(net_total),
+        TaxAmount=money(tax_total),
+        TotalGrossAmount=money(net_total + tax_total),
+        TransactionCurrency=first_order["TransactionCurrency"],
+        OverallBillingStatus="C",
+        AccountingPostingStatus="C",
+        BillingDocumentIsCancelled=False,
+        CompanyCode=org.SALES_ORGANIZATIONS.get(first_order["SalesOrganization"], "1010"),
+        PurchaseOrderByCustomer=first_order["PurchaseOrderByCustomer"],
+    )
+    save(tx, BILLING_DOCUMENTS, header)
+    for item in items:
+        save(tx, BILLING_ITEMS, item)
+    _complete_deliveries(tx, {row["DeliveryDocument"] for row in due}, now)
+    for order_number in sorted({item["SalesDocument"] for item in items}, key=int):
+        refresh_order(tx, order_number, now)
+    return header
+
+
+def _complete_deliveries(tx: Transaction, deliveries: set[str], now: datetime) -> None:
+    """Deliveries whose items are all billed are completely processed."""
+    billed = {
+        (row["ReferenceSDDocument"], row["ReferenceSDDocumentItem"])
+        for row in tx.rows(BILLING_ITEMS)
+    }
+    for delivery in deliveries:
+        header = require(tx, DELIVERIES, delivery)
+        items = [row for row in tx.rows(DELIVERY_ITEMS) if row["DeliveryDocument"] == delivery]
+        if all((delivery, row["DeliveryDocumentItem"]) in billed for row in items):
+            header["OverallSDProcessStatus"] = "C"
+            header["LastChangeDate"] = day(now)
+            header["_ChangedAt"] = stamp(header["_ChangedAt"], now)
+            save(tx, DELIVERIES, header)

@@ -1,0 +1,50 @@
+"""The sandbox's organisational structure and fixed business settings.
+
+Two plants, each with one storage location and a shipping point of the same number, like the
+SAP best-practice demo landscape: ``1010`` (Hamburg, storage location ``0001``) and ``1710``
+(Palo Alto, storage location ``171A``). Sales organisations ``1010`` and ``1710`` sell through
+distribution channel ``10``, division ``00``; everything is priced in EUR and billed with 19%
+output tax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Plant:
+    """A plant, its storage location and shipping point."""
+
+    plant: str
+    storage_location: str
+    shipping_point: str
+    name: str
+
+
+PLANTS: dict[str, Plant] = {
+    "1010": Plant("1010", "0001", "1010", "Plant Hamburg"),
+    "1710": Plant("1710", "171A", "1710", "Plant Palo Alto"),
+}
+
+SALES_ORGANIZATIONS: dict[str, str] = {"1010": "1010", "1710": "1710"}
+"""Sales organisation to the company code it bills in."""
+
+DEFAULT_SALES_ORGANIZATION = "1010"
+DEFAULT_DISTRIBUTION_CHANNEL = "10"
+DEFAULT_DIVISION = "00"
+DEFAULT_ORDER_TYPE = "OR"
+ORDER_TYPES = frozenset({"OR"})
+
+CURRENCY = "EUR"
+TAX_RATE = Decimal("0.19")
+UNRESTRICTED = "01"
+"""Inventory stock type of unrestricted-use stock."""
+
+FIRST_SALES_ORDER = 1
+FIRST_DELIVERY = 80000000
+FIRST_BILLING_DOCUMENT = 90000000
+
+PRICE_LIST = "_PriceList"
+"""Sandbox-internal set of prices (EUR per base unit), keyed by product; not served."""

@@ -1,0 +1,130 @@
+"""The six SAP OData services the sandbox serves, and where each entity set lives.
+
+=====================================  ============================================
+service (URL segment)                  entity sets, function imports
+=====================================  ============================================
+``API_BUSINESS_PARTNER``               A_BusinessPartner, A_BusinessPartnerAddress
+``API_PRODUCT_SRV``                    A_Product, A_ProductDescription
+``API_MATERIAL_STOCK_SRV``             A_MatlStkInAcctMod
+``API_SALES_ORDER_SRV``                A_SalesOrder (deep insert, PATCH), A_SalesOrderItem
+``API_OUTBOUND_DELIVERY_SRV;v=0002``   A_OutbDeliveryHeader (create), A_OutbDeliveryItem,
+                                       PostGoodsIssue
+``API_BILLING_DOCUMENT_SRV``           A_BillingDocument, A_BillingDocumentItem,
+                                       CreateFromSDDocument
+=====================================  ============================================
+"""
+
+from __future__ import annotations
+
+from erp_sandbox.odata.edm import (
+    EdmType,
+    EntitySet,
+    EntityType,
+    FunctionImport,
+    Parameter,
+    Service,
+)
+from erp_sandbox.sap import schema_documents as documents
+from erp_sandbox.sap import schema_master as master
+
+BUSINESS_PARTNER_SERVICE = Service(
+    name="API_BUSINESS_PARTNER",
+    component_id="LO-MD-BP",
+    entity_sets=(
+        EntitySet("A_BusinessPartner", master.BUSINESS_PARTNER),
+        EntitySet("A_BusinessPartnerAddress", master.BUSINESS_PARTNER_ADDRESS),
+    ),
+)
+
+PRODUCT_SERVICE = Service(
+    name="API_PRODUCT_SRV",
+    component_id="LO-MD-MM",
+    entity_sets=(
+        EntitySet("A_Product", master.PRODUCT),
+        EntitySet("A_ProductDescription", master.PRODUCT_DESCRIPTION),
+    ),
+)
+
+MATERIAL_STOCK_SERVICE = Service(
+    name="API_MATERIAL_STOCK_SRV",
+    component_id="MM-IM-VDM-SGM",
+    entity_sets=(EntitySet("A_MatlStkInAcctMod", master.MATERIAL_STOCK),),
+)
+
+SALES_ORDER_SERVICE = Service(
+    name="API_SALES_ORDER_SRV",
+    component_id="SD-SLS-API",
+    entity_sets=(
+        EntitySet("A_SalesOrder", documents.SALES_ORDER, creatable=True, updatable=True),
+        EntitySet("A_SalesOrderItem", documents.SALES_ORDER_ITEM),
+    ),
+)
+
+OUTBOUND_DELIVERY_SERVICE = Service(
+    name="API_OUTBOUND_DELIVERY_SRV",
+    version="0002",
+    component_id="LE-SHP-API",
+    entity_sets=(
+        EntitySet("A_OutbDeliveryHeader", documents.DELIVERY, creatable=True),
+        EntitySet("A_OutbDeliveryItem", documents.DELIVERY_ITEM),
+    ),
+    functions=(
+        FunctionImport(
+            "PostGoodsIssue",
+            "A_OutbDeliveryHeader",
+            (Parameter("DeliveryDocument", EdmType.STRING, 10),),
+            action_for="A_OutbDeliveryHeaderType",
+        ),
+    ),
+)
+
+BILLING_DOCUMENT_SERVICE = Service(
+    name="API_BILLING_DOCUMENT_SRV",
+    component_id="SD-BIL-API",
+    entity_sets=(
+        EntitySet("A_BillingDocument", documents.BILLING_DOCUMENT),
+        EntitySet("A_BillingDocumentItem", documents.BILLING_DOCUMENT_ITEM),
+    ),
+    functions=(
+        FunctionImport(
+            "CreateFromSDDocument",
+            "A_BillingDocument",
+            (Parameter("SDDocument", EdmType.STRING, 10),),
+        ),
+    ),
+)
+
+SERVICES: tuple[Service, ...] = (
+    BUSINESS_PARTNER_SERVICE,
+    PRODUCT_SERVICE,
+    MATERIAL_STOCK_SERVICE,
+    SALES_ORDER_SERVICE,
+    OUTBOUND_DELIVERY_SERVICE,
+    BILLING_DOCUMENT_SERVICE,
+)
+
+
+def find_service(segment: str) -> Service | None:
+    """The service addressed by a URL segment such as ``API_OUTBOUND_DELIVERY_SRV;v=0002``.
+
+    A service whose version is 0001 may also be addressed with ``;v=0001`` (or ``;v=1``).
+    """
+    name, _, options = segment.partition(";")
+    version = "0001"
+    if options:
+        key, _, value = options.partition("=")
+        if key.strip().lower() != "v" or not value.strip().isdigit():
+            return None
+        version = value.strip().rjust(4, "0")
+    for service in SERVICES:
+        if service.name == name and service.version == version:
+            return service
+    return None
+
+
+ENTITY_TYPES: dict[str, EntityType] = {
+    entity_set.name: entity_set.entity_type
+    for service in SERVICES
+    for entity_set in service.entity_sets
+}
+"""Every entity set name of every service and its entity type."""

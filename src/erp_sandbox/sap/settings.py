@@ -1,0 +1,34 @@
+"""Settings of the SAP sandbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """How a sandbox runs.
+
+    ``data_dir``: directory of the SQLite file (reused across restarts); None keeps the data
+    in memory. ``username``/``password``: the only accepted basic-auth credentials.
+    ``sap_client`` and ``system_id`` name the session cookie (``SAP_SESSIONID_S4H_100``).
+    ``csrf_enabled``: whether writes need a CSRF token. ``page_size``: when set, collections
+    longer than this are paged by the server with ``__next`` links, like SAP does for big
+    results. ``seed_anchor``: the moment the demo data is dated relative to (default: now).
+    """
+
+    data_dir: Path | None = None
+    username: str = "GATEWAY"
+    password: str = "sandbox"
+    sap_client: str = "100"
+    system_id: str = "S4H"
+    csrf_enabled: bool = True
+    page_size: int | None = None
+    seed_anchor: datetime | None = None
+
+    @property
+    def session_cookie(self) -> str:
+        """Name of the session cookie CSRF tokens are bound to."""
+        return f"SAP_SESSIONID_{self.system_id}_{self.sap_client}"

@@ -1,0 +1,237 @@
+"""Order to cash on the sandbox: delivery, goods issue, billing, reset and persistence."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+
+from erp_sandbox.sap import Sandbox, SandboxSettings, create_app
+from tests.integration.sandbox.support import (
+    ANCHOR,
+    BILLING,
+    DELIVERY,
+    SO,
+    order_body,
+    sap_error,
+)
+
+
+async def _order(writer: httpx.AsyncClient, **items: str) -> dict[str, object]:
+    response = await writer.post(f"{SO}/A_SalesOrder", json=order_body(**items))
+    assert response.status_code == 201, response.text
+    order: dict[str, object] = response.json()["d"]
+    return order
+
+
+async def _deliver(writer: httpx.AsyncClient, order: str, *items: str) -> httpx.Response:
+    references = [{"ReferenceSDDocument": order, "ReferenceSDDocumentItem": item} for item in items]
+    return await writer.post(
+        f"{DELIVERY}/A_OutbDeliveryHeader",
+        json={"to_DeliveryDocumentItem": {"results": references}},
+    )
+
+
+async def _goods_issue(
+    writer: httpx.AsyncClient, delivery: str, etag: str | None
+) -> httpx.Response:
+    headers = {"If-Match": etag} if etag else {}
+    return await writer.post(
+        f"{DELIVERY}/PostGoodsIssue", params={"DeliveryDocument": f"'{delivery}'"}, headers=headers
+    )
+
+
+async def test_delivery_and_goods_issue_lower_stock_by_the_quantity(
+    writer: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
+    order = await _order(writer, FG11="3", TG13="2")
+    items = order["to_Item"]["results"]  # type: ignore[index]
+    plants = {item["Material"]: item["ProductionPlant"] for item in items}
+    locations = {"1010": "0001", "1710": "171A"}
+    before = {m: sandbox.stock(m, p, locations[p]) for m, p in plants.items()}
+
+    created = await _deliver(writer, str(order["SalesOrder"]), "10", "20")
+    assert created.status_code == 201, created.text
+    delivery = created.json()["d"]
+    number = delivery["DeliveryDocument"]
+    assert number == "80000020"
+    assert created.headers["location"].endswith(f"A_OutbDeliveryHeader('{number}')")
+    assert delivery["DeliveryDocumentType"] == "LF"
+    assert delivery["OverallGoodsMovementStatus"] == "A"
+    assert delivery["ActualGoodsMovementDate"] is None
+    assert delivery["SoldToParty"] == "10100001"
+    lines = delivery["to_DeliveryDocumentItem"]["results"]
+    assert [(line["Material"], line["ActualDeliveryQuantity"]) for line in lines] == [
+        ("FG11", "3"),
+        ("TG13", "2"),
+    ]
+    assert all(line["ReferenceSDDocument"] == order["SalesOrder"] for line in lines)
+    assert {m: sandbox.stock(m, p, locations[p]) for m, p in plants.items()} == before
+    in_delivery = (await writer.get(f"{SO}/A_SalesOrder('{order['SalesOrder']}')")).json()["d"]
+    assert in_delivery["OverallTotalDeliveryStatus"] == "C"
+    assert in_delivery["OverallSDProcessStatus"] == "B"
+
+    missing = await _goods_issue(writer, number, None)
+    assert missing.status_code == 428
+    stale = await _goods_issue(
+        writer, number, "W/\"datetimeoffset'2020-01-01T00%3A00%3A00.0000000Z'\""
+    )
+    assert stale.status_code == 412
+
+    etag = (await writer.get(f"{DELIVERY}/A_OutbDeliveryHeader('{number}')")).headers["etag"]
+    posted = await _goods_issue(writer, number, etag)
+    assert posted.status_code == 200, posted.text
+    header = posted.json()["d"]
+    assert header["DeliveryDocument"] == number
+    assert header["OverallGoodsMovementStatus"] == "C"
+    assert header["ActualGoodsMovementDate"] is not None
+    assert posted.headers["etag"] != etag
+    assert sandbox.stock("FG11", plants["FG11"], locations[plants["FG11"]]) == before["FG11"] - 3
+    assert sandbox.stock("TG13", plants["TG13"], locations[plants["TG13"]]) == before["TG13"] - 2
+
+    after = (await writer.get(f"{SO}/A_SalesOrder('{order['SalesOrder']}')")).json()["d"]
+    assert after["OverallTotalDeliveryStatus"] == "C"
+    assert after["OverallSDProcessStatus"] == "B"
+    again = await _goods_issue(writer, number, posted.headers["etag"])
+    assert again.status_code == 400
+
+
+async def test_goods_issue_with_insufficient_stock_changes_nothing(
+    writer: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
+    order = await _order(writer, TG35="5", TG11="1")
+    plant = order["to_Item"]["results"][0]["ProductionPlant"]  # type: ignore[index]
+    location = {"1010": "0001", "1710": "171A"}[plant]
+    created = await _deliver(writer, str(order["SalesOrder"]), "10", "20")
+    delivery = created.json()["d"]["DeliveryDocument"]
+    before = (sandbox.stock("TG35", plant, location), sandbox.stock("TG11", "1010", "0001"))
+    etag = created.headers["etag"]
+
+    refused = await _goods_issue(writer, delivery, etag)
+    assert refused.status_code == 400
+    error = sap_error(refused)
+    assert error["code"] == "M7/021"
+    assert "Deficit" in error["message"]["value"]  # type: ignore[index]
+    assert (sandbox.stock("TG35", plant, location), sandbox.stock("TG11", "1010", "0001")) == before
+    unchanged = (await writer.get(f"{DELIVERY}/A_OutbDeliveryHeader('{delivery}')")).json()["d"]
+    assert unchanged["OverallGoodsMovementStatus"] == "A"
+    assert unchanged["__metadata"]["etag"] == etag
+
+
+async def test_billing_amounts_with_19_percent_tax(
+    writer: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
+    order = await _order(writer, FG13="1", TG17="3")
+    number = str(order["SalesOrder"])
+    nothing = await writer.post(
+        f"{BILLING}/CreateFromSDDocument", params={"SDDocument": f"'{number}'"}
+    )
+    assert nothing.status_code == 400
+    sap_error(nothing)
+
+    created = await _deliver(writer, number, "10", "20")
+    delivery = created.json()["d"]["DeliveryDocument"]
+    assert (await _goods_issue(writer, delivery, created.headers["etag"])).status_code == 200
+
+    billed = await writer.post(
+        f"{BILLING}/CreateFromSDDocument", params={"SDDocument": f"'{number}'"}
+    )
+    assert billed.status_code == 200, billed.text
+    invoice = billed.json()["d"]
+    net = sandbox.price("FG13") + sandbox.price("TG17") * 3
+    tax = (sandbox.price("FG13") * Decimal("0.19")).quantize(Decimal("0.01")) + (
+        sandbox.price("TG17") * 3 * Decimal("0.19")
+    ).quantize(Decimal("0.01"))
+    assert invoice["BillingDocument"] == "90000010"
+    assert invoice["BillingDocumentType"] == "F2"
+    assert Decimal(invoice["TotalNetAmount"]) == net
+    assert Decimal(invoice["TaxAmount"]) == tax
+    assert Decimal(invoice["TotalGrossAmount"]) == net + tax
+    assert invoice["SoldToParty"] == "10100001"
+    assert invoice["PurchaseOrderByCustomer"] == "GW-TEST-1"
+
+    items = await writer.get(f"{BILLING}/A_BillingDocument('90000010')/to_Item")
+    lines = items.json()["d"]["results"]
+    assert [(line["SalesDocument"], line["SalesDocumentItem"]) for line in lines] == [
+        (number, "10"),
+        (number, "20"),
+    ]
+    assert all(line["ReferenceSDDocument"] == delivery for line in lines)
+    after = (await writer.get(f"{SO}/A_SalesOrder('{number}')")).json()["d"]
+    assert after["OverallOrdReltdBillgStatus"] == "C"
+    assert after["OverallSDProcessStatus"] == "C"
+    twice = await writer.post(
+        f"{BILLING}/CreateFromSDDocument", params={"SDDocument": f"'{delivery}'"}
+    )
+    assert twice.status_code == 400
+
+
+async def test_delivery_refuses_what_is_not_open(writer: httpx.AsyncClient) -> None:
+    order = await _order(writer, TG11="1")
+    number = str(order["SalesOrder"])
+    assert (await _deliver(writer, number, "10")).status_code == 201
+    again = await _deliver(writer, number, "10")
+    assert again.status_code == 400
+    unknown = await _deliver(writer, number, "90")
+    assert unknown.status_code == 400
+    empty = await writer.post(f"{DELIVERY}/A_OutbDeliveryHeader", json={})
+    assert empty.status_code == 400
+    sap_error(empty)
+
+
+async def test_seed_documents_are_consistent(sandbox: Sandbox) -> None:
+    orders = sandbox.rows("A_SalesOrder")
+    items = sandbox.rows("A_SalesOrderItem")
+    assert len(orders) == 30
+    for order in orders:
+        lines = [item for item in items if item["SalesOrder"] == order["SalesOrder"]]
+        assert 1 <= len(lines) <= 4
+        assert order["TotalNetAmount"] == sum(item["NetAmount"] for item in lines)
+        assert (ANCHOR - order["LastChangeDateTime"]).days < 90
+    invoices = sandbox.rows("A_BillingDocument")
+    assert len(invoices) == 10
+    for invoice in invoices:
+        assert invoice["TotalGrossAmount"] == invoice["TotalNetAmount"] + invoice["TaxAmount"]
+    deliveries = sandbox.rows("A_OutbDeliveryHeader")
+    assert len(deliveries) == 20
+    assert all(row["OverallGoodsMovementStatus"] == "C" for row in deliveries)
+    assert all(row.keys() == deliveries[0].keys() for row in deliveries)
+    assert "_ChangedAt" not in deliveries[0]
+
+
+async def test_reset_restores_the_seed(writer: httpx.AsyncClient, sandbox: Sandbox) -> None:
+    seeded_orders = sandbox.rows("A_SalesOrder")
+    seeded_stock = sandbox.rows("A_MatlStkInAcctMod")
+    order = await _order(writer, FG11="2")
+    created = await _deliver(writer, str(order["SalesOrder"]), "10")
+    await _goods_issue(writer, created.json()["d"]["DeliveryDocument"], created.headers["etag"])
+    assert sandbox.rows("A_MatlStkInAcctMod") != seeded_stock
+    sandbox.reset()
+    assert sandbox.rows("A_SalesOrder") == seeded_orders
+    assert sandbox.rows("A_MatlStkInAcctMod") == seeded_stock
+    again = await _order(writer, FG11="1")
+    assert again["SalesOrder"] == "31"
+
+
+async def test_state_survives_a_restart_with_a_data_dir(tmp_path: Path) -> None:
+    settings = SandboxSettings(data_dir=tmp_path / "sap", csrf_enabled=False, seed_anchor=ANCHOR)
+    first = create_app(settings)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=first),
+            base_url="http://sandbox.test",
+            auth=("GATEWAY", "sandbox"),
+        ) as http:
+            response = await http.post(f"{SO}/A_SalesOrder", json=order_body(TG11="4"))
+            assert response.json()["d"]["SalesOrder"] == "31"
+    finally:
+        first.state.sandbox.close()
+    second = create_app(settings)
+    try:
+        sandbox: Sandbox = second.state.sandbox
+        assert sandbox.count("A_SalesOrder") == 31
+        assert sandbox.rows("A_SalesOrderItem")[-1]["RequestedQuantity"] == Decimal(4)
+    finally:
+        second.state.sandbox.close()
+    assert (tmp_path / "sap" / "sap_sandbox.sqlite3").exists()
