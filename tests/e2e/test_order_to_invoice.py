@@ -1,0 +1,113 @@
+"""Order to invoice through GraphQL, checked in the SAP sandbox behind the gateway."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tests.e2e.conftest import Running
+
+PLACE = """
+mutation Place($input: PlaceOrderInput!) {
+  placeOrder(input: $input) {
+    order { id number status netAmount { amount currency } lines { sku location } }
+    errors { __typename message code field }
+  }
+}"""
+FULFIL = """
+mutation Fulfil($id: ID!) {
+  fulfillOrder(orderId: $id) {
+    delivery { id number goodsIssued }
+    errors { __typename message code field }
+  }
+}"""
+INVOICE = """
+mutation Invoice($id: ID!) {
+  invoiceOrder(orderId: $id) {
+    invoice { id number status netAmount { amount } taxAmount { amount } grossAmount { amount } }
+    errors { __typename message code field }
+  }
+}"""
+STATUS = """
+query Status($id: ID!) {
+  orderStatus(orderId: $id) { status deliveries { number } invoices { number } }
+}"""
+ROWS = ("A_SalesOrder", "A_OutbDeliveryHeader", "A_BillingDocument")
+
+
+async def stocked_product(running: Running) -> tuple[str, str, Decimal]:
+    """A customer id and a sku with plenty of stock at one location, read through GraphQL."""
+    body = await running.gql(
+        "{ customers(first: 1) { nodes { id } } "
+        "inventory(first: 100) { nodes { sku location quantity { value } } } }"
+    )
+    customer = body["data"]["customers"]["nodes"][0]["id"]
+    level = max(body["data"]["inventory"]["nodes"], key=lambda n: Decimal(n["quantity"]["value"]))
+    return customer, level["sku"], Decimal(level["quantity"]["value"])
+
+
+def counts(running: Running) -> dict[str, int]:
+    return {name: running.sap.count(name) for name in ROWS}
+
+
+async def test_place_twice_fulfil_invoice(running: Running) -> None:
+    customer, sku, _ = await stocked_product(running)
+    plant_stock_before = {
+        loc: running.sap.stock(sku, *loc.split("/")) for loc in ("1010/0001", "1710/171A")
+    }
+    before = counts(running)
+    order_input: dict[str, Any] = {
+        "idempotencyKey": "e2e-order-1",
+        "customerId": customer,
+        "lines": [{"sku": sku, "quantity": "3"}],
+    }
+
+    first = (await running.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
+    second = (await running.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
+    assert first["errors"] == []
+    assert second == first
+    order = first["order"]
+    assert order["status"] == "ORDERED"
+    location = order["lines"][0]["location"]
+
+    fulfilled = (await running.gql(FULFIL, {"id": order["id"]}))["data"]["fulfillOrder"]
+    assert fulfilled["errors"] == []
+    assert fulfilled["delivery"]["goodsIssued"] is True
+
+    invoiced = (await running.gql(INVOICE, {"id": order["id"]}))["data"]["invoiceOrder"]
+    assert invoiced["errors"] == []
+    invoice = invoiced["invoice"]
+    assert Decimal(invoice["netAmount"]["amount"]) == Decimal(order["netAmount"]["amount"])
+    assert Decimal(invoice["grossAmount"]["amount"]) == Decimal(
+        invoice["netAmount"]["amount"]
+    ) + Decimal(invoice["taxAmount"]["amount"])
+
+    status = (await running.gql(STATUS, {"id": order["id"]}))["data"]["orderStatus"]
+    assert status["status"] == "INVOICED"
+    assert len(status["deliveries"]) == 1
+    assert len(status["invoices"]) == 1
+
+    after = counts(running)
+    assert {k: after[k] - before[k] for k in ROWS} == dict.fromkeys(ROWS, 1)
+    orders = [r for r in running.sap.rows("A_SalesOrder") if r["SalesOrder"] == order["number"]]
+    assert len(orders) == 1
+    plant, sloc = location.split("/")
+    assert running.sap.stock(sku, plant, sloc) == plant_stock_before[location] - 3
+
+
+async def test_fulfil_and_invoice_again_change_nothing(running: Running) -> None:
+    customer, sku, _ = await stocked_product(running)
+    placed = await running.gql(
+        PLACE,
+        {"input": {"idempotencyKey": "e2e-2", "customerId": customer,
+                   "lines": [{"sku": sku, "quantity": "1"}]}},
+    )  # fmt: skip
+    order_id = placed["data"]["placeOrder"]["order"]["id"]
+    await running.gql(FULFIL, {"id": order_id})
+    await running.gql(INVOICE, {"id": order_id})
+    before = counts(running)
+    again_f = (await running.gql(FULFIL, {"id": order_id}))["data"]["fulfillOrder"]
+    again_i = (await running.gql(INVOICE, {"id": order_id}))["data"]["invoiceOrder"]
+    assert again_f["errors"] == []
+    assert again_i["errors"] == []
+    assert counts(running) == before
