@@ -111,3 +111,33 @@ async def test_fulfil_and_invoice_again_change_nothing(running: Running) -> None
     assert again_f["errors"] == []
     assert again_i["errors"] == []
     assert counts(running) == before
+
+
+async def test_stock_taken_meanwhile_blocks_shipping_and_changes_nothing(running: Running) -> None:
+    # Two orders both fit the stock when placed; only one can ship.
+    customer = (await running.gql("{ customers(first: 1) { nodes { id } } }"))["data"]["customers"][
+        "nodes"
+    ][0]["id"]
+    available = running.sap.stock("TG35", "1010", "0001")
+    billing_documents = running.sap.count("A_BillingDocument")
+    ids = []
+    for key in ("scarce-1", "scarce-2"):
+        line = {"sku": "TG35", "quantity": str(available), "location": "1010/0001"}
+        body = await running.gql(
+            PLACE, {"input": {"idempotencyKey": key, "customerId": customer, "lines": [line]}}
+        )
+        ids.append(body["data"]["placeOrder"]["order"]["id"])
+    first = (await running.gql(FULFIL, {"id": ids[0]}))["data"]["fulfillOrder"]
+    assert first["errors"] == []
+    assert running.sap.stock("TG35", "1010", "0001") == 0
+
+    second = (await running.gql(FULFIL, {"id": ids[1]}))["data"]["fulfillOrder"]
+    [error] = second["errors"]
+    assert error["__typename"] == "InvalidStateError"
+    assert "TG35" in error["message"] or "stock" in error["message"].lower()
+    assert running.sap.stock("TG35", "1010", "0001") == 0
+    status = (await running.gql(STATUS, {"id": ids[1]}))["data"]["orderStatus"]
+    assert status["status"] == "ORDERED"
+    invoiced = (await running.gql(INVOICE, {"id": ids[1]}))["data"]["invoiceOrder"]
+    assert invoiced["errors"][0]["__typename"] == "InvalidStateError"
+    assert running.sap.count("A_BillingDocument") == billing_documents

@@ -26,6 +26,7 @@ from system_apis.contracts.models import (
     DocumentStatus,
     InventoryLevel,
     Invoice,
+    InvoiceStatus,
     OrderStatus,
     SalesOrder,
 )
@@ -53,7 +54,22 @@ class OrderProgress:
 
     @property
     def status(self) -> OrderStatus:
-        return self.order.status
+        """Read from the documents: shipped means goods issued, invoiced means billed.
+
+        An ERP's order header may call an order delivered as soon as a delivery document
+        exists; the customer's view is whether goods left and whether a bill went out.
+        """
+        billed = [i for i in self.invoices if i.status is not InvoiceStatus.CANCELLED]
+        if billed and self.order.billing_status is DocumentStatus.COMPLETE:
+            return OrderStatus.INVOICED
+        issued = [d for d in self.deliveries if d.goods_issued]
+        if not issued:
+            return OrderStatus.ORDERED
+        if len(issued) == len(self.deliveries) and (
+            self.order.delivery_status is DocumentStatus.COMPLETE
+        ):
+            return OrderStatus.SHIPPED
+        return OrderStatus.PARTIALLY_SHIPPED
 
 
 class OrderToInvoice:
@@ -137,7 +153,8 @@ class OrderToInvoice:
         """Bill what was shipped; a second call returns the invoice already issued."""
         adapter, native = self._connections.resolve(order_id, field="order_id")
         order = await self._order(adapter, native, order_id)
-        if order.delivery_status in (DocumentStatus.OPEN, DocumentStatus.NOT_RELEVANT):
+        deliveries = await self._deliveries(adapter, native, order_id)
+        if not any(d.goods_issued for d in deliveries):
             raise InvalidState(
                 f"order {order_id} has not been shipped yet; fulfil it first", field="order_id"
             )

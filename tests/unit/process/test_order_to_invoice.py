@@ -199,3 +199,22 @@ async def test_invoice_twice_bills_once(flow: OrderToInvoice, erp_: MemoryErp) -
 async def test_unknown_order(flow: OrderToInvoice) -> None:
     with pytest.raises(RecordNotFound):
         await flow.fulfil_order("EU01:424242")
+
+
+async def test_failed_goods_issue_leaves_the_order_unshipped(
+    flow: OrderToInvoice, erp_: MemoryErp
+) -> None:
+    placed = await flow.place_order(order(lines=[{"sku": "TG12", "quantity": "2"}]))
+    erp_.stock[("TG12", "1010/0001")] = Decimal(1)  # sold elsewhere meanwhile
+    with pytest.raises(InvalidState, match="cannot be shipped"):
+        await flow.fulfil_order(placed.id)
+    progress = await flow.progress(placed.id)
+    assert progress.status is OrderStatus.ORDERED
+    assert [d.goods_issued for d in progress.deliveries] == [False]
+    with pytest.raises(InvalidState, match="not been shipped"):
+        await flow.invoice_order(placed.id)
+
+    erp_.stock[("TG12", "1010/0001")] = Decimal(5)  # stock arrived: the same delivery ships
+    delivery = await flow.fulfil_order(placed.id)
+    assert delivery.id == progress.deliveries[0].id
+    assert (await flow.progress(placed.id)).status is OrderStatus.SHIPPED
