@@ -42,9 +42,9 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.sap import mapping
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
+from system_apis.sap.mapping.selects import CUSTOMER_SELECT
 
 pytestmark = pytest.mark.unit
 
@@ -126,7 +126,7 @@ async def test_list_customers_is_one_request_with_expand_paging_and_count(
     assert page.items[0].address is not None
     assert len(sap.requests) == 1
     sent = query(sap.requests[0])
-    assert sent.pop("$select").split(",") == list(mapping.CUSTOMER_SELECT)
+    assert sent.pop("$select").split(",") == list(CUSTOMER_SELECT)
     assert sent == {
         "$filter": "Customer ne '' and substringof('o''neill',tolower(BusinessPartnerFullName))",
         "$expand": "to_BusinessPartnerAddress",

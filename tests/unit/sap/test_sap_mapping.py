@@ -26,8 +26,13 @@ from system_apis.contracts.models import (
     Quantity,
     Source,
 )
-from system_apis.sap import mapping
-from system_apis.sap.mapping import SapDefaults
+from system_apis.sap.mapping.billing import invoice_from_sap
+from system_apis.sap.mapping.defaults import SapDefaults
+from system_apis.sap.mapping.deliveries import delivery_body, delivery_from_sap, open_order_items
+from system_apis.sap.mapping.partners import customer_from_sap
+from system_apis.sap.mapping.products import product_from_sap
+from system_apis.sap.mapping.sales import sales_order_body, sales_order_from_sap
+from system_apis.sap.mapping.stock import inventory_from_sap
 
 pytestmark = pytest.mark.unit
 
@@ -36,7 +41,7 @@ DEFAULTS = SapDefaults()
 
 
 def test_customer_with_address() -> None:
-    customer = mapping.customer_from_sap(BUSINESS_PARTNER, SOURCE)
+    customer = customer_from_sap(BUSINESS_PARTNER, SOURCE)
     assert customer.id == "s4:17100001"
     assert customer.native_id == "17100001"
     assert customer.source == SOURCE
@@ -57,7 +62,7 @@ def test_customer_native_id_is_the_customer_number_and_address_is_optional() -> 
     partner["BusinessPartnerCategory"] = "1"
     partner["BusinessPartnerIsBlocked"] = True
     partner["to_BusinessPartnerAddress"] = {"__deferred": {"uri": "x"}}
-    customer = mapping.customer_from_sap(partner, SOURCE)
+    customer = customer_from_sap(partner, SOURCE)
     assert customer.native_id == "C1"
     assert customer.is_organization is False
     assert customer.blocked is True
@@ -65,7 +70,7 @@ def test_customer_native_id_is_the_customer_number_and_address_is_optional() -> 
 
 
 def test_product_named_in_the_configured_language() -> None:
-    product = mapping.product_from_sap(PRODUCT, SOURCE, DEFAULTS)
+    product = product_from_sap(PRODUCT, SOURCE, DEFAULTS)
     assert product.id == "s4:TG11"
     assert product.sku == "TG11"
     assert product.name == "Trading Good 11"
@@ -74,7 +79,7 @@ def test_product_named_in_the_configured_language() -> None:
     assert product.product_group == "L001"
     assert product.gross_weight == Quantity(value=Decimal("1.250"), unit="KG")
     assert product.deleted is False
-    german = mapping.product_from_sap(PRODUCT, SOURCE, SapDefaults(language="DE"))
+    german = product_from_sap(PRODUCT, SOURCE, SapDefaults(language="DE"))
     assert german.name == "Handelsware 11"
 
 
@@ -84,7 +89,7 @@ def test_product_without_descriptions_or_weight() -> None:
     raw["GrossWeight"] = "0.000"
     raw["WeightUnit"] = ""
     raw["ProductGroup"] = ""
-    product = mapping.product_from_sap(raw, SOURCE, DEFAULTS)
+    product = product_from_sap(raw, SOURCE, DEFAULTS)
     assert product.name == "TG11"
     assert product.gross_weight is None
     assert product.product_group is None
@@ -98,7 +103,7 @@ def test_inventory_sums_unrestricted_rows_per_place() -> None:
         stock_row("TG11", "1010", "0002", "3.000"),
         stock_row("TG12", "1010", "0001", "0.000"),
     ]
-    levels = mapping.inventory_from_sap(rows, SOURCE)
+    levels = inventory_from_sap(rows, SOURCE)
     assert [(lvl.sku, lvl.location, lvl.quantity.value) for lvl in levels] == [
         ("TG11", "1010/0001", Decimal("15.500")),
         ("TG11", "1010/0002", Decimal("3.000")),
@@ -115,11 +120,11 @@ def test_inventory_refuses_to_sum_different_units() -> None:
         stock_row("TG11", "1010", "0001", "1", unit="KG"),
     ]
     with pytest.raises(ValueError, match="two units"):
-        mapping.inventory_from_sap(rows, SOURCE)
+        inventory_from_sap(rows, SOURCE)
 
 
 def test_sales_order_with_items() -> None:
-    order = mapping.sales_order_from_sap(SALES_ORDER, SOURCE, DEFAULTS)
+    order = sales_order_from_sap(SALES_ORDER, SOURCE, DEFAULTS)
     assert order.id == "s4:4711"
     assert order.number == "4711"
     assert order.customer_id == "s4:17100001"
@@ -154,14 +159,14 @@ def test_order_status(delivery: str, billing: str, expected: OrderStatus) -> Non
     raw = clone(SALES_ORDER)
     raw["OverallTotalDeliveryStatus"] = delivery
     raw["OverallOrdReltdBillgStatus"] = billing
-    assert mapping.sales_order_from_sap(raw, SOURCE, DEFAULTS).status is expected
+    assert sales_order_from_sap(raw, SOURCE, DEFAULTS).status is expected
 
 
 def test_unknown_status_code_is_an_error() -> None:
     raw = clone(SALES_ORDER)
     raw["OverallTotalDeliveryStatus"] = "X"
     with pytest.raises(ValueError, match="status code"):
-        mapping.sales_order_from_sap(raw, SOURCE, DEFAULTS)
+        sales_order_from_sap(raw, SOURCE, DEFAULTS)
 
 
 def test_order_currency_falls_back_to_the_default() -> None:
@@ -169,7 +174,7 @@ def test_order_currency_falls_back_to_the_default() -> None:
     raw["TransactionCurrency"] = ""
     for item in raw["to_Item"]["results"]:
         item["TransactionCurrency"] = ""
-    order = mapping.sales_order_from_sap(raw, SOURCE, SapDefaults(currency="USD"))
+    order = sales_order_from_sap(raw, SOURCE, SapDefaults(currency="USD"))
     assert order.net_amount.currency == "USD"
     assert order.lines[0].net_amount == Money(amount=Decimal("100.00"), currency="USD")
 
@@ -183,7 +188,7 @@ def test_draft_to_deep_insert_body() -> None:
             OrderLineDraft(sku="TG12", quantity=Decimal("1E+1"), unit="PC", location="1010/0001"),
         ),
     )
-    assert mapping.sales_order_body(draft, DEFAULTS) == {
+    assert sales_order_body(draft, DEFAULTS) == {
         "SalesOrderType": "OR",
         "SalesOrganization": "1010",
         "DistributionChannel": "10",
@@ -210,7 +215,7 @@ def test_draft_with_a_malformed_location_is_refused() -> None:
         customer_native_id="1", lines=(OrderLineDraft(sku="A", quantity=1, location="1/2/3"),)
     )
     with pytest.raises(ValueError, match="location"):
-        mapping.sales_order_body(draft, DEFAULTS)
+        sales_order_body(draft, DEFAULTS)
 
 
 def test_open_order_items() -> None:
@@ -219,8 +224,8 @@ def test_open_order_items() -> None:
     items[0]["DeliveryStatus"] = "C"
     items.append({**items[1], "SalesOrderItem": "30", "DeliveryStatus": "B"})
     items.append({**items[1], "SalesOrderItem": "40", "DeliveryStatus": ""})
-    assert mapping.open_order_items(raw) == ["10", "30"]
-    assert mapping.delivery_body("4711", ["10", "30"]) == {
+    assert open_order_items(raw) == ["10", "30"]
+    assert delivery_body("4711", ["10", "30"]) == {
         "to_DeliveryDocumentItem": {
             "results": [
                 {"ReferenceSDDocument": "4711", "ReferenceSDDocumentItem": "10"},
@@ -231,7 +236,7 @@ def test_open_order_items() -> None:
 
 
 def test_delivery() -> None:
-    delivery = mapping.delivery_from_sap(DELIVERY, SOURCE)
+    delivery = delivery_from_sap(DELIVERY, SOURCE)
     assert delivery.id == "s4:80000001"
     assert delivery.customer_id == "s4:17100001"
     assert delivery.order_ids == ("s4:4711",)
@@ -250,13 +255,13 @@ def test_delivery_after_goods_issue() -> None:
     raw = clone(DELIVERY)
     raw["OverallGoodsMovementStatus"] = "C"
     raw["ActualGoodsMovementDate"] = "/Date(1709769600000)/"
-    delivery = mapping.delivery_from_sap(raw, SOURCE)
+    delivery = delivery_from_sap(raw, SOURCE)
     assert delivery.goods_issued is True
     assert delivery.goods_issue_date == dt.date(2024, 3, 7)
 
 
 def test_invoice() -> None:
-    invoice = mapping.invoice_from_sap(BILLING_DOCUMENT, SOURCE, DEFAULTS)
+    invoice = invoice_from_sap(BILLING_DOCUMENT, SOURCE, DEFAULTS)
     assert invoice.id == "s4:90000001"
     assert invoice.customer_id == "s4:17100001"
     assert invoice.order_ids == ("s4:4711",)
@@ -285,14 +290,14 @@ def test_invoice_status(posting: str, cancelled: bool, expected: InvoiceStatus) 
     raw = clone(BILLING_DOCUMENT)
     raw["AccountingPostingStatus"] = posting
     raw["BillingDocumentIsCancelled"] = cancelled
-    assert mapping.invoice_from_sap(raw, SOURCE, DEFAULTS).status is expected
+    assert invoice_from_sap(raw, SOURCE, DEFAULTS).status is expected
 
 
 def test_order_related_billing_has_no_delivery_reference() -> None:
     raw = clone(BILLING_DOCUMENT)
     for item in raw["to_Item"]["results"]:
         item["ReferenceSDDocument"] = "4711"
-    invoice = mapping.invoice_from_sap(raw, SOURCE, DEFAULTS)
+    invoice = invoice_from_sap(raw, SOURCE, DEFAULTS)
     assert all(line.delivery_id is None for line in invoice.lines)
 
 
@@ -300,4 +305,4 @@ def test_missing_required_property_is_an_error() -> None:
     raw = clone(SALES_ORDER)
     del raw["SoldToParty"]
     with pytest.raises(KeyError):
-        mapping.sales_order_from_sap(raw, SOURCE, DEFAULTS)
+        sales_order_from_sap(raw, SOURCE, DEFAULTS)

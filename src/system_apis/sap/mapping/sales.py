@@ -1,0 +1,126 @@
+"""Sales orders: ``A_SalesOrder`` and its items → SalesOrder, and a draft → the create body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from system_apis.contracts.commands import SalesOrderDraft
+from system_apis.contracts.models import (
+    DocumentStatus,
+    OrderStatus,
+    Quantity,
+    SalesOrder,
+    SalesOrderLine,
+    Source,
+    canonical_id,
+)
+from system_apis.sap.mapping.codes import document_status, location_of, split_location
+from system_apis.sap.mapping.defaults import SapDefaults
+from system_apis.sap.mapping.readers import (
+    JsonObject,
+    date_as_datetime,
+    expanded,
+    line_sort_key,
+    money,
+    optional_decimal,
+    optional_text,
+    required_decimal,
+    required_text,
+)
+from system_apis.sap.odata import format_decimal, parse_date, parse_datetime
+
+
+def order_status(delivery: DocumentStatus, billing: DocumentStatus) -> OrderStatus:
+    """Billed completely → invoiced; delivered completely → shipped; partly → partially."""
+    if billing is DocumentStatus.COMPLETE:
+        return OrderStatus.INVOICED
+    if delivery is DocumentStatus.COMPLETE:
+        return OrderStatus.SHIPPED
+    if delivery is DocumentStatus.PARTIAL:
+        return OrderStatus.PARTIALLY_SHIPPED
+    return OrderStatus.ORDERED
+
+
+def sales_order_line_from_sap(
+    item: JsonObject, header_currency: str | None, defaults: SapDefaults
+) -> SalesOrderLine:
+    """``A_SalesOrderItem`` → SalesOrderLine."""
+    net = optional_decimal(item, "NetAmount")
+    currency = optional_text(item, "TransactionCurrency") or header_currency
+    return SalesOrderLine(
+        line_number=required_text(item, "SalesOrderItem"),
+        sku=required_text(item, "Material"),
+        description=optional_text(item, "SalesOrderItemText"),
+        quantity=Quantity(
+            value=required_decimal(item, "RequestedQuantity"),
+            unit=required_text(item, "RequestedQuantityUnit"),
+        ),
+        net_amount=money(net, currency, defaults) if net is not None else None,
+        location=location_of(
+            optional_text(item, "ProductionPlant"), optional_text(item, "StorageLocation")
+        ),
+    )
+
+
+def sales_order_from_sap(entity: JsonObject, source: Source, defaults: SapDefaults) -> SalesOrder:
+    """``A_SalesOrder`` (+ ``to_Item``) → SalesOrder; lines are empty when not expanded."""
+    number = required_text(entity, "SalesOrder")
+    currency = optional_text(entity, "TransactionCurrency")
+    delivery = document_status(optional_text(entity, "OverallTotalDeliveryStatus"))
+    billing = document_status(optional_text(entity, "OverallOrdReltdBillgStatus"))
+    order_date = parse_date(entity.get("SalesOrderDate")) or parse_date(entity.get("CreationDate"))
+    if order_date is None:
+        raise ValueError(f"sales order {number} has no date")
+    items = sorted(
+        expanded(entity, "to_Item") or [],
+        key=lambda i: line_sort_key(str(i.get("SalesOrderItem") or "")),
+    )
+    return SalesOrder(
+        id=canonical_id(source.connection, number),
+        native_id=number,
+        source=source,
+        number=number,
+        customer_id=canonical_id(source.connection, required_text(entity, "SoldToParty")),
+        external_reference=optional_text(entity, "PurchaseOrderByCustomer"),
+        order_date=order_date,
+        created_at=date_as_datetime(entity, "CreationDate"),
+        changed_at=parse_datetime(entity.get("LastChangeDateTime")),
+        net_amount=money(required_decimal(entity, "TotalNetAmount"), currency, defaults),
+        status=order_status(delivery, billing),
+        delivery_status=delivery,
+        billing_status=billing,
+        lines=tuple(sales_order_line_from_sap(i, currency, defaults) for i in items),
+    )
+
+
+def sales_order_body(draft: SalesOrderDraft, defaults: SapDefaults) -> dict[str, Any]:
+    """SalesOrderDraft → the body of a deep insert ``POST A_SalesOrder``.
+
+    SAP numbers the order and its items and prices them; a line's location
+    ``"<plant>/<storage location>"`` becomes its ``ProductionPlant``/``StorageLocation``.
+    """
+    items: list[dict[str, Any]] = []
+    for line in draft.lines:
+        item: dict[str, Any] = {
+            "Material": line.sku,
+            "RequestedQuantity": format_decimal(line.quantity),
+        }
+        if line.unit:
+            item["RequestedQuantityUnit"] = line.unit
+        if line.location:
+            plant, storage_location = split_location(line.location)
+            item["ProductionPlant"] = plant
+            if storage_location:
+                item["StorageLocation"] = storage_location
+        items.append(item)
+    body: dict[str, Any] = {
+        "SalesOrderType": defaults.order_type,
+        "SalesOrganization": defaults.sales_organization,
+        "DistributionChannel": defaults.distribution_channel,
+        "OrganizationDivision": defaults.division,
+        "SoldToParty": draft.customer_native_id,
+    }
+    if draft.external_reference:
+        body["PurchaseOrderByCustomer"] = draft.external_reference
+    body["to_Item"] = {"results": items}
+    return body

@@ -1,0 +1,267 @@
+"""The OData queries of ``SapAdapter``: where each entity is read and how port filters translate.
+
+:class:`EntityRead` names the service, entity set, ``$select``, ``$expand`` and ``$orderby`` of
+one kind of entity. The ``*_conditions`` functions turn a port filter into ``$filter``
+conditions, to be and-joined; they answer None when the filter can match nothing (an empty id
+list, no matching keys), and the adapter then answers an empty page without reading further.
+
+OData v2 cannot filter a collection on a to-many navigation, so three filters first read the
+matching keys from the child set (through a :class:`KeyReader`) and then filter the parents by
+key, two requests in all:
+
+* customers by ``country``: keys from ``A_BusinessPartnerAddress`` (``Country eq``);
+* products by ``name_contains``: keys from ``A_ProductDescription`` in the adapter language;
+* deliveries by ``order_native_id``: keys from ``A_OutbDeliveryItem`` (``ReferenceSDDocument``),
+  and invoices by ``order_native_id``: keys from ``A_BillingDocumentItem`` (``SalesDocument``).
+
+``name_contains`` ignores case (``substringof`` over ``tolower`` of the property).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from system_apis.contracts.errors import ValidationRejected
+from system_apis.contracts.models import DocumentStatus, OrderStatus
+from system_apis.contracts.queries import (
+    CustomerFilter,
+    DeliveryFilter,
+    InventoryFilter,
+    InvoiceFilter,
+    ProductFilter,
+    SalesOrderFilter,
+)
+from system_apis.sap.mapping.codes import split_location, status_code
+from system_apis.sap.mapping.selects import (
+    BILLING_DOCUMENT_SELECT,
+    CUSTOMER_SELECT,
+    DELIVERY_SELECT,
+    PRODUCT_SELECT,
+    SALES_ORDER_SELECT,
+    STOCK_SELECT,
+)
+from system_apis.sap.mapping.stock import UNRESTRICTED_STOCK
+from system_apis.sap.odata import (
+    Filter,
+    all_of,
+    eq,
+    ge,
+    le,
+    ne,
+    one_of,
+    substringof,
+)
+
+BUSINESS_PARTNER = "API_BUSINESS_PARTNER"
+PRODUCT = "API_PRODUCT_SRV"
+MATERIAL_STOCK = "API_MATERIAL_STOCK_SRV"
+SALES_ORDER = "API_SALES_ORDER_SRV"
+OUTBOUND_DELIVERY = "API_OUTBOUND_DELIVERY_SRV;v=0002"
+BILLING_DOCUMENT = "API_BILLING_DOCUMENT_SRV"
+
+
+@dataclass(frozen=True)
+class EntityRead:
+    """Where one kind of entity lives and which properties, navigations and order a read asks."""
+
+    service: str
+    entity_set: str
+    select: tuple[str, ...]
+    expand: tuple[str, ...] = ()
+    orderby: tuple[str, ...] = ()
+
+
+CUSTOMERS = EntityRead(
+    BUSINESS_PARTNER,
+    "A_BusinessPartner",
+    CUSTOMER_SELECT,
+    expand=("to_BusinessPartnerAddress",),
+    orderby=("Customer",),
+)
+PRODUCTS = EntityRead(
+    PRODUCT, "A_Product", PRODUCT_SELECT, expand=("to_Description",), orderby=("Product",)
+)
+STOCK = EntityRead(
+    MATERIAL_STOCK,
+    "A_MatlStkInAcctMod",
+    STOCK_SELECT,
+    orderby=("Material", "Plant", "StorageLocation", "Batch"),
+)
+SALES_ORDERS = EntityRead(
+    SALES_ORDER,
+    "A_SalesOrder",
+    SALES_ORDER_SELECT,
+    expand=("to_Item",),
+    orderby=("SalesOrderDate desc", "SalesOrder desc"),
+)
+DELIVERIES = EntityRead(
+    OUTBOUND_DELIVERY,
+    "A_OutbDeliveryHeader",
+    DELIVERY_SELECT,
+    expand=("to_DeliveryDocumentItem",),
+    orderby=("DeliveryDocument",),
+)
+INVOICES = EntityRead(
+    BILLING_DOCUMENT,
+    "A_BillingDocument",
+    BILLING_DOCUMENT_SELECT,
+    expand=("to_Item",),
+    orderby=("BillingDocument",),
+)
+
+
+class KeyReader(Protocol):
+    """Distinct values of ``key`` over the rows of ``entity_set`` matching ``condition``."""
+
+    async def __call__(
+        self, service: str, entity_set: str, condition: Filter, key: str
+    ) -> list[str]: ...
+
+
+async def customer_conditions(filter: CustomerFilter, keys: KeyReader) -> list[Filter] | None:
+    conditions = [ne("Customer", "")]
+    if filter.native_ids is not None:
+        if not filter.native_ids:
+            return None
+        conditions.append(one_of("Customer", filter.native_ids))
+    if filter.name_contains:
+        conditions.append(
+            substringof(filter.name_contains, "BusinessPartnerFullName", ignore_case=True)
+        )
+    if filter.country:
+        partners = await keys(
+            BUSINESS_PARTNER,
+            "A_BusinessPartnerAddress",
+            eq("Country", filter.country.upper()),
+            "BusinessPartner",
+        )
+        if not partners:
+            return None
+        conditions.append(one_of("BusinessPartner", partners))
+    return conditions
+
+
+async def product_conditions(
+    filter: ProductFilter, language: str, keys: KeyReader
+) -> list[Filter] | None:
+    """Product names are searched in ``language``."""
+    conditions: list[Filter] = []
+    if filter.skus is not None:
+        if not filter.skus:
+            return None
+        conditions.append(one_of("Product", filter.skus))
+    if filter.product_group:
+        conditions.append(eq("ProductGroup", filter.product_group))
+    if filter.name_contains:
+        products = await keys(
+            PRODUCT,
+            "A_ProductDescription",
+            all_of(
+                eq("Language", language),
+                substringof(filter.name_contains, "ProductDescription", ignore_case=True),
+            ),
+            "Product",
+        )
+        if not products:
+            return None
+        conditions.append(one_of("Product", products))
+    return conditions
+
+
+def inventory_conditions(filter: InventoryFilter, connection: str) -> list[Filter] | None:
+    """Unrestricted-use stock only; a malformed location is ValidationRejected on ``connection``."""
+    conditions = [eq("InventoryStockType", UNRESTRICTED_STOCK)]
+    if filter.skus is not None:
+        if not filter.skus:
+            return None
+        conditions.append(one_of("Material", filter.skus))
+    if filter.location:
+        try:
+            plant, storage_location = split_location(filter.location)
+        except ValueError as exc:
+            raise ValidationRejected(str(exc), connection=connection) from exc
+        conditions.append(eq("Plant", plant))
+        if storage_location:
+            conditions.append(eq("StorageLocation", storage_location))
+    return conditions
+
+
+def sales_order_conditions(filter: SalesOrderFilter) -> list[Filter] | None:
+    conditions: list[Filter] = []
+    if filter.native_ids is not None:
+        if not filter.native_ids:
+            return None
+        conditions.append(one_of("SalesOrder", filter.native_ids))
+    if filter.customer_native_id:
+        conditions.append(eq("SoldToParty", filter.customer_native_id))
+    if filter.external_reference:
+        conditions.append(eq("PurchaseOrderByCustomer", filter.external_reference))
+    if filter.status is not None:
+        conditions.append(_order_status_filter(filter.status))
+    if filter.delivery_status is not None:
+        conditions.append(eq("OverallTotalDeliveryStatus", status_code(filter.delivery_status)))
+    if filter.date_from is not None:
+        conditions.append(ge("SalesOrderDate", filter.date_from))
+    if filter.date_to is not None:
+        conditions.append(le("SalesOrderDate", filter.date_to))
+    return conditions
+
+
+async def delivery_conditions(filter: DeliveryFilter, keys: KeyReader) -> list[Filter] | None:
+    conditions: list[Filter] = []
+    if filter.native_ids is not None:
+        if not filter.native_ids:
+            return None
+        conditions.append(one_of("DeliveryDocument", filter.native_ids))
+    if filter.order_native_id:
+        deliveries = await keys(
+            OUTBOUND_DELIVERY,
+            "A_OutbDeliveryItem",
+            eq("ReferenceSDDocument", filter.order_native_id),
+            "DeliveryDocument",
+        )
+        if not deliveries:
+            return None
+        conditions.append(one_of("DeliveryDocument", deliveries))
+    return conditions
+
+
+async def invoice_conditions(filter: InvoiceFilter, keys: KeyReader) -> list[Filter] | None:
+    conditions: list[Filter] = []
+    if filter.native_ids is not None:
+        if not filter.native_ids:
+            return None
+        conditions.append(one_of("BillingDocument", filter.native_ids))
+    if filter.customer_native_id:
+        conditions.append(eq("SoldToParty", filter.customer_native_id))
+    if filter.date_from is not None:
+        conditions.append(ge("BillingDocumentDate", filter.date_from))
+    if filter.date_to is not None:
+        conditions.append(le("BillingDocumentDate", filter.date_to))
+    if filter.order_native_id:
+        documents = await keys(
+            BILLING_DOCUMENT,
+            "A_BillingDocumentItem",
+            eq("SalesDocument", filter.order_native_id),
+            "BillingDocument",
+        )
+        if not documents:
+            return None
+        conditions.append(one_of("BillingDocument", documents))
+    return conditions
+
+
+def _order_status_filter(status: OrderStatus) -> Filter:
+    """The ``$filter`` matching :func:`system_apis.sap.mapping.sales.order_status`."""
+    delivery = "OverallTotalDeliveryStatus"
+    billing = "OverallOrdReltdBillgStatus"
+    complete = status_code(DocumentStatus.COMPLETE)
+    partial = status_code(DocumentStatus.PARTIAL)
+    if status is OrderStatus.INVOICED:
+        return eq(billing, complete)
+    if status is OrderStatus.SHIPPED:
+        return all_of(eq(delivery, complete), ne(billing, complete))
+    if status is OrderStatus.PARTIALLY_SHIPPED:
+        return all_of(eq(delivery, partial), ne(billing, complete))
+    return all_of(ne(delivery, complete), ne(delivery, partial), ne(billing, complete))

@@ -1,0 +1,195 @@
+"""``SapSession``: the HTTP session with one SAP Gateway, beneath the OData operations.
+
+It owns the ``httpx.AsyncClient`` (base URL, authentication, ``Accept``/``Accept-Language``
+headers, the session cookies), builds service URLs (``sap-client``, ``$format=json``, SAP's
+``__next`` links), gives writes their CSRF token (:mod:`system_apis.sap.csrf`) and turns
+transport failures and SAP's error answers into :mod:`system_apis.contracts.errors` exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import httpx
+
+from system_apis.contracts.errors import (
+    AuthenticationFailed,
+    ErpError,
+    Unavailable,
+    UnknownOutcome,
+    ValidationRejected,
+)
+from system_apis.sap.answers import JsonObject
+from system_apis.sap.csrf import CSRF_HEADER, CsrfTokens, csrf_required, with_token
+from system_apis.sap.errors import error_from_response
+from system_apis.sap.odata import encode_query
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "MERGE", "DELETE"})
+# Failures that prove the request never left: a write that hit one of these can be retried.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.ProxyError,
+)
+
+
+class SapSession:
+    """Requests to the services under ``<base_url>/<service_path>/``.
+
+    ``connection`` is the connection name set on the errors the session raises.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        auth: httpx.Auth | None,
+        sap_client: str | None,
+        timeout: float | httpx.Timeout,
+        transport: httpx.AsyncBaseTransport | None,
+        connection: str | None,
+        service_path: str,
+        language: str | None,
+    ) -> None:
+        headers = {"Accept": "application/json"}
+        if language:
+            headers["Accept-Language"] = language
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            auth=auth,
+            timeout=timeout,
+            transport=transport,
+            headers=headers,
+            follow_redirects=False,
+        )
+        self._sap_client = sap_client
+        self.connection = connection
+        self._service_path = service_path.strip("/")
+        self._csrf = CsrfTokens()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def send(
+        self,
+        method: str,
+        service: str,
+        resource: str,
+        query: list[tuple[str, str]],
+        *,
+        json_body: JsonObject | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """One request to ``<service root><resource>?<query>``; a write carries a CSRF token.
+
+        Reads ask for ``$format=json``. A write SAP refuses for its token is sent once more with
+        a freshly fetched one. Answers other than success raise.
+        """
+        write = method in WRITE_METHODS
+        if method == "GET":
+            query = [*query, ("$format", "json")]
+        url = self._url(service, resource, query)
+        content = None
+        request_headers = dict(headers or {})
+        if json_body is not None:
+            content = json.dumps(json_body, separators=(",", ":")).encode()
+            request_headers["Content-Type"] = "application/json"
+        if not write:
+            return await self._send_url(method, url, write=False, headers=request_headers)
+
+        token = await self._csrf_token(service)
+        response = await self._send_url(
+            method, url, write=True, headers=with_token(request_headers, token), content=content
+        )
+        if csrf_required(response):
+            token = await self._csrf_token(service, stale=token)
+            response = await self._send_url(
+                method,
+                url,
+                write=True,
+                headers=with_token(request_headers, token),
+                content=content,
+            )
+            if csrf_required(response):
+                raise AuthenticationFailed(
+                    "SAP refused a freshly fetched CSRF token",
+                    connection=self.connection,
+                )
+        return response
+
+    async def get_next(self, service: str, next_link: str) -> httpx.Response:
+        """``GET`` of SAP's ``__next`` link of a collection read of ``service``."""
+        return await self._send_url("GET", self._next_url(service, next_link), write=False)
+
+    def _service_root(self, service: str) -> str:
+        if not service or "/" in service or "?" in service or "#" in service:
+            raise ValueError(f"not an SAP service name: {service!r}")
+        return f"{self._service_path}/{service}/"
+
+    def _url(self, service: str, resource: str, query: list[tuple[str, str]]) -> str:
+        items = list(query)
+        if self._sap_client:
+            items.append(("sap-client", self._sap_client))
+        url = self._service_root(service) + resource
+        return f"{url}?{encode_query(items)}" if items else url
+
+    def _next_url(self, service: str, next_link: str) -> str:
+        """The URL of SAP's ``__next`` link: same origin only; relative to the service root."""
+        target = httpx.URL(next_link)
+        if target.is_absolute_url:
+            base = self._http.base_url
+            if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+                raise Unavailable(
+                    f"SAP pointed the next page to another origin: {target.host}",
+                    connection=self.connection,
+                )
+            return str(target)
+        if next_link.startswith("/"):
+            return next_link
+        return self._service_root(service) + next_link
+
+    async def _send_url(
+        self,
+        method: str,
+        url: str,
+        *,
+        write: bool,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> httpx.Response:
+        try:
+            response = await self._http.request(method, url, headers=headers, content=content)
+        except httpx.TimeoutException as exc:
+            raise self._transport_error(exc, write, "timed out") from exc
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, write, "failed") from exc
+        except httpx.InvalidURL as exc:
+            raise ValidationRejected(
+                f"cannot build an SAP URL: {exc}", connection=self.connection
+            ) from exc
+        if response.is_success:
+            return response
+        if write and csrf_required(response):
+            return response
+        raise error_from_response(response, write=write, connection=self.connection)
+
+    def _transport_error(self, exc: httpx.HTTPError, write: bool, what: str) -> ErpError:
+        name = type(exc).__name__
+        if write and not isinstance(exc, _NOT_SENT):
+            return UnknownOutcome(
+                f"SAP request {what} after it was sent ({name}); the write may have happened",
+                connection=self.connection,
+            )
+        return Unavailable(f"SAP request {what} ({name})", connection=self.connection)
+
+    async def _csrf_token(self, service: str, *, stale: str | None = None) -> str:
+        """The CSRF token of a service root; fetched when missing or equal to ``stale``."""
+
+        async def fetch() -> httpx.Response:
+            url = self._url(service, "", [])
+            return await self._send_url("GET", url, write=False, headers={CSRF_HEADER: "Fetch"})
+
+        return await self._csrf.token(self._service_root(service), fetch, stale=stale)
