@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -102,8 +103,6 @@ class Settings(BaseSettings):
 
 
 def _config_file_from(init_settings: PydanticBaseSettingsSource) -> Path | None:
-    import os
-
     explicit = init_settings().get("config_file")
     path = explicit or os.environ.get(f"{ENV_PREFIX}CONFIG_FILE")
     if path is None:

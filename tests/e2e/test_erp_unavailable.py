@@ -1,0 +1,69 @@
+"""When the ERP cannot be reached, clients get a typed, retryable error and no internals."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from experience_api.app import create_app
+from experience_api.settings import SapConnectionSettings, Settings
+from tests.e2e.conftest import Running
+from tests.e2e.processes import free_port
+from tests.e2e.test_order_to_invoice import PLACE
+
+
+@pytest.fixture
+async def unreachable(tmp_path: Path) -> AsyncIterator[Running]:
+    # Nothing listens on this loopback port: every ERP call fails to connect.
+    dead = SapConnectionSettings(
+        name="EU01",
+        base_url=f"http://127.0.0.1:{free_port()}",
+        username="GATEWAY",
+        password="sandbox",  # type: ignore[arg-type]
+        timeout_seconds=2,
+    )
+    app = create_app(Settings(data_dir=tmp_path, connections=[dead]))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+            yield Running(client=client, gateway=app.state.gateway)
+
+
+async def test_mutation_reports_erp_unavailable(unreachable: Running) -> None:
+    order = {
+        "idempotencyKey": "down-1",
+        "customerId": "EU01:10100001",
+        "lines": [{"sku": "TG11", "quantity": "1"}],
+    }
+    body = await unreachable.gql(PLACE, {"input": order})
+    payload = body["data"]["placeOrder"]
+    assert payload["order"] is None
+    [error] = payload["errors"]
+    assert error["__typename"] == "ErpUnavailableError"
+    assert error["code"] == "ERP_UNAVAILABLE"
+    assert "127.0.0.1" not in error["message"]
+
+
+async def test_query_reports_erp_unavailable_without_internals(unreachable: Running) -> None:
+    body = await unreachable.gql("{ customers(first: 5) { nodes { id } } }")
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "ERP_UNAVAILABLE"
+    assert "127.0.0.1" not in str(body)
+    assert "Traceback" not in str(body)
+
+
+async def test_the_key_can_be_used_once_the_erp_is_back(unreachable: Running) -> None:
+    order = {
+        "idempotencyKey": "down-2",
+        "customerId": "EU01:10100001",
+        "lines": [{"sku": "TG11", "quantity": "1"}],
+    }
+    first = await unreachable.gql(PLACE, {"input": order})
+    again = await unreachable.gql(PLACE, {"input": order})
+    # Nothing was written, so the key stays free: the retry meets the outage, not a conflict.
+    assert first["data"]["placeOrder"]["errors"][0]["code"] == "ERP_UNAVAILABLE"
+    assert again["data"]["placeOrder"]["errors"][0]["code"] == "ERP_UNAVAILABLE"
