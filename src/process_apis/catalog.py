@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from process_apis.connections import Connections
 from process_apis.erp_errors import translated
+from process_apis.merging import MergedPage, Window, merge
 from system_apis.contracts.models import (
     Customer,
     Delivery,
@@ -14,6 +16,7 @@ from system_apis.contracts.models import (
     Product,
     SalesOrder,
 )
+from system_apis.contracts.port import ErpAdapter
 from system_apis.contracts.queries import (
     CustomerFilter,
     DeliveryFilter,
@@ -25,19 +28,46 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 
+T = TypeVar("T")
+
+
+def _newest_first(order: SalesOrder) -> tuple[int, ...]:
+    return (-order.order_date.toordinal(),)
+
 
 class Catalog:
-    """Reads for front ends and agents; batch methods exist for per-request DataLoaders."""
+    """Reads for front ends and agents; batch methods exist for per-request DataLoaders.
+
+    A list reads one connection when ``connection`` names it, else every connection, merged
+    (see :mod:`process_apis.merging`): orders newest first across ERPs, everything else one
+    connection after the other.
+    """
 
     def __init__(self, connections: Connections):
         self._connections = connections
 
+    async def _list(
+        self,
+        connection: str | None,
+        window: Window,
+        read: Callable[[ErpAdapter, PageRequest], Awaitable[Page[T]]],
+        key: Callable[[T], Any] | None = None,
+    ) -> MergedPage[T]:
+        names = self._connections.names if connection is None else (connection,)
+        adapters = {name: self._connections.get(name) for name in names}
+
+        async def fetch(name: str, page: PageRequest) -> Page[T]:
+            with translated():
+                return await read(adapters[name], page)
+
+        return await merge(names, window, fetch, key)
+
     async def customers(
-        self, filter: CustomerFilter, page: PageRequest, connection: str | None = None
-    ) -> Page[Customer]:
-        adapter = self._connections.get(connection)
-        with translated():
-            return await adapter.list_customers(filter, page)
+        self, filter: CustomerFilter, window: Window, connection: str | None = None
+    ) -> MergedPage[Customer]:
+        return await self._list(
+            connection, window, lambda erp, page: erp.list_customers(filter, page)
+        )
 
     async def customers_by_id(self, ids: Sequence[str]) -> list[Customer | None]:
         """Customers for canonical ids, in the same order; None where one does not exist."""
@@ -52,11 +82,11 @@ class Catalog:
         return [found.get(i) for i in ids]
 
     async def products(
-        self, filter: ProductFilter, page: PageRequest, connection: str | None = None
-    ) -> Page[Product]:
-        adapter = self._connections.get(connection)
-        with translated():
-            return await adapter.list_products(filter, page)
+        self, filter: ProductFilter, window: Window, connection: str | None = None
+    ) -> MergedPage[Product]:
+        return await self._list(
+            connection, window, lambda erp, page: erp.list_products(filter, page)
+        )
 
     async def products_by_sku(self, keys: Sequence[tuple[str, str]]) -> list[Product | None]:
         """Products for (connection, sku) pairs, in order; None where a sku is unknown."""
@@ -75,18 +105,21 @@ class Catalog:
         return [found.get(k) for k in keys]
 
     async def inventory(
-        self, filter: InventoryFilter, page: PageRequest, connection: str | None = None
-    ) -> Page[InventoryLevel]:
-        adapter = self._connections.get(connection)
-        with translated():
-            return await adapter.list_inventory(filter, page)
+        self, filter: InventoryFilter, window: Window, connection: str | None = None
+    ) -> MergedPage[InventoryLevel]:
+        return await self._list(
+            connection, window, lambda erp, page: erp.list_inventory(filter, page)
+        )
 
     async def sales_orders(
-        self, filter: SalesOrderFilter, page: PageRequest, connection: str | None = None
-    ) -> Page[SalesOrder]:
-        adapter = self._connections.get(connection)
-        with translated():
-            return await adapter.list_sales_orders(filter, page)
+        self, filter: SalesOrderFilter, window: Window, connection: str | None = None
+    ) -> MergedPage[SalesOrder]:
+        return await self._list(
+            connection,
+            window,
+            lambda erp, page: erp.list_sales_orders(filter, page),
+            key=_newest_first,
+        )
 
     async def sales_order(self, order_id: str) -> SalesOrder:
         adapter, native = self._connections.resolve(order_id)
@@ -102,11 +135,11 @@ class Catalog:
         return page.items
 
     async def invoices(
-        self, filter: InvoiceFilter, page: PageRequest, connection: str | None = None
-    ) -> Page[Invoice]:
-        adapter = self._connections.get(connection)
-        with translated():
-            return await adapter.list_invoices(filter, page)
+        self, filter: InvoiceFilter, window: Window, connection: str | None = None
+    ) -> MergedPage[Invoice]:
+        return await self._list(
+            connection, window, lambda erp, page: erp.list_invoices(filter, page)
+        )
 
     async def invoices_of(self, order_id: str) -> tuple[Invoice, ...]:
         adapter, native = self._connections.resolve(order_id)

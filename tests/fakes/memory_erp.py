@@ -157,7 +157,9 @@ class MemoryErp:
         self, filter: SalesOrderFilter, page: PageRequest
     ) -> Page[SalesOrder]:
         self._enter("list_sales_orders")
-        items = sorted(self.orders.values(), key=lambda o: int(o.native_id), reverse=True)
+        items = sorted(
+            self.orders.values(), key=lambda o: (o.order_date, int(o.native_id)), reverse=True
+        )
         if filter.native_ids is not None:
             items = [o for o in items if o.native_id in set(filter.native_ids)]
         if filter.customer_native_id is not None:

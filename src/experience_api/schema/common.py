@@ -1,8 +1,8 @@
 """Shared value types (Money, Quantity, Source) and Relay-style cursor pagination.
 
-A cursor is the URL-safe base64 of ``offset:<n>``, the position of the record in the ERP's
-stable list order. Clients must treat it as opaque; the encoding is an implementation detail
-that may change.
+A cursor is the URL-safe base64 of ``at:<connection>=<offset>;...``: how far the reader is in
+each connection's stable list order, so one list can span several ERPs and still page without
+gaps or repeats. Clients must treat it as opaque; the encoding may change.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import strawberry
 
 from experience_api.schema.errors import ClientError, client_errors
 from process_apis.connections import Connections
+from process_apis.merging import MergedPage, Position, Window
 from system_apis.contracts import models
-from system_apis.contracts.queries import Page, PageRequest
 
 if TYPE_CHECKING:
     from experience_api.services import PagingLimits
@@ -37,11 +37,11 @@ After = Annotated[
 ]
 ConnectionName = Annotated[
     str | None,
-    strawberry.argument(description="ERP connection to read; the default one when omitted."),
+    strawberry.argument(description="ERP connection to read; every connection when omitted."),
 ]
 
-_CURSOR_PREFIX = "offset:"
-_MAX_CURSOR_LENGTH = 64
+_CURSOR_PREFIX = "at:"
+_MAX_CURSOR_LENGTH = 512
 
 
 @strawberry.type(description="An amount of money in an ISO 4217 currency.")
@@ -106,13 +106,14 @@ class Connection(Generic[NodeT]):
     total_count: int = strawberry.field(description="Records matching the filter, all pages.")
 
 
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode("ascii")
+def encode_cursor(position: Position) -> str:
+    text = _CURSOR_PREFIX + ";".join(f"{name}={offset}" for name, offset in position.items())
+    return base64.urlsafe_b64encode(text.encode()).decode("ascii")
 
 
-def decode_cursor(cursor: str) -> int:
-    """The offset a cursor points at; ClientError when it is not one of ours."""
-    invalid = ClientError(f"invalid cursor {cursor[:_MAX_CURSOR_LENGTH]!r}", field="after")
+def decode_cursor(cursor: str) -> dict[str, int]:
+    """The position a cursor points at; ClientError when it is not one of ours."""
+    invalid = ClientError(f"invalid cursor {cursor[:64]!r}", field="after")
     if len(cursor) > _MAX_CURSOR_LENGTH:
         raise invalid
     try:
@@ -120,13 +121,21 @@ def decode_cursor(cursor: str) -> int:
         text = raw.decode("ascii")
     except (UnicodeError, binascii.Error):
         raise invalid from None
-    digits = text.removeprefix(_CURSOR_PREFIX)
-    if digits == text or not digits.isdecimal():
+    body = text.removeprefix(_CURSOR_PREFIX)
+    if body == text or not body:
         raise invalid
-    return int(digits)
+    position: dict[str, int] = {}
+    for part in body.split(";"):
+        name, sep, digits = part.partition("=")
+        if not sep or not name or not digits.isdecimal() or name in position:
+            raise invalid
+        position[name] = int(digits)
+    return position
 
 
-def page_request(limits: PagingLimits, first: int | None, after: str | None) -> PageRequest:
+def page_request(
+    limits: PagingLimits, first: int | None, after: str | None, connections: Connections
+) -> Window:
     """The page a client asks for, checked against the configured limits."""
     size = limits.default_page_size if first is None else first
     if not 1 <= size <= limits.max_page_size:
@@ -135,22 +144,28 @@ def page_request(limits: PagingLimits, first: int | None, after: str | None) -> 
             f"(the maximum page size), got {size}",
             field="first",
         )
-    offset = 0 if after is None else decode_cursor(after) + 1
-    return PageRequest(offset=offset, limit=size)
+    if after is None:
+        return Window(limit=size)
+    position = decode_cursor(after)
+    if not set(position) <= set(connections.names):
+        raise ClientError("the cursor names a connection that is not configured", field="after")
+    return Window(limit=size, start=position)
 
 
-def connection_from_page(page: Page[ModelT], node: Callable[[ModelT], NodeT]) -> Connection[NodeT]:
+def connection_from_page(
+    page: MergedPage[ModelT], node: Callable[[ModelT], NodeT]
+) -> Connection[NodeT]:
     """A GraphQL connection over one page of canonical records."""
     edges = [
-        Edge(cursor=encode_cursor(page.offset + index), node=node(item))
-        for index, item in enumerate(page.items)
+        Edge(cursor=encode_cursor(position), node=node(item))
+        for item, position in zip(page.items, page.positions, strict=True)
     ]
     return Connection(
         edges=edges,
         nodes=[edge.node for edge in edges],
         page_info=PageInfo(
             has_next_page=page.has_next,
-            has_previous_page=page.offset > 0,
+            has_previous_page=page.has_previous,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),

@@ -89,7 +89,7 @@ async def resolve_customers(
     connection: ConnectionName = None,
 ) -> Connection[Customer]:
     services = info.context.services
-    page = page_request(services.paging, first, after)
+    page = page_request(services.paging, first, after, services.connections)
     scope = ConnectionScope(services.connections, connection)
     canonical = CanonicalCustomerFilter()
     if filter is not None:

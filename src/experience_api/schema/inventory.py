@@ -62,7 +62,7 @@ async def resolve_inventory(
     connection: ConnectionName = None,
 ) -> Connection[InventoryLevel]:
     services = info.context.services
-    page = page_request(services.paging, first, after)
+    page = page_request(services.paging, first, after, services.connections)
     canonical = CanonicalInventoryFilter()
     if filter is not None:
         canonical = CanonicalInventoryFilter(

@@ -115,7 +115,7 @@ async def resolve_invoices(
     connection: ConnectionName = None,
 ) -> Connection[Invoice]:
     services = info.context.services
-    page = page_request(services.paging, first, after)
+    page = page_request(services.paging, first, after, services.connections)
     scope = ConnectionScope(services.connections, connection)
     canonical = CanonicalInvoiceFilter()
     if filter is not None:

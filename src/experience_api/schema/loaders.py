@@ -18,8 +18,9 @@ from strawberry.dataloader import DataLoader
 from experience_api.schema.errors import ClientError
 from experience_api.services import Services
 from process_apis.errors import FlowError
+from process_apis.merging import Window
 from system_apis.contracts.models import Customer, Delivery, InventoryLevel, Invoice, Product
-from system_apis.contracts.queries import InventoryFilter, PageRequest
+from system_apis.contracts.queries import InventoryFilter
 
 T = TypeVar("T")
 
@@ -88,14 +89,14 @@ async def _all_inventory(
     services: Services, connection: str, skus: Sequence[str]
 ) -> list[InventoryLevel]:
     levels: list[InventoryLevel] = []
-    request = PageRequest(limit=_STOCK_PAGE)
+    window = Window(limit=_STOCK_PAGE)
     inventory_filter = InventoryFilter(skus=list(dict.fromkeys(skus)))
     while True:
-        page = await services.catalog.inventory(inventory_filter, request, connection)
+        page = await services.catalog.inventory(inventory_filter, window, connection)
         levels.extend(page.items)
         if not page.has_next or not page.items:
             return levels
-        request = PageRequest(offset=page.offset + len(page.items), limit=_STOCK_PAGE)
+        window = Window(limit=_STOCK_PAGE, start=page.positions[-1])
 
 
 def _per_order(

@@ -178,7 +178,7 @@ async def resolve_sales_orders(
     connection: ConnectionName = None,
 ) -> Connection[SalesOrder]:
     services = info.context.services
-    page = page_request(services.paging, first, after)
+    page = page_request(services.paging, first, after, services.connections)
     scope = ConnectionScope(services.connections, connection)
     canonical = CanonicalSalesOrderFilter()
     if filter is not None:

@@ -92,7 +92,7 @@ async def resolve_products(
     connection: ConnectionName = None,
 ) -> Connection[Product]:
     services = info.context.services
-    page = page_request(services.paging, first, after)
+    page = page_request(services.paging, first, after, services.connections)
     canonical = CanonicalProductFilter()
     if filter is not None:
         canonical = CanonicalProductFilter(

@@ -113,9 +113,11 @@ async def test_bad_cursor_is_a_clear_error(gql: Run, erp: MemoryErp, cursor: str
     assert sum(erp.calls.values()) == 0
 
 
-@pytest.mark.parametrize("offset", [0, 1, 19, 10**12])
-def test_cursor_round_trip(offset: int) -> None:
-    assert decode_cursor(encode_cursor(offset)) == offset
+@pytest.mark.parametrize(
+    "position", [{"EU01": 0}, {"EU01": 19}, {"EU01": 3, "US01": 10**12}, {"a-b_c": 1}]
+)
+def test_cursor_round_trip(position: dict[str, int]) -> None:
+    assert decode_cursor(encode_cursor(position)) == position
 
 
 def test_decode_rejects_foreign_cursor() -> None:
