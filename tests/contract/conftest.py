@@ -1,0 +1,70 @@
+"""The adapters under contract: every ERP adapter, and the in-memory fake the unit tests use.
+
+Each entry builds a live adapter (for SAP: over the SAP sandbox; for Tryton: over a real
+trytond) and an unreachable twin, so the same tests run against all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from erp_sandbox.sap import SandboxSettings, create_app
+from system_apis.contracts import errors
+from system_apis.contracts.port import ErpAdapter
+from system_apis.sap.adapter import SapAdapter
+from system_apis.sap.client import SapODataClient
+from tests.e2e.processes import free_port
+from tests.fakes.memory_erp import MemoryErp
+
+
+@dataclass
+class Subject:
+    adapter: ErpAdapter
+    stock: Callable[[str, str], Decimal]
+    """Stock of a sku at a location, read from the ERP itself (not through the adapter)."""
+    unreachable: ErpAdapter
+
+
+def _memory() -> Subject:
+    erp = MemoryErp("MEM")
+    for index in range(1, 8):
+        erp.add_customer(f"{index:03d}", f"Customer {index} GmbH")
+    for index in range(1, 6):
+        erp.add_product(f"SKU-{index}", f"Product {index}", "10.00", {"WH/A": "50", "WH/B": "5"})
+    down = MemoryErp("MEM")
+    for method in ("list_customers", "list_products", "list_inventory", "list_sales_orders",
+                   "get_sales_order", "create_sales_order"):  # fmt: skip
+        down.fail_with[method] = lambda: errors.Unavailable("connection refused")
+    return Subject(erp, lambda sku, location: erp.stock[(sku, location)], down)
+
+
+def _sap_adapter(transport: httpx.AsyncBaseTransport | None, base_url: str) -> SapAdapter:
+    client = SapODataClient(
+        base_url=base_url, username="GATEWAY", password="sandbox", transport=transport, timeout=5
+    )
+    return SapAdapter(connection="EU01", client=client)
+
+
+def _sap(tmp_path: Path) -> Subject:
+    app = create_app(SandboxSettings(data_dir=tmp_path / "sap"))
+    sandbox = app.state.sandbox
+    live = _sap_adapter(httpx.ASGITransport(app=app), "http://sap.test")
+    dead = _sap_adapter(None, f"http://127.0.0.1:{free_port()}")
+    return Subject(live, lambda sku, location: sandbox.stock(sku, *location.split("/")), dead)
+
+
+FACTORIES = {"memory": lambda tmp_path: _memory(), "sap": _sap}
+
+
+@pytest.fixture(params=sorted(FACTORIES))
+async def subject(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Subject]:
+    built: Subject = FACTORIES[request.param](tmp_path)
+    yield built
+    await built.adapter.aclose()
+    await built.unreachable.aclose()
