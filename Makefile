@@ -2,6 +2,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Tryton test database takes about a minute to build; later runs reuse it from here.
+export GATEWAY_TRYTON_CACHE ?= $(CURDIR)/.cache/tryton
 
 .PHONY: run test lint typecheck fmt schema clean
 
