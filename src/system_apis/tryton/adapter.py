@@ -1,0 +1,276 @@
+"""``TrytonAdapter``: the ErpAdapter port implemented on Tryton's JSON-RPC model methods.
+
+Records and ids: customers are ``party.party``, products ``product.product`` variants, orders
+``sale.sale``, deliveries ``stock.shipment.out`` and invoices customer ``account.invoice``.
+Native ids are Tryton record ids as strings, except products, whose native id is their code
+(the SKU the port's product operations take). The order's external reference is the sale's
+``reference``.
+
+Costs: every list is one ``search_read`` with dotted fields (an order comes with its lines, a
+shipment with its moves, an invoice with its lines), plus a ``search_count`` only when the
+page cannot tell the total itself (:mod:`.reads`); a batch of ids is one ``("id", "in", ...)``
+domain. The adapter also reads, once per process, the user's preferences and companies
+(:mod:`.catalogue`), and every ``ttl`` seconds the warehouses for inventory and order lines.
+
+Inventory is read per warehouse storage location (labelled ``"<warehouse>/<storage>"``, e.g.
+``"WH/STO"``, stock in sub-locations included) with Tryton's ``quantity`` at today, products
+with no stock left out; pages run through the locations in label order, products by code. With
+several warehouses a page costs a count per location and a read per location it touches.
+
+Writes follow Tryton's workflows (:mod:`.ordering`, :mod:`.shipping`, :mod:`.billing`): a sale
+is quoted, confirmed and processed; its shipment and invoice are Tryton's own, driven with
+their buttons. See those modules for InsufficientStock and for what "create" means for a
+delivery or an invoice that Tryton creates itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from system_apis.contracts.commands import SalesOrderDraft
+from system_apis.contracts.models import (
+    Customer,
+    Delivery,
+    InventoryLevel,
+    Invoice,
+    Product,
+    SalesOrder,
+    Source,
+)
+from system_apis.contracts.port import Capability
+from system_apis.contracts.queries import (
+    CustomerFilter,
+    DeliveryFilter,
+    InventoryFilter,
+    InvoiceFilter,
+    Page,
+    PageRequest,
+    ProductFilter,
+    SalesOrderFilter,
+)
+from system_apis.tryton import queries
+from system_apis.tryton.billing import Billing
+from system_apis.tryton.catalogue import Catalogue
+from system_apis.tryton.client import TrytonClient
+from system_apis.tryton.guards import mapped, read_back
+from system_apis.tryton.mapping.locations import StorageLocation, matching
+from system_apis.tryton.mapping.partners import CUSTOMER_FIELDS, customer_from_tryton
+from system_apis.tryton.mapping.products import PRODUCT_FIELDS, product_from_tryton
+from system_apis.tryton.mapping.sales import SALE_FIELDS, sales_order_from_tryton
+from system_apis.tryton.mapping.status import ORDER_STATES
+from system_apis.tryton.mapping.stock import STOCK_FIELDS, inventory_from_tryton
+from system_apis.tryton.ordering import OrderWriter
+from system_apis.tryton.reads import find_one, read_page
+from system_apis.tryton.shipping import Shipping
+
+ERP_KIND = "tryton"
+T = TypeVar("T")
+PRODUCT = "product.product"
+
+
+class TrytonAdapter:
+    """One Tryton database behind the ErpAdapter port.
+
+    ``connection`` names the configured connection (it prefixes canonical ids and is set on
+    the client's errors when the client has no name of its own); ``client`` speaks JSON-RPC and
+    is closed by :meth:`aclose`. ``warehouse`` is the location label (``"WH/STO"`` or ``"WH"``)
+    new orders ship from when their lines name none (None: Tryton's default warehouse).
+    ``currency`` prices products (None: the company's currency, read from Tryton).
+    ``location_ttl`` is how long the warehouses read from Tryton are kept, in seconds.
+    ``invoice_method`` is set on every new sale (Tryton's ``fulfillment``: bill what shipped).
+    """
+
+    def __init__(
+        self,
+        connection: str,
+        client: TrytonClient,
+        *,
+        warehouse: str | None = None,
+        currency: str | None = None,
+        location_ttl: float = 300.0,
+        invoice_method: str = "fulfillment",
+    ) -> None:
+        self._source = Source(connection=connection, erp=ERP_KIND)
+        if client.connection is None:
+            client.connection = connection
+        self._client = client
+        self._currency = currency
+        self._catalogue = Catalogue(client, connection, ttl=location_ttl)
+        self._orders = OrderWriter(client, self._catalogue, connection, warehouse, invoice_method)
+        self._shipping = Shipping(client, self._source)
+        self._billing = Billing(client, self._source, currency)
+
+    @property
+    def source(self) -> Source:
+        return self._source
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return frozenset(Capability)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # -- master data -------------------------------------------------------------------------
+
+    async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
+        if filter.native_ids is not None and not queries.record_ids(filter.native_ids):
+            return _empty(page)
+        companies = await self._catalogue.companies()
+        search = queries.customer_search(filter, companies.parties)
+        if search is None:
+            return _empty(page)
+        rows, total = await read_page(
+            self._client,
+            "party.party",
+            search.domain,
+            CUSTOMER_FIELDS,
+            page,
+            order=queries.BY_ID,
+            context=search.context,
+        )
+        items = self._mapped(lambda: [customer_from_tryton(r, self._source) for r in rows])
+        return Page[Customer](items=tuple(items), offset=page.offset, total=total)
+
+    async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]:
+        search = queries.product_search(filter)
+        if search is None:
+            return _empty(page)
+        currency = self._currency or (await self._catalogue.companies()).currency
+        rows, total = await read_page(
+            self._client,
+            PRODUCT,
+            search.domain,
+            PRODUCT_FIELDS,
+            page,
+            order=queries.BY_CODE,
+            context=search.context,
+        )
+        items = self._mapped(lambda: [product_from_tryton(r, self._source, currency) for r in rows])
+        return Page[Product](items=tuple(items), offset=page.offset, total=total)
+
+    async def list_inventory(
+        self, filter: InventoryFilter, page: PageRequest
+    ) -> Page[InventoryLevel]:
+        domain = queries.stock_domain(filter.skus)
+        if domain is None:
+            return _empty(page)
+        locations = await self._catalogue.storage_locations()
+        if filter.location:
+            locations = matching(locations, filter.location)
+        if not locations:
+            return _empty(page)
+        if len(locations) == 1:
+            (location,) = locations
+            rows, total = await read_page(
+                self._client,
+                PRODUCT,
+                domain,
+                STOCK_FIELDS,
+                page,
+                order=queries.BY_CODE,
+                context=_stock_context(location),
+            )
+            levels = self._levels(rows, location)
+            return Page[InventoryLevel](items=tuple(levels), offset=page.offset, total=total)
+        return await self._inventory_across(domain, locations, page)
+
+    async def _inventory_across(
+        self, domain: list[Any], locations: list[StorageLocation], page: PageRequest
+    ) -> Page[InventoryLevel]:
+        counts = [
+            await self._client.search_count(PRODUCT, domain, context=_stock_context(location))
+            for location in locations
+        ]
+        levels: list[InventoryLevel] = []
+        skip = page.offset
+        for location, count in zip(locations, counts, strict=True):
+            if len(levels) >= page.limit:
+                break
+            if skip >= count:
+                skip -= count
+                continue
+            rows = await self._client.search_read(
+                PRODUCT,
+                domain,
+                STOCK_FIELDS,
+                offset=skip,
+                limit=page.limit - len(levels),
+                order=queries.BY_CODE,
+                context=_stock_context(location),
+            )
+            levels.extend(self._levels(rows, location))
+            skip = 0
+        return Page[InventoryLevel](items=tuple(levels), offset=page.offset, total=sum(counts))
+
+    def _levels(
+        self, rows: list[dict[str, Any]], location: StorageLocation
+    ) -> list[InventoryLevel]:
+        return self._mapped(
+            lambda: [inventory_from_tryton(row, location, self._source) for row in rows]
+        )
+
+    # -- sales orders ------------------------------------------------------------------------
+
+    async def list_sales_orders(
+        self, filter: SalesOrderFilter, page: PageRequest
+    ) -> Page[SalesOrder]:
+        domain = queries.sales_order_domain(filter)
+        if domain is None:
+            return _empty(page)
+        rows, total = await read_page(
+            self._client, "sale.sale", domain, SALE_FIELDS, page, order=queries.NEWEST_FIRST
+        )
+        items = self._mapped(lambda: [self._order(row) for row in rows])
+        return Page[SalesOrder](items=tuple(items), offset=page.offset, total=total)
+
+    async def get_sales_order(self, native_id: str) -> SalesOrder:
+        """Drafts, quotations and cancelled sales are not orders: NotFound."""
+        row = await find_one(
+            self._client,
+            "sale.sale",
+            native_id,
+            SALE_FIELDS,
+            what="sales order",
+            domain=[("state", "in", list(ORDER_STATES))],
+        )
+        return self._mapped(lambda: self._order(row))
+
+    async def create_sales_order(self, draft: SalesOrderDraft) -> SalesOrder:
+        sale_id = await self._orders.create(draft)
+        return await read_back(
+            self.get_sales_order(str(sale_id)), f"sale {sale_id}", self._source.connection
+        )
+
+    def _order(self, row: dict[str, Any]) -> SalesOrder:
+        return sales_order_from_tryton(row, self._source, self._currency)
+
+    # -- fulfilment and billing --------------------------------------------------------------
+
+    async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
+        return await self._shipping.list_deliveries(filter, page)
+
+    async def create_delivery(self, order_native_id: str) -> Delivery:
+        return await self._shipping.create_delivery(order_native_id)
+
+    async def post_goods_issue(self, delivery_native_id: str) -> Delivery:
+        return await self._shipping.post_goods_issue(delivery_native_id)
+
+    async def list_invoices(self, filter: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
+        return await self._billing.list_invoices(filter, page)
+
+    async def create_invoice(self, order_native_id: str) -> Invoice:
+        return await self._billing.create_invoice(order_native_id)
+
+    def _mapped(self, convert: Callable[[], T]) -> T:
+        return mapped(convert, self._source.connection)
+
+
+def _stock_context(location: StorageLocation) -> dict[str, object]:
+    """Tryton computes ``quantity`` over these locations and their children, at today."""
+    return {"locations": [location.storage_id], "with_childs": True}
+
+
+def _empty(page: PageRequest) -> Page[T]:
+    return Page[T](items=(), offset=page.offset, total=0)

@@ -1,0 +1,195 @@
+"""The Tryton domains of ``TrytonAdapter``: what each list reads and how port filters translate.
+
+A domain is a list of ``(field, operator, value)`` clauses, and-joined, with nested
+``["OR", ...]`` lists. The ``*_domain`` functions answer None when the filter can match nothing
+(an empty id list, ids that are not Tryton ids) and the adapter then answers an empty page
+without a request. Lookups by id or SKU also find archived records (context
+``active_test: False``) so that a batch of known ids is answered whole; searches see active
+records only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from system_apis.contracts.models import DocumentStatus, OrderStatus
+from system_apis.contracts.queries import (
+    CustomerFilter,
+    DeliveryFilter,
+    InvoiceFilter,
+    ProductFilter,
+    SalesOrderFilter,
+)
+from system_apis.tryton.mapping.status import (
+    OPEN_SHIPMENT_STATES,
+    ORDER_STATES,
+    POSTED_INVOICE_STATES,
+)
+
+Clause = Any
+ALL_RECORDS = {"active_test": False}
+
+
+@dataclass(frozen=True)
+class Search:
+    """A domain with the context it needs."""
+
+    domain: list[Clause]
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+BY_ID = (("id", "ASC"),)
+BY_CODE = (("code", "ASC"), ("id", "ASC"))
+NEWEST_FIRST = (("sale_date", "DESC"), ("id", "DESC"))
+
+
+def record_ids(native_ids: Iterable[str]) -> list[int]:
+    """The Tryton ids among native ids; other strings cannot name a Tryton record."""
+    return list(dict.fromkeys(int(n) for n in native_ids if n.strip().isdigit()))
+
+
+def record_id(native_id: str) -> int | None:
+    found = record_ids([native_id])
+    return found[0] if found else None
+
+
+def contains(text: str) -> str:
+    """An ``ilike`` pattern for ``text`` anywhere, with LIKE's wildcards escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def customer_search(filter: CustomerFilter, company_parties: Sequence[int]) -> Search | None:
+    """Parties other than the companies' own."""
+    domain: list[Clause] = []
+    context: dict[str, Any] = {}
+    if company_parties:
+        domain.append(("id", "not in", list(company_parties)))
+    if filter.native_ids is not None:
+        wanted = record_ids(filter.native_ids)
+        if not wanted:
+            return None
+        domain.append(("id", "in", wanted))
+        context = dict(ALL_RECORDS)
+    if filter.name_contains:
+        domain.append(("name", "ilike", contains(filter.name_contains)))
+    if filter.country:
+        domain.append(("addresses.country.code", "=", filter.country.upper()))
+    return Search(domain, context)
+
+
+def product_search(filter: ProductFilter) -> Search | None:
+    domain: list[Clause] = [("code", "!=", None)]
+    context: dict[str, Any] = {}
+    if filter.skus is not None:
+        if not filter.skus:
+            return None
+        domain.append(("code", "in", list(dict.fromkeys(filter.skus))))
+        context = dict(ALL_RECORDS)
+    if filter.name_contains:
+        domain.append(("name", "ilike", contains(filter.name_contains)))
+    if filter.product_group:
+        domain.append(("categories.name", "=", filter.product_group))
+    return Search(domain, context)
+
+
+def stock_domain(skus: Sequence[str] | None) -> list[Clause] | None:
+    """Products with stock (``quantity`` ≠ 0 in the context's locations), by SKU if given."""
+    domain: list[Clause] = [("code", "!=", None), ("quantity", "!=", 0)]
+    if skus is not None:
+        if not skus:
+            return None
+        domain.append(("code", "in", list(dict.fromkeys(skus))))
+    return domain
+
+
+def sales_order_domain(filter: SalesOrderFilter) -> list[Clause] | None:
+    domain: list[Clause] = [("state", "in", list(ORDER_STATES))]
+    if filter.native_ids is not None:
+        wanted = record_ids(filter.native_ids)
+        if not wanted:
+            return None
+        domain.append(("id", "in", wanted))
+    if filter.customer_native_id is not None:
+        party = record_id(filter.customer_native_id)
+        if party is None:
+            return None
+        domain.append(("party", "=", party))
+    if filter.external_reference is not None:
+        domain.append(("reference", "=", filter.external_reference))
+    if filter.status is not None:
+        domain.extend(order_status_domain(filter.status))
+    if filter.delivery_status is not None:
+        domain.extend(delivery_status_domain(filter.delivery_status))
+    if filter.date_from is not None:
+        domain.append(("sale_date", ">=", filter.date_from))
+    if filter.date_to is not None:
+        domain.append(("sale_date", "<=", filter.date_to))
+    return domain
+
+
+def order_status_domain(status: OrderStatus) -> list[Clause]:
+    """Clauses selecting the orders :func:`~.mapping.status.order_status` gives ``status``."""
+    posted = ("invoice_state", "in", list(POSTED_INVOICE_STATES))
+    not_posted = ("invoice_state", "not in", list(POSTED_INVOICE_STATES))
+    if status is OrderStatus.INVOICED:
+        return [posted, ("shipment_state", "!=", "partially shipped")]
+    if status is OrderStatus.SHIPPED:
+        return [("shipment_state", "=", "sent"), not_posted]
+    if status is OrderStatus.PARTIALLY_SHIPPED:
+        return [("shipment_state", "=", "partially shipped")]
+    return [("shipment_state", "not in", ["sent", "partially shipped"]), not_posted]
+
+
+def delivery_status_domain(status: DocumentStatus) -> list[Clause]:
+    """Clauses selecting the orders :func:`~.mapping.status.delivery_status` gives ``status``."""
+    if status is DocumentStatus.COMPLETE:
+        return [("shipment_state", "=", "sent")]
+    if status is DocumentStatus.PARTIAL:
+        return [("shipment_state", "=", "partially shipped")]
+    not_processed = [("shipment_state", "=", "none"), ("state", "=", "confirmed")]
+    if status is DocumentStatus.OPEN:
+        return [["OR", ("shipment_state", "in", list(OPEN_SHIPMENT_STATES)), not_processed]]
+    return [("shipment_state", "=", "none"), ("state", "!=", "confirmed")]
+
+
+def delivery_domain(filter: DeliveryFilter) -> list[Clause] | None:
+    domain: list[Clause] = []
+    if filter.native_ids is not None:
+        wanted = record_ids(filter.native_ids)
+        if not wanted:
+            return None
+        domain.append(("id", "in", wanted))
+    if filter.order_native_id is not None:
+        sale = record_id(filter.order_native_id)
+        if sale is None:
+            return None
+        domain.append(("moves.sale", "=", sale))
+    return domain
+
+
+def invoice_domain(filter: InvoiceFilter) -> list[Clause] | None:
+    """Customer invoices (``type = out``); credit notes are invoices with negative totals."""
+    domain: list[Clause] = [("type", "=", "out")]
+    if filter.native_ids is not None:
+        wanted = record_ids(filter.native_ids)
+        if not wanted:
+            return None
+        domain.append(("id", "in", wanted))
+    if filter.customer_native_id is not None:
+        party = record_id(filter.customer_native_id)
+        if party is None:
+            return None
+        domain.append(("party", "=", party))
+    if filter.order_native_id is not None:
+        sale = record_id(filter.order_native_id)
+        if sale is None:
+            return None
+        domain.append(("sales", "=", sale))
+    if filter.date_from is not None:
+        domain.append(("invoice_date", ">=", filter.date_from))
+    if filter.date_to is not None:
+        domain.append(("invoice_date", "<=", filter.date_to))
+    return domain
