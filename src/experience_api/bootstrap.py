@@ -1,7 +1,8 @@
 """The composition root: the one place that knows concrete classes.
 
-It reads :class:`Settings` and builds, in order, the state database (migrated), the ERP
-adapters (the built-in SAP sandbox for a connection without ``base_url``), and the flows.
+It reads :class:`Settings` and builds, in order, the state database (migrated), one ERP
+adapter per connection (SAP, with the built-in SAP sandbox for a connection without
+``base_url``; Tryton), and the flows.
 Everything it opens is closed by :meth:`Gateway.aclose`; nothing runs at import time.
 """
 
@@ -15,7 +16,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from experience_api.services import PagingLimits, Services
-from experience_api.settings import SapConnectionSettings, Settings
+from experience_api.settings import SapConnectionSettings, Settings, TrytonConnectionSettings
 from process_apis.catalog import Catalog
 from process_apis.connections import Connections
 from process_apis.idempotency.sql_store import SqlIdempotencyStore
@@ -24,6 +25,8 @@ from process_apis.persistence.database import create_engine, migrate
 from system_apis.contracts.port import ErpAdapter
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
+from system_apis.tryton.adapter import TrytonAdapter
+from system_apis.tryton.client import TrytonClient
 
 EMBEDDED_SAP_URL = "http://sap-sandbox.embedded"
 
@@ -50,7 +53,10 @@ async def build_gateway(settings: Settings) -> Gateway:
         sandboxes: dict[str, Any] = {}
         adapters: dict[str, ErpAdapter] = {}
         for conn in settings.connections:
-            adapters[conn.name] = _sap_adapter(conn, settings, sandboxes)
+            if isinstance(conn, TrytonConnectionSettings):
+                adapters[conn.name] = _tryton_adapter(conn)
+            else:
+                adapters[conn.name] = _sap_adapter(conn, settings, sandboxes)
         connections = Connections(adapters)
     except BaseException:
         await engine.dispose()
@@ -98,6 +104,18 @@ def _sap_adapter(
         distribution_channel=conn.distribution_channel,
         division=conn.division,
     )
+
+
+def _tryton_adapter(conn: TrytonConnectionSettings) -> TrytonAdapter:
+    client = TrytonClient(
+        base_url=conn.base_url,
+        database=conn.database,
+        username=conn.username,
+        password=conn.secret() or "",
+        timeout=conn.timeout_seconds,
+        connection=conn.name,
+    )
+    return TrytonAdapter(connection=conn.name, client=client)
 
 
 def _embedded_sandbox(conn: SapConnectionSettings, settings: Settings) -> Any:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SecretStr,
+    Tag,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -45,6 +53,45 @@ class SapConnectionSettings(BaseModel):
         return self.password.get_secret_value() if self.password else None
 
 
+class TrytonConnectionSettings(BaseModel):
+    """One Tryton server, reached over its JSON-RPC API with a user's login."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    kind: Literal["tryton"]
+    base_url: str
+    database: str = Field(min_length=1)
+    username: str = "admin"
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+    def secret(self) -> str | None:
+        """The password, read from ``password_file`` when that is set (container secrets)."""
+        if self.password_file is not None:
+            return self.password_file.read_text().strip()
+        return self.password.get_secret_value() if self.password else None
+
+
+def _connection_kind(value: object) -> str:
+    # SAP is the kind of a connection that names none, as in configurations before Tryton.
+    kind = value.get("kind", "sap") if isinstance(value, dict) else getattr(value, "kind", "sap")
+    return str(kind)
+
+
+ConnectionSettings = Annotated[
+    Annotated[SapConnectionSettings, Tag("sap")]
+    | Annotated[TrytonConnectionSettings, Tag("tryton")],
+    Discriminator(_connection_kind),
+]
+
+
+def _embedded_default() -> list[ConnectionSettings]:
+    """One SAP connection served by the built-in sandbox."""
+    return [SapConnectionSettings(name="EU01")]
+
+
 class Settings(BaseSettings):
     """Everything the gateway reads at start-up. Nothing is read at import time."""
 
@@ -58,9 +105,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: a SQLite file in data_dir"
     )
-    connections: list[SapConnectionSettings] = Field(
-        default_factory=lambda: [SapConnectionSettings(name="EU01")]
-    )
+    connections: list[ConnectionSettings] = Field(default_factory=lambda: _embedded_default())
     graphiql: bool = True
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
