@@ -1,7 +1,7 @@
 """The adapters under contract: every ERP adapter, and the in-memory fake the unit tests use.
 
-Each entry builds a live adapter (for SAP: over the SAP sandbox; for Tryton: over a real
-trytond) and an unreachable twin, so the same tests run against all of them.
+Each entry builds a live adapter (SAP over the SAP sandbox, Tryton over a real trytond)
+and an unreachable twin, so the same tests run against all of them.
 """
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ import httpx
 import pytest
 
 from erp_sandbox.sap import SandboxSettings, create_app
+from erp_sandbox.tryton.server import RunningTryton
 from system_apis.contracts import errors
 from system_apis.contracts.port import ErpAdapter
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
+from system_apis.tryton.adapter import TrytonAdapter
+from system_apis.tryton.client import TrytonClient
 from tests.e2e.processes import free_port
 from tests.fakes.memory_erp import MemoryErp
 
@@ -59,12 +62,30 @@ def _sap(tmp_path: Path) -> Subject:
     return Subject(live, lambda sku, location: sandbox.stock(sku, *location.split("/")), dead)
 
 
-FACTORIES = {"memory": lambda tmp_path: _memory(), "sap": _sap}
+def _tryton(request: pytest.FixtureRequest) -> Subject:
+    server: RunningTryton = request.getfixturevalue("tryton_fresh")
+    rpc = server.rpc()
+    request.addfinalizer(rpc.close)
+
+    def tryton_client(base_url: str) -> TrytonClient:
+        return TrytonClient(base_url, server.database, "admin", server.admin_password, timeout=5)
+
+    live = TrytonAdapter("US01", tryton_client(server.url))
+    dead = TrytonAdapter("US01", tryton_client(f"http://127.0.0.1:{free_port()}"))
+    # Locations read "WH/STO": Tryton knows the storage location by its code.
+    return Subject(live, lambda sku, location: rpc.stock(sku, location.split("/")[-1]), dead)
+
+
+FACTORIES: dict[str, Callable[[pytest.FixtureRequest, Path], Subject]] = {
+    "memory": lambda request, tmp_path: _memory(),
+    "sap": lambda request, tmp_path: _sap(tmp_path),
+    "tryton": lambda request, tmp_path: _tryton(request),
+}
 
 
 @pytest.fixture(params=sorted(FACTORIES))
 async def subject(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Subject]:
-    built: Subject = FACTORIES[request.param](tmp_path)
+    built: Subject = FACTORIES[request.param](request, tmp_path)
     yield built
     await built.adapter.aclose()
     await built.unreachable.aclose()
