@@ -1,0 +1,105 @@
+"""One gateway in front of two ERPs: the SAP sandbox (EU01) and a real Tryton (US01).
+
+What the gateway did is checked in Tryton itself, over Tryton's own JSON-RPC, never
+through the gateway's adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from erp_sandbox.tryton.rpc import TrytonRpc
+from erp_sandbox.tryton.server import RunningTryton
+from experience_api.app import create_app
+from experience_api.settings import SapConnectionSettings, Settings, TrytonConnectionSettings
+from tests.e2e.conftest import Running
+from tests.e2e.test_order_to_invoice import FULFIL, INVOICE, PLACE, STATUS
+
+
+@pytest.fixture
+async def gateway(tryton_fresh: RunningTryton, tmp_path: Path) -> AsyncIterator[Running]:
+    us01 = TrytonConnectionSettings(
+        name="US01",
+        kind="tryton",
+        base_url=tryton_fresh.url,
+        database=tryton_fresh.database,
+        username="admin",
+        password=tryton_fresh.admin_password,  # type: ignore[arg-type]
+    )
+    settings = Settings(data_dir=tmp_path, connections=[SapConnectionSettings(name="EU01"), us01])
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+            yield Running(client=client, gateway=app.state.gateway)
+
+
+@pytest.fixture
+def tryton(tryton_fresh: RunningTryton) -> Iterator[TrytonRpc]:
+    with tryton_fresh.rpc() as rpc:
+        yield rpc
+
+
+async def test_one_query_returns_customers_of_both_erps(gateway: Running) -> None:
+    body = await gateway.gql(
+        "{ customers(first: 100) { totalCount nodes { id name source { connection erp } } } }"
+    )
+    customers = body["data"]["customers"]
+    sources = {(n["source"]["connection"], n["source"]["erp"]) for n in customers["nodes"]}
+    assert sources == {("EU01", "sap"), ("US01", "tryton")}
+    assert customers["totalCount"] == len(customers["nodes"])
+    names = {n["name"] for n in customers["nodes"]}
+    assert {"Müller Maschinenbau GmbH", "Pacific Trail Outfitters"} <= names
+
+
+async def test_order_to_invoice_on_tryton(gateway: Running, tryton: TrytonRpc) -> None:
+    stock = await gateway.gql(
+        '{ inventory(first: 100, connection: "US01") '
+        "{ nodes { sku location quantity { value } } } }"
+    )
+    level = max(stock["data"]["inventory"]["nodes"], key=lambda n: Decimal(n["quantity"]["value"]))
+    sku, location = level["sku"], level["location"]
+    before = tryton.stock(sku, location.split("/")[-1])
+    sales_before = tryton.search_count("sale.sale", [])
+    order_input = {
+        "idempotencyKey": "tryton-e2e-1",
+        "customerId": "US01:2",
+        "lines": [{"sku": sku, "quantity": "4"}],
+    }
+
+    first = (await gateway.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
+    second = (await gateway.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
+    assert first["errors"] == []
+    assert second == first
+    order_id = first["order"]["id"]
+    assert order_id.startswith("US01:")
+
+    fulfilled = (await gateway.gql(FULFIL, {"id": order_id}))["data"]["fulfillOrder"]
+    assert fulfilled["errors"] == []
+    invoiced = (await gateway.gql(INVOICE, {"id": order_id}))["data"]["invoiceOrder"]
+    assert invoiced["errors"] == []
+    gross = Decimal(invoiced["invoice"]["grossAmount"]["amount"])
+    status = (await gateway.gql(STATUS, {"id": order_id}))["data"]["orderStatus"]
+    assert status["status"] == "INVOICED"
+
+    # Tryton's own view of what happened.
+    sale_id = int(order_id.split(":")[1])
+    assert tryton.search_count("sale.sale", []) == sales_before + 1
+    [sale] = tryton.search_read(
+        "sale.sale", [("id", "=", sale_id)], ["state", "shipments", "invoices", "total_amount"]
+    )
+    shipments = tryton.search_read(
+        "stock.shipment.out", [("id", "in", sale["shipments"])], ["state"]
+    )
+    assert [s["state"] for s in shipments] == ["done"]
+    invoices = tryton.search_read(
+        "account.invoice", [("id", "in", sale["invoices"])], ["state", "total_amount"]
+    )
+    assert [i["state"] for i in invoices] == ["posted"]
+    assert Decimal(str(invoices[0]["total_amount"])) == gross
+    assert tryton.stock(sku, location.split("/")[-1]) == before - 4
