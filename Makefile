@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # The Tryton test database takes about a minute to build; later runs reuse it from here.
 export GATEWAY_TRYTON_CACHE ?= $(CURDIR)/.cache/tryton
 
-.PHONY: run test lint typecheck fmt schema clean
+.PHONY: run run-tryton test fmt schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/erp-gateway serve
+
+run-tryton: $(STAMP)
+	$(BIN)/erp-gateway serve --profile tryton
 
 test: $(STAMP)
 	$(BIN)/ruff check .

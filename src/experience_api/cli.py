@@ -6,8 +6,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
+
+if TYPE_CHECKING:
+    from experience_api.settings import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
     serve.add_argument("--data-dir", type=Path, help="directory for state files (default ./data)")
     serve.add_argument("--config", type=Path, help="TOML configuration file")
+    serve.add_argument(
+        "--profile",
+        choices=["default", "tryton"],
+        default="default",
+        help="tryton: also set up a local Tryton with demo data (built once into the data "
+        "directory, about a minute), start it, and serve it as connection US01",
+    )
 
     sandbox = commands.add_parser("sandbox", help="run an ERP sandbox as its own server")
     kinds = sandbox.add_subparsers(dest="erp", required=True)
@@ -67,9 +78,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from experience_api.app import create_app
     from experience_api.settings import load_settings
 
     try:
@@ -79,6 +87,17 @@ def _serve(args: argparse.Namespace) -> int:
     except (ValidationError, FileNotFoundError, ValueError) as exc:
         print(f"erp-gateway: invalid configuration:\n{exc}", file=sys.stderr)
         return 2
+    if args.profile == "tryton":
+        return _serve_with_local_tryton(settings)
+    _run(settings)
+    return 0
+
+
+def _run(settings: Settings) -> None:
+    import uvicorn
+
+    from experience_api.app import create_app
+
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -86,6 +105,32 @@ def _serve(args: argparse.Namespace) -> int:
         log_level=settings.log_level,
         proxy_headers=True,
     )
+
+
+def _serve_with_local_tryton(settings: Settings) -> int:
+    try:
+        from erp_sandbox.tryton.serve import start_in_background
+    except ImportError:
+        print("erp-gateway: the tryton profile needs the 'tryton' extra", file=sys.stderr)
+        return 2
+    from experience_api.settings import TrytonConnectionSettings
+
+    print("erp-gateway: preparing the local Tryton (the first start builds it)...", file=sys.stderr)
+    tryton = start_in_background(settings.data_dir / "tryton")
+    try:
+        running = tryton.running
+        assert running is not None
+        us01 = TrytonConnectionSettings(
+            name="US01",
+            kind="tryton",
+            base_url=running.url,
+            database=running.database,
+            password=SecretStr(running.admin_password),
+        )
+        others = [c for c in settings.connections if c.name != us01.name]
+        _run(settings.model_copy(update={"connections": [*others, us01]}))
+    finally:
+        tryton.stop()
     return 0
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import httpx
 
+from erp_sandbox.tryton.build import build_fingerprint
+from erp_sandbox.tryton.database import TrytonDatabase, copy_database
 from tests.e2e.processes import command, free_port
 
 SAP_AUTH = ("GATEWAY", "sandbox")
@@ -73,3 +75,19 @@ def test_invalid_configuration_is_reported(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "invalid configuration" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_serve_with_the_tryton_profile(tmp_path: Path, tryton_template: TrytonDatabase) -> None:
+    # The profile builds its Tryton into the data directory on first start; hand it the
+    # run's database, built from the same recipe, with its stamp, so the test does not rebuild.
+    data = tmp_path / "data"
+    copy_database(tryton_template, data / "tryton")
+    fingerprint = build_fingerprint(tryton_template.name, tryton_template.admin_password)
+    (data / "tryton" / f"{tryton_template.name}.build.json").write_text(json.dumps(fingerprint))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = ["serve", "--profile", "tryton", "--port", str(port), "--data-dir", str(data)]
+    with command(args, f"{base}/health"):
+        response = httpx.post(f"{base}/graphql", json=CUSTOMERS)
+        nodes = response.json()["data"]["customers"]["nodes"]
+        assert {n["source"]["erp"] for n in nodes} == {"sap", "tryton"}
