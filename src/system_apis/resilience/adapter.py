@@ -1,0 +1,289 @@
+"""``ResilientAdapter``: any ErpAdapter behind timeouts, retries, a circuit breaker and a quota.
+
+One wrapper per connection; the composition root wraps each adapter it builds. Each attempt
+(retries included) goes through, in order:
+
+1. the circuit breaker's admission: refused at once, without waiting, while it is open;
+2. the connection's concurrency slots and request rate (waiting here is local, so it is not
+   part of the call's timeout: a write that never left the queue did not happen);
+3. the breaker's confirmation: a call that waited while the breaker opened is refused;
+4. the inner call under ``asyncio.timeout``: a read that times out is :class:`Unavailable`, a
+   write :class:`UnknownOutcome` (it may have reached the ERP).
+
+Retries (rules in :mod:`system_apis.resilience.retrying`) stop as soon as the breaker is open:
+the caller gets the failure that opened it rather than waiting for a certain refusal.
+
+After an :class:`UnknownOutcome` from ``create_sales_order`` the wrapper does *not* look the
+order up by its external reference: the order-to-invoice flow does, because it also decides
+what happens to the idempotency key; doing it here too would double the lookups.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import TypeVar
+
+from pydantic import BaseModel
+from tenacity import RetryCallState
+
+from system_apis.contracts.commands import SalesOrderDraft
+from system_apis.contracts.errors import ErpError, Unavailable, UnknownOutcome
+from system_apis.contracts.models import (
+    Customer,
+    Delivery,
+    InventoryLevel,
+    Invoice,
+    Product,
+    SalesOrder,
+    Source,
+)
+from system_apis.contracts.port import Capability, ErpAdapter
+from system_apis.contracts.queries import (
+    CustomerFilter,
+    DeliveryFilter,
+    InventoryFilter,
+    InvoiceFilter,
+    Page,
+    PageRequest,
+    ProductFilter,
+    SalesOrderFilter,
+)
+from system_apis.resilience.breaker import BreakerState, CircuitBreaker, CircuitOpen
+from system_apis.resilience.counters import ResilienceCounters
+from system_apis.resilience.policy import ListMethod, ResiliencePolicy
+from system_apis.resilience.quota import Quota
+from system_apis.resilience.retrying import Sleep, retry_after, retrying
+from system_apis.resilience.stale import LastGoodPages
+
+T = TypeVar("T")
+
+
+class ResilientAdapter:
+    """An :class:`ErpAdapter` that guards ``inner`` with ``policy`` (see the module doc).
+
+    ``clock`` (monotonic seconds) drives the breaker and the stale cache, ``sleep`` the waits
+    between retries; tests pass fakes. The call timeout and the rate limiter run on the event
+    loop's own clock.
+    """
+
+    def __init__(
+        self,
+        inner: ErpAdapter,
+        policy: ResiliencePolicy,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._inner = inner
+        self._policy = policy
+        self._sleep = sleep
+        self._connection = inner.source.connection
+        self._counters = ResilienceCounters()
+        self._breaker = CircuitBreaker(
+            self._connection,
+            window=policy.breaker_window,
+            min_calls=policy.breaker_min_calls,
+            failure_ratio=policy.breaker_failure_ratio,
+            open_seconds=policy.breaker_open_seconds,
+            probes=policy.breaker_half_open_probes,
+            busy_retry_after=policy.timeout,
+            clock=clock,
+        )
+        self._quota = Quota(policy)
+        self._pages = LastGoodPages(
+            size=policy.stale_cache_size, max_age=policy.stale_max_age, clock=clock
+        )
+
+    # -- what the wrapper exposes beyond the port -------------------------------------------
+
+    @property
+    def inner(self) -> ErpAdapter:
+        return self._inner
+
+    @property
+    def policy(self) -> ResiliencePolicy:
+        return self._policy
+
+    @property
+    def state(self) -> BreakerState:
+        """The circuit breaker's state."""
+        return self._breaker.state
+
+    @property
+    def counters(self) -> ResilienceCounters:
+        """A snapshot of the counters."""
+        return replace(self._counters)
+
+    # -- the port ------------------------------------------------------------------------------
+
+    @property
+    def source(self) -> Source:
+        return self._inner.source
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        return self._inner.capabilities
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
+        return await self._list(
+            "list_customers", filter, page, lambda: self._inner.list_customers(filter, page)
+        )
+
+    async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]:
+        return await self._list(
+            "list_products", filter, page, lambda: self._inner.list_products(filter, page)
+        )
+
+    async def list_inventory(
+        self, filter: InventoryFilter, page: PageRequest
+    ) -> Page[InventoryLevel]:
+        return await self._list(
+            "list_inventory", filter, page, lambda: self._inner.list_inventory(filter, page)
+        )
+
+    async def list_sales_orders(
+        self, filter: SalesOrderFilter, page: PageRequest
+    ) -> Page[SalesOrder]:
+        return await self._list(
+            "list_sales_orders", filter, page, lambda: self._inner.list_sales_orders(filter, page)
+        )
+
+    async def get_sales_order(self, native_id: str) -> SalesOrder:
+        return await self._call(
+            "get_sales_order", lambda: self._inner.get_sales_order(native_id), write=False
+        )
+
+    async def create_sales_order(self, draft: SalesOrderDraft) -> SalesOrder:
+        return await self._call(
+            "create_sales_order", lambda: self._inner.create_sales_order(draft), write=True
+        )
+
+    async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
+        return await self._list(
+            "list_deliveries", filter, page, lambda: self._inner.list_deliveries(filter, page)
+        )
+
+    async def create_delivery(self, order_native_id: str) -> Delivery:
+        return await self._call(
+            "create_delivery", lambda: self._inner.create_delivery(order_native_id), write=True
+        )
+
+    async def post_goods_issue(self, delivery_native_id: str) -> Delivery:
+        return await self._call(
+            "post_goods_issue",
+            lambda: self._inner.post_goods_issue(delivery_native_id),
+            write=True,
+        )
+
+    async def list_invoices(self, filter: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
+        return await self._list(
+            "list_invoices", filter, page, lambda: self._inner.list_invoices(filter, page)
+        )
+
+    async def create_invoice(self, order_native_id: str) -> Invoice:
+        return await self._call(
+            "create_invoice", lambda: self._inner.create_invoice(order_native_id), write=True
+        )
+
+    # -- the machinery -------------------------------------------------------------------------
+
+    async def _list(
+        self,
+        method: ListMethod,
+        filter: BaseModel,
+        page: PageRequest,
+        call: Callable[[], Awaitable[Page[T]]],
+    ) -> Page[T]:
+        """A list read; with degraded reads on for ``method``, kept and served when open.
+
+        The call that opens the breaker is answered from the cache too (from then on the
+        connection counts as down), and so are calls refused while half-open probes run.
+        """
+        if method not in self._policy.stale_reads:
+            return await self._call(method, call, write=False)
+        try:
+            result = await self._call(method, call, write=False)
+        except Unavailable as exc:
+            refused = isinstance(exc, CircuitOpen)
+            if not refused and self._breaker.state is not BreakerState.OPEN:
+                raise
+            cached = self._pages.lookup(method, filter, page)
+            if cached is None:
+                raise
+            self._counters.stale_reads += 1
+            stale: Page[T] = cached
+            return stale
+        self._pages.store(method, filter, page, result)
+        return result
+
+    async def _call(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
+        """One port call: attempts under the retry policy until one succeeds or may not retry."""
+        self._counters.calls += 1
+        async for attempt in retrying(
+            self._policy,
+            write=write,
+            sleep=self._sleep,
+            before_sleep=self._before_retry,
+            give_up=lambda: self._breaker.state is BreakerState.OPEN,
+        ):
+            with attempt:
+                return await self._attempt(method, call, write=write)
+        raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+
+    async def _attempt(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
+        permit = self._admitted(self._breaker.admit)
+        try:
+            async with self._quota.slot():
+                self._admitted(lambda: self._breaker.confirm(permit))
+                self._counters.attempts += 1
+                result = await self._timed(method, call, write=write)
+        except CircuitOpen:
+            self._breaker.release(permit)
+            raise
+        except Unavailable:
+            self._counters.failures += 1
+            self._breaker.record(permit, failed=True)
+            raise
+        except ErpError:
+            # A business error is an answer: the ERP is up.
+            self._breaker.record(permit, failed=False)
+            raise
+        except BaseException:
+            # Cancelled, or a bug in the inner adapter: says nothing about the ERP's health.
+            self._breaker.release(permit)
+            raise
+        self._breaker.record(permit, failed=False)
+        return result
+
+    async def _timed(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
+        deadline = asyncio.timeout(self._policy.timeout)
+        try:
+            async with deadline:
+                return await call()
+        except TimeoutError as exc:
+            if not deadline.expired():
+                raise
+            self._counters.timeouts += 1
+            error = UnknownOutcome if write else Unavailable
+            raise error(
+                f"{method} on {self._connection} got no answer within {self._policy.timeout}s",
+                connection=self._connection,
+            ) from exc
+
+    def _admitted(self, check: Callable[[], T]) -> T:
+        try:
+            return check()
+        except CircuitOpen:
+            self._counters.rejected_by_breaker += 1
+            raise
+
+    def _before_retry(self, state: RetryCallState) -> None:
+        self._counters.retries += 1
+        if retry_after(state.outcome.exception() if state.outcome else None) is not None:
+            self._counters.throttled_waits += 1
