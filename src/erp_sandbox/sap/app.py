@@ -7,6 +7,12 @@ Routes:
 * ``GET /sandbox/stats``: request count and rows per entity set (basic auth).
 * ``POST /sandbox/reset``: back to the seed (basic auth).
 * ``POST /sandbox/csrf/expire``: invalidate every CSRF token (basic auth).
+* ``GET /sandbox/faults``: the fault plan and its counters; ``POST /sandbox/faults`` with a
+  JSON plan (``{"seed": 7, "faults": [{"kind": "throttle", "count": 2}]}``) replaces it,
+  ``DELETE /sandbox/faults`` removes every fault (basic auth; see :mod:`erp_sandbox.sap.faults`).
+
+The fault layer (:mod:`erp_sandbox.sap.fault_layer`) wraps the whole app and only ever
+touches the OData paths, never the ``/sandbox/`` endpoints.
 
 The data is initialised when the app is created, not in the ASGI lifespan, so the app also
 works in-process through ``httpx.ASGITransport``; the lifespan only closes the database.
@@ -20,8 +26,11 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Lifespan
 
+from erp_sandbox.sap.fault_layer import FaultLayer
+from erp_sandbox.sap.faults import FaultPlan, FaultPlanError
 from erp_sandbox.sap.gateway import PREFIX, odata_endpoint
 from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.security import credentials_match
@@ -78,6 +87,42 @@ async def expire_csrf(request: Request) -> Response:
     return JSONResponse({"status": "expired"})
 
 
+async def faults(request: Request) -> Response:
+    """Read (GET), replace (POST, JSON plan) or clear (DELETE) the fault plan."""
+    if not _authorized(request):
+        return _denied()
+    injector = _sandbox(request).faults
+    if request.method == "POST":
+        try:
+            plan = FaultPlan.from_json(await request.json())
+        except ValueError as error:  # invalid JSON or FaultPlanError
+            message = str(error) if isinstance(error, FaultPlanError) else "body is not JSON"
+            return JSONResponse({"error": f"invalid fault plan: {message}"}, 400)
+        injector.set(plan)
+    elif request.method == "DELETE":
+        injector.clear()
+    return JSONResponse(injector.describe())
+
+
+class SandboxApp(Starlette):
+    """The sandbox's Starlette app, with the fault layer wrapped around everything.
+
+    The layer sits outside Starlette's error middleware so that a dropped connection is not
+    turned into a ``500`` answer.
+    """
+
+    def __init__(
+        self, sandbox: Sandbox, routes: list[BaseRoute], lifespan: Lifespan[Starlette]
+    ) -> None:
+        super().__init__(routes=routes, lifespan=lifespan)
+        self.state.sandbox = sandbox
+        self.sandbox = sandbox
+
+    def build_middleware_stack(self) -> ASGIApp:
+        """Starlette's middleware stack inside the fault layer."""
+        return FaultLayer(super().build_middleware_stack(), self.sandbox)
+
+
 def create_app(settings: SandboxSettings | None = None) -> Starlette:
     """A Starlette app serving a sandbox made from ``settings`` (seeded if needed)."""
     sandbox = Sandbox(settings or SandboxSettings())
@@ -87,13 +132,12 @@ def create_app(settings: SandboxSettings | None = None) -> Starlette:
         yield
         sandbox.close()
 
-    routes = [
+    routes: list[BaseRoute] = [
         Route(PREFIX + "{path:path}", odata_endpoint, methods=ODATA_METHODS),
         Route("/sandbox/health", health, methods=["GET"]),
         Route("/sandbox/stats", stats, methods=["GET"]),
         Route("/sandbox/reset", reset, methods=["POST"]),
         Route("/sandbox/csrf/expire", expire_csrf, methods=["POST"]),
+        Route("/sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.sandbox = sandbox
-    return app
+    return SandboxApp(sandbox, routes, lifespan)

@@ -46,7 +46,8 @@ def _segments(request: Request) -> list[str]:
     return [unquote(segment) for segment in path[len(PREFIX) :].split("/")]
 
 
-def _service_info(service: Service | None, segment: str) -> ServiceInfo:
+def service_info(service: Service | None, segment: str) -> ServiceInfo:
+    """What SAP error bodies say about the service named by the path segment ``segment``."""
     if service is None:
         return ServiceInfo(service_id=segment.split(";")[0])
     return ServiceInfo(service.name, service.component_id, service.version)
@@ -135,7 +136,7 @@ async def odata_endpoint(request: Request) -> Response:
     sandbox.count_request()
     segments = _segments(request)
     service = find_service(segments[0])
-    info = _service_info(service, segments[0])
+    info = service_info(service, segments[0])
     try:
         settings = sandbox.settings
         authorization = request.headers.get("authorization")

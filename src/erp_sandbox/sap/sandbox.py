@@ -1,8 +1,9 @@
 """The running SAP sandbox: its data, sessions and request counter, and the admin operations.
 
 An app created by :func:`erp_sandbox.sap.app.create_app` holds one :class:`Sandbox` in
-``app.state.sandbox``; tests and the demo use it to reset data, count rows, read stock and
-expire CSRF tokens without going through HTTP.
+``app.state.sandbox``; tests and the demo use it to reset data, count rows, read stock,
+expire CSRF tokens and plan faults (``sandbox.faults``, see
+:mod:`erp_sandbox.sap.fault_injector`) without going through HTTP.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from erp_sandbox.odata.edm import Row
 from erp_sandbox.odata.serialize import sort_by_key
 from erp_sandbox.sap import org
+from erp_sandbox.sap.fault_injector import FaultInjector
 from erp_sandbox.sap.records import public
 from erp_sandbox.sap.security import CsrfSessions
 from erp_sandbox.sap.seed import seed
@@ -31,6 +33,7 @@ class Sandbox:
         self.settings = settings
         self.store = Store(settings.data_dir)
         self.csrf = CsrfSessions()
+        self.faults = FaultInjector(settings.faults)
         self._requests = 0
         self._counter_lock = threading.Lock()
         if not self.store.is_current():
@@ -39,7 +42,7 @@ class Sandbox:
     @property
     def request_count(self) -> int:
         """HTTP requests received on OData service paths (including ``$metadata`` and CSRF
-        fetches, and requests refused for authentication)."""
+        fetches, requests refused for authentication and requests answered by a fault)."""
         with self._counter_lock:
             return self._requests
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
 
 from erp_sandbox.sap.app import create_app
+from erp_sandbox.sap.faults import FaultPlan
 from erp_sandbox.sap.settings import SandboxSettings
 
 DEFAULT_PORT = 8070
@@ -23,16 +25,31 @@ def serve(
     *,
     csrf_enabled: bool = True,
     log_level: str = "info",
+    faults: FaultPlan | None = None,
 ) -> None:
     """Serve the sandbox until interrupted.
 
     With ``data_dir`` the data lives in ``<data_dir>/sap_sandbox.sqlite3`` and survives
     restarts (seeded only when the file is new); without it the data is in memory.
+    ``faults`` is the initial fault plan; it can be changed at ``/sandbox/faults``.
     """
     settings = SandboxSettings(
-        data_dir=data_dir, username=username, password=password, csrf_enabled=csrf_enabled
+        data_dir=data_dir,
+        username=username,
+        password=password,
+        csrf_enabled=csrf_enabled,
+        faults=faults,
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+
+
+def _fault_plan(value: str) -> FaultPlan:
+    """A plan from JSON text, or from the JSON file named after ``@``."""
+    try:
+        text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+        return FaultPlan.from_json(json.loads(text))
+    except (OSError, ValueError) as error:
+        raise argparse.ArgumentTypeError(f"invalid fault plan: {error}") from error
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -47,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--password", default="sandbox", help="basic-auth password")
     parser.add_argument("--no-csrf", action="store_true", help="accept writes without CSRF token")
     parser.add_argument("--log-level", default="info")
+    parser.add_argument(
+        "--faults",
+        type=_fault_plan,
+        default=None,
+        help='initial fault plan: JSON text or @file ({"seed": 1, "faults": [{"kind": ...}]})',
+    )
     args = parser.parse_args(argv)
     serve(
         args.host,
@@ -56,4 +79,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.password,
         csrf_enabled=not args.no_csrf,
         log_level=args.log_level,
+        faults=args.faults,
     )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from erp_sandbox.sap.faults import FaultPlan
+
 
 @dataclass(frozen=True)
 class SandboxSettings:
@@ -17,6 +19,7 @@ class SandboxSettings:
     ``csrf_enabled``: whether writes need a CSRF token. ``page_size``: when set, collections
     longer than this are paged by the server with ``__next`` links, like SAP does for big
     results. ``seed_anchor``: the moment the demo data is dated relative to (default: now).
+    ``faults``: the fault plan active from the start (see :mod:`erp_sandbox.sap.faults`).
     """
 
     data_dir: Path | None = None
@@ -27,6 +30,7 @@ class SandboxSettings:
     csrf_enabled: bool = True
     page_size: int | None = None
     seed_anchor: datetime | None = None
+    faults: FaultPlan | None = None
 
     @property
     def session_cookie(self) -> str:
