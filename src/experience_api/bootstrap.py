@@ -2,7 +2,8 @@
 
 It reads :class:`Settings` and builds, in order, the state database (migrated), one ERP
 adapter per connection (SAP, with the built-in SAP sandbox for a connection without
-``base_url``; Tryton), and the flows.
+``base_url``; Tryton), the stores on the state database (idempotency keys, quarantine),
+and the flows with the quarantine review.
 Everything it opens is closed by :meth:`Gateway.aclose`; nothing runs at import time.
 """
 
@@ -22,6 +23,8 @@ from process_apis.connections import Connections
 from process_apis.idempotency.sql_store import SqlIdempotencyStore
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from process_apis.persistence.database import create_engine, migrate
+from process_apis.quarantine.review import QuarantineReview
+from process_apis.quarantine.sql_store import SqlQuarantineStore
 from system_apis.contracts.port import ErpAdapter
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
@@ -61,14 +64,18 @@ async def build_gateway(settings: Settings) -> Gateway:
     except BaseException:
         await engine.dispose()
         raise
+    quarantine = SqlQuarantineStore(engine)
+    orders = OrderToInvoice(
+        connections,
+        SqlIdempotencyStore(engine),
+        quarantine,
+        key_retention=dt.timedelta(hours=settings.idempotency_retention_hours),
+    )
     services = Services(
         connections=connections,
         catalog=Catalog(connections),
-        orders=OrderToInvoice(
-            connections,
-            SqlIdempotencyStore(engine),
-            key_retention=dt.timedelta(hours=settings.idempotency_retention_hours),
-        ),
+        orders=orders,
+        quarantine=QuarantineReview(quarantine, orders),
         paging=PagingLimits(
             default_page_size=settings.default_page_size, max_page_size=settings.max_page_size
         ),

@@ -1,17 +1,29 @@
-"""The ``erp-gateway`` command: serve the gateway, run an ERP sandbox alone, export the SDL."""
+"""The ``erp-gateway`` command: serve the gateway, run an ERP sandbox alone, export the SDL,
+review the quarantine.
+
+Exit codes: 0 done; 1 a replay ran and failed again (the record stays open); 2 bad
+arguments, configuration or payload; 3 refused: no such record, or it is not open (or is
+being replayed right now).
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, ValidationError
 
 if TYPE_CHECKING:
     from experience_api.settings import Settings
+    from process_apis.quarantine.review import QuarantineReview
+
+EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +63,41 @@ def _parser() -> argparse.ArgumentParser:
     sap.add_argument("--password", default="sandbox")
 
     commands.add_parser("export-schema", help="print the GraphQL SDL")
+    _quarantine_parser(commands)
     return parser
+
+
+def _quarantine_parser(commands: Any) -> None:
+    state = argparse.ArgumentParser(add_help=False)
+    state.add_argument("--config", type=Path, help="TOML configuration file (as for serve)")
+    state.add_argument("--data-dir", type=Path, help="directory for state files (as for serve)")
+    quarantine = commands.add_parser(
+        "quarantine",
+        help="review requests kept in quarantine (admin)",
+        description="Review requests the gateway accepted but their ERP could not take. "
+        "Exit codes: 0 done, 1 a replay failed again, 2 bad input, 3 refused.",
+    )
+    actions = quarantine.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", parents=[state], help="list records, oldest first")
+    listing.add_argument("--status", choices=["open", "replayed", "discarded"])
+    listing.add_argument("--kind")
+    listing.add_argument("--connection")
+    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    actions.add_parser("show", parents=[state], help="print one record").add_argument("id")
+    edit = actions.add_parser("edit", parents=[state], help="replace an open record's payload")
+    edit.add_argument("id")
+    edit.add_argument("--payload", type=Path, required=True, help="JSON file")
+    replay = actions.add_parser("replay", parents=[state], help="place open records again")
+    replay.add_argument("id", nargs="?")
+    replay.add_argument("--all", action="store_true", help="every open record")
+    replay.add_argument("--kind", help="with --all: only records of this kind")
+    discard = actions.add_parser("discard", parents=[state], help="close without placing")
+    discard.add_argument("id")
+    discard.add_argument("--note", required=True, help="why (kept with the record)")
+    discard.add_argument(
+        "--release-key", action="store_true", help="free the idempotency key for a resend"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,7 +120,102 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(export_sdl())
         return 0
+    if args.command == "quarantine":
+        return _quarantine(args)
     raise AssertionError(args.command)
+
+
+def _quarantine(args: argparse.Namespace) -> int:
+    from experience_api.settings import load_settings
+    from process_apis.errors import FlowError, InvalidInput
+
+    if args.action == "replay" and (args.all == bool(args.id) or (args.kind and not args.all)):
+        return _fail("give either a record id or --all (with --kind to narrow it)", EXIT_USAGE)
+    payload = None
+    if args.action == "edit":
+        try:
+            payload = json.loads(args.payload.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            return _fail(f"cannot read the payload from {args.payload}: {exc}", EXIT_USAGE)
+    try:
+        settings = load_settings(args.config, data_dir=args.data_dir)
+    except (ValidationError, FileNotFoundError, ValueError) as exc:
+        return _fail(f"invalid configuration:\n{exc}", EXIT_USAGE)
+    try:
+        return asyncio.run(_review(settings, args, payload))
+    except FlowError as exc:
+        return _fail(exc.message, EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_REFUSED)
+
+
+async def _review(settings: Settings, args: argparse.Namespace, payload: Any) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from experience_api.bootstrap import build_gateway
+
+    try:
+        gateway = await build_gateway(settings)
+    except (SQLAlchemyError, OSError) as exc:
+        return _fail(f"cannot open the gateway's state database: {exc}")
+    try:
+        return await _act(gateway.services.quarantine, args, payload)
+    finally:
+        await gateway.aclose()
+
+
+async def _act(review: QuarantineReview, args: argparse.Namespace, payload: Any) -> int:
+    by = f"cli:{_user()}"
+    if args.action == "list":
+        return await _list(review, args)
+    if args.action == "show":
+        _print_json((await review.get(args.id)).as_json())
+    elif args.action == "edit":
+        _print_json((await review.edit(args.id, payload)).as_json())
+    elif args.action == "discard":
+        record = await review.discard(args.id, args.note, by=by, release_key=args.release_key)
+        print(f"discarded {record.id}")
+    elif args.all:
+        summary = await review.replay_all(args.kind, by=by)
+        print(f"replayed {summary.replayed}, failed {summary.failed}, skipped {summary.skipped}")
+        return EXIT_FAILED if summary.failed else 0
+    else:
+        outcome = await review.replay(args.id, by=by)
+        if outcome.error is not None:
+            return _fail(f"replay failed, the record stays open: {outcome.error.message}")
+        print(f"replayed {outcome.record.id}: {outcome.record.resolution_result}")
+    return 0
+
+
+async def _list(review: QuarantineReview, args: argparse.Namespace) -> int:
+    from process_apis.quarantine.port import QuarantineFilter, QuarantineStatus
+
+    status = QuarantineStatus(args.status) if args.status else None
+    query = QuarantineFilter(status=status, kind=args.kind, connection=args.connection)
+    page = await review.list(query, limit=max(args.limit, 1))
+    if args.json:
+        _print_json([record.as_json() for record in page.items])
+        return 0
+    for r in page.items:
+        when = r.created_at.strftime("%Y-%m-%d %H:%M")
+        print(f"{r.id}  {r.status:<9}  {r.kind}  {r.connection}  {when}  x{r.attempts}  {r.reason}")
+    if page.total > len(page.items):
+        print(f"({page.total - len(page.items)} more; raise --limit)", file=sys.stderr)
+    return 0
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return "unknown"
+
+
+def _print_json(value: object) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(f"erp-gateway: {message}", file=sys.stderr)
+    return code
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from process_apis.catalog import Catalog
 from process_apis.connections import Connections
 from process_apis.order_to_invoice.flow import OrderToInvoice
+from process_apis.quarantine.review import QuarantineReview
 
 
 @dataclass(frozen=True)
@@ -22,4 +23,5 @@ class Services:
     connections: Connections
     catalog: Catalog
     orders: OrderToInvoice
+    quarantine: QuarantineReview
     paging: PagingLimits = PagingLimits()

@@ -56,14 +56,17 @@ async def test_query_reports_erp_unavailable_without_internals(unreachable: Runn
     assert "Traceback" not in str(body)
 
 
-async def test_the_key_can_be_used_once_the_erp_is_back(unreachable: Running) -> None:
+async def test_a_retry_during_the_outage_creates_nothing(unreachable: Running) -> None:
     order = {
         "idempotencyKey": "down-2",
         "customerId": "EU01:10100001",
         "lines": [{"sku": "TG11", "quantity": "1"}],
     }
-    first = await unreachable.gql(PLACE, {"input": order})
-    again = await unreachable.gql(PLACE, {"input": order})
-    # Nothing was written, so the key stays free: the retry meets the outage, not a conflict.
-    assert first["data"]["placeOrder"]["errors"][0]["code"] == "ERP_UNAVAILABLE"
-    assert again["data"]["placeOrder"]["errors"][0]["code"] == "ERP_UNAVAILABLE"
+    place = PLACE.replace("code field", "code field ... on ErpUnavailableError { quarantineId }")
+    first = await unreachable.gql(place, {"input": order})
+    again = await unreachable.gql(place, {"input": order})
+    # The order went to quarantine: the retry is answered from there, with the same record.
+    [first_error] = first["data"]["placeOrder"]["errors"]
+    [again_error] = again["data"]["placeOrder"]["errors"]
+    assert first_error["code"] == again_error["code"] == "ERP_UNAVAILABLE"
+    assert first_error["quarantineId"] == again_error["quarantineId"] is not None

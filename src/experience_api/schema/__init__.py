@@ -2,6 +2,7 @@
 
 Modules are split by domain (customers, products, inventory, orders, invoices); each holds
 its types and query fields, built from the canonical models the process layer returns.
+The admin operations of the quarantine review live apart in :mod:`.quarantine`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from experience_api.schema.customers import CustomerQueries
 from experience_api.schema.errors import ClientError, MaskUnexpectedErrors, is_unexpected
 from experience_api.schema.inventory import InventoryQueries
 from experience_api.schema.invoices import InvoiceQueries
-from experience_api.schema.mutations import Mutation
+from experience_api.schema.mutations import OrderMutations
 from experience_api.schema.orders import OrderQueries
 from experience_api.schema.products import ProductQueries
+from experience_api.schema.quarantine import QuarantineMutations, QuarantineQueries
 from experience_api.schema.user_errors import USER_ERROR_TYPES
 
 __all__ = [
@@ -33,7 +35,19 @@ __all__ = [
 
 
 @strawberry.type
-class Query(CustomerQueries, ProductQueries, InventoryQueries, OrderQueries, InvoiceQueries):
+class Query(
+    CustomerQueries,
+    ProductQueries,
+    InventoryQueries,
+    OrderQueries,
+    InvoiceQueries,
+    QuarantineQueries,
+):
+    pass
+
+
+@strawberry.type
+class Mutation(OrderMutations, QuarantineMutations):
     pass
 
 

@@ -107,7 +107,7 @@ async def resolve_invoice_order(info: Info, order_id: strawberry.ID) -> InvoiceO
 
 
 @strawberry.type
-class Mutation:
+class OrderMutations:
     place_order: PlaceOrderPayload = strawberry.mutation(
         resolver=resolve_place_order,
         description="Create a sales order in the ERP once per idempotency key.",

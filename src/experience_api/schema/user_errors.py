@@ -14,6 +14,7 @@ import strawberry
 
 from experience_api.schema.errors import graphql_field
 from process_apis import errors as flow
+from process_apis.quarantine.errors import OrderQuarantined
 
 
 @strawberry.interface(description="Why a mutation did not do what was asked.")
@@ -43,6 +44,12 @@ class OutOfStockError(UserError):
 @strawberry.type(description="The ERP could not be reached or failed; retrying later is safe.")
 class ErpUnavailableError(UserError):
     retry_after: float | None = strawberry.field(description="Seconds, when the ERP said.")
+    quarantine_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Set when the request was accepted into quarantine: it is kept and "
+        "will be placed once, when an operator replays it. Retrying with the same "
+        "idempotency key is safe and answers with the same id until then.",
+    )
 
 
 @strawberry.type(
@@ -84,7 +91,13 @@ def user_error(exc: flow.FlowError) -> UserError:
             )
         case flow.ErpUnavailable():
             return ErpUnavailableError(
-                message=message, code=code, field=field, retry_after=exc.retry_after
+                message=message,
+                code=code,
+                field=field,
+                retry_after=exc.retry_after,
+                quarantine_id=strawberry.ID(exc.quarantine_id)
+                if isinstance(exc, OrderQuarantined)
+                else None,
             )
         case flow.RecordNotFound():
             return NotFoundError(message=message, code=code, field=field)

@@ -1,24 +1,57 @@
-"""What a client sends to place an order, and its normal form."""
+"""What a client sends to place an order, and its normal form.
+
+Normalization is deliberately small: surrounding whitespace goes, quantities lose exponent
+notation; nothing changes case, since ERPs tell ``tg11`` and ``TG11`` apart.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic_core import ErrorDetails
 
 from process_apis.errors import InvalidInput
 
 MAX_LINES = 200
 
 
+def _printable(value: str) -> str:
+    # A line break or NUL in a key or SKU is a client bug, and some ERPs cut text there.
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValueError("must not contain control characters such as line breaks or tabs")
+    return value
+
+
+def _fixed_point(value: Decimal) -> Decimal:
+    # "1E+3" is a valid decimal but not a quantity every ERP parses: send "1000".
+    return Decimal(format(value, "f"))
+
+
+Text = Annotated[str, AfterValidator(_printable)]
+Quantity = Annotated[
+    Decimal, Field(gt=0, max_digits=13, decimal_places=3), AfterValidator(_fixed_point)
+]
+
+
 class OrderLineInput(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    sku: str = Field(min_length=1, max_length=40)
-    quantity: Decimal = Field(gt=0, max_digits=13, decimal_places=3)
-    location: str | None = Field(default=None, min_length=1, max_length=20)
+    sku: Text = Field(min_length=1, max_length=40)
+    quantity: Quantity
+    location: (
+        Annotated[str, Field(min_length=1, max_length=20), AfterValidator(_printable)] | None
+    ) = None
 
 
 class PlaceOrder(BaseModel):
@@ -26,8 +59,8 @@ class PlaceOrder(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
-    idempotency_key: str = Field(min_length=1, max_length=255)
-    customer_id: str = Field(min_length=3, max_length=100)
+    idempotency_key: Text = Field(min_length=1, max_length=255)
+    customer_id: Text = Field(min_length=3, max_length=100)
     lines: tuple[OrderLineInput, ...] = Field(min_length=1, max_length=MAX_LINES)
 
     @field_validator("lines")
@@ -48,7 +81,7 @@ class PlaceOrder(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(part) for part in first["loc"])
-            raise InvalidInput(f"{where}: {first['msg']}", field=where or None) from None
+            raise InvalidInput(f"{where}: {_explain(first)}", field=where or None) from None
 
     def fingerprint(self) -> str:
         """Hash of everything but the key: the same key must come with the same request."""
@@ -59,3 +92,35 @@ class PlaceOrder(BaseModel):
     def external_reference(self) -> str:
         """Reference stored in the ERP order so it can be found again (35 chars max in SAP)."""
         return "GW" + hashlib.sha256(self.idempotency_key.encode()).hexdigest()[:32]
+
+
+def _explain(error: ErrorDetails) -> str:
+    """A validation error in the words of this API rather than pydantic's."""
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    kind = error["type"]
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    if kind in ("string_too_short", "too_short") and ctx.get("min_length") == 1:
+        return "must not be empty"
+    template = _MESSAGES.get(kind)
+    return error["msg"] if template is None else template.format(**ctx)
+
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field of this command",
+    "string_type": "must be a string",
+    "string_too_short": "must have at least {min_length} characters",
+    "string_too_long": "must have at most {max_length} characters",
+    "tuple_type": "must be a list",
+    "too_short": "must have at least {min_length} item(s)",
+    "too_long": "must have at most {max_length} items",
+    "model_type": "must be an object",
+    "decimal_parsing": "must be a decimal number such as 3 or 2.5",
+    "decimal_type": "must be a decimal number such as 3 or 2.5",
+    "finite_number": "must be a finite number",
+    "greater_than": "must be greater than {gt}",
+    "decimal_max_places": "allows at most {decimal_places} decimal places",
+    "decimal_whole_digits": "allows at most {whole_digits} digits before the decimal point",
+    "decimal_max_digits": "allows at most {max_digits} digits in total",
+}

@@ -4,44 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from process_apis.connections import Connections
 from process_apis.erp_errors import translated
-from process_apis.errors import (
-    ErpUnavailable,
-    FlowError,
-    IdempotencyConflict,
-    InvalidInput,
-    InvalidState,
-    OutOfStock,
-    RecordNotFound,
-)
-from process_apis.idempotency.port import IdempotencyStore, KeyState
+from process_apis.errors import InvalidInput, InvalidState
+from process_apis.idempotency.port import IdempotencyStore
 from process_apis.order_to_invoice.commands import PlaceOrder
+from process_apis.order_to_invoice.placing import OrderPlacement
+from process_apis.quarantine.port import QuarantineStore
 from system_apis.contracts import errors as erp
-from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from system_apis.contracts.models import (
     Delivery,
     DocumentStatus,
-    InventoryLevel,
     Invoice,
     InvoiceStatus,
     OrderStatus,
     SalesOrder,
 )
 from system_apis.contracts.port import ErpAdapter
-from system_apis.contracts.queries import (
-    CustomerFilter,
-    DeliveryFilter,
-    InventoryFilter,
-    InvoiceFilter,
-    PageRequest,
-    ProductFilter,
-    SalesOrderFilter,
-)
-
-SCOPE = "place_order"
+from system_apis.contracts.queries import DeliveryFilter, InvoiceFilter, PageRequest
 
 
 @dataclass(frozen=True)
@@ -79,53 +60,35 @@ class OrderToInvoice:
         self,
         connections: Connections,
         idempotency: IdempotencyStore,
+        quarantine: QuarantineStore,
         *,
         key_retention: dt.timedelta = dt.timedelta(hours=24),
         in_flight_timeout: dt.timedelta = dt.timedelta(minutes=2),
     ):
         self._connections = connections
-        self._keys = idempotency
-        self._retention = key_retention
-        self._in_flight_timeout = in_flight_timeout
+        self._placement = OrderPlacement(
+            connections,
+            idempotency,
+            quarantine,
+            key_retention=key_retention,
+            in_flight_timeout=in_flight_timeout,
+        )
 
     async def place_order(self, command: PlaceOrder) -> SalesOrder:
-        """Create the order once per idempotency key; a repeat returns the first result."""
-        adapter, customer_native = self._connections.resolve(
-            command.customer_id, field="customer_id"
-        )
-        scope = f"{SCOPE}:{adapter.source.connection}"
-        existing = await self._keys.claim(
-            scope, command.idempotency_key, command.fingerprint(), self._retention
-        )
-        if existing is not None:
-            if existing.fingerprint != command.fingerprint():
-                raise IdempotencyConflict(
-                    "this idempotency key was used for a different order", field="idempotency_key"
-                )
-            if existing.state is KeyState.COMPLETED and existing.response is not None:
-                return SalesOrder.model_validate_json(existing.response)
-            # Claimed but not completed: another request is running, or one died after
-            # claiming. If the ERP has the order, the earlier attempt did write it.
-            found = await self._find_by_reference(adapter, command.external_reference())
-            if found is not None:
-                await self._keys.complete(scope, command.idempotency_key, found.model_dump_json())
-                return found
-            stale_before = dt.datetime.now(dt.UTC) - self._in_flight_timeout
-            if not await self._keys.reclaim(scope, command.idempotency_key, stale_before):
-                raise IdempotencyConflict(
-                    "an order with this idempotency key is being placed; retry shortly",
-                    field="idempotency_key",
-                )
-        try:
-            draft = await self._checked_draft(adapter, customer_native, command)
-            order = await self._create(adapter, draft)
-        except (FlowError, erp.ErpError) as exc:
-            if not _outcome_unknown(exc):
-                # Nothing was written: free the key so a corrected request may use it.
-                await self._keys.release(scope, command.idempotency_key)
-            raise
-        await self._keys.complete(scope, command.idempotency_key, order.model_dump_json())
-        return order
+        """Create the order once per idempotency key; a repeat returns the first result.
+
+        When the ERP fails for good the order goes into quarantine and the client gets
+        :class:`~process_apis.quarantine.errors.OrderQuarantined` with the record's id.
+        """
+        return await self._placement.place(command)
+
+    async def replay_order(self, command: PlaceOrder) -> SalesOrder:
+        """Place a quarantined order; only the quarantine review, holding its lease, calls it."""
+        return await self._placement.replay(command)
+
+    async def release_order_key(self, connection: str, idempotency_key: str) -> None:
+        """Free the idempotency key of a quarantined order that was discarded."""
+        await self._placement.release(connection, idempotency_key)
 
     async def fulfil_order(self, order_id: str) -> Delivery:
         """Deliver every open line and post the goods issue; stock goes down in the ERP."""
@@ -175,65 +138,6 @@ class OrderToInvoice:
             invoices=await self._invoices(adapter, native, order_id),
         )
 
-    async def _checked_draft(
-        self, adapter: ErpAdapter, customer_native: str, command: PlaceOrder
-    ) -> SalesOrderDraft:
-        with translated():
-            customers = await adapter.list_customers(
-                CustomerFilter(native_ids=[customer_native]), PageRequest(limit=1)
-            )
-        if not customers.items:
-            raise RecordNotFound("customer", command.customer_id, field="customer_id")
-        if customers.items[0].blocked:
-            raise InvalidState(f"customer {command.customer_id} is blocked", field="customer_id")
-        skus = [line.sku for line in command.lines]
-        with translated():
-            products = await adapter.list_products(
-                ProductFilter(skus=skus), PageRequest(limit=len(skus))
-            )
-            stock = await adapter.list_inventory(
-                InventoryFilter(skus=skus), PageRequest(limit=1000)
-            )
-        known = {p.sku: p for p in products.items}
-        drafts = []
-        for index, line in enumerate(command.lines):
-            field = f"lines.{index}"
-            product = known.get(line.sku)
-            if product is None or product.deleted:
-                raise RecordNotFound("product", line.sku, field=f"{field}.sku")
-            location = _pick_location(stock.items, line.sku, line.quantity, line.location, field)
-            drafts.append(
-                OrderLineDraft(
-                    sku=line.sku, quantity=line.quantity, unit=product.base_unit, location=location
-                )
-            )
-        return SalesOrderDraft(
-            customer_native_id=customer_native,
-            external_reference=command.external_reference(),
-            lines=tuple(drafts),
-        )
-
-    async def _create(self, adapter: ErpAdapter, draft: SalesOrderDraft) -> SalesOrder:
-        try:
-            with translated():
-                return await adapter.create_sales_order(draft)
-        except ErpUnavailable as exc:
-            if not isinstance(exc.__cause__, erp.UnknownOutcome):
-                raise
-            # The ERP may have created the order before the answer was lost: look first.
-            assert draft.external_reference is not None
-            found = await self._find_by_reference(adapter, draft.external_reference)
-            if found is None:
-                raise
-            return found
-
-    async def _find_by_reference(self, adapter: ErpAdapter, reference: str) -> SalesOrder | None:
-        with translated():
-            page = await adapter.list_sales_orders(
-                SalesOrderFilter(external_reference=reference), PageRequest(limit=1)
-            )
-        return page.items[0] if page.items else None
-
     async def _order(self, adapter: ErpAdapter, native: str, order_id: str) -> SalesOrder:
         with translated("sales order", order_id):
             return await adapter.get_sales_order(native)
@@ -255,30 +159,3 @@ class OrderToInvoice:
                 InvoiceFilter(order_native_id=native), PageRequest(limit=100)
             )
         return page.items
-
-
-def _pick_location(
-    levels: tuple[InventoryLevel, ...],
-    sku: str,
-    quantity: Decimal,
-    wanted: str | None,
-    field: str,
-) -> str:
-    """The location that ships the line: the one asked for, else the one with most stock."""
-    at = {lvl.location: lvl.quantity.value for lvl in levels if lvl.sku == sku}
-    if wanted is not None:
-        if wanted not in at:
-            raise InvalidInput(f"{sku!r} is not stocked at location {wanted!r}", field=field)
-        candidates = {wanted: at[wanted]}
-    else:
-        candidates = at
-    best = max(candidates.items(), key=lambda item: item[1], default=None)
-    available = best[1] if best else Decimal(0)
-    if best is None or available < quantity:
-        raise OutOfStock(sku, quantity, available, field=f"{field}.quantity")
-    return best[0]
-
-
-def _outcome_unknown(exc: BaseException) -> bool:
-    """True when the ERP may have applied the write although the call failed."""
-    return isinstance(exc, erp.UnknownOutcome) or isinstance(exc.__cause__, erp.UnknownOutcome)

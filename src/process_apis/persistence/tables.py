@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -17,4 +17,29 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("connection", String(64), nullable=False),
+    Column("idempotency_key", String(255), nullable=True),
+    # JSON as text: the same column type on SQLite and PostgreSQL, and decimals kept exact.
+    Column("payload", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("erp_error_code", String(64), nullable=True),
+    Column("erp_error_message", Text, nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=True),
+    Column("resolved_by", String(255), nullable=True),
+    Column("resolution_note", Text, nullable=True),
+    Column("resolution_result", Text, nullable=True),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Index("ix_quarantine_status_created_at", "status", "created_at"),
+    Index("ix_quarantine_key", "kind", "connection", "idempotency_key"),
 )

@@ -14,8 +14,10 @@ from experience_api.services import PagingLimits, Services
 from process_apis.catalog import Catalog
 from process_apis.connections import Connections
 from process_apis.order_to_invoice.flow import OrderToInvoice
+from process_apis.quarantine.review import QuarantineReview
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from tests.fakes.memory_erp import MemoryErp
+from tests.fakes.memory_quarantine import MemoryQuarantineStore
 from tests.fakes.memory_store import MemoryIdempotencyStore
 
 Run = Callable[..., Awaitable[ExecutionResult]]
@@ -57,10 +59,13 @@ async def seed_orders(erp: MemoryErp, count: int) -> None:
 
 def make_services(erps: dict[str, MemoryErp], paging: PagingLimits | None = None) -> Services:
     connections = Connections(erps)
+    quarantine = MemoryQuarantineStore()
+    orders = OrderToInvoice(connections, MemoryIdempotencyStore(), quarantine)
     return Services(
         connections=connections,
         catalog=Catalog(connections),
-        orders=OrderToInvoice(connections, MemoryIdempotencyStore()),
+        orders=orders,
+        quarantine=QuarantineReview(quarantine, orders),
         paging=paging or PagingLimits(default_page_size=20, max_page_size=100),
     )
 

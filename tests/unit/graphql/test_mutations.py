@@ -18,7 +18,7 @@ mutation Place($input: PlaceOrderInput!) {
     errors {
       __typename message code field
       ... on OutOfStockError { sku requested available }
-      ... on ErpUnavailableError { retryAfter }
+      ... on ErpUnavailableError { retryAfter quarantineId }
     }
   }
 }"""
@@ -175,9 +175,11 @@ async def test_erp_unavailable_is_a_user_error_with_retry_after(gql: Run, erp: M
     )
 
     [error] = (await place(gql))["errors"]
+    quarantine_id = error.pop("quarantineId")
     assert error == {
         "__typename": "ErpUnavailableError",
-        "message": "the ERP is unavailable, try again later",
+        "message": "the ERP is unavailable; the order was accepted into quarantine "
+        f"{quarantine_id} for review and will be placed when it is replayed",
         "code": "ERP_UNAVAILABLE",
         "field": None,
         "retryAfter": 30.0,

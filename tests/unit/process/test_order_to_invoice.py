@@ -16,12 +16,14 @@ from process_apis.errors import (
     OutOfStock,
     RecordNotFound,
 )
+from process_apis.idempotency.port import KeyState
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from system_apis.contracts import errors as erp
 from system_apis.contracts.models import DocumentStatus, OrderStatus
 from system_apis.contracts.port import ErpAdapter
 from tests.fakes.memory_erp import MemoryErp
+from tests.fakes.memory_quarantine import MemoryQuarantineStore
 from tests.fakes.memory_store import MemoryIdempotencyStore
 
 
@@ -40,9 +42,16 @@ def store() -> MemoryIdempotencyStore:
 
 
 @pytest.fixture
-def flow(erp_: MemoryErp, store: MemoryIdempotencyStore) -> OrderToInvoice:
+def quarantine() -> MemoryQuarantineStore:
+    return MemoryQuarantineStore()
+
+
+@pytest.fixture
+def flow(
+    erp_: MemoryErp, store: MemoryIdempotencyStore, quarantine: MemoryQuarantineStore
+) -> OrderToInvoice:
     adapter: ErpAdapter = erp_
-    return OrderToInvoice(Connections({"EU01": adapter}), store)
+    return OrderToInvoice(Connections({"EU01": adapter}), store, quarantine)
 
 
 def order(key: str = "k-1", **overrides: object) -> PlaceOrder:
@@ -159,15 +168,19 @@ async def test_lost_answer_finds_the_order_instead_of_failing(
     assert placed.external_reference == order().external_reference()
 
 
-async def test_erp_outage_frees_the_key(
-    flow: OrderToInvoice, erp_: MemoryErp, store: MemoryIdempotencyStore
+async def test_erp_outage_keeps_the_order_in_quarantine(
+    flow: OrderToInvoice,
+    erp_: MemoryErp,
+    store: MemoryIdempotencyStore,
+    quarantine: MemoryQuarantineStore,
 ) -> None:
     erp_.fail_with["create_sales_order"] = lambda: erp.Unavailable("503 from the ERP")
-    with pytest.raises(ErpUnavailable):
+    with pytest.raises(ErpUnavailable, match="accepted into quarantine"):
         await flow.place_order(order())
-    assert store.records == {}
-    del erp_.fail_with["create_sales_order"]
-    assert (await flow.place_order(order())).status is OrderStatus.ORDERED
+    [record] = quarantine.records.values()
+    assert record.payload == order().model_dump(mode="json")
+    # The key stays claimed: the quarantine holds it until the order is replayed.
+    assert [r.state for r in store.records.values()] == [KeyState.IN_PROGRESS]
 
 
 async def test_fulfil_twice_ships_once(flow: OrderToInvoice, erp_: MemoryErp) -> None:

@@ -1,0 +1,295 @@
+"""Admin operations on the quarantine: what could not reach its ERP, and its review.
+
+Every field here is an admin operation; they all go through :func:`_admin`, so that the
+role check that comes with authentication is added in this one place.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Callable
+from enum import Enum
+from typing import Any, cast
+
+import strawberry
+from strawberry.permission import BasePermission
+from strawberry.scalars import JSON
+
+from experience_api.schema.common import After, Connection, Edge, First, PageInfo
+from experience_api.schema.context import Info
+from experience_api.schema.errors import ClientError, client_errors, none_if_not_found
+from experience_api.schema.orders import SalesOrder
+from experience_api.schema.user_errors import UserError, ValidationError, user_error
+from process_apis.errors import FlowError, InvalidInput
+from process_apis.quarantine import port
+
+ADMIN = "Admin operation (quarantine review). "
+_ADMIN_PERMISSIONS: list[type[BasePermission]] = []
+"""The guard of every admin field; empty until roles exist."""
+
+REVIEWER = "graphql"  # who resolved a record, until requests carry an identity
+
+
+def _admin(resolver: Callable[..., Any], description: str, *, mutation: bool = False) -> Any:
+    make = strawberry.mutation if mutation else strawberry.field
+    return make(
+        resolver=resolver, description=ADMIN + description, permission_classes=_ADMIN_PERMISSIONS
+    )
+
+
+@strawberry.enum(description="Where a quarantined record stands in review.")
+class QuarantineStatus(Enum):
+    OPEN = "open"
+    REPLAYED = "replayed"
+    DISCARDED = "discarded"
+
+
+@strawberry.type(description="What the ERP answered, without credentials.")
+class QuarantineErpError:
+    code: str = strawberry.field(description="The ERP's message code, else the failure kind.")
+    message: str
+
+
+@strawberry.type(description="How a record left the quarantine.")
+class QuarantineResolution:
+    status: QuarantineStatus
+    resolved_at: dt.datetime
+    resolved_by: str | None
+    note: str | None
+    result: str | None = strawberry.field(description="What the replay created: the order id.")
+
+
+@strawberry.type(description="A request the gateway accepted but its ERP could not take.")
+class QuarantinedRecord:
+    id: strawberry.ID
+    kind: str = strawberry.field(description="What the request does, e.g. `place_order`.")
+    connection: str
+    idempotency_key: str | None
+    payload: JSON = strawberry.field(description="The request as JSON, as it will be replayed.")
+    reason: str = strawberry.field(description="Why it is here, in words; the latest failure.")
+    erp_error: QuarantineErpError | None
+    attempts: int = strawberry.field(description="Tries so far, the first one included.")
+    status: QuarantineStatus
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    resolution: QuarantineResolution | None
+
+    @classmethod
+    def from_model(cls, record: port.QuarantinedRecord) -> QuarantinedRecord:
+        status = QuarantineStatus(record.status.value)
+        return cls(
+            id=strawberry.ID(record.id),
+            kind=record.kind,
+            connection=record.connection,
+            idempotency_key=record.idempotency_key,
+            payload=cast(JSON, dict(record.payload)),
+            reason=record.reason,
+            erp_error=None
+            if record.erp_error is None
+            else QuarantineErpError(code=record.erp_error.code, message=record.erp_error.message),
+            attempts=record.attempts,
+            status=status,
+            created_at=record.created_at,
+            updated_at=record.updated_at,
+            resolution=None
+            if record.resolved_at is None
+            else QuarantineResolution(
+                status=status,
+                resolved_at=record.resolved_at,
+                resolved_by=record.resolved_by,
+                note=record.resolution_note,
+                result=record.resolution_result,
+            ),
+        )
+
+
+@strawberry.input
+class QuarantineFilter:
+    status: QuarantineStatus | None = None
+    kind: str | None = None
+    connection: str | None = None
+
+
+_CURSOR_PREFIX = "quarantine:"
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode("ascii")
+
+
+def _offset(cursor: str | None) -> int:
+    """The offset after a cursor of this list; ClientError when it is not one."""
+    if cursor is None:
+        return 0
+    try:
+        text = base64.b64decode(cursor[:64].encode("ascii"), altchars=b"-_", validate=True)
+        head, _, digits = text.decode("ascii").partition(":")
+    except (UnicodeError, binascii.Error):
+        head = digits = ""
+    if f"{head}:" != _CURSOR_PREFIX or not digits.isdecimal():
+        raise ClientError(f"invalid cursor {cursor[:64]!r}", field="after")
+    return int(digits) + 1
+
+
+async def resolve_quarantine(
+    info: Info, filter: QuarantineFilter | None = None, first: First = None, after: After = None
+) -> Connection[QuarantinedRecord]:
+    limits = info.context.services.paging
+    size = limits.default_page_size if first is None else first
+    if not 1 <= size <= limits.max_page_size:
+        raise ClientError(
+            f"`first` must be between 1 and {limits.max_page_size} "
+            f"(the maximum page size), got {size}",
+            field="first",
+        )
+    start = _offset(after)
+    wanted = filter or QuarantineFilter()
+    with client_errors():
+        page = await info.context.services.quarantine.list(
+            port.QuarantineFilter(
+                status=port.QuarantineStatus(wanted.status.value) if wanted.status else None,
+                kind=wanted.kind,
+                connection=wanted.connection,
+            ),
+            limit=size,
+            offset=start,
+        )
+    edges = [
+        Edge(cursor=_cursor(start + index), node=QuarantinedRecord.from_model(record))
+        for index, record in enumerate(page.items)
+    ]
+    return Connection(
+        edges=edges,
+        nodes=[edge.node for edge in edges],
+        page_info=PageInfo(
+            has_next_page=start + len(edges) < page.total,
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total,
+    )
+
+
+async def resolve_quarantined_record(info: Info, id: strawberry.ID) -> QuarantinedRecord | None:
+    record = None
+    with none_if_not_found():
+        record = await info.context.services.quarantine.get(id)
+    return None if record is None else QuarantinedRecord.from_model(record)
+
+
+@strawberry.type
+class QuarantineQueries:
+    quarantine: Connection[QuarantinedRecord] = _admin(
+        resolve_quarantine,
+        "Requests kept in quarantine, oldest first; all statuses unless filtered.",
+    )
+    quarantined_record: QuarantinedRecord | None = _admin(
+        resolve_quarantined_record, "One quarantined record; null when it does not exist."
+    )
+
+
+@strawberry.type
+class QuarantinedRecordPayload:
+    record: QuarantinedRecord | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class ReplayQuarantinedRecordPayload:
+    record: QuarantinedRecord | None = strawberry.field(
+        description="The record after the replay: replayed, or still open with the new error."
+    )
+    order: SalesOrder | None = strawberry.field(description="The order the replay placed.")
+    errors: list[UserError]
+
+
+@strawberry.type
+class ReplayQuarantinePayload:
+    replayed: int
+    failed: int = strawberry.field(description="Tried and still open, with the new error.")
+    skipped: int = strawberry.field(
+        description="Not tried: busy, already closed, or their ERP had just failed in this run."
+    )
+    errors: list[UserError]
+
+
+def _error(exc: FlowError) -> UserError:
+    # Paths into the JSON payload keep its own (snake_case) names.
+    if isinstance(exc, InvalidInput) and exc.field and exc.field.startswith("payload"):
+        return ValidationError(message=exc.message, code=exc.code, field=exc.field)
+    return user_error(exc)
+
+
+async def resolve_edit(info: Info, id: strawberry.ID, payload: JSON) -> QuarantinedRecordPayload:
+    try:
+        record = await info.context.services.quarantine.edit(id, payload)
+    except FlowError as exc:
+        return QuarantinedRecordPayload(record=None, errors=[_error(exc)])
+    return QuarantinedRecordPayload(record=QuarantinedRecord.from_model(record), errors=[])
+
+
+async def resolve_replay(info: Info, id: strawberry.ID) -> ReplayQuarantinedRecordPayload:
+    try:
+        outcome = await info.context.services.quarantine.replay(id, by=REVIEWER)
+    except FlowError as exc:
+        return ReplayQuarantinedRecordPayload(record=None, order=None, errors=[_error(exc)])
+    return ReplayQuarantinedRecordPayload(
+        record=QuarantinedRecord.from_model(outcome.record),
+        order=None if outcome.order is None else SalesOrder.from_model(outcome.order),
+        errors=[] if outcome.error is None else [_error(outcome.error)],
+    )
+
+
+async def resolve_discard(
+    info: Info,
+    id: strawberry.ID,
+    note: str,
+    release_key: bool = False,
+) -> QuarantinedRecordPayload:
+    try:
+        record = await info.context.services.quarantine.discard(
+            id, note, by=REVIEWER, release_key=release_key
+        )
+    except FlowError as exc:
+        return QuarantinedRecordPayload(record=None, errors=[_error(exc)])
+    return QuarantinedRecordPayload(record=QuarantinedRecord.from_model(record), errors=[])
+
+
+async def resolve_replay_all(info: Info, kind: str | None = None) -> ReplayQuarantinePayload:
+    try:
+        summary = await info.context.services.quarantine.replay_all(kind, by=REVIEWER)
+    except FlowError as exc:
+        return ReplayQuarantinePayload(replayed=0, failed=0, skipped=0, errors=[_error(exc)])
+    return ReplayQuarantinePayload(
+        replayed=summary.replayed, failed=summary.failed, skipped=summary.skipped, errors=[]
+    )
+
+
+@strawberry.type
+class QuarantineMutations:
+    edit_quarantined_record: QuarantinedRecordPayload = _admin(
+        resolve_edit,
+        "Replace the payload of an open record; it is validated like the original request "
+        "and must keep its idempotency key and connection.",
+        mutation=True,
+    )
+    replay_quarantined_record: ReplayQuarantinedRecordPayload = _admin(
+        resolve_replay,
+        "Run an open record again: the order is looked up in the ERP by its reference and "
+        "created only if missing. A failure keeps the record open with the new error.",
+        mutation=True,
+    )
+    discard_quarantined_record: QuarantinedRecordPayload = _admin(
+        resolve_discard,
+        "Close an open record without placing it. Its idempotency key stays blocked (client "
+        "retries are refused) unless `releaseKey` frees it for a deliberate resend.",
+        mutation=True,
+    )
+    replay_quarantine: ReplayQuarantinePayload = _admin(
+        resolve_replay_all,
+        "Replay every open record (of `kind`), oldest first.",
+        mutation=True,
+    )

@@ -1,0 +1,86 @@
+"""The error a client gets for a quarantined request, and what the quarantine records of a
+failure: a readable reason and the ERP's own error, with nothing secret in either."""
+
+from __future__ import annotations
+
+import re
+
+from process_apis.errors import ErpUnavailable, FlowError
+from process_apis.quarantine.port import ErpErrorInfo
+from system_apis.contracts import errors as erp
+
+MAX_MESSAGE = 1000
+
+# ERP messages may quote a URL; its user info and query string can carry credentials.
+_URL = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?:[^/\s@]*@)?(?P<rest>[^\s?#]*)\S*")
+_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|secret|token|apikey|api_key)=\S+")
+
+
+class OrderQuarantined(ErpUnavailable):
+    """The ERP could not take the request, but the gateway kept it: nothing is lost.
+
+    ``quarantine_id`` names the record an operator replays; retrying the request with the
+    same idempotency key is safe and answers with the same id until then.
+    """
+
+    def __init__(self, message: str, *, quarantine_id: str, retry_after: float | None = None):
+        super().__init__(message, retry_after=retry_after)
+        self.quarantine_id = quarantine_id
+
+
+def accepted(quarantine_id: str, retry_after: float | None = None) -> OrderQuarantined:
+    """The answer to the request that put the order into quarantine."""
+    return OrderQuarantined(
+        "the ERP is unavailable; the order was accepted into quarantine "
+        f"{quarantine_id} for review and will be placed when it is replayed",
+        quarantine_id=quarantine_id,
+        retry_after=retry_after,
+    )
+
+
+def still_quarantined(quarantine_id: str) -> OrderQuarantined:
+    """The answer to a retry of a request that is in quarantine."""
+    return OrderQuarantined(
+        f"this order is in quarantine {quarantine_id} awaiting review; it will be placed "
+        "once, when it is replayed",
+        quarantine_id=quarantine_id,
+    )
+
+
+def scrubbed(text: str) -> str:
+    """``text`` without URL credentials, query strings or ``secret=...`` pairs, shortened."""
+    text = _URL.sub(lambda m: m.group("scheme") + m.group("rest"), text)
+    text = _SECRET.sub(lambda m: m.group(1) + "=***", text)
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def erp_error_of(exc: BaseException) -> erp.ErpError | None:
+    """The ERP error behind a flow error, if there is one."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, erp.ErpError):
+            return cause
+        cause = cause.__cause__
+    return None
+
+
+def failure_details(exc: FlowError) -> tuple[str, ErpErrorInfo | None]:
+    """The reason and the ERP error of a failure, safe to keep and show to operators.
+
+    The code is the ERP's own message code when it gave one, else the kind of failure
+    (``UnknownOutcome``, ``Unavailable``...), so an operator can always tell them apart.
+    """
+    cause = erp_error_of(exc)
+    if cause is None:
+        return exc.message, None
+    if isinstance(cause, erp.UnknownOutcome):
+        reason = (
+            "the ERP did not answer after the order was sent, and the order could not be "
+            "found by its reference; replaying looks for it again before creating it"
+        )
+    elif isinstance(exc, ErpUnavailable):
+        reason = f"the ERP could not be reached or failed: {exc.message}"
+    else:
+        reason = exc.message
+    code = (cause.code or type(cause).__name__)[:64]
+    return reason, ErpErrorInfo(code=code, message=scrubbed(cause.message))

@@ -1,0 +1,183 @@
+"""The SQL quarantine store on SQLite and on the real PostgreSQL service."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from process_apis.persistence.database import migrate
+from process_apis.quarantine.port import (
+    ErpErrorInfo,
+    NewQuarantined,
+    QuarantineFilter,
+    QuarantineStatus,
+)
+from process_apis.quarantine.sql_store import SqlQuarantineStore
+
+PAYLOAD = {
+    "idempotency_key": "k-1",
+    "customer_id": "EU01:100",
+    "lines": [{"sku": "TG11", "quantity": "1.250", "location": None}],
+}
+LATER = dt.timedelta(minutes=5)
+
+
+@pytest.fixture
+def store(state_engine: AsyncEngine) -> SqlQuarantineStore:
+    return SqlQuarantineStore(state_engine)
+
+
+def entry(key: str = "k-1", connection: str = "EU01", kind: str = "place_order") -> NewQuarantined:
+    return NewQuarantined(
+        kind=kind,
+        connection=connection,
+        idempotency_key=key,
+        payload={**PAYLOAD, "idempotency_key": key},
+        reason="the ERP could not be reached",
+        erp_error=ErpErrorInfo(code="Unavailable", message="connection refused"),
+    )
+
+
+def soon() -> dt.datetime:
+    return dt.datetime.now(dt.UTC) + LATER
+
+
+async def test_migrations_create_the_table_and_run_twice(state_engine: AsyncEngine) -> None:
+    await migrate(state_engine)
+    async with state_engine.connect() as conn:
+        tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+    assert {"idempotency_keys", "quarantine"} <= set(tables)
+
+
+async def test_add_and_get_round_trip(store: SqlQuarantineStore) -> None:
+    added = await store.add(entry())
+
+    got = await store.get(added.id)
+
+    assert got == added
+    assert got.payload == {**PAYLOAD}
+    assert (got.status, got.attempts, got.erp_error) == (
+        QuarantineStatus.OPEN,
+        1,
+        ErpErrorInfo(code="Unavailable", message="connection refused"),
+    )
+    assert got.created_at.tzinfo is not None
+    assert got.resolved_at is None
+    assert await store.get("00000000-0000-0000-0000-000000000000") is None
+
+
+async def test_list_filters_and_pages_oldest_first(store: SqlQuarantineStore) -> None:
+    a = await store.add(entry("a"))
+    b = await store.add(entry("b", connection="US01"))
+    c = await store.add(entry("c"))
+    await store.mark_discarded(a.id, by="ops", note="no")
+
+    everything = await store.list(QuarantineFilter(), limit=10)
+    assert [r.id for r in everything.items] == [a.id, b.id, c.id]
+    page = await store.list(QuarantineFilter(status=QuarantineStatus.OPEN), limit=1, offset=1)
+    assert ([r.id for r in page.items], page.total) == ([c.id], 2)
+    eu = await store.list(QuarantineFilter(connection="EU01", kind="place_order"), limit=10)
+    assert [r.id for r in eu.items] == [a.id, c.id]
+    assert (await store.list(QuarantineFilter(kind="other"), limit=10)).total == 0
+
+
+async def test_find_by_key_returns_the_newest(store: SqlQuarantineStore) -> None:
+    old = await store.add(entry())
+    await store.mark_discarded(old.id, by=None, note="gone")
+    new = await store.add(entry())
+
+    found = await store.find_by_key("place_order", "EU01", "k-1")
+
+    assert found is not None
+    assert found.id == new.id
+    assert await store.find_by_key("place_order", "US01", "k-1") is None
+
+
+async def test_edit_only_while_open_and_not_leased(store: SqlQuarantineStore) -> None:
+    record = await store.add(entry())
+    edited_payload = {**PAYLOAD, "lines": [{"sku": "TG12", "quantity": "2"}]}
+
+    edited = await store.edit_payload(record.id, edited_payload)
+    assert edited is not None
+    assert edited.payload == edited_payload
+    assert edited.updated_at >= record.updated_at
+
+    await store.start_attempt(record.id, soon())
+    assert await store.edit_payload(record.id, PAYLOAD) is None
+    await store.record_failure(record.id, "still down", None)
+    await store.mark_replayed(record.id, by="ops", result="EU01:1")
+    assert await store.edit_payload(record.id, PAYLOAD) is None
+    after = await store.get(record.id)
+    assert after is not None
+    assert after.payload == edited_payload
+
+
+async def test_one_lease_at_a_time(store: SqlQuarantineStore) -> None:
+    record = await store.add(entry())
+
+    leases = await asyncio.gather(*(store.start_attempt(record.id, soon()) for _ in range(5)))
+
+    won = [lease for lease in leases if lease is not None]
+    assert len(won) == 1
+    assert won[0].attempts == 2
+    assert won[0].lease_until is not None
+    assert await store.mark_discarded(record.id, by=None, note="x") is None
+
+
+async def test_an_expired_lease_can_be_taken_over(store: SqlQuarantineStore) -> None:
+    record = await store.add(entry())
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    assert await store.start_attempt(record.id, past) is not None
+
+    again = await store.start_attempt(record.id, soon())
+
+    assert again is not None
+    assert again.attempts == 3
+
+
+async def test_failure_keeps_it_open_with_the_new_error(store: SqlQuarantineStore) -> None:
+    record = await store.add(entry())
+    await store.start_attempt(record.id, soon())
+
+    failed = await store.record_failure(
+        record.id, "out of stock", ErpErrorInfo(code="V1/311", message="no stock")
+    )
+
+    assert failed is not None
+    assert (failed.status, failed.attempts, failed.reason) == (
+        QuarantineStatus.OPEN,
+        2,
+        "out of stock",
+    )
+    assert failed.erp_error == ErpErrorInfo(code="V1/311", message="no stock")
+    assert failed.lease_until is None
+    cleared = await store.record_failure(record.id, "plain failure", None)
+    assert cleared is not None
+    assert cleared.erp_error is None
+
+
+async def test_resolutions_close_the_record_once(store: SqlQuarantineStore) -> None:
+    replayed = await store.add(entry("a"))
+    discarded = await store.add(entry("b"))
+
+    done = await store.mark_replayed(replayed.id, by="cli:ops", result="EU01:42")
+    gone = await store.mark_discarded(discarded.id, by="graphql", note="customer cancelled")
+
+    assert done is not None
+    assert gone is not None
+    assert (done.status, done.resolved_by, done.resolution_result) == (
+        QuarantineStatus.REPLAYED,
+        "cli:ops",
+        "EU01:42",
+    )
+    assert (gone.status, gone.resolution_note) == (QuarantineStatus.DISCARDED, "customer cancelled")
+    assert done.resolved_at is not None
+    assert done.resolved_at.tzinfo is not None
+    assert await store.mark_discarded(replayed.id, by=None, note="late") is None
+    assert await store.mark_replayed(discarded.id, by=None, result=None) is None
+    assert await store.start_attempt(discarded.id, soon()) is None
+    assert await store.record_failure(discarded.id, "x", None) is None
