@@ -2,8 +2,8 @@
 
 It reads :class:`Settings` and builds, in order, the state database (migrated), one ERP
 adapter per connection (SAP, with the built-in SAP sandbox for a connection without
-``base_url``; Tryton), the stores on the state database (idempotency keys, quarantine),
-and the flows with the quarantine review.
+``base_url``; Tryton), each guarded by the connection's resilience policy, the stores on the
+state database (idempotency keys, quarantine), and the flows with the quarantine review.
 Everything it opens is closed by :meth:`Gateway.aclose`; nothing runs at import time.
 """
 
@@ -26,6 +26,7 @@ from process_apis.persistence.database import create_engine, migrate
 from process_apis.quarantine.review import QuarantineReview
 from process_apis.quarantine.sql_store import SqlQuarantineStore
 from system_apis.contracts.port import ErpAdapter
+from system_apis.resilience.adapter import ResilientAdapter
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
 from system_apis.tryton.adapter import TrytonAdapter
@@ -56,10 +57,12 @@ async def build_gateway(settings: Settings) -> Gateway:
         sandboxes: dict[str, Any] = {}
         adapters: dict[str, ErpAdapter] = {}
         for conn in settings.connections:
-            if isinstance(conn, TrytonConnectionSettings):
-                adapters[conn.name] = _tryton_adapter(conn)
-            else:
-                adapters[conn.name] = _sap_adapter(conn, settings, sandboxes)
+            adapter: ErpAdapter = (
+                _tryton_adapter(conn)
+                if isinstance(conn, TrytonConnectionSettings)
+                else _sap_adapter(conn, settings, sandboxes)
+            )
+            adapters[conn.name] = ResilientAdapter(adapter, conn.resilience)
         connections = Connections(adapters)
     except BaseException:
         await engine.dispose()
@@ -70,6 +73,7 @@ async def build_gateway(settings: Settings) -> Gateway:
         SqlIdempotencyStore(engine),
         quarantine,
         key_retention=dt.timedelta(hours=settings.idempotency_retention_hours),
+        in_flight_timeout=dt.timedelta(seconds=settings.in_flight_timeout_seconds),
     )
     services = Services(
         connections=connections,

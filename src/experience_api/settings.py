@@ -22,6 +22,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from system_apis.resilience.policy import ResiliencePolicy
+
 ENV_PREFIX = "ERP_GATEWAY_"
 
 
@@ -37,7 +39,8 @@ class SapConnectionSettings(BaseModel):
     password: SecretStr | None = None
     password_file: Path | None = None
     sap_client: str | None = None
-    timeout_seconds: float = Field(default=30.0, gt=0)
+    timeout_seconds: float = Field(default=15.0, gt=0, description="per HTTP request")
+    resilience: ResiliencePolicy = Field(default_factory=ResiliencePolicy)
     sales_organization: str = "1010"
     distribution_channel: str = "10"
     division: str = "00"
@@ -65,7 +68,8 @@ class TrytonConnectionSettings(BaseModel):
     username: str = "admin"
     password: SecretStr | None = None
     password_file: Path | None = None
-    timeout_seconds: float = Field(default=30.0, gt=0)
+    timeout_seconds: float = Field(default=15.0, gt=0, description="per HTTP request")
+    resilience: ResiliencePolicy = Field(default_factory=ResiliencePolicy)
 
     def secret(self) -> str | None:
         """The password, read from ``password_file`` when that is set (container secrets)."""
@@ -110,6 +114,12 @@ class Settings(BaseSettings):
     default_page_size: int = Field(default=20, ge=1)
     max_page_size: int = Field(default=100, ge=1)
     idempotency_retention_hours: float = Field(default=24, gt=0)
+    in_flight_timeout_seconds: float = Field(
+        default=120, gt=0, description="an order unfinished this long is resumed by recovery"
+    )
+    recovery_interval_seconds: float = Field(
+        default=30, gt=0, description="how often stalled orders are looked for"
+    )
     sandbox_username: str = "GATEWAY"
     sandbox_password: SecretStr = SecretStr("sandbox")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
