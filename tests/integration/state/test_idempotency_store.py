@@ -112,3 +112,40 @@ async def test_reclaim_takes_over_only_stale_claims(store: SqlIdempotencyStore) 
     cut = dt.datetime.now(dt.UTC)  # the claim is older than this: its owner counts as dead
     results = await asyncio.gather(*(store.reclaim("s", "k", cut) for _ in range(4)))
     assert sum(results) == 1
+
+
+async def test_a_claim_keeps_its_request(store: SqlIdempotencyStore) -> None:
+    assert await store.claim("s", "k", "f", DAY, request='{"order": 1}') is None
+    existing = await store.claim("s", "k", "f", DAY, request='{"order": 2}')
+    assert existing is not None
+    assert existing.request == '{"order": 1}'
+
+
+async def test_stalled_lists_abandoned_claims_with_a_request_oldest_first(
+    store: SqlIdempotencyStore,
+) -> None:
+    for key in ("first", "second", "third"):
+        await store.claim("place_order:EU01", key, "f", DAY, request=f'"{key}"')
+        await asyncio.sleep(0.01)
+    await store.claim("place_order:US01", "other-connection", "f", DAY, request='"x"')
+    await store.claim("place_order:EU01", "no-request", "f", DAY)
+    await store.claim("place_orders_x:EU01", "other-scope", "f", DAY, request='"x"')
+    await store.claim("place_order:EU01", "expired", "f", dt.timedelta(seconds=-1), request='"x"')
+    await store.claim("place_order:EU01", "done", "f", DAY, request='"x"')
+    await store.complete("place_order:EU01", "done", "{}")
+    await asyncio.sleep(0.01)
+    cut = dt.datetime.now(dt.UTC)
+    await store.claim("place_order:EU01", "fresh", "f", DAY, request='"x"')
+
+    stalled = await store.stalled("place_order:", cut, limit=3)
+    assert [(r.key, r.request) for r in stalled] == [
+        ("first", '"first"'),
+        ("second", '"second"'),
+        ("third", '"third"'),
+    ]
+    everything = await store.stalled("place_order:", cut, limit=100)
+    assert {r.key for r in everything} == {"first", "second", "third", "other-connection"}
+    assert all(r.state is KeyState.IN_PROGRESS for r in everything)
+    # A reclaimed claim is touched: it is no longer stalled for the same cut-off.
+    assert await store.reclaim("place_order:EU01", "first", cut)
+    assert [r.key for r in await store.stalled("place_order:EU01", cut, limit=1)] == ["second"]
