@@ -42,6 +42,8 @@ class MergedPage(Generic[T]):
     start: Position
     total: int
     has_next: bool
+    stale_for: float | None = None
+    """Age in seconds of the oldest page served from a cache, None when all were read live."""
 
     @property
     def has_previous(self) -> bool:
@@ -89,4 +91,5 @@ async def merge(
         start=start,
         total=sum(totals.values()),
         has_next=any(start[n] + consumed[n] < totals[n] for n in connections),
+        stale_for=max((p.stale_for for p in pages if p.stale_for is not None), default=None),
     )

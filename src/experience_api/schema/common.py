@@ -104,6 +104,11 @@ class Connection(Generic[NodeT]):
     )
     page_info: PageInfo
     total_count: int = strawberry.field(description="Records matching the filter, all pages.")
+    stale_for: float | None = strawberry.field(
+        default=None,
+        description="Null when read live. While an ERP is unreachable, a connection set up "
+        "for degraded reads answers its last good data: this is its age in seconds.",
+    )
 
 
 def encode_cursor(position: Position) -> str:
@@ -170,6 +175,7 @@ def connection_from_page(
             end_cursor=edges[-1].cursor if edges else None,
         ),
         total_count=page.total,
+        stale_for=page.stale_for,
     )
 
 

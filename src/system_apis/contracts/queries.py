@@ -21,13 +21,19 @@ class PageRequest(BaseModel):
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of records in a stable order; ``total`` counts every match."""
+    """One page of records in a stable order; ``total`` counts every match.
+
+    ``stale_for`` is None for a page read from the ERP now; while the ERP is unreachable a
+    connection configured for degraded reads may answer its last good page instead, and
+    says here how many seconds old it is.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     items: tuple[T, ...]
     offset: int
     total: int
+    stale_for: float | None = None
 
     @property
     def has_next(self) -> bool:

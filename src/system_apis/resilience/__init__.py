@@ -13,7 +13,7 @@ from system_apis.resilience.adapter import ResilientAdapter
 from system_apis.resilience.breaker import BreakerState, CircuitBreaker, CircuitOpen
 from system_apis.resilience.counters import ResilienceCounters
 from system_apis.resilience.policy import ListMethod, ResiliencePolicy
-from system_apis.resilience.stale import StalePage, staleness
+from system_apis.resilience.stale import staleness
 
 __all__ = [
     "BreakerState",
@@ -23,6 +23,5 @@ __all__ = [
     "ResilienceCounters",
     "ResiliencePolicy",
     "ResilientAdapter",
-    "StalePage",
     "staleness",
 ]

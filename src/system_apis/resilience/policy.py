@@ -28,7 +28,7 @@ class ResiliencePolicy(BaseModel):
     client-side limit of that kind.
 
     ``stale_reads`` names the list reads that may be answered from the last-known-good cache
-    while the circuit is open (see :class:`~system_apis.resilience.stale.StalePage`). It is
+    while the circuit is open (marked in ``Page.stale_for``). It is
     empty by default: a caller that cannot tell a stale page from a fresh one could act on it.
     Reads that guard a write (orders by external reference, deliveries and invoices of an
     order) should stay out of it, or a stale "nothing there yet" could cause a duplicate.

@@ -1,8 +1,7 @@
 """Degraded reads: the last page each list read returned, served while the circuit is open.
 
-A page served this way is a :class:`StalePage`, a :class:`~system_apis.contracts.queries.Page`
-that also says how old it is, so the port's types still hold and a caller that cares can ask
-``isinstance(page, StalePage)`` (or read :func:`staleness`).
+A page served this way says how old it is in ``Page.stale_for`` (seconds), so callers up to
+the GraphQL API can tell clients the data is not live.
 """
 
 from __future__ import annotations
@@ -10,24 +9,16 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
 
 from system_apis.contracts.queries import Page, PageRequest
 
-T = TypeVar("T")
-
-
-class StalePage(Page[T], Generic[T]):
-    """A page from the last-known-good cache; ``age`` is seconds since the ERP returned it."""
-
-    age: float
-
 
 def staleness(page: Page[Any]) -> float | None:
     """Seconds since the ERP returned ``page`` when it is stale, None when it is fresh."""
-    return page.age if isinstance(page, StalePage) else None
+    return page.stale_for
 
 
 @dataclass(frozen=True)
@@ -59,7 +50,7 @@ class LastGoodPages:
         while len(self._entries) > self._size:
             self._entries.popitem(last=False)
 
-    def lookup(self, method: str, filter: BaseModel, request: PageRequest) -> StalePage[Any] | None:
+    def lookup(self, method: str, filter: BaseModel, request: PageRequest) -> Page[Any] | None:
         """The cached page marked stale, or None when there is none young enough."""
         entry = self._entries.get(_key(method, filter, request))
         if entry is None:
@@ -68,7 +59,7 @@ class LastGoodPages:
         if age > self._max_age:
             return None
         page = entry.page
-        return StalePage[Any](items=page.items, offset=page.offset, total=page.total, age=age)
+        return page.model_copy(update={"stale_for": age})
 
 
 def _key(method: str, filter: BaseModel, request: PageRequest) -> tuple[str, str, int, int]:

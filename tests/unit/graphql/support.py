@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from process_apis.connections import Connections
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from process_apis.quarantine.review import QuarantineReview
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
+from system_apis.contracts.port import ErpAdapter
 from tests.fakes.memory_erp import MemoryErp
 from tests.fakes.memory_quarantine import MemoryQuarantineStore
 from tests.fakes.memory_store import MemoryIdempotencyStore
@@ -57,7 +58,7 @@ async def seed_orders(erp: MemoryErp, count: int) -> None:
     erp.calls.clear()
 
 
-def make_services(erps: dict[str, MemoryErp], paging: PagingLimits | None = None) -> Services:
+def make_services(erps: Mapping[str, ErpAdapter], paging: PagingLimits | None = None) -> Services:
     connections = Connections(erps)
     quarantine = MemoryQuarantineStore()
     orders = OrderToInvoice(connections, MemoryIdempotencyStore(), quarantine)
