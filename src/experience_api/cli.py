@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sap.add_argument("--username", default="GATEWAY")
     sap.add_argument("--password", default="sandbox")
+    sap.add_argument(
+        "--faults",
+        help='fault plan to start with: JSON text or @file ({"seed": 1, "faults": [{"kind": '
+        '"down", "probability": 0.1}]}); change it later with POST /sandbox/faults',
+    )
 
     commands.add_parser("export-schema", help="print the GraphQL SDL")
     _quarantine_parser(commands)
@@ -105,14 +110,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     if args.command == "sandbox":
+        from erp_sandbox.sap.server import fault_plan_argument
         from erp_sandbox.sap.server import serve as serve_sandbox
 
+        try:
+            faults = None if args.faults is None else fault_plan_argument(args.faults)
+        except (argparse.ArgumentTypeError, ValueError) as exc:
+            print(f"erp-gateway: {exc}", file=sys.stderr)
+            return 2
         serve_sandbox(
             host=args.host,
             port=args.port,
             data_dir=args.data_dir,
             username=args.username,
             password=args.password,
+            faults=faults,
         )
         return 0
     if args.command == "export-schema":

@@ -43,7 +43,7 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
 
 
-def _fault_plan(value: str) -> FaultPlan:
+def fault_plan_argument(value: str) -> FaultPlan:
     """A plan from JSON text, or from the JSON file named after ``@``."""
     try:
         text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--log-level", default="info")
     parser.add_argument(
         "--faults",
-        type=_fault_plan,
+        type=fault_plan_argument,
         default=None,
         help='initial fault plan: JSON text or @file ({"seed": 1, "faults": [{"kind": ...}]})',
     )

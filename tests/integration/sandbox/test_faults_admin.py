@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from erp_sandbox.sap import Sandbox, SandboxSettings, create_app
 from erp_sandbox.sap.faults import Fault, FaultPlan, FaultPlanError
-from erp_sandbox.sap.server import _fault_plan, main
+from erp_sandbox.sap.server import fault_plan_argument, main
 from tests.integration.sandbox.support import ANCHOR, PASSWORD, SO, USER
 
 ORDERS = f"{SO}/A_SalesOrder"
@@ -96,8 +96,8 @@ def test_module_command_reads_a_plan(tmp_path: Path, capsys: pytest.CaptureFixtu
     plan = FaultPlan((Fault("down", disconnect=True, count=2),), seed=3)
     path = tmp_path / "faults.json"
     path.write_text(json.dumps(plan.to_json()), encoding="utf-8")
-    assert _fault_plan(f"@{path}") == plan
-    assert _fault_plan(json.dumps(plan.to_json())) == plan
+    assert fault_plan_argument(f"@{path}") == plan
+    assert fault_plan_argument(json.dumps(plan.to_json())) == plan
     with pytest.raises(SystemExit):
         main(["--faults", '{"faults": [{"kind": "meltdown"}]}'])
     assert "invalid fault plan: kind must be one of" in capsys.readouterr().err
