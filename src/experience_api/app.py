@@ -1,7 +1,11 @@
-"""The HTTP application: GraphQL (with GraphiQL on GET), health and readiness probes."""
+"""The HTTP application: GraphQL (with GraphiQL on GET), health and readiness probes.
+
+While it runs, a background task resumes orders left in flight by a process that died.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
@@ -16,6 +20,7 @@ from experience_api.bootstrap import Gateway, build_gateway
 from experience_api.graphql_http import GatewayGraphQL
 from experience_api.schema import build_schema
 from experience_api.settings import Settings
+from process_apis.recovery import InFlightRecovery
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -25,9 +30,17 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         gateway = await build_gateway(settings)
         app.state.gateway = gateway
+        recovery = InFlightRecovery(gateway.services.orders)
+        interval = float(getattr(settings, "recovery_interval_seconds", 30.0))
+        sweeper = asyncio.create_task(
+            recovery.run_periodically(interval), name="in-flight-recovery"
+        )
         try:
             yield
         finally:
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             await gateway.aclose()
 
     graphql = GatewayGraphQL(

@@ -12,14 +12,20 @@ class MemoryIdempotencyStore:
         self.records: dict[tuple[str, str], KeyRecord] = {}
 
     async def claim(
-        self, scope: str, key: str, fingerprint: str, ttl: dt.timedelta
+        self,
+        scope: str,
+        key: str,
+        fingerprint: str,
+        ttl: dt.timedelta,
+        *,
+        request: str | None = None,
     ) -> KeyRecord | None:
         now = dt.datetime.now(dt.UTC)
         existing = self.records.get((scope, key))
         if existing is not None and existing.expires_at >= now:
             return existing
         self.records[(scope, key)] = KeyRecord(
-            scope, key, fingerprint, KeyState.IN_PROGRESS, None, now, now, now + ttl
+            scope, key, fingerprint, KeyState.IN_PROGRESS, None, now, now, now + ttl, request
         )
         return None
 
@@ -29,15 +35,30 @@ class MemoryIdempotencyStore:
             return False
         self.records[(scope, key)] = KeyRecord(
             scope, key, rec.fingerprint, rec.state, None, rec.created_at,
-            dt.datetime.now(dt.UTC), rec.expires_at,
+            dt.datetime.now(dt.UTC), rec.expires_at, rec.request,
         )  # fmt: skip
         return True
+
+    async def stalled(
+        self, scope_prefix: str, stale_before: dt.datetime, *, limit: int
+    ) -> list[KeyRecord]:
+        now = dt.datetime.now(dt.UTC)
+        found = [
+            r
+            for r in self.records.values()
+            if r.scope.startswith(scope_prefix)
+            and r.state is KeyState.IN_PROGRESS
+            and r.updated_at < stale_before
+            and r.expires_at >= now
+            and r.request is not None
+        ]
+        return sorted(found, key=lambda r: (r.updated_at, r.scope, r.key))[:limit]
 
     async def complete(self, scope: str, key: str, response: str) -> None:
         rec = self.records[(scope, key)]
         self.records[(scope, key)] = KeyRecord(
             scope, key, rec.fingerprint, KeyState.COMPLETED, response, rec.created_at,
-            dt.datetime.now(dt.UTC), rec.expires_at,
+            dt.datetime.now(dt.UTC), rec.expires_at, rec.request,
         )  # fmt: skip
 
     async def release(self, scope: str, key: str) -> None:

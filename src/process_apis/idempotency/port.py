@@ -23,6 +23,8 @@ class KeyRecord:
     created_at: dt.datetime
     updated_at: dt.datetime
     expires_at: dt.datetime
+    request: str | None = None
+    """The accepted command as JSON, kept so that a claim whose process died can be resumed."""
 
 
 class IdempotencyStore(Protocol):
@@ -33,9 +35,18 @@ class IdempotencyStore(Protocol):
     """
 
     async def claim(
-        self, scope: str, key: str, fingerprint: str, ttl: dt.timedelta
+        self,
+        scope: str,
+        key: str,
+        fingerprint: str,
+        ttl: dt.timedelta,
+        *,
+        request: str | None = None,
     ) -> KeyRecord | None:
-        """Claim a key for a new request; the existing record when already claimed."""
+        """Claim a key for a new request; the existing record when already claimed.
+
+        ``request`` is kept with a new claim (an existing record keeps its own).
+        """
         ...
 
     async def reclaim(self, scope: str, key: str, stale_before: dt.datetime) -> bool:
@@ -43,6 +54,13 @@ class IdempotencyStore(Protocol):
 
         Atomic like ``claim``: of two concurrent reclaims at most one returns True.
         """
+        ...
+
+    async def stalled(
+        self, scope_prefix: str, stale_before: dt.datetime, *, limit: int
+    ) -> list[KeyRecord]:
+        """In-progress claims in scopes starting with ``scope_prefix``, untouched since
+        ``stale_before`` and not expired, that kept their request; the oldest first."""
         ...
 
     async def complete(self, scope: str, key: str, response: str) -> None:

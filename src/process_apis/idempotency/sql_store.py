@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -24,7 +25,13 @@ class SqlIdempotencyStore:
         self._engine = engine
 
     async def claim(
-        self, scope: str, key: str, fingerprint: str, ttl: dt.timedelta
+        self,
+        scope: str,
+        key: str,
+        fingerprint: str,
+        ttl: dt.timedelta,
+        *,
+        request: str | None = None,
     ) -> KeyRecord | None:
         now = dt.datetime.now(dt.UTC)
         async with self._engine.begin() as conn:
@@ -44,6 +51,7 @@ class SqlIdempotencyStore:
                         created_at=now,
                         updated_at=now,
                         expires_at=now + ttl,
+                        request=request,
                     )
                 )
             return None
@@ -52,16 +60,7 @@ class SqlIdempotencyStore:
                 row = (
                     await conn.execute(select(t).where(t.c.scope == scope, t.c.key == key))
                 ).one()
-            return KeyRecord(
-                scope=row.scope,
-                key=row.key,
-                fingerprint=row.fingerprint,
-                state=KeyState(row.state),
-                response=row.response,
-                created_at=_utc(row.created_at),
-                updated_at=_utc(row.updated_at),
-                expires_at=_utc(row.expires_at),
-            )
+            return _record(row)
 
     async def reclaim(self, scope: str, key: str, stale_before: dt.datetime) -> bool:
         async with self._engine.begin() as conn:
@@ -76,6 +75,27 @@ class SqlIdempotencyStore:
                 .values(updated_at=dt.datetime.now(dt.UTC))
             )
         return bool(result.rowcount)
+
+    async def stalled(
+        self, scope_prefix: str, stale_before: dt.datetime, *, limit: int
+    ) -> list[KeyRecord]:
+        now = dt.datetime.now(dt.UTC)
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(t)
+                    .where(
+                        t.c.scope.startswith(scope_prefix, autoescape=True),
+                        t.c.state == KeyState.IN_PROGRESS.value,
+                        t.c.updated_at < stale_before,
+                        t.c.expires_at >= now,
+                        t.c.request.is_not(None),
+                    )
+                    .order_by(t.c.updated_at, t.c.scope, t.c.key)
+                    .limit(limit)
+                )
+            ).all()
+        return [_record(row) for row in rows]
 
     async def complete(self, scope: str, key: str, response: str) -> None:
         async with self._engine.begin() as conn:
@@ -105,3 +125,17 @@ class SqlIdempotencyStore:
                 delete(t).where(t.c.expires_at < (now or dt.datetime.now(dt.UTC)))
             )
         return int(result.rowcount or 0)
+
+
+def _record(row: Row[Any]) -> KeyRecord:
+    return KeyRecord(
+        scope=row.scope,
+        key=row.key,
+        fingerprint=row.fingerprint,
+        state=KeyState(row.state),
+        response=row.response,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+        expires_at=_utc(row.expires_at),
+        request=row.request,
+    )

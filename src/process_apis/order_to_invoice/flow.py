@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from process_apis.connections import Connections
 from process_apis.erp_errors import translated
 from process_apis.errors import InvalidInput, InvalidState
-from process_apis.idempotency.port import IdempotencyStore
+from process_apis.idempotency.port import IdempotencyStore, KeyRecord
 from process_apis.order_to_invoice.commands import PlaceOrder
-from process_apis.order_to_invoice.placing import OrderPlacement
+from process_apis.order_to_invoice.placing import OrderPlacement, Resumed
 from process_apis.quarantine.port import QuarantineStore
 from system_apis.contracts import errors as erp
 from system_apis.contracts.models import (
@@ -66,6 +66,8 @@ class OrderToInvoice:
         in_flight_timeout: dt.timedelta = dt.timedelta(minutes=2),
     ):
         self._connections = connections
+        self._keys = idempotency
+        self._in_flight_timeout = in_flight_timeout
         self._placement = OrderPlacement(
             connections,
             idempotency,
@@ -85,6 +87,22 @@ class OrderToInvoice:
     async def replay_order(self, command: PlaceOrder) -> SalesOrder:
         """Place a quarantined order; only the quarantine review, holding its lease, calls it."""
         return await self._placement.replay(command)
+
+    @property
+    def keys(self) -> IdempotencyStore:
+        """The store orders claim their idempotency keys in (the recovery reads it)."""
+        return self._keys
+
+    @property
+    def in_flight_timeout(self) -> dt.timedelta:
+        """How long a claim may stay untouched before its request counts as dead."""
+        return self._in_flight_timeout
+
+    async def resume_order(
+        self, claim: KeyRecord, command: PlaceOrder, stale_before: dt.datetime
+    ) -> Resumed:
+        """Finish an order whose request died after claiming its key; only the recovery calls it."""
+        return await self._placement.resume(claim, command, stale_before)
 
     async def release_order_key(self, connection: str, idempotency_key: str) -> None:
         """Free the idempotency key of a quarantined order that was discarded."""

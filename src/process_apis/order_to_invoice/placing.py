@@ -5,13 +5,15 @@ request wrote nothing and may be corrected. When the ERP fails for good (unreach
 circuit open, or an answer lost and the order not found by its reference) the command goes
 into quarantine and the key stays claimed: from then on the quarantine owns it. A client
 retry is answered from the quarantine record; only a replay by the review takes the key
-over, and it looks for the order in the ERP before it creates one.
+over, and it looks for the order in the ERP before it creates one. A claim whose process
+died (no answer, no quarantine) is resumed by the in-flight recovery the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from process_apis.connections import Connections
 from process_apis.erp_errors import translated
@@ -47,6 +49,9 @@ PLACE_ORDER = "place_order"
 # replay the only writer, so the key's age does not matter.
 _ANY_AGE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
+Resumed = Literal["found", "created", "quarantined", "skipped"]
+"""What resuming a stalled claim did (see :meth:`OrderPlacement.resume`)."""
+
 
 class OrderPlacement:
     """The place-order step of order-to-invoice, for clients and for quarantine replays."""
@@ -73,7 +78,9 @@ class OrderPlacement:
         )
         scope = _scope(adapter)
         key = command.idempotency_key
-        existing = await self._keys.claim(scope, key, command.fingerprint(), self._retention)
+        existing = await self._keys.claim(
+            scope, key, command.fingerprint(), self._retention, request=command.model_dump_json()
+        )
         if existing is not None:
             if existing.fingerprint != command.fingerprint():
                 raise IdempotencyConflict(
@@ -127,12 +134,32 @@ class OrderPlacement:
                     "the idempotency key changed during the replay; replay again",
                     field="idempotency_key",
                 )
-        # The attempt that was quarantined may have created the order after all.
-        order = await self._find_by_reference(adapter, command.external_reference())
-        if order is None:
-            order = await self._create(adapter, customer_native, command)
+        order, _ = await self._find_or_create(adapter, customer_native, command)
         await self._keys.complete(scope, key, order.model_dump_json())
         return order
+
+    async def resume(
+        self, claim: KeyRecord, command: PlaceOrder, stale_before: dt.datetime
+    ) -> Resumed:
+        """Finish a claim untouched since ``stale_before`` whose request died with its process.
+
+        The atomic reclaim makes this the claim's only writer. No client waits for the answer,
+        so any failure, not only the ERP's, puts the order into quarantine: none is dropped.
+        """
+        if not await self._keys.reclaim(claim.scope, claim.key, stale_before):
+            return "skipped"  # completed meanwhile, or another replica took it over
+        adapter, customer_native = self._connections.resolve(command.customer_id)
+        try:
+            await self._refuse_if_reviewed(adapter.source.connection, claim)
+        except FlowError:
+            return "skipped"  # the quarantine holds this claim: its review decides
+        try:
+            order, created = await self._find_or_create(adapter, customer_native, command)
+        except FlowError as exc:
+            await self._put_in_quarantine(adapter, command, exc)
+            return "quarantined"
+        await self._keys.complete(claim.scope, claim.key, order.model_dump_json())
+        return "created" if created else "found"
 
     async def release(self, connection: str, key: str) -> None:
         """Free the key of a discarded order so that the client may send it again."""
@@ -155,7 +182,7 @@ class OrderPlacement:
             )
 
     async def _put_in_quarantine(
-        self, adapter: ErpAdapter, command: PlaceOrder, exc: ErpUnavailable
+        self, adapter: ErpAdapter, command: PlaceOrder, exc: FlowError
     ) -> ErpUnavailable:
         reason, erp_error = failure_details(exc)
         record = await self._quarantine.add(
@@ -168,7 +195,16 @@ class OrderPlacement:
                 erp_error=erp_error,
             )
         )
-        return accepted(record.id, exc.retry_after)
+        return accepted(record.id, exc.retry_after if isinstance(exc, ErpUnavailable) else None)
+
+    async def _find_or_create(
+        self, adapter: ErpAdapter, customer_native: str, command: PlaceOrder
+    ) -> tuple[SalesOrder, bool]:
+        """The order an earlier attempt created before it failed or died, else a new one (True)."""
+        found = await self._find_by_reference(adapter, command.external_reference())
+        if found is not None:
+            return found, False
+        return await self._create(adapter, customer_native, command), True
 
     async def _create(
         self, adapter: ErpAdapter, customer_native: str, command: PlaceOrder

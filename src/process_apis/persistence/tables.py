@@ -17,6 +17,9 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    # The accepted command as JSON, so that a claim whose process died can be resumed.
+    Column("request", Text, nullable=True),
+    Index("ix_idempotency_keys_state_updated_at", "state", "updated_at"),
 )
 
 quarantine = Table(
