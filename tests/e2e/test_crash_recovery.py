@@ -1,16 +1,25 @@
 """A gateway killed with SIGKILL while orders are in flight: after a restart every accepted
-order reaches the ERP exactly once. Real processes: the SAP sandbox and the gateway."""
+order reaches the ERP exactly once. Real processes: the SAP sandbox and the gateway; the
+gateway's state on SQLite, then on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import socket
 import sqlite3
 import time
+import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
+import pytest
 
 from process_apis.order_to_invoice.commands import PlaceOrder
 from tests.e2e.processes import command, free_port
@@ -29,16 +38,77 @@ def reference(key: str) -> str:
     return PlaceOrder.model_construct(idempotency_key=key).external_reference()
 
 
-def keys_by_state(state_db: Path) -> dict[str, str]:
-    """Idempotency key → state, read the way an operator would, beside the gateway."""
-    if not state_db.exists():
-        return {}
-    with sqlite3.connect(state_db, timeout=30) as db:
+KEYS = "SELECT key, state FROM idempotency_keys"
+
+
+@dataclass
+class State:
+    """The gateway's state database, read the way an operator would, beside the gateway."""
+
+    env: dict[str, str]
+    sqlite_file: Path | None = None
+    postgres_dsn: str | None = None
+
+    def keys_by_state(self) -> dict[str, str]:
+        """Idempotency key → state."""
+        if self.sqlite_file is not None:
+            if not self.sqlite_file.exists():
+                return {}
+            with sqlite3.connect(self.sqlite_file, timeout=30) as db:
+                try:
+                    return dict(db.execute(KEYS).fetchall())
+                except sqlite3.OperationalError:  # not migrated yet
+                    return {}
+        return asyncio.run(self._postgres_keys())
+
+    async def _postgres_keys(self) -> dict[str, str]:
+        conn = await asyncpg.connect(self.postgres_dsn)
         try:
-            rows = db.execute("SELECT key, state FROM idempotency_keys").fetchall()
-        except sqlite3.OperationalError:  # not migrated yet
+            return {row["key"]: row["state"] for row in await conn.fetch(KEYS)}
+        except asyncpg.UndefinedTableError:  # not migrated yet
             return {}
-    return dict(rows)
+        finally:
+            await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[State]:
+    if request.param == "sqlite":
+        yield State(env={}, sqlite_file=tmp_path / "gw" / "gateway.sqlite")
+        return
+    if not _postgres_up():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL on 127.0.0.1:5432 is required in CI")
+        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
+    name = f"crash_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    dsn = f"postgresql://postgres@{PG}/{name}"
+    try:
+        yield State(
+            env={"ERP_GATEWAY_DATABASE_URL": f"postgresql+asyncpg://postgres@{PG}/{name}"},
+            postgres_dsn=dsn,
+        )
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+PG = "127.0.0.1:5432"
+
+
+def _postgres_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+async def _admin(statement: str) -> None:
+    conn = await asyncpg.connect(f"postgresql://postgres@{PG}/test")
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 def wait_until(condition: Any, timeout: float, what: str) -> None:
@@ -72,14 +142,19 @@ def send(gateway: str, key: str) -> str:
     return "placed" if response.json()["data"]["placeOrder"]["order"] else "refused"
 
 
-def test_orders_in_flight_when_the_gateway_is_killed_are_placed_once(tmp_path: Path) -> None:
+def test_orders_in_flight_when_the_gateway_is_killed_are_placed_once(
+    tmp_path: Path, state: State
+) -> None:
     sap_port, gw_port = free_port(), free_port()
     sap, gateway = f"http://127.0.0.1:{sap_port}", f"http://127.0.0.1:{gw_port}"
     connection = {"name": "EU01", "kind": "sap", "base_url": sap,
                   "username": "GATEWAY", "password": "sandbox"}  # fmt: skip
-    state_db = tmp_path / "gw" / "gateway.sqlite"
     gw_args = ["serve", "--port", str(gw_port), "--data-dir", str(tmp_path / "gw")]
-    env = {"ERP_GATEWAY_CONNECTIONS": json.dumps([connection]), "ERP_GATEWAY_GRAPHIQL": "false"}
+    env = {
+        "ERP_GATEWAY_CONNECTIONS": json.dumps([connection]),
+        "ERP_GATEWAY_GRAPHIQL": "false",
+        **state.env,
+    }
     # After the restart a claim untouched for a second counts as dead: the test need not
     # wait out the production timeout. Before the kill it is long, so nothing is resumed.
     restart_env = {**env, "ERP_GATEWAY_IN_FLIGHT_TIMEOUT_SECONDS": "1",
@@ -96,11 +171,11 @@ def test_orders_in_flight_when_the_gateway_is_killed_are_placed_once(tmp_path: P
             ThreadPoolExecutor(max_workers=ORDERS) as clients,
         ):
             answers = [clients.submit(send, gateway, key) for key in keys]
-            wait_until(lambda: len(keys_by_state(state_db)) == ORDERS, 30, "orders not claimed")
+            wait_until(lambda: len(state.keys_by_state()) == ORDERS, 30, "orders not claimed")
             time.sleep(0.5)  # into the slow writes
             first.kill()
             first.wait()
-            at_kill = keys_by_state(state_db)
+            at_kill = state.keys_by_state()
             seen_by_clients = [a.result() for a in answers]
 
         claimed = set(at_kill)
@@ -114,9 +189,9 @@ def test_orders_in_flight_when_the_gateway_is_killed_are_placed_once(tmp_path: P
 
         with command(gw_args, f"{gateway}/health", env=restart_env):
             wait_until(
-                lambda: set(keys_by_state(state_db).values()) == {"completed"},
+                lambda: set(state.keys_by_state().values()) == {"completed"},
                 60,
-                f"orders not recovered: {keys_by_state(state_db)}",
+                f"orders not recovered: {state.keys_by_state()}",
             )
             # Once recovered, a client retry is answered from the key, without a new order.
             assert send(gateway, keys[0]) == "placed"
