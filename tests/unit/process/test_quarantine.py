@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from process_apis.connections import Connections
 from process_apis.errors import (
     IdempotencyConflict,
     InvalidInput,
@@ -38,20 +37,13 @@ def erp_() -> MemoryErp:
 
 
 @pytest.fixture
-def keys() -> MemoryIdempotencyStore:
-    return MemoryIdempotencyStore()
+def store(quarantine_store: MemoryQuarantineStore) -> MemoryQuarantineStore:
+    return quarantine_store
 
 
 @pytest.fixture
-def store() -> MemoryQuarantineStore:
-    return MemoryQuarantineStore()
-
-
-@pytest.fixture
-def flow(
-    erp_: MemoryErp, keys: MemoryIdempotencyStore, store: MemoryQuarantineStore
-) -> OrderToInvoice:
-    return OrderToInvoice(Connections({"EU01": erp_}), keys, store)
+def flow(placing_flow: OrderToInvoice) -> OrderToInvoice:
+    return placing_flow
 
 
 @pytest.fixture
