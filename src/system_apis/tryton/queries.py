@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from system_apis.contracts.models import DocumentStatus, OrderStatus
@@ -55,6 +56,32 @@ def record_id(native_id: str) -> int | None:
     return found[0] if found else None
 
 
+class _NothingMatches(Exception):
+    """A filter names no id Tryton can hold: the answer is an empty page, with no request."""
+
+
+def _ids_in(field: str, native_ids: Iterable[str]) -> Clause:
+    wanted = record_ids(native_ids)
+    if not wanted:
+        raise _NothingMatches
+    return (field, "in", wanted)
+
+
+def _id_is(field: str, native_id: str) -> Clause:
+    found = record_id(native_id)
+    if found is None:
+        raise _NothingMatches
+    return (field, "=", found)
+
+
+def _date_range(field: str, start: date | None, end: date | None) -> list[Clause]:
+    return [
+        (field, operator, bound)
+        for operator, bound in ((">=", start), ("<=", end))
+        if bound is not None
+    ]
+
+
 def contains(text: str) -> str:
     """An ``ilike`` pattern for ``text`` anywhere, with LIKE's wildcards escaped."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -68,10 +95,10 @@ def customer_search(filter: CustomerFilter, company_parties: Sequence[int]) -> S
     if company_parties:
         domain.append(("id", "not in", list(company_parties)))
     if filter.native_ids is not None:
-        wanted = record_ids(filter.native_ids)
-        if not wanted:
+        try:
+            domain.append(_ids_in("id", filter.native_ids))
+        except _NothingMatches:
             return None
-        domain.append(("id", "in", wanted))
         context = dict(ALL_RECORDS)
     if filter.name_contains:
         domain.append(("name", "ilike", contains(filter.name_contains)))
@@ -106,27 +133,25 @@ def stock_domain(skus: Sequence[str] | None) -> list[Clause] | None:
 
 
 def sales_order_domain(filter: SalesOrderFilter) -> list[Clause] | None:
+    try:
+        return _sales_order_domain(filter)
+    except _NothingMatches:
+        return None
+
+
+def _sales_order_domain(filter: SalesOrderFilter) -> list[Clause]:
     domain: list[Clause] = [("state", "in", list(ORDER_STATES))]
     if filter.native_ids is not None:
-        wanted = record_ids(filter.native_ids)
-        if not wanted:
-            return None
-        domain.append(("id", "in", wanted))
+        domain.append(_ids_in("id", filter.native_ids))
     if filter.customer_native_id is not None:
-        party = record_id(filter.customer_native_id)
-        if party is None:
-            return None
-        domain.append(("party", "=", party))
+        domain.append(_id_is("party", filter.customer_native_id))
     if filter.external_reference is not None:
         domain.append(("reference", "=", filter.external_reference))
     if filter.status is not None:
         domain.extend(order_status_domain(filter.status))
     if filter.delivery_status is not None:
         domain.extend(delivery_status_domain(filter.delivery_status))
-    if filter.date_from is not None:
-        domain.append(("sale_date", ">=", filter.date_from))
-    if filter.date_to is not None:
-        domain.append(("sale_date", "<=", filter.date_to))
+    domain.extend(_date_range("sale_date", filter.date_from, filter.date_to))
     return domain
 
 
@@ -157,39 +182,27 @@ def delivery_status_domain(status: DocumentStatus) -> list[Clause]:
 
 def delivery_domain(filter: DeliveryFilter) -> list[Clause] | None:
     domain: list[Clause] = []
-    if filter.native_ids is not None:
-        wanted = record_ids(filter.native_ids)
-        if not wanted:
-            return None
-        domain.append(("id", "in", wanted))
-    if filter.order_native_id is not None:
-        sale = record_id(filter.order_native_id)
-        if sale is None:
-            return None
-        domain.append(("moves.sale", "=", sale))
+    try:
+        if filter.native_ids is not None:
+            domain.append(_ids_in("id", filter.native_ids))
+        if filter.order_native_id is not None:
+            domain.append(_id_is("moves.sale", filter.order_native_id))
+    except _NothingMatches:
+        return None
     return domain
 
 
 def invoice_domain(filter: InvoiceFilter) -> list[Clause] | None:
     """Customer invoices (``type = out``); credit notes are invoices with negative totals."""
     domain: list[Clause] = [("type", "=", "out")]
-    if filter.native_ids is not None:
-        wanted = record_ids(filter.native_ids)
-        if not wanted:
-            return None
-        domain.append(("id", "in", wanted))
-    if filter.customer_native_id is not None:
-        party = record_id(filter.customer_native_id)
-        if party is None:
-            return None
-        domain.append(("party", "=", party))
-    if filter.order_native_id is not None:
-        sale = record_id(filter.order_native_id)
-        if sale is None:
-            return None
-        domain.append(("sales", "=", sale))
-    if filter.date_from is not None:
-        domain.append(("invoice_date", ">=", filter.date_from))
-    if filter.date_to is not None:
-        domain.append(("invoice_date", "<=", filter.date_to))
+    try:
+        if filter.native_ids is not None:
+            domain.append(_ids_in("id", filter.native_ids))
+        if filter.customer_native_id is not None:
+            domain.append(_id_is("party", filter.customer_native_id))
+        if filter.order_native_id is not None:
+            domain.append(_id_is("sales", filter.order_native_id))
+    except _NothingMatches:
+        return None
+    domain.extend(_date_range("invoice_date", filter.date_from, filter.date_to))
     return domain
