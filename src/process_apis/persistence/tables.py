@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -45,4 +45,20 @@ quarantine = Table(
     Column("lease_until", DateTime(timezone=True), nullable=True),
     Index("ix_quarantine_status_created_at", "status", "created_at"),
     Index("ix_quarantine_key", "kind", "connection", "idempotency_key"),
+)
+
+# Events written in the transaction of the change they describe; ``seq`` is the order
+# in which the relay publishes them (so per aggregate too).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("event_id", String(128), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("aggregate", String(255), nullable=False),
+    Column("connection", String(64), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+    Index("ix_outbox_published_at_seq", "published_at", "seq"),
 )

@@ -1,0 +1,1 @@
+"""Business events: what changed, written to the outbox and delivered to subscribers."""

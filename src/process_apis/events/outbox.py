@@ -1,0 +1,73 @@
+"""The transactional outbox: events are written in the transaction of the change they
+describe, and a relay publishes them afterwards.
+
+Stores that record a change (idempotency keys, inbound events, change-capture watermarks)
+call :func:`stage` on their own open connection, so the event exists exactly when the
+change it describes was committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from process_apis.events.model import Event
+from process_apis.persistence.tables import outbox
+
+
+def _row(event: Event) -> dict[str, object]:
+    return {
+        "event_id": event.id,
+        "type": event.type.value,
+        "aggregate": event.aggregate,
+        "connection": event.connection,
+        "occurred_at": event.occurred_at,
+        "data": json.dumps(event.data, separators=(",", ":"), default=str),
+        "published_at": None,
+    }
+
+
+async def stage(conn: AsyncConnection, events: Sequence[Event]) -> int:
+    """Write ``events`` on ``conn`` (inside the caller's transaction); returns how many were new.
+
+    An event whose id is already in the outbox is skipped: the same change seen twice
+    (a redelivered webhook, an overlapping poll) stays one event.
+    """
+    if not events:
+        return 0
+    ids = [e.id for e in events]
+    existing = set(
+        (await conn.execute(select(outbox.c.event_id).where(outbox.c.event_id.in_(ids))))
+        .scalars()
+        .all()
+    )
+    fresh: list[Event] = []
+    seen: set[str] = set()
+    for event in events:
+        if event.id in existing or event.id in seen:
+            continue
+        seen.add(event.id)
+        fresh.append(event)
+    if fresh:
+        await conn.execute(outbox.insert(), [_row(e) for e in fresh])
+    return len(fresh)
+
+
+def event_from_row(row: object) -> Event:
+    """The event an outbox row holds."""
+    mapping = row._mapping  # type: ignore[attr-defined]
+    occurred = mapping["occurred_at"]
+    if occurred.tzinfo is None:  # SQLite hands back naive datetimes; stored as UTC
+        occurred = occurred.replace(tzinfo=dt.UTC)
+    return Event(
+        id=mapping["event_id"],
+        type=mapping["type"],
+        aggregate=mapping["aggregate"],
+        connection=mapping["connection"],
+        occurred_at=occurred,
+        data=json.loads(mapping["data"]),
+    )
