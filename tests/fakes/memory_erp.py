@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from system_apis.contracts import errors
-from system_apis.contracts.commands import SalesOrderDraft
+from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.models import (
     Address,
     Customer,
@@ -63,6 +63,7 @@ class MemoryErp:
         self.customers: dict[str, Customer] = {}
         self.products: dict[str, Product] = {}
         self.stock: dict[tuple[str, str], Decimal] = {}
+        self.adjustments: dict[str, StockAdjustment] = {}
         self.orders: dict[str, SalesOrder] = {}
         self.deliveries: dict[str, Delivery] = {}
         self.invoices: dict[str, Invoice] = {}
@@ -134,19 +135,39 @@ class MemoryErp:
             items = [p for p in items if p.product_group == filter.product_group]
         return _page(items, page)
 
+    def _level(self, sku: str, location: str, qty: Decimal) -> InventoryLevel:
+        return InventoryLevel(
+            id=canonical_id(self._source.connection, f"{sku}@{location}"),
+            native_id=f"{sku}@{location}",
+            source=self._source,
+            sku=sku,
+            location=location,
+            quantity=Quantity(value=qty, unit="PC"),
+        )
+
+    async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
+        self._enter("adjust_stock")
+        key = (adjustment.sku, adjustment.location)
+        if adjustment.sku not in {p.sku for p in self.products.values()}:
+            raise errors.NotFound(f"product {adjustment.sku} does not exist")
+        current = self.stock.get(key, Decimal(0))
+        if adjustment.reference not in self.adjustments:
+            if current + adjustment.quantity < 0:
+                raise errors.InsufficientStock(
+                    f"{current} {adjustment.sku} at {adjustment.location}, "
+                    f"{-adjustment.quantity} to issue"
+                )
+            current += adjustment.quantity
+            self.stock[key] = current
+            self.adjustments[adjustment.reference] = adjustment
+        return self._level(adjustment.sku, adjustment.location, current)
+
     async def list_inventory(
         self, filter: InventoryFilter, page: PageRequest
     ) -> Page[InventoryLevel]:
         self._enter("list_inventory")
         levels = [
-            InventoryLevel(
-                id=canonical_id(self._source.connection, f"{sku}@{location}"),
-                native_id=f"{sku}@{location}",
-                source=self._source,
-                sku=sku,
-                location=location,
-                quantity=Quantity(value=qty, unit="PC"),
-            )
+            self._level(sku, location, qty)
             for (sku, location), qty in sorted(self.stock.items())
             if (filter.skus is None or sku in set(filter.skus))
             and (filter.location is None or location == filter.location)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-from system_apis.contracts.commands import SalesOrderDraft
+from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.models import (
     Customer,
     Delivery,
@@ -36,6 +36,7 @@ class Capability(StrEnum):
     FULFIL_ORDERS = "fulfil_orders"
     READ_INVOICES = "read_invoices"
     CREATE_INVOICES = "create_invoices"
+    ADJUST_STOCK = "adjust_stock"
 
 
 @runtime_checkable
@@ -96,6 +97,15 @@ class ErpAdapter(Protocol):
 
     async def create_invoice(self, order_native_id: str) -> Invoice:
         """Bills every delivered, not yet billed line of the order."""
+        ...
+
+    async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
+        """Posts the movement once per ``adjustment.reference`` and answers the new level.
+
+        A reference already posted posts nothing and answers the current level. Raises
+        NotFound for an unknown product or location, InsufficientStock when an issue
+        exceeds the unrestricted stock.
+        """
         ...
 
     async def aclose(self) -> None:

@@ -29,7 +29,7 @@ from typing import TypeVar
 from pydantic import BaseModel
 from tenacity import RetryCallState
 
-from system_apis.contracts.commands import SalesOrderDraft
+from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import ErpError, Unavailable, UnknownOutcome
 from system_apis.contracts.models import (
     Customer,
@@ -189,6 +189,11 @@ class ResilientAdapter:
     async def create_invoice(self, order_native_id: str) -> Invoice:
         return await self._call(
             "create_invoice", lambda: self._inner.create_invoice(order_native_id), write=True
+        )
+
+    async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
+        return await self._call(
+            "adjust_stock", lambda: self._inner.adjust_stock(adjustment), write=True
         )
 
     # -- the machinery -------------------------------------------------------------------------

@@ -21,8 +21,14 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from system_apis.contracts.commands import SalesOrderDraft
-from system_apis.contracts.errors import ErpError, Unavailable, UnknownOutcome, ValidationRejected
+from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
+from system_apis.contracts.errors import (
+    ErpError,
+    NotSupported,
+    Unavailable,
+    UnknownOutcome,
+    ValidationRejected,
+)
 from system_apis.contracts.models import (
     Customer,
     Delivery,
@@ -103,10 +109,13 @@ class SapAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset(Capability)
+        return frozenset(Capability) - {Capability.ADJUST_STOCK}
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
+        raise NotSupported("stock adjustments are not implemented for this ERP yet")
 
     # -- master data -------------------------------------------------------------------------
 

@@ -28,7 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from system_apis.contracts.commands import SalesOrderDraft
+from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
+from system_apis.contracts.errors import NotSupported
 from system_apis.contracts.models import (
     Customer,
     Delivery,
@@ -107,10 +108,13 @@ class TrytonAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset(Capability)
+        return frozenset(Capability) - {Capability.ADJUST_STOCK}
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
+        raise NotSupported("stock adjustments are not implemented for this ERP yet")
 
     # -- master data -------------------------------------------------------------------------
 
