@@ -1,6 +1,7 @@
 """The HTTP application: GraphQL (with GraphiQL on GET), health and readiness probes.
 
-While it runs, a background task resumes orders left in flight by a process that died.
+While it runs, the gateway's background loops (in-flight recovery, and whatever else the
+composition root registers) run as tasks, cancelled on shutdown.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from experience_api.bootstrap import Gateway, build_gateway
 from experience_api.graphql_http import GatewayGraphQL
 from experience_api.schema import build_schema
 from experience_api.settings import Settings
-from process_apis.recovery import InFlightRecovery
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -30,17 +30,17 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         gateway = await build_gateway(settings)
         app.state.gateway = gateway
-        recovery = InFlightRecovery(gateway.services.orders)
-        interval = float(getattr(settings, "recovery_interval_seconds", 30.0))
-        sweeper = asyncio.create_task(
-            recovery.run_periodically(interval), name="in-flight-recovery"
-        )
+        tasks = [
+            asyncio.create_task(loop(), name=name) for name, loop in gateway.background.items()
+        ]
         try:
             yield
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await gateway.aclose()
 
     graphql = GatewayGraphQL(

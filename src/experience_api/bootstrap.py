@@ -10,6 +10,7 @@ Everything it opens is closed by :meth:`Gateway.aclose`; nothing runs at import 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from process_apis.order_to_invoice.flow import OrderToInvoice
 from process_apis.persistence.database import create_engine, migrate
 from process_apis.quarantine.review import QuarantineReview
 from process_apis.quarantine.sql_store import SqlQuarantineStore
+from process_apis.recovery import InFlightRecovery
 from system_apis.contracts.port import ErpAdapter
 from system_apis.resilience.adapter import ResilientAdapter
 from system_apis.sap.adapter import SapAdapter
@@ -37,13 +39,24 @@ EMBEDDED_SAP_URL = "http://sap-sandbox.embedded"
 
 @dataclass
 class Gateway:
-    """The running gateway's resources: flows for the API, and what must be closed."""
+    """The running gateway's resources: flows for the API, background loops, and what
+    must be closed.
+
+    ``background`` maps a name to a coroutine factory of a loop that runs until cancelled
+    (in-flight recovery, the outbox relay, deliveries...); the app's lifespan runs each as
+    a task. ``closers`` run in reverse order on :meth:`aclose`, before the ERP connections
+    and the state database close.
+    """
 
     services: Services
     engine: AsyncEngine
     sandboxes: dict[str, Any] = field(default_factory=dict)
+    background: dict[str, Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=dict)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def aclose(self) -> None:
+        for close in reversed(self.closers):
+            await close()
         await self.services.connections.aclose()
         await self.engine.dispose()
 
@@ -84,7 +97,12 @@ async def build_gateway(settings: Settings) -> Gateway:
             default_page_size=settings.default_page_size, max_page_size=settings.max_page_size
         ),
     )
-    return Gateway(services=services, engine=engine, sandboxes=sandboxes)
+    gateway = Gateway(services=services, engine=engine, sandboxes=sandboxes)
+    recovery = InFlightRecovery(orders)
+    gateway.background["in-flight-recovery"] = lambda: recovery.run_periodically(
+        settings.recovery_interval_seconds
+    )
+    return gateway
 
 
 def _sap_adapter(
