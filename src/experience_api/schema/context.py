@@ -10,12 +10,13 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from experience_api.schema.loaders import Loaders, create_loaders
+from experience_api.security.principal import Principal, internal_principal
 from experience_api.services import Services
 
 
 @dataclass
 class GraphQLContext:
-    """What every resolver reaches through ``info.context``.
+    """What every resolver reaches through ``info.context``; ``principal`` is the caller.
 
     ``request`` and ``response`` are those strawberry's ASGI integration passes to
     ``get_context`` (a WebSocket for subscriptions); they are None outside HTTP, in tests
@@ -24,6 +25,7 @@ class GraphQLContext:
 
     services: Services
     loaders: Loaders
+    principal: Principal
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
 
@@ -33,11 +35,16 @@ def build_context(
     *,
     request: Request | WebSocket | None = None,
     response: Response | WebSocket | None = None,
+    principal: Principal | None = None,
 ) -> GraphQLContext:
-    """A context with loaders of its own; call it once per request, never share one."""
+    """A context with loaders of its own; call it once per request, never share one.
+
+    Without ``principal`` the call acts for the process itself (every scope).
+    """
     return GraphQLContext(
         services=services,
         loaders=create_loaders(services),
+        principal=principal or internal_principal(),
         request=request,
         response=response,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from experience_api.security.permissions import Scope
+from experience_api.security.permissions import Role, Scope
 
 
 @dataclass(frozen=True)
@@ -31,3 +31,14 @@ class Principal:
     def visible(self, connections: Iterable[str]) -> list[str]:
         """Those of ``connections`` the caller may see, in the given order."""
         return [c for c in connections if self.may_see(c)]
+
+
+def internal_principal() -> Principal:
+    """Every scope on every connection: for calls made inside the process (the CLI, tests
+    that execute the schema directly), never for a request from outside."""
+    return Principal(
+        subject="internal",
+        client_id="internal",
+        roles=frozenset(r.value for r in Role),
+        scopes=frozenset(Scope),
+    )
