@@ -113,6 +113,7 @@ class InventoryLevel(Record):
     location: str
     quantity: Quantity
     stock_type: str = "unrestricted"
+    changed_at: AwareDatetime | None = None
 
 
 class DocumentStatus(StrEnum):
@@ -200,3 +201,4 @@ class Invoice(Record):
     gross_amount: Money
     status: InvoiceStatus
     lines: tuple[InvoiceLine, ...] = ()
+    changed_at: AwareDatetime | None = None

@@ -61,6 +61,9 @@ class InventoryFilter(BaseModel):
 
     skus: Sequence[str] | None = None
     location: str | None = None
+    # Change capture: records changed at or after this instant, ordered by change time
+    # (oldest first), then native id, instead of the list's usual order.
+    changed_since: dt.datetime | None = None
 
 
 class SalesOrderFilter(BaseModel):
@@ -73,6 +76,9 @@ class SalesOrderFilter(BaseModel):
     delivery_status: DocumentStatus | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    # Change capture: records changed at or after this instant, ordered by change time
+    # (oldest first), then native id, instead of the list's usual order.
+    changed_since: dt.datetime | None = None
 
 
 class DeliveryFilter(BaseModel):
@@ -90,3 +96,6 @@ class InvoiceFilter(BaseModel):
     order_native_id: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    # Change capture: records changed at or after this instant, ordered by change time
+    # (oldest first), then native id, instead of the list's usual order.
+    changed_since: dt.datetime | None = None

@@ -1,4 +1,4 @@
-"""Outbound webhook subscriptions, their deliveries, and inbound events.
+"""Outbound webhook subscriptions and their deliveries.
 
 Revision ID: 0005
 Revises: 0004
