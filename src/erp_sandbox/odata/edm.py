@@ -3,7 +3,8 @@
 The definitions are plain frozen dataclasses; the constructors :func:`string`, :func:`decimal`,
 :func:`date`, :func:`timestamp` and :func:`boolean` give the SAP flavours of each EDM type
 (``sap:display-format``, precision of dates, and so on). Rows are plain dictionaries from
-property name to Python value (``str``, ``bool``, ``Decimal``, ``datetime``, ``int`` or None).
+property name to Python value (``str``, ``bool``, ``Decimal``, ``datetime``, ``time``, ``int``
+or None).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class EdmType(StrEnum):
     DECIMAL = "Edm.Decimal"
     DATETIME = "Edm.DateTime"
     DATETIMEOFFSET = "Edm.DateTimeOffset"
+    TIME = "Edm.Time"
     INT32 = "Edm.Int32"
     INT64 = "Edm.Int64"
     DOUBLE = "Edm.Double"
@@ -208,6 +210,11 @@ def date(name: str, **options: Any) -> Property:
 def timestamp(name: str, **options: Any) -> Property:
     """An ``Edm.DateTimeOffset`` UTC time stamp with 7 fractional digits."""
     return Property(name, EdmType.DATETIMEOFFSET, precision=7, **options)
+
+
+def time_of_day(name: str, **options: Any) -> Property:
+    """An ``Edm.Time`` time of day (``Precision="0"``), held as a ``datetime.time``."""
+    return Property(name, EdmType.TIME, precision=0, **options)
 
 
 def boolean(name: str, **options: Any) -> Property:

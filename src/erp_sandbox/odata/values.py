@@ -3,6 +3,8 @@
 * ``Edm.DateTime`` travels as ``/Date(<ms since epoch>)/`` and is held as a naive UTC
   ``datetime``; ``Edm.DateTimeOffset`` travels as ``/Date(<ms>+0000)/`` and is held as an
   aware UTC ``datetime``.
+* ``Edm.Time`` travels as an ISO 8601 duration since midnight, ``PT14H05M09S``, and is held
+  as a ``time``.
 * ``Edm.Decimal`` travels as a string in fixed-point notation and is held as ``Decimal``.
 * Document numbers with SAP's ALPHA conversion (``Property.alpha``) are held without leading
   zeros and compared as if padded to their length, so ``'9' < '10'``.
@@ -11,7 +13,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
@@ -21,6 +23,7 @@ from erp_sandbox.odata.edm import EdmType, Property
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _JSON_DATE = re.compile(r"^\\?/Date\((?P<ms>-?\d+)(?P<offset>[+-]\d{1,4})?\)\\?/$")
+_DURATION = re.compile(r"^PT(?:(\d{1,2})H)?(?:(\d{1,2})M)?(?:(\d{1,2})(?:\.\d+)?S)?$")
 _DATETIME_LITERAL = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?(\.\d{1,7})?$")
 _OFFSET_LITERAL = re.compile(
     r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})(:\d{2})?(\.\d{1,7})?(Z|[+-]\d{2}:\d{2})$", re.IGNORECASE
@@ -47,6 +50,20 @@ def json_date(value: datetime) -> str:
 def json_datetimeoffset(value: datetime) -> str:
     """The JSON form of an ``Edm.DateTimeOffset``: ``/Date(<ms>+0000)/``."""
     return f"/Date({milliseconds(value)}+0000)/"
+
+
+def json_time(value: time) -> str:
+    """The JSON form of an ``Edm.Time``: ``PT<hh>H<mm>M<ss>S``."""
+    return f"PT{value.hour:02d}H{value.minute:02d}M{value.second:02d}S"
+
+
+def parse_json_time(text: str) -> time:
+    """A time of day from ``PT14H05M09S`` (fractions of seconds are dropped)."""
+    match = _DURATION.match(text.strip())
+    if match is None or text.strip() == "PT":
+        raise ValueError(f"'{text}' is not an Edm.Time value such as PT14H05M09S")
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return time(hours, minutes, seconds)
 
 
 def parse_json_date(text: str) -> datetime:
@@ -101,6 +118,8 @@ def to_json(prop: Property, value: Any) -> Any:
             return json_date(value)
         case EdmType.DATETIMEOFFSET:
             return json_datetimeoffset(value)
+        case EdmType.TIME:
+            return json_time(value)
         case EdmType.INT64:
             return str(int(value))
         case EdmType.INT32:
@@ -159,6 +178,15 @@ def from_json(prop: Property, value: Any) -> Any:
             return _decimal_from_json(prop, value)
         case EdmType.DATETIME | EdmType.DATETIMEOFFSET:
             return _temporal_from_json(prop, value)
+        case EdmType.TIME:
+            if not isinstance(value, str):
+                raise ValueError(f"Property '{prop.name}' expects a value such as PT14H05M09S")
+            try:
+                return parse_json_time(value)
+            except ValueError:
+                raise ValueError(
+                    f"'{value}' is not a valid value for property '{prop.name}'"
+                ) from None
         case EdmType.BOOLEAN:
             if not isinstance(value, bool):
                 raise ValueError(f"Property '{prop.name}' expects true or false")

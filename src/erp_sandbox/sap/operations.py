@@ -24,6 +24,7 @@ from erp_sandbox.odata.reader import count_rows, read_collection, read_entity
 from erp_sandbox.odata.serialize import Serializer
 from erp_sandbox.odata.tokens import parse_literal
 from erp_sandbox.sap.billing import create_from_sd_document
+from erp_sandbox.sap.goods_movements import create_material_document
 from erp_sandbox.sap.orders import create_sales_order, update_sales_order
 from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.shipping import create_delivery, post_goods_issue
@@ -41,6 +42,12 @@ CREATORS: dict[str, tuple[Creator, str, str, str]] = {
         "to_DeliveryDocumentItem",
         "VL/311",
         "Outbound Delivery {} has been saved",
+    ),
+    "A_MaterialDocumentHeader": (
+        create_material_document,
+        "to_MaterialDocumentItem",
+        "M7/060",
+        "Document {} posted",
     ),
 }
 """Creatable entity sets: the process, the navigation answered expanded, the success message."""
@@ -149,7 +156,7 @@ async def create(
     writer = serializer(request, sandbox, service)
     expand = ExpandTree({items: ExpandTree()})
     body = {"d": writer.entity(entity_set, row, expand)}
-    key = str(row[entity_set.entity_type.keys[0]])
+    key = str(row[entity_set.entity_type.keys[-1]])
     headers = {
         "Location": writer.uri(entity_set, row),
         "sap-message": sap_message(code, text.format(key)),

@@ -6,7 +6,8 @@ ship from the order item's plant and storage location, or from where the most st
 Deliveries are numbered from 80000000.
 
 Goods issue (``PostGoodsIssue``) needs the delivery's ETag in ``If-Match``. It takes the
-delivered quantities out of unrestricted-use stock; when any storage location lacks stock it
+delivered quantities out of unrestricted-use stock with a material document (movement type
+601, see :mod:`erp_sandbox.sap.goods_movements`); when any storage location lacks stock it
 refuses with ``M7/021`` and changes nothing.
 """
 
@@ -20,6 +21,7 @@ from erp_sandbox.odata.edm import Row
 from erp_sandbox.odata.errors import ErrorDetail
 from erp_sandbox.odata.payload import parse_entity
 from erp_sandbox.sap import org
+from erp_sandbox.sap.goods_movements import record_delivery_issue
 from erp_sandbox.sap.orders import refresh_order
 from erp_sandbox.sap.records import (
     blank,
@@ -35,7 +37,7 @@ from erp_sandbox.sap.records import (
     stamp,
 )
 from erp_sandbox.sap.schema_documents import DELIVERY
-from erp_sandbox.sap.stock import available, best_location, set_stock
+from erp_sandbox.sap.stock import available, best_location
 from erp_sandbox.sap.store import Transaction
 
 DELIVERIES = "A_OutbDeliveryHeader"
@@ -177,9 +179,7 @@ def post_goods_issue(tx: Transaction, delivery: str, if_match: str | None, now: 
             )
     if deficits:
         raise business_error(deficits[0].code, deficits[0].message, details=tuple(deficits))
-    for (material, plant, location), (amount, unit) in needed.items():
-        on_hand = available(tx, material, plant, location)
-        set_stock(tx, material, plant, location, on_hand - amount, unit)
+    record_delivery_issue(tx, delivery, items, now)
     today = day(now)
     header.update(
         ActualGoodsMovementDate=today,

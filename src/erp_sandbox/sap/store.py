@@ -19,7 +19,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ def _default(value: Any) -> Any:
         return {"$d": str(value)}
     if isinstance(value, datetime):
         return {"$t": value.isoformat()}
+    if isinstance(value, time):
+        return {"$h": value.isoformat()}
     raise TypeError(f"cannot store {type(value).__name__}")
 
 
@@ -45,6 +47,8 @@ def _hook(document: dict[str, Any]) -> Any:
             return Decimal(document["$d"])
         if "$t" in document:
             return datetime.fromisoformat(document["$t"])
+        if "$h" in document:
+            return time.fromisoformat(document["$h"])
     return document
 
 
