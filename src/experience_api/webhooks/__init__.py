@@ -1,0 +1,1 @@
+"""The HTTP side of outbound webhooks: the httpx sender the delivery worker uses."""

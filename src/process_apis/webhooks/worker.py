@@ -1,0 +1,142 @@
+"""The delivery worker: sends due deliveries, signed, and decides what happens next.
+
+Ordering: a subscription receives its events in the order they were enqueued. Only the
+oldest pending delivery of a subscription is ever claimed, so event N+1 waits until N is
+delivered, failed for good or cancelled. One failing receiver thus delays only its own
+subscription; the price is that a slow receiver gets one request at a time, which is
+what receivers that apply changes in order need.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from process_apis.webhooks.backoff import RetryPolicy, parse_retry_after, retry_after_applies
+from process_apis.webhooks.model import AttemptOutcome, AttemptResult, ClaimedDelivery
+from process_apis.webhooks.port import WebhookRequest, WebhookResponse, WebhookSender, WebhookStore
+from process_apis.webhooks.signing import signed_headers
+
+log = logging.getLogger(__name__)
+
+GONE_REASON = "the receiver answered 410 Gone"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class DeliveryWorker:
+    """Claims due deliveries with a lease, sends them, records every attempt.
+
+    Runs on every replica; the lease (longer than a request may take) makes sure that one
+    attempt is made by one worker. A worker that dies mid-request leaves its lease to
+    expire, and the delivery is tried again (receivers deduplicate on ``webhook-id``).
+    """
+
+    def __init__(
+        self,
+        store: WebhookStore,
+        sender: WebhookSender,
+        policy: RetryPolicy,
+        *,
+        concurrency: int = 4,
+        lease_seconds: float = 60.0,
+        poll_interval: float = 1.0,
+        clock: Callable[[], dt.datetime] = _now,
+    ):
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self._store = store
+        self._sender = sender
+        self._policy = policy
+        self._concurrency = concurrency
+        self._lease = dt.timedelta(seconds=lease_seconds)
+        self._poll_interval = poll_interval
+        self._clock = clock
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look for due deliveries now instead of at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Work until cancelled; a failing round (database down) is logged and retried."""
+        while True:
+            try:
+                worked = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("webhook delivery round failed; retrying")
+                worked = 0
+            if worked:
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+
+    async def run_once(self) -> int:
+        """Claim and send one batch of due deliveries; returns how many were attempted."""
+        now = self._clock()
+        claimed = await self._store.claim(
+            limit=self._concurrency, now=now, lease_until=now + self._lease
+        )
+        if claimed:
+            await asyncio.gather(*(self._attempt(c) for c in claimed))
+        return len(claimed)
+
+    async def _attempt(self, claimed: ClaimedDelivery) -> None:
+        delivery = claimed.delivery
+        started = self._clock()
+        headers = signed_headers(delivery.event_id, delivery.payload, claimed.keys, started)
+        request = WebhookRequest(
+            url=claimed.url, body=delivery.payload.encode("utf-8"), headers=headers
+        )
+        try:
+            response = await self._sender.send(request)
+        except Exception as exc:  # a sender bug must not lose the delivery
+            log.exception("webhook sender failed unexpectedly")
+            response = WebhookResponse(status_code=None, duration_ms=0, error=f"sender: {exc}")
+        result, cancel_reason = self._judge(delivery.attempts + 1, response, started, self._clock())
+        kept = await self._store.record_attempt(claimed, result, cancel_reason=cancel_reason)
+        if not kept:
+            log.warning("webhook delivery %s: lease lost during the attempt", delivery.id)
+
+    def _judge(
+        self, attempts: int, response: WebhookResponse, at: dt.datetime, done: dt.datetime
+    ) -> tuple[AttemptResult, str | None]:
+        """The attempt's outcome; the next try is timed from when the answer came."""
+        code = response.status_code
+        error = response.error
+        if code is not None and 200 <= code < 300:
+            outcome, cancel = AttemptOutcome.DELIVERED, None
+        elif code == 410:
+            outcome, cancel = AttemptOutcome.GONE, GONE_REASON
+            error = error or GONE_REASON
+        else:
+            if code is not None and error is None:
+                error = f"HTTP {code}"
+            outcome = (
+                AttemptOutcome.FAILED if self._policy.exhausted(attempts) else AttemptOutcome.RETRY
+            )
+            cancel = None
+        next_at = None
+        if outcome is AttemptOutcome.RETRY:
+            hint = (
+                parse_retry_after(response.retry_after, done) if retry_after_applies(code) else None
+            )
+            next_at = done + dt.timedelta(seconds=self._policy.delay(attempts, hint))
+        result = AttemptResult(
+            attempted_at=at,
+            status_code=code,
+            error=error,
+            duration_ms=response.duration_ms,
+            response_body=response.body,
+            outcome=outcome,
+            next_attempt_at=next_at,
+        )
+        return result, cancel
