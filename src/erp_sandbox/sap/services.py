@@ -1,4 +1,4 @@
-"""The six SAP OData services the sandbox serves, and where each entity set lives.
+"""The SAP OData services the sandbox serves, and where each entity set lives.
 
 =====================================  ============================================
 service (URL segment)                  entity sets, function imports
@@ -11,6 +11,8 @@ service (URL segment)                  entity sets, function imports
                                        PostGoodsIssue
 ``API_BILLING_DOCUMENT_SRV``           A_BillingDocument, A_BillingDocumentItem,
                                        CreateFromSDDocument
+``API_MATERIAL_DOCUMENT_SRV``          A_MaterialDocumentHeader (deep insert),
+                                       A_MaterialDocumentItem
 =====================================  ============================================
 """
 
@@ -26,6 +28,7 @@ from erp_sandbox.odata.edm import (
 )
 from erp_sandbox.sap import schema_documents as documents
 from erp_sandbox.sap import schema_master as master
+from erp_sandbox.sap import schema_material_documents as material_documents
 
 BUSINESS_PARTNER_SERVICE = Service(
     name="API_BUSINESS_PARTNER",
@@ -94,6 +97,19 @@ BILLING_DOCUMENT_SERVICE = Service(
     ),
 )
 
+MATERIAL_DOCUMENT_SERVICE = Service(
+    name="API_MATERIAL_DOCUMENT_SRV",
+    component_id="MM-IM-GF-API",
+    entity_sets=(
+        EntitySet(
+            "A_MaterialDocumentHeader",
+            material_documents.MATERIAL_DOCUMENT_HEADER,
+            creatable=True,
+        ),
+        EntitySet("A_MaterialDocumentItem", material_documents.MATERIAL_DOCUMENT_ITEM),
+    ),
+)
+
 SERVICES: tuple[Service, ...] = (
     BUSINESS_PARTNER_SERVICE,
     PRODUCT_SERVICE,
@@ -101,6 +117,7 @@ SERVICES: tuple[Service, ...] = (
     SALES_ORDER_SERVICE,
     OUTBOUND_DELIVERY_SERVICE,
     BILLING_DOCUMENT_SERVICE,
+    MATERIAL_DOCUMENT_SERVICE,
 )
 
 
