@@ -7,6 +7,8 @@ Routes:
 * ``GET /sandbox/stats``: request count and rows per entity set (basic auth).
 * ``POST /sandbox/reset``: back to the seed (basic auth).
 * ``POST /sandbox/csrf/expire``: invalidate every CSRF token (basic auth).
+* ``POST /sandbox/billing/<BillingDocument>/paid``: the customer paid the billing document;
+  its clearing status becomes ``C`` (basic auth; see :mod:`erp_sandbox.sap.billing`).
 * ``GET /sandbox/faults``: the fault plan and its counters; ``POST /sandbox/faults`` with a
   JSON plan (``{"seed": 7, "faults": [{"kind": "throttle", "count": 2}]}``) replaces it,
   ``DELETE /sandbox/faults`` removes every fault (basic auth; see :mod:`erp_sandbox.sap.faults`).
@@ -29,6 +31,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Lifespan
 
+from erp_sandbox.odata.errors import ODataError
+from erp_sandbox.sap.billing import clear_billing_document
 from erp_sandbox.sap.fault_layer import FaultLayer
 from erp_sandbox.sap.faults import FaultPlan, FaultPlanError
 from erp_sandbox.sap.gateway import PREFIX, odata_endpoint
@@ -87,6 +91,26 @@ async def expire_csrf(request: Request) -> Response:
     return JSONResponse({"status": "expired"})
 
 
+async def mark_paid(request: Request) -> Response:
+    """Clear a billing document as if its payment had been posted in accounting."""
+    if not _authorized(request):
+        return _denied()
+    sandbox = _sandbox(request)
+    document = str(request.path_params["document"]).lstrip("0") or "0"
+    try:
+        with sandbox.store.write() as tx:
+            row = clear_billing_document(tx, document, sandbox.now())
+    except ODataError as error:
+        return JSONResponse({"error": error.message, "code": error.code}, error.status)
+    return JSONResponse(
+        {
+            "BillingDocument": row["BillingDocument"],
+            "InvoiceClearingStatus": row["InvoiceClearingStatus"],
+            "LastChangeDateTime": row["LastChangeDateTime"].isoformat(),
+        }
+    )
+
+
 async def faults(request: Request) -> Response:
     """Read (GET), replace (POST, JSON plan) or clear (DELETE) the fault plan."""
     if not _authorized(request):
@@ -138,6 +162,7 @@ def create_app(settings: SandboxSettings | None = None) -> Starlette:
         Route("/sandbox/stats", stats, methods=["GET"]),
         Route("/sandbox/reset", reset, methods=["POST"]),
         Route("/sandbox/csrf/expire", expire_csrf, methods=["POST"]),
+        Route("/sandbox/billing/{document}/paid", mark_paid, methods=["POST"]),
         Route("/sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
     ]
     return SandboxApp(sandbox, routes, lifespan)

@@ -5,6 +5,12 @@ all its deliveries). Only delivery items whose goods issue is posted and which n
 document references yet are billed. Each billing item takes the order item's net price for the
 delivered quantity, plus 19% output tax rounded to cents; the header sums them. Billing
 documents are numbered from 90000000.
+
+A new billing document is posted to accounting (``AccountingPostingStatus`` ``C``) and not yet
+cleared (``InvoiceClearingStatus`` ``A``). The customer's payment clears the receivable in
+accounting, which SAP reflects in the clearing status; the sandbox has no accounting, so
+:func:`clear_billing_document` (an admin operation) stands in for the incoming payment and sets
+the status to ``C``. Both stamp ``LastChangeDateTime``.
 """
 
 from __future__ import annotations
@@ -113,8 +119,10 @@ def create_from_sd_document(tx: Transaction, document: str, now: datetime) -> Ro
         TaxAmount=money(tax_total),
         TotalGrossAmount=money(net_total + tax_total),
         TransactionCurrency=first_order["TransactionCurrency"],
+        LastChangeDateTime=now,
         OverallBillingStatus="C",
         AccountingPostingStatus="C",
+        InvoiceClearingStatus="A",
         BillingDocumentIsCancelled=False,
         CompanyCode=org.SALES_ORGANIZATIONS.get(first_order["SalesOrganization"], "1010"),
         PurchaseOrderByCustomer=first_order["PurchaseOrderByCustomer"],
@@ -142,3 +150,18 @@ def _complete_deliveries(tx: Transaction, deliveries: set[str], now: datetime) -
             header["LastChangeDate"] = day(now)
             header["_ChangedAt"] = stamp(header["_ChangedAt"], now)
             save(tx, DELIVERIES, header)
+
+
+def clear_billing_document(tx: Transaction, document: str, now: datetime) -> Row:
+    """Mark ``document`` paid: clearing status ``C``; a document already cleared is unchanged.
+
+    A cancelled document cannot be paid (400); an unknown one is a 404.
+    """
+    header = require(tx, BILLING_DOCUMENTS, document)
+    if header["BillingDocumentIsCancelled"]:
+        raise business_error("VF/024", f"Billing document {document} is cancelled")
+    if header["InvoiceClearingStatus"] != "C":
+        header["InvoiceClearingStatus"] = "C"
+        header["LastChangeDateTime"] = stamp(header["LastChangeDateTime"], now)
+        save(tx, BILLING_DOCUMENTS, header)
+    return header
