@@ -20,7 +20,10 @@ several warehouses a page costs a count per location and a read per location it 
 Writes follow Tryton's workflows (:mod:`.ordering`, :mod:`.shipping`, :mod:`.billing`): a sale
 is quoted, confirmed and processed; its shipment and invoice are Tryton's own, driven with
 their buttons. See those modules for InsufficientStock and for what "create" means for a
-delivery or an invoice that Tryton creates itself.
+delivery or an invoice that Tryton creates itself. Stock adjustments are internal shipments
+between a warehouse and its lost-and-found location, found again by their reference
+(:mod:`.adjusting`). A list filtered by ``changed_since`` reads by change time instead
+(:mod:`.changes`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
-from system_apis.contracts.errors import NotSupported
 from system_apis.contracts.models import (
     Customer,
     Delivery,
@@ -39,6 +41,7 @@ from system_apis.contracts.models import (
     SalesOrder,
     Source,
 )
+from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
 from system_apis.contracts.port import Capability
 from system_apis.contracts.queries import (
     CustomerFilter,
@@ -51,8 +54,10 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 from system_apis.tryton import queries
+from system_apis.tryton.adjusting import StockAdjuster
 from system_apis.tryton.billing import Billing
 from system_apis.tryton.catalogue import Catalogue
+from system_apis.tryton.changes import changed_levels, changed_rows
 from system_apis.tryton.client import TrytonClient
 from system_apis.tryton.guards import mapped, read_back
 from system_apis.tryton.mapping.locations import StorageLocation, matching
@@ -62,6 +67,7 @@ from system_apis.tryton.mapping.sales import SALE_FIELDS, sales_order_from_tryto
 from system_apis.tryton.mapping.status import ORDER_STATES
 from system_apis.tryton.mapping.stock import STOCK_FIELDS, inventory_from_tryton
 from system_apis.tryton.ordering import OrderWriter
+from system_apis.tryton.people import EmployeeReads
 from system_apis.tryton.reads import find_one, read_page
 from system_apis.tryton.shipping import Shipping
 
@@ -101,6 +107,8 @@ class TrytonAdapter:
         self._orders = OrderWriter(client, self._catalogue, connection, warehouse, invoice_method)
         self._shipping = Shipping(client, self._source)
         self._billing = Billing(client, self._source, currency)
+        self._adjuster = StockAdjuster(client, self._catalogue, self._source)
+        self._employees = EmployeeReads(client, self._source)
 
     @property
     def source(self) -> Source:
@@ -108,13 +116,23 @@ class TrytonAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset(Capability) - {Capability.ADJUST_STOCK}
+        return frozenset(Capability)
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
     async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
-        raise NotSupported("stock adjustments are not implemented for this ERP yet")
+        return await self._adjuster.adjust(adjustment)
+
+    # -- employees (company.employee; no payroll in Tryton, see system_apis.tryton.people) --
+
+    async def list_employees(self, filter: EmployeeFilter, page: PageRequest) -> Page[Employee]:
+        return await self._employees.list(filter, page)
+
+    async def get_employee(
+        self, native_id: str, details: frozenset[EmployeeDetail] = frozenset()
+    ) -> Employee:
+        return await self._employees.get(native_id)
 
     # -- master data -------------------------------------------------------------------------
 
@@ -157,6 +175,11 @@ class TrytonAdapter:
     async def list_inventory(
         self, filter: InventoryFilter, page: PageRequest
     ) -> Page[InventoryLevel]:
+        if filter.changed_since is not None:
+            locations = await self._catalogue.storage_locations()
+            return await changed_levels(
+                self._client, locations, filter, filter.changed_since, page, self._source
+            )
         domain = queries.stock_domain(filter.skus)
         if domain is None:
             return _empty(page)
@@ -223,9 +246,20 @@ class TrytonAdapter:
         domain = queries.sales_order_domain(filter)
         if domain is None:
             return _empty(page)
-        rows, total = await read_page(
-            self._client, "sale.sale", domain, SALE_FIELDS, page, order=queries.NEWEST_FIRST
-        )
+        if filter.changed_since is not None:
+            rows, total = await changed_rows(
+                self._client,
+                "sale.sale",
+                domain,
+                filter.changed_since,
+                SALE_FIELDS,
+                page,
+                self._source.connection,
+            )
+        else:
+            rows, total = await read_page(
+                self._client, "sale.sale", domain, SALE_FIELDS, page, order=queries.NEWEST_FIRST
+            )
         items = self._mapped(lambda: [self._order(row) for row in rows])
         return Page[SalesOrder](items=tuple(items), offset=page.offset, total=total)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from system_apis.contracts.errors import ValidationRejected
 from system_apis.contracts.models import Invoice, Source
 from system_apis.contracts.queries import InvoiceFilter, Page, PageRequest
+from system_apis.tryton.changes import changed_rows
 from system_apis.tryton.client import Row, TrytonClient
 from system_apis.tryton.guards import mapped, read_back
 from system_apis.tryton.mapping.invoices import INVOICE_FIELDS, invoice_from_tryton
@@ -47,9 +48,20 @@ class Billing:
         domain = invoice_domain(filter)
         if domain is None:
             return Page[Invoice](items=(), offset=page.offset, total=0)
-        rows, total = await read_page(
-            self._client, INVOICE, domain, INVOICE_FIELDS, page, order=BY_ID
-        )
+        if filter.changed_since is not None:
+            rows, total = await changed_rows(
+                self._client,
+                INVOICE,
+                domain,
+                filter.changed_since,
+                INVOICE_FIELDS,
+                page,
+                self._connection,
+            )
+        else:
+            rows, total = await read_page(
+                self._client, INVOICE, domain, INVOICE_FIELDS, page, order=BY_ID
+            )
         items = mapped(lambda: [self._convert(row) for row in rows], self._connection)
         return Page[Invoice](items=tuple(items), offset=page.offset, total=total)
 

@@ -41,6 +41,7 @@ INVOICE_FIELDS = (
     "state",
     "invoice_date",
     "create_date",
+    "write_date",
     "party",
     "currency.code",
     "untaxed_amount",
@@ -115,6 +116,7 @@ def invoice_from_tryton(row: Row, source: Source, default_currency: str | None) 
         tax_amount=Money(amount=decimal(row, "tax_amount"), currency=currency),
         gross_amount=Money(amount=decimal(row, "total_amount"), currency=currency),
         status=invoice_status(required_text(row, "state")),
+        changed_at=timestamp(row, "write_date") or created,
         lines=tuple(
             invoice_line_from_tryton(line, source, currency, line_order)
             for line in nested_list(row, "lines")
