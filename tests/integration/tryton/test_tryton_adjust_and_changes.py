@@ -160,7 +160,8 @@ async def test_changed_since_reads_what_changed_oldest_first(
     assert [(lv.sku, lv.location, lv.quantity.value) for lv in levels.items] == [
         (SKU, "WH/STO", rpc.stock(SKU))
     ]
-    assert levels.items[0].changed_at is not None and levels.items[0].changed_at >= middle
+    assert levels.items[0].changed_at is not None
+    assert levels.items[0].changed_at >= middle
 
     later = dt.datetime.now(dt.UTC)
     await adapter.adjust_stock(adjustment("4", "ADJ-C1", sku="US-1016"))
