@@ -1,0 +1,115 @@
+"""The audit log on the state database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import AsyncIterator, Sequence
+
+from sqlalchemy import Row, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from process_apis.audit.model import AuditEntry, AuditEvent, Outcome, chain
+from process_apis.persistence.audit_tables import audit_head, audit_log
+
+
+class SqlAuditLog:
+    """Appends lock the single head row first, so concurrent writers (several replicas)
+    take turns and the chain never forks."""
+
+    def __init__(self, engine: AsyncEngine, key: bytes, *, batch_size: int = 500):
+        if len(key) < 16:
+            raise ValueError("the audit key must be at least 16 bytes")
+        self._engine = engine
+        self._key = key
+        self._batch = batch_size
+
+    async def append(self, events: Sequence[AuditEvent]) -> list[AuditEntry]:
+        if not events:
+            return []
+        async with self._engine.begin() as conn:
+            # A no-op write takes the write lock (a row lock on PostgreSQL, the database
+            # lock on SQLite) before the head is read.
+            await conn.execute(
+                update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq)
+            )
+            head = (
+                await conn.execute(
+                    select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+                )
+            ).one()
+            seq, prev = int(head.seq), str(head.hash)
+            written: list[AuditEntry] = []
+            for event in events:
+                seq += 1
+                entry = chain(self._key, seq, prev, event)
+                written.append(entry)
+                prev = entry.hash
+            await conn.execute(audit_log.insert(), [_row(e) for e in written])
+            await conn.execute(
+                update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev)
+            )
+        return written
+
+    async def entries(self, *, after_seq: int = 0) -> AsyncIterator[AuditEntry]:
+        last = after_seq
+        while True:
+            async with self._engine.connect() as conn:
+                rows = (
+                    await conn.execute(
+                        select(audit_log)
+                        .where(audit_log.c.seq > last)
+                        .order_by(audit_log.c.seq)
+                        .limit(self._batch)
+                    )
+                ).all()
+            for row in rows:
+                yield _entry(row)
+            if len(rows) < self._batch:
+                return
+            last = int(rows[-1].seq)
+
+    async def head(self) -> tuple[int, str]:
+        async with self._engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+                )
+            ).one()
+        return int(row.seq), str(row.hash)
+
+
+def _row(entry: AuditEntry) -> dict[str, object]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at,
+        "actor": entry.actor,
+        "client_id": entry.client_id,
+        "action": entry.action,
+        "connection": entry.connection,
+        "record": entry.record,
+        "outcome": entry.outcome.value,
+        "details": json.dumps(entry.details, sort_keys=True, default=str),
+        "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
+    }
+
+
+def _entry(row: Row[tuple[object, ...]]) -> AuditEntry:
+    m = row._mapping
+    at = m["at"]
+    if at.tzinfo is None:  # SQLite hands back naive datetimes; stored as UTC
+        at = at.replace(tzinfo=dt.UTC)
+    return AuditEntry(
+        seq=m["seq"],
+        at=at,
+        actor=m["actor"],
+        client_id=m["client_id"],
+        action=m["action"],
+        connection=m["connection"],
+        record=m["record"],
+        outcome=Outcome(m["outcome"]),
+        details=json.loads(m["details"]),
+        prev_hash=m["prev_hash"],
+        hash=m["hash"],
+    )
