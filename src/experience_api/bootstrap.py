@@ -17,8 +17,10 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from experience_api.security.audit_key import load_audit_key
 from experience_api.services import PagingLimits, Services
 from experience_api.settings import SapConnectionSettings, Settings, TrytonConnectionSettings
+from process_apis.audit.sql_store import SqlAuditLog
 from process_apis.catalog import Catalog
 from process_apis.connections import Connections
 from process_apis.idempotency.sql_store import SqlIdempotencyStore
@@ -95,6 +97,9 @@ async def build_gateway(settings: Settings) -> Gateway:
         quarantine=QuarantineReview(quarantine, orders),
         paging=PagingLimits(
             default_page_size=settings.default_page_size, max_page_size=settings.max_page_size
+        ),
+        audit=SqlAuditLog(
+            engine, load_audit_key(settings.audit_key, settings.audit_key_file, settings.data_dir)
         ),
     )
     gateway = Gateway(services=services, engine=engine, sandboxes=sandboxes)

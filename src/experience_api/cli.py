@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, ValidationError
 
+from experience_api import audit_command
+
 if TYPE_CHECKING:
     from experience_api.settings import Settings
     from process_apis.quarantine.review import QuarantineReview
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("export-schema", help="print the GraphQL SDL")
     _quarantine_parser(commands)
+    audit_command.add_parser(commands)
     return parser
 
 
@@ -134,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "quarantine":
         return _quarantine(args)
+    if args.command == "audit":
+        return audit_command.run(args)
     raise AssertionError(args.command)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from process_apis.audit.port import AuditLog
 from process_apis.catalog import Catalog
 from process_apis.connections import Connections
 from process_apis.order_to_invoice.flow import OrderToInvoice
@@ -25,3 +26,6 @@ class Services:
     orders: OrderToInvoice
     quarantine: QuarantineReview
     paging: PagingLimits = PagingLimits()
+    # The tamper-evident log of mutations and sensitive reads; None only where nothing
+    # is audited (unit tests of the schema).
+    audit: AuditLog | None = None

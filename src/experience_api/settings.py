@@ -123,6 +123,10 @@ class Settings(BaseSettings):
     sandbox_username: str = "GATEWAY"
     sandbox_password: SecretStr = SecretStr("sandbox")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    audit_key: SecretStr | None = Field(
+        default=None, description="seals the audit log; default: a key created in data_dir"
+    )
+    audit_key_file: Path | None = None
 
     config_file: Path | None = Field(default=None, exclude=True)
 

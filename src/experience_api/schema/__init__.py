@@ -21,6 +21,7 @@ from experience_api.schema.orders import OrderQueries
 from experience_api.schema.products import ProductQueries
 from experience_api.schema.quarantine import QuarantineMutations, QuarantineQueries
 from experience_api.schema.user_errors import USER_ERROR_TYPES
+from experience_api.security.audit_trail import AuditExtension
 
 __all__ = [
     "ClientError",
@@ -66,7 +67,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         types=USER_ERROR_TYPES,
-        extensions=[MaskUnexpectedErrors],
+        extensions=[MaskUnexpectedErrors, AuditExtension],
     )
 
 

@@ -10,13 +10,15 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from experience_api.schema.loaders import Loaders, create_loaders
+from experience_api.security.audit_trail import AuditTrail
 from experience_api.security.principal import Principal, internal_principal
 from experience_api.services import Services
 
 
 @dataclass
 class GraphQLContext:
-    """What every resolver reaches through ``info.context``; ``principal`` is the caller.
+    """What every resolver reaches through ``info.context``; ``principal`` is the caller,
+    ``audit`` collects what the request must leave in the audit log.
 
     ``request`` and ``response`` are those strawberry's ASGI integration passes to
     ``get_context`` (a WebSocket for subscriptions); they are None outside HTTP, in tests
@@ -26,6 +28,7 @@ class GraphQLContext:
     services: Services
     loaders: Loaders
     principal: Principal
+    audit: AuditTrail
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
 
@@ -41,10 +44,12 @@ def build_context(
 
     Without ``principal`` the call acts for the process itself (every scope).
     """
+    caller = principal or internal_principal()
     return GraphQLContext(
         services=services,
         loaders=create_loaders(services),
-        principal=principal or internal_principal(),
+        principal=caller,
+        audit=AuditTrail(caller, services.audit),
         request=request,
         response=response,
     )

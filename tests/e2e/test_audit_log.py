@@ -1,0 +1,93 @@
+"""The audit log through the running gateway: mutations are recorded with who, what, which
+record and the result; ``erp-gateway audit verify`` passes, and fails once an entry is
+edited or removed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from experience_api.cli import main
+from tests.e2e.conftest import Running
+
+PLACE = """
+mutation Place($input: PlaceOrderInput!) {
+  placeOrder(input: $input) { order { id } errors { code } }
+}"""
+
+
+async def audit(*args: str) -> int:
+    return await asyncio.to_thread(main, ["audit", *args])
+
+
+def entries(data_dir: Path) -> list[dict[str, object]]:
+    with sqlite3.connect(data_dir / "gateway.sqlite") as db:
+        db.row_factory = sqlite3.Row
+        return [dict(r) for r in db.execute("SELECT * FROM audit_log ORDER BY seq")]
+
+
+async def place(running: Running, key: str, customer: str) -> dict[str, object]:
+    body = await running.gql(
+        PLACE,
+        {
+            "input": {
+                "idempotencyKey": key,
+                "customerId": customer,
+                "lines": [{"sku": "TG11", "quantity": "1"}],
+            }
+        },
+    )
+    return body["data"]["placeOrder"]  # type: ignore[no-any-return]
+
+
+async def test_mutations_are_recorded_and_the_chain_verifies(
+    running: Running, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    placed = await place(running, "audit-1", "EU01:10100001")
+    refused = await place(running, "audit-2", "EU01:99999999")
+    assert placed["errors"] == []
+    assert refused["errors"]
+    await running.gql("{ customers(first: 2) { nodes { id } } }")  # reads are not mutations
+
+    rows = entries(tmp_path)
+    assert [(r["action"], r["outcome"]) for r in rows] == [
+        ("mutation:placeOrder", "ok"),
+        ("mutation:placeOrder", "rejected"),
+    ]
+    order_id = placed["order"]["id"]  # type: ignore[index]
+    assert rows[0]["record"] == order_id
+    assert rows[0]["connection"] == "EU01"
+    assert rows[0]["actor"] == rows[1]["actor"] != ""
+    # A refused request names the record it was about, and what was asked.
+    assert rows[1]["record"] == "EU01:99999999"
+    asked = json.loads(str(rows[1]["details"]))
+    assert asked["arguments"]["input"]["idempotencyKey"] == "audit-2"
+    assert asked["errors"]
+
+    assert await audit("verify", "--data-dir", str(tmp_path)) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["intact"]
+    assert summary["entries"] == 2
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete"])
+async def test_verify_fails_after_an_entry_is_edited_or_removed(
+    running: Running, tmp_path: Path, capsys: pytest.CaptureFixture[str], tamper: str
+) -> None:
+    for n in range(3):
+        await place(running, f"audit-t{n}", "EU01:10100001")
+    with sqlite3.connect(tmp_path / "gateway.sqlite") as db:
+        if tamper == "edit":
+            db.execute("UPDATE audit_log SET outcome = 'rejected' WHERE seq = 2")
+        else:
+            db.execute("DELETE FROM audit_log WHERE seq = 2")
+
+    assert await audit("verify", "--data-dir", str(tmp_path)) == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert not summary["intact"]
+    expected = "entry 2 was altered" if tamper == "edit" else "entries 2..2 are missing"
+    assert any(expected in p for p in summary["problems"]), summary["problems"]
