@@ -52,8 +52,15 @@ class Catalog:
         window: Window,
         read: Callable[[ErpAdapter, PageRequest], Awaitable[Page[T]]],
         key: Callable[[T], Any] | None = None,
+        connections: Sequence[str] | None = None,
     ) -> MergedPage[T]:
-        names = self._connections.names if connection is None else (connection,)
+        if connection is not None:
+            names: tuple[str, ...] = (connection,)
+        elif connections is not None:
+            # The caller's row-level boundary: only these, in configured order.
+            names = tuple(n for n in self._connections.names if n in set(connections))
+        else:
+            names = self._connections.names
         adapters = {name: self._connections.get(name) for name in names}
 
         async def fetch(name: str, page: PageRequest) -> Page[T]:
@@ -63,10 +70,17 @@ class Catalog:
         return await merge(names, window, fetch, key)
 
     async def customers(
-        self, filter: CustomerFilter, window: Window, connection: str | None = None
+        self,
+        filter: CustomerFilter,
+        window: Window,
+        connection: str | None = None,
+        connections: Sequence[str] | None = None,
     ) -> MergedPage[Customer]:
         return await self._list(
-            connection, window, lambda erp, page: erp.list_customers(filter, page)
+            connection,
+            window,
+            lambda erp, page: erp.list_customers(filter, page),
+            connections=connections,
         )
 
     async def customers_by_id(self, ids: Sequence[str]) -> list[Customer | None]:
@@ -82,10 +96,17 @@ class Catalog:
         return [found.get(i) for i in ids]
 
     async def products(
-        self, filter: ProductFilter, window: Window, connection: str | None = None
+        self,
+        filter: ProductFilter,
+        window: Window,
+        connection: str | None = None,
+        connections: Sequence[str] | None = None,
     ) -> MergedPage[Product]:
         return await self._list(
-            connection, window, lambda erp, page: erp.list_products(filter, page)
+            connection,
+            window,
+            lambda erp, page: erp.list_products(filter, page),
+            connections=connections,
         )
 
     async def products_by_sku(self, keys: Sequence[tuple[str, str]]) -> list[Product | None]:
@@ -105,20 +126,32 @@ class Catalog:
         return [found.get(k) for k in keys]
 
     async def inventory(
-        self, filter: InventoryFilter, window: Window, connection: str | None = None
+        self,
+        filter: InventoryFilter,
+        window: Window,
+        connection: str | None = None,
+        connections: Sequence[str] | None = None,
     ) -> MergedPage[InventoryLevel]:
         return await self._list(
-            connection, window, lambda erp, page: erp.list_inventory(filter, page)
+            connection,
+            window,
+            lambda erp, page: erp.list_inventory(filter, page),
+            connections=connections,
         )
 
     async def sales_orders(
-        self, filter: SalesOrderFilter, window: Window, connection: str | None = None
+        self,
+        filter: SalesOrderFilter,
+        window: Window,
+        connection: str | None = None,
+        connections: Sequence[str] | None = None,
     ) -> MergedPage[SalesOrder]:
         return await self._list(
             connection,
             window,
             lambda erp, page: erp.list_sales_orders(filter, page),
             key=_newest_first,
+            connections=connections,
         )
 
     async def sales_order(self, order_id: str) -> SalesOrder:
@@ -135,10 +168,17 @@ class Catalog:
         return page.items
 
     async def invoices(
-        self, filter: InvoiceFilter, window: Window, connection: str | None = None
+        self,
+        filter: InvoiceFilter,
+        window: Window,
+        connection: str | None = None,
+        connections: Sequence[str] | None = None,
     ) -> MergedPage[Invoice]:
         return await self._list(
-            connection, window, lambda erp, page: erp.list_invoices(filter, page)
+            connection,
+            window,
+            lambda erp, page: erp.list_invoices(filter, page),
+            connections=connections,
         )
 
     async def invoices_of(self, order_id: str) -> tuple[Invoice, ...]:
