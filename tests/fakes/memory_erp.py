@@ -29,6 +29,14 @@ from system_apis.contracts.models import (
     Source,
     canonical_id,
 )
+from system_apis.contracts.people import (
+    BankAccount,
+    Compensation,
+    Employee,
+    EmployeeDetail,
+    EmployeeFilter,
+    PayPeriod,
+)
 from system_apis.contracts.port import Capability
 from system_apis.contracts.queries import (
     CustomerFilter,
@@ -67,6 +75,7 @@ class MemoryErp:
         self.orders: dict[str, SalesOrder] = {}
         self.deliveries: dict[str, Delivery] = {}
         self.invoices: dict[str, Invoice] = {}
+        self.employees: dict[str, Employee] = {}
         self.calls: Counter[str] = Counter()
         self.fail_with: dict[str, Callable[[], Exception]] = {}
         self.closed = False
@@ -98,6 +107,46 @@ class MemoryErp:
         for location, quantity in stock.items():
             self.stock[(sku, location)] = Decimal(quantity)
         return product
+
+    def add_employee(
+        self,
+        native_id: str,
+        last_name: str,
+        *,
+        first_name: str | None = None,
+        company: str = "1010",
+        salary: str | None = None,
+        iban: str | None = None,
+    ) -> Employee:
+        employee = Employee(
+            id=canonical_id(self._source.connection, native_id),
+            native_id=native_id,
+            source=self._source,
+            personnel_number=native_id,
+            first_name=first_name,
+            last_name=last_name,
+            company=company,
+            hire_date=dt.date(2020, 1, 1),
+            salary=None
+            if salary is None
+            else Compensation(
+                amount=Money(amount=Decimal(salary), currency=self.currency),
+                period=PayPeriod.ANNUAL,
+            ),
+            bank_account=None if iban is None else BankAccount(iban=iban),
+        )
+        self.employees[native_id] = employee
+        return employee
+
+    def _disclosed(self, employee: Employee, details: frozenset[EmployeeDetail]) -> Employee:
+        return employee.model_copy(
+            update={
+                "salary": employee.salary if EmployeeDetail.SALARY in details else None,
+                "bank_account": employee.bank_account
+                if EmployeeDetail.BANK_ACCOUNT in details
+                else None,
+            }
+        )
 
     # -- port ----------------------------------------------------------------------------
     @property
@@ -365,6 +414,27 @@ class MemoryErp:
             update={"status": OrderStatus.INVOICED, "billing_status": DocumentStatus.COMPLETE}
         )
         return invoice
+
+    async def list_employees(self, filter: EmployeeFilter, page: PageRequest) -> Page[Employee]:
+        self._enter("list_employees")
+        items = sorted(self.employees.values(), key=lambda e: e.native_id)
+        if filter.native_ids is not None:
+            items = [e for e in items if e.native_id in set(filter.native_ids)]
+        if filter.company:
+            items = [e for e in items if e.company == filter.company]
+        if filter.name_contains:
+            items = [e for e in items if filter.name_contains.lower() in e.name.lower()]
+        if filter.status:
+            items = [e for e in items if e.status == filter.status]
+        return _page((self._disclosed(e, filter.details) for e in items), page)
+
+    async def get_employee(
+        self, native_id: str, details: frozenset[EmployeeDetail] = frozenset()
+    ) -> Employee:
+        self._enter("get_employee")
+        if native_id not in self.employees:
+            raise errors.NotFound(f"employee {native_id} not found")
+        return self._disclosed(self.employees[native_id], details)
 
     async def aclose(self) -> None:
         self.closed = True

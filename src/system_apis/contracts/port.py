@@ -15,6 +15,7 @@ from system_apis.contracts.models import (
     SalesOrder,
     Source,
 )
+from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
 from system_apis.contracts.queries import (
     CustomerFilter,
     DeliveryFilter,
@@ -37,6 +38,7 @@ class Capability(StrEnum):
     READ_INVOICES = "read_invoices"
     CREATE_INVOICES = "create_invoices"
     ADJUST_STOCK = "adjust_stock"
+    READ_EMPLOYEES = "read_employees"
 
 
 @runtime_checkable
@@ -106,6 +108,17 @@ class ErpAdapter(Protocol):
         NotFound for an unknown product or location, InsufficientStock when an issue
         exceeds the unrestricted stock.
         """
+        ...
+
+    async def list_employees(self, filter: EmployeeFilter, page: PageRequest) -> Page[Employee]:
+        """Employees by personnel number; salary and bank account only when
+        ``filter.details`` names them (the ERP is not even asked otherwise)."""
+        ...
+
+    async def get_employee(
+        self, native_id: str, details: frozenset[EmployeeDetail] = frozenset()
+    ) -> Employee:
+        """Raises NotFound when the ERP has no such employee."""
         ...
 
     async def aclose(self) -> None:

@@ -40,6 +40,7 @@ from system_apis.contracts.models import (
     SalesOrder,
     Source,
 )
+from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
 from system_apis.contracts.port import Capability, ErpAdapter
 from system_apis.contracts.queries import (
     CustomerFilter,
@@ -194,6 +195,19 @@ class ResilientAdapter:
     async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
         return await self._call(
             "adjust_stock", lambda: self._inner.adjust_stock(adjustment), write=True
+        )
+
+    # Employees are never kept for degraded reads: pay and bank data stay out of any cache.
+    async def list_employees(self, filter: EmployeeFilter, page: PageRequest) -> Page[Employee]:
+        return await self._call(
+            "list_employees", lambda: self._inner.list_employees(filter, page), write=False
+        )
+
+    async def get_employee(
+        self, native_id: str, details: frozenset[EmployeeDetail] = frozenset()
+    ) -> Employee:
+        return await self._call(
+            "get_employee", lambda: self._inner.get_employee(native_id, details), write=False
         )
 
     # -- the machinery -------------------------------------------------------------------------
