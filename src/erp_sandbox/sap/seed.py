@@ -28,6 +28,7 @@ from erp_sandbox.sap.seed_data import (
     products,
     suppliers,
 )
+from erp_sandbox.sap.seed_people import seed_employees
 from erp_sandbox.sap.shipping import create_delivery, post_goods_issue
 from erp_sandbox.sap.stock import set_stock
 from erp_sandbox.sap.store import SCHEMA_VERSION, Transaction
@@ -175,5 +176,6 @@ def seed(tx: Transaction, anchor: datetime | None = None) -> None:
     rng = random.Random(SEED)
     sellable = _master_data(tx, rng, anchor)
     _history(tx, rng, anchor, sellable)
+    seed_employees(tx, anchor)
     tx.set_meta("schema", SCHEMA_VERSION)
     tx.set_meta("seeded", anchor.isoformat())

@@ -13,6 +13,10 @@ service (URL segment)                  entity sets, function imports
                                        CreateFromSDDocument
 ``API_MATERIAL_DOCUMENT_SRV``          A_MaterialDocumentHeader (deep insert),
                                        A_MaterialDocumentItem
+``SFSF_EC_EMPLOYEE``                   EmpEmployment, PerPerson, PerPersonal, EmpJob,
+                                       EmpCompensation, EmpPayCompRecurring,
+                                       PaymentInformationV3, PaymentInformationDetailV3
+                                       (see :mod:`erp_sandbox.sap.schema_people`)
 =====================================  ============================================
 """
 
@@ -29,6 +33,7 @@ from erp_sandbox.odata.edm import (
 from erp_sandbox.sap import schema_documents as documents
 from erp_sandbox.sap import schema_master as master
 from erp_sandbox.sap import schema_material_documents as material_documents
+from erp_sandbox.sap.schema_people import EMPLOYEE_SERVICE
 
 BUSINESS_PARTNER_SERVICE = Service(
     name="API_BUSINESS_PARTNER",
@@ -118,6 +123,7 @@ SERVICES: tuple[Service, ...] = (
     OUTBOUND_DELIVERY_SERVICE,
     BILLING_DOCUMENT_SERVICE,
     MATERIAL_DOCUMENT_SERVICE,
+    EMPLOYEE_SERVICE,
 )
 
 

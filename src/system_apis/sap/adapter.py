@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import (
     ErpError,
+    NotFound,
     NotSupported,
     Unavailable,
     UnknownOutcome,
@@ -38,6 +39,7 @@ from system_apis.contracts.models import (
     SalesOrder,
     Source,
 )
+from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
 from system_apis.contracts.port import Capability
 from system_apis.contracts.queries import (
     CustomerFilter,
@@ -49,18 +51,19 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.sap import queries
+from system_apis.sap import people, queries
 from system_apis.sap.answers import JsonObject, ODataCollection, ODataEntity
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.billing import invoice_from_sap
 from system_apis.sap.mapping.defaults import SapDefaults
 from system_apis.sap.mapping.deliveries import delivery_body, delivery_from_sap, open_order_items
 from system_apis.sap.mapping.partners import customer_from_sap
+from system_apis.sap.mapping.people import employee_from_sf
 from system_apis.sap.mapping.products import product_from_sap
 from system_apis.sap.mapping.readers import expanded
 from system_apis.sap.mapping.sales import sales_order_body, sales_order_from_sap
 from system_apis.sap.mapping.stock import inventory_from_sap
-from system_apis.sap.odata import Filter, all_of
+from system_apis.sap.odata import Filter, all_of, eq
 from system_apis.sap.queries import EntityRead
 
 ERP_KIND = "sap"
@@ -246,6 +249,25 @@ class SapAdapter:
     async def _get_invoice(self, native_id: str) -> Invoice:
         entity = await self._get(queries.INVOICES, native_id)
         return self._mapped(lambda: self._invoice(entity.data))
+
+    # -- employees (SuccessFactors Employee Central entity sets, see system_apis.sap.people) --
+
+    async def list_employees(self, filter: EmployeeFilter, page: PageRequest) -> Page[Employee]:
+        conditions = await people.employee_conditions(filter, self._keys)
+        if conditions is None:
+            return _empty(page)
+        answer = await self._list(people.employee_read(filter.details), conditions, page)
+        return self._page(answer, page, lambda e: employee_from_sf(e, self._source))
+
+    async def get_employee(
+        self, native_id: str, details: frozenset[EmployeeDetail] = frozenset()
+    ) -> Employee:
+        answer = await self._list(
+            people.employee_read(details), [eq("userId", native_id)], PageRequest(limit=1)
+        )
+        if not answer.results:
+            raise NotFound(f"employee {native_id} not found", connection=self._source.connection)
+        return self._mapped(lambda: employee_from_sf(answer.results[0], self._source))
 
     # -- helpers -----------------------------------------------------------------------------
 
