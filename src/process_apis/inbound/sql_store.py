@@ -1,0 +1,216 @@
+"""Inbound events on SQL: the same statements on SQLite and PostgreSQL.
+
+Every change of state is one conditional UPDATE, so that of two gateway processes
+racing for an event exactly one gets it, and a process whose lease ran out can no longer
+finish (its final UPDATE matches no row and its transaction rolls back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from process_apis.events.model import Event
+from process_apis.events.outbox import stage
+from process_apis.inbound.model import InboundEvent, InboundStatus
+from process_apis.persistence.inbound_tables import inbound_events as t
+
+MAX_ERROR = 2000
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _maybe_utc(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else _utc(value)
+
+
+def _event(row: Row[Any]) -> InboundEvent:
+    return InboundEvent(
+        id=row.id,
+        source=row.source,
+        webhook_id=row.webhook_id,
+        type=row.type,
+        connection=row.connection,
+        data=json.loads(row.data),
+        status=InboundStatus(row.status),
+        attempts=row.attempts,
+        received_at=_utc(row.received_at),
+        next_attempt_at=_utc(row.next_attempt_at),
+        lease_until=_maybe_utc(row.lease_until),
+        lease_token=row.lease_token,
+        last_error=row.last_error,
+        quarantine_id=row.quarantine_id,
+        processed_at=_maybe_utc(row.processed_at),
+    )
+
+
+def _claimable(now: dt.datetime) -> ColumnElement[bool]:
+    # A lease past its time belongs to a process that died; the event is free again.
+    return (
+        (t.c.status == InboundStatus.PENDING.value)
+        & (t.c.next_attempt_at <= now)
+        & or_(t.c.lease_until.is_(None), t.c.lease_until < now)
+    )
+
+
+class LeaseLost(Exception):
+    """The lease on an event ended and another process may have taken it over."""
+
+
+class SqlInboundStore:
+    """The ``inbound_events`` table."""
+
+    def __init__(self, engine: AsyncEngine):
+        self._engine = engine
+
+    async def add(
+        self, *, source: str, webhook_id: str, type: str, connection: str, data: Mapping[str, Any]
+    ) -> tuple[InboundEvent, bool]:
+        """Store a new pending event; returns it and True, or the stored one and False
+        when ``(source, webhook_id)`` is already there."""
+        now = _now()
+        values = {
+            "id": str(uuid.uuid4()),
+            "source": source,
+            "webhook_id": webhook_id,
+            "type": type,
+            "connection": connection,
+            "data": json.dumps(dict(data), sort_keys=True, separators=(",", ":")),
+            "status": InboundStatus.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "received_at": now,
+        }
+        try:
+            async with self._engine.begin() as conn:
+                await conn.execute(t.insert().values(**values))
+        except IntegrityError:
+            existing = await self.find(source, webhook_id)
+            if existing is None:  # the unique key was not what failed
+                raise
+            return existing, False
+        stored = await self.get(str(values["id"]))
+        assert stored is not None
+        return stored, True
+
+    async def get(self, event_id: str) -> InboundEvent | None:
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(select(t).where(t.c.id == event_id))).one_or_none()
+        return None if row is None else _event(row)
+
+    async def find(self, source: str, webhook_id: str) -> InboundEvent | None:
+        query = select(t).where(t.c.source == source, t.c.webhook_id == webhook_id)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).one_or_none()
+        return None if row is None else _event(row)
+
+    async def due(self, limit: int, now: dt.datetime | None = None) -> list[str]:
+        """Ids of pending events ready to be tried, oldest first."""
+        query = (
+            select(t.c.id)
+            .where(_claimable(now or _now()))
+            .order_by(t.c.received_at, t.c.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            return list((await conn.execute(query)).scalars().all())
+
+    async def claim(self, event_id: str, lease: dt.timedelta) -> InboundEvent | None:
+        """Lease a due event and count the attempt; None when another process has it."""
+        now = _now()
+        token = str(uuid.uuid4())
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(t.c.id == event_id, _claimable(now))
+                .values(lease_until=now + lease, lease_token=token, attempts=t.c.attempts + 1)
+            )
+        if not result.rowcount:
+            return None
+        return await self.get(event_id)
+
+    async def complete(self, event: InboundEvent, events: Sequence[Event]) -> int:
+        """Mark a leased event processed and stage ``events`` in one transaction; returns
+        how many events were new. Raises LeaseLost when the lease is no longer held."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(
+                    t.c.id == event.id,
+                    t.c.status == InboundStatus.PENDING.value,
+                    t.c.lease_token == event.lease_token,
+                )
+                .values(
+                    status=InboundStatus.PROCESSED.value,
+                    processed_at=_now(),
+                    lease_until=None,
+                    lease_token=None,
+                    last_error=None,
+                )
+            )
+            if not result.rowcount:
+                raise LeaseLost(event.id)
+            return await stage(conn, events)
+
+    async def complete_replay(self, event_id: str, events: Sequence[Event]) -> int:
+        """Mark a quarantined event processed (its replay succeeded) and stage ``events``;
+        an event already processed stays so and stages nothing."""
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(t.c.id == event_id, t.c.status == InboundStatus.QUARANTINED.value)
+                .values(status=InboundStatus.PROCESSED.value, processed_at=_now(), last_error=None)
+            )
+            if not result.rowcount:
+                return 0
+            return await stage(conn, events)
+
+    async def retry_later(self, event: InboundEvent, at: dt.datetime, error: str) -> bool:
+        """End the lease and wait until ``at`` before the next attempt."""
+        return await self._release(event, next_attempt_at=at, last_error=error[:MAX_ERROR])
+
+    async def quarantined(self, event: InboundEvent, quarantine_id: str, error: str) -> bool:
+        """Finish a leased event as quarantined under the given quarantine record."""
+        return await self._release(
+            event,
+            status=InboundStatus.QUARANTINED.value,
+            quarantine_id=quarantine_id,
+            last_error=error[:MAX_ERROR],
+        )
+
+    async def release(self, event: InboundEvent, error: str) -> bool:
+        """End the lease after an unexpected error; the event is tried again when due."""
+        return await self._release(event, last_error=error[:MAX_ERROR])
+
+    async def counts(self) -> dict[str, int]:
+        """Events by status."""
+        query = select(t.c.status, func.count()).group_by(t.c.status)
+        async with self._engine.connect() as conn:
+            return {str(status): int(n) for status, n in (await conn.execute(query)).all()}
+
+    async def _release(self, event: InboundEvent, **values: Any) -> bool:
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                update(t)
+                .where(
+                    t.c.id == event.id,
+                    t.c.status == InboundStatus.PENDING.value,
+                    t.c.lease_token == event.lease_token,
+                )
+                .values(lease_until=None, lease_token=None, **values)
+            )
+        return bool(result.rowcount)

@@ -1,0 +1,4 @@
+"""Invoice status: invoices issued, paid or cancelled, as business events.
+
+See :mod:`process_apis.invoice_status.flow`.
+"""

@@ -1,0 +1,113 @@
+"""Warehouse goods movements posted to the ERP once each, published as the new level."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from process_apis.connections import Connections
+from process_apis.events.model import EventType
+from process_apis.inventory_sync.flow import InventorySync, movement_reference
+from process_apis.inventory_sync.schema import GOODS_ISSUED, GOODS_RECEIVED, GoodsMovement
+from system_apis.contracts import errors
+from tests.fakes.memory_erp import MemoryErp
+from tests.unit.inbound.conftest import RECEIVED, inbound
+
+LOC = "1010/0001"
+
+
+@pytest.fixture
+def erp() -> MemoryErp:
+    erp = MemoryErp()
+    erp.add_product("TG11", "Trailer", "100", {LOC: "10"})
+    return erp
+
+
+@pytest.fixture
+def sync(erp: MemoryErp) -> InventorySync:
+    return InventorySync(Connections({"EU01": erp}))
+
+
+async def run(sync: InventorySync, type: str, data: dict[str, object], **kw: str):  # type: ignore[no-untyped-def]
+    event = inbound(type, data, **kw)
+    return await sync.handle(event, GoodsMovement.model_validate(data))
+
+
+async def test_goods_received_raise_stock_and_publish_the_new_level(
+    sync: InventorySync, erp: MemoryErp
+) -> None:
+    [event] = await run(sync, GOODS_RECEIVED, {"sku": "TG11", "location": LOC, "quantity": "5"})
+
+    assert erp.stock[("TG11", LOC)] == Decimal(15)
+    assert event.type is EventType.INVENTORY_CHANGED
+    assert event.aggregate == f"stock:EU01:TG11@{LOC}"
+    assert event.connection == "EU01"
+    assert event.occurred_at == RECEIVED
+    assert event.data == {
+        "connection": "EU01",
+        "sku": "TG11",
+        "location": LOC,
+        "quantity": "15",
+        "unit": "PC",
+        "change": "5",
+        "reason": "goods_received",
+        "reference": movement_reference("wms-main", "msg_1"),
+        "inbound_event_id": "in-wms-main-msg_1",
+    }
+
+
+async def test_goods_issued_lower_stock(sync: InventorySync, erp: MemoryErp) -> None:
+    occurred = dt.datetime(2026, 11, 23, 17, 30, tzinfo=dt.UTC)
+    data = {"sku": "TG11", "location": LOC, "quantity": "2.5", "occurred_at": occurred}
+    [event] = await run(sync, GOODS_ISSUED, data)
+
+    assert erp.stock[("TG11", LOC)] == Decimal("7.5")
+    assert (event.data["quantity"], event.data["change"]) == ("7.5", "-2.5")
+    assert event.data["reason"] == "goods_issued"
+    assert event.occurred_at == occurred
+
+
+async def test_the_same_event_handled_twice_moves_stock_once(
+    sync: InventorySync, erp: MemoryErp
+) -> None:
+    data = {"sku": "TG11", "location": LOC, "quantity": "5"}
+    [first] = await run(sync, GOODS_RECEIVED, data)
+    [second] = await run(sync, GOODS_RECEIVED, data)
+
+    assert erp.stock[("TG11", LOC)] == Decimal(15)
+    assert len(erp.adjustments) == 1
+    assert first.id == second.id
+
+
+async def test_another_webhook_id_is_another_movement(sync: InventorySync, erp: MemoryErp) -> None:
+    data = {"sku": "TG11", "location": LOC, "quantity": "5"}
+    [first] = await run(sync, GOODS_RECEIVED, data, webhook_id="msg_1")
+    [second] = await run(sync, GOODS_RECEIVED, data, webhook_id="msg_2")
+
+    assert erp.stock[("TG11", LOC)] == Decimal(20)
+    assert first.id != second.id
+
+
+def test_reference_is_short_stable_and_distinct_per_source_and_id() -> None:
+    ref = movement_reference("wms-main", "msg_1")
+    assert ref == movement_reference("wms-main", "msg_1")
+    assert len(ref) == 25
+    assert ref.startswith("WMS")
+    assert ref.isalnum()
+    assert ref != movement_reference("wms-other", "msg_1")
+    assert ref != movement_reference("wms-main", "msg_2")
+    # Joined naively, these two would collide.
+    assert movement_reference("a", "b:c") != movement_reference("a:b", "c")
+
+
+async def test_unknown_product_is_the_erps_not_found(sync: InventorySync) -> None:
+    with pytest.raises(errors.NotFound):
+        await run(sync, GOODS_RECEIVED, {"sku": "NOPE", "location": LOC, "quantity": "1"})
+
+
+async def test_issuing_more_than_is_there_is_refused(sync: InventorySync, erp: MemoryErp) -> None:
+    with pytest.raises(errors.InsufficientStock):
+        await run(sync, GOODS_ISSUED, {"sku": "TG11", "location": LOC, "quantity": "11"})
+    assert erp.stock[("TG11", LOC)] == Decimal(10)
