@@ -22,6 +22,7 @@ from process_apis.errors import (
     InvalidState,
     RecordNotFound,
 )
+from process_apis.inbound.processor import INBOUND_EVENT, InboundProcessor
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from process_apis.order_to_invoice.placing import PLACE_ORDER
@@ -37,7 +38,7 @@ from system_apis.contracts.models import SalesOrder, split_id
 
 logger = logging.getLogger(__name__)
 
-KINDS = (PLACE_ORDER,)
+KINDS = (PLACE_ORDER, INBOUND_EVENT)
 """Kinds of records this gateway can replay."""
 
 MAX_NOTE = 2000
@@ -45,11 +46,16 @@ MAX_NOTE = 2000
 
 @dataclass(frozen=True)
 class ReplayOutcome:
-    """The record after a replay, with the order it placed or the error that kept it open."""
+    """The record after a replay, with the order it placed or the error that kept it open.
+
+    ``result`` names what the replay created or processed (the order id, or for an inbound
+    event its id).
+    """
 
     record: QuarantinedRecord
     order: SalesOrder | None = None
     error: FlowError | None = None
+    result: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,9 +77,11 @@ class QuarantineReview:
         orders: OrderToInvoice,
         *,
         lease: dt.timedelta = dt.timedelta(minutes=5),
+        inbound: InboundProcessor | None = None,
     ):
         self._store = store
         self._orders = orders
+        self._inbound = inbound
         # Longer than a replay can take (ERP timeouts and retries included): a lease that
         # ran out while its replay still runs would let a second replay start.
         self._lease = lease
@@ -101,6 +109,12 @@ class QuarantineReview:
         """
         record = await self.get(record_id)
         _require_open(record)
+        if record.kind == INBOUND_EVENT:
+            corrected = self._inbound_processor().check_payload(payload, record.payload)
+            edited = await self._store.edit_payload(record_id, corrected)
+            if edited is None:
+                await self._refusal(record_id)
+            return edited
         command = _command(record.kind, payload)
         if command.idempotency_key != record.idempotency_key:
             raise InvalidInput(
@@ -122,6 +136,8 @@ class QuarantineReview:
         """Place the record's command again; a failure keeps it open with the new error."""
         record = await self.get(record_id)
         _require_open(record)
+        if record.kind == INBOUND_EVENT:
+            return await self._replay_inbound(record, by)
         command = _command(record.kind, record.payload)
         lease_until = dt.datetime.now(dt.UTC) + self._lease
         leased = await self._store.start_attempt(record_id, lease_until)
@@ -146,7 +162,32 @@ class QuarantineReview:
                 "quarantined record %s placed %s after it was closed", record_id, order.id
             )
             done = await self.get(record_id)
-        return ReplayOutcome(record=done, order=order)
+        return ReplayOutcome(record=done, order=order, result=order.id)
+
+    async def _replay_inbound(self, record: QuarantinedRecord, by: str | None) -> ReplayOutcome:
+        """Run a quarantined inbound event through its flow again, from the record's payload."""
+        processor = self._inbound_processor()
+        leased = await self._store.start_attempt(record.id, dt.datetime.now(dt.UTC) + self._lease)
+        if leased is None:
+            await self._refusal(record.id)
+        try:
+            event_id = await processor.replay(leased.payload)
+        except FlowError as exc:
+            reason, erp_error = failure_details(exc)
+            failed = await self._store.record_failure(record.id, reason, erp_error)
+            return ReplayOutcome(record=failed or leased, error=_kept(exc, record.id))
+        except Exception:
+            await self._store.record_failure(
+                record.id, "the replay failed unexpectedly; see the gateway's log", None
+            )
+            raise
+        done = await self._store.mark_replayed(record.id, by=by, result=event_id)
+        return ReplayOutcome(record=done or await self.get(record.id), result=event_id)
+
+    def _inbound_processor(self) -> InboundProcessor:
+        if self._inbound is None:
+            raise InvalidState("this gateway does not process inbound events")
+        return self._inbound
 
     async def discard(
         self, record_id: str, note: str, *, by: str | None = None, release_key: bool = False
@@ -199,7 +240,7 @@ class QuarantineReview:
             except FlowError:
                 skipped += 1
                 continue
-            if outcome.order is not None:
+            if outcome.result is not None:
                 replayed += 1
             elif outcome.error is not None:
                 failed += 1
