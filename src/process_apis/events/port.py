@@ -1,11 +1,12 @@
-"""Ports of the event flow: where the outbox relay hands events over."""
+"""Ports of the event flow: recording events, handing them over, subscribing to them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from types import TracebackType
 from typing import Protocol
 
-from process_apis.events.model import Event
+from process_apis.events.model import Event, EventType
 
 
 class EventSink(Protocol):
@@ -17,3 +18,41 @@ class EventSink(Protocol):
     """
 
     async def publish(self, events: Sequence[Event]) -> None: ...
+
+
+class Outbox(Protocol):
+    """Records events of a change already written elsewhere (an ERP document); the outbox
+    relay publishes them. An event whose id was recorded before is not recorded again."""
+
+    async def append(self, events: Sequence[Event]) -> None: ...
+
+
+class EventStream(Protocol):
+    """One subscriber's events, in order; ``aclose`` (or leaving ``async with``) ends it.
+
+    Iteration raises when the subscriber fell too far behind or the source shut down:
+    events are never skipped silently.
+    """
+
+    def __aiter__(self) -> EventStream: ...
+
+    async def __anext__(self) -> Event: ...
+
+    async def aclose(self) -> None: ...
+
+    async def __aenter__(self) -> EventStream: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class EventSubscriptions(Protocol):
+    """Live events for subscribers in this process (GraphQL subscriptions)."""
+
+    def subscribe(self, types: Collection[EventType] | None = None) -> EventStream:
+        """Events of ``types`` (every type when None) published from now on."""
+        ...

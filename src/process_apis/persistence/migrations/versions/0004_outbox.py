@@ -1,4 +1,4 @@
-"""The transactional outbox of business events.
+"""The transactional outbox of business events, and the lease of its relay.
 
 Revision ID: 0004
 Revises: 0003
@@ -26,8 +26,15 @@ def upgrade() -> None:
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_outbox_published_at_seq", "outbox", ["published_at", "seq"])
+    op.create_table(
+        "relay_leases",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("holder", sa.String(128), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("relay_leases")
     op.drop_index("ix_outbox_published_at_seq", "outbox")
     op.drop_table("outbox")

@@ -1,0 +1,177 @@
+"""The outbox relay: publishes staged events to the event sinks, in outbox order.
+
+Delivery is at-least-once. A batch of unpublished rows (lowest ``seq`` first) goes to every
+sink in turn and is marked published only after all of them returned; when a sink fails,
+nothing of the batch is marked, and the batch is offered again, halved each time, so the
+events before a failing one still get through while nothing after it overtakes it (the
+order of each aggregate's events holds). A sink may therefore see an event twice.
+
+Of several replicas on one state database only the holder of the relay lease publishes;
+the others check the lease now and then and take over when it expires. Events this
+process staged wake the relay at once (:meth:`OutboxRelay.nudge`); the others are found
+by polling every ``poll_interval``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from process_apis.events.lease import Clock, DbLease
+from process_apis.events.model import Event
+from process_apis.events.outbox import event_from_row
+from process_apis.events.port import EventSink
+from process_apis.persistence.tables import outbox
+
+log = logging.getLogger(__name__)
+
+RELAY_LEASE = "outbox-relay"
+"""Name of the lease the outbox relays of all replicas compete for."""
+
+
+class OutboxRelay:
+    """Moves events from the outbox to ``sinks``; ``run`` is its loop.
+
+    ``sinks`` is read at every batch: the composition root may append to the list it passed.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        sinks: Sequence[EventSink],
+        lease: DbLease,
+        *,
+        batch_size: int = 100,
+        poll_interval: float = 0.1,
+        retention: dt.timedelta = dt.timedelta(hours=24),
+        purge_interval: float = 60.0,
+        max_backoff: float = 30.0,
+        clock: Clock = lambda: dt.datetime.now(dt.UTC),
+    ):
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        if poll_interval <= 0:
+            raise ValueError("poll_interval must be positive")
+        self._engine = engine
+        self._sinks = sinks
+        self.lease = lease
+        self._batch_size = batch_size
+        self._limit = batch_size
+        self._poll_interval = poll_interval
+        self._retention = retention
+        self._purge_interval = purge_interval
+        self._max_backoff = max_backoff
+        self._clock = clock
+        self._wake = asyncio.Event()
+        self._last_purge: float | None = None
+
+    def nudge(self) -> None:
+        """Events were just committed: publish them now rather than at the next poll."""
+        self._wake.set()
+
+    async def run_once(self) -> int | None:
+        """Publish one batch if this replica holds the lease: how many, None when it does not.
+
+        Raises what a sink raised; nothing of the batch is marked published then.
+        """
+        if not await self.lease.renew_if_due():
+            return None
+        return await self._publish_batch()
+
+    async def run(self) -> None:
+        """Publish until cancelled: batch after batch while rows remain, then poll."""
+        backoff = 0.0
+        try:
+            while True:
+                self._wake.clear()
+                delay = self._poll_interval
+                try:
+                    published = await self.run_once()
+                    if published is None:
+                        delay = self._standby_interval()
+                    else:
+                        backoff = 0.0
+                        await self._purge_if_due()
+                        if published:
+                            await asyncio.sleep(0)  # let the rest of the process run
+                            continue
+                except Exception:
+                    backoff = min(self._max_backoff, max(self._poll_interval, backoff * 2))
+                    delay = backoff
+                    log.warning(
+                        "outbox relay: publishing failed; retrying in %.2f s", delay, exc_info=True
+                    )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), delay)
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.lease.release())
+
+    async def purge(self, now: dt.datetime | None = None) -> int:
+        """Delete published events older than the retention; returns how many."""
+        cutoff = (now or self._clock()) - self._retention
+        async with self._engine.begin() as conn:
+            result = await conn.execute(
+                delete(outbox).where(
+                    outbox.c.published_at.is_not(None), outbox.c.published_at < cutoff
+                )
+            )
+        return int(result.rowcount or 0)
+
+    async def backlog(self) -> int:
+        """How many events wait to be published."""
+        async with self._engine.connect() as conn:
+            count = await conn.execute(
+                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+            )
+            return int(count.scalar_one())
+
+    async def _publish_batch(self) -> int:
+        async with self._engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(outbox)
+                    .where(outbox.c.published_at.is_(None))
+                    .order_by(outbox.c.seq)
+                    .limit(self._limit)
+                )
+            ).all()
+        if not rows:
+            self._limit = self._batch_size
+            return 0
+        events: list[Event] = [event_from_row(row) for row in rows]
+        try:
+            for sink in list(self._sinks):
+                await sink.publish(events)
+        except Exception:
+            # Narrow down to the events before the failing one; they may pass alone.
+            self._limit = max(1, len(events) // 2)
+            raise
+        self._limit = self._batch_size
+        seqs = [row.seq for row in rows]
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(outbox)
+                .where(outbox.c.seq.in_(seqs), outbox.c.published_at.is_(None))
+                .values(published_at=self._clock())
+            )
+        return len(rows)
+
+    async def _purge_if_due(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if self._last_purge is not None and now - self._last_purge < self._purge_interval:
+            return
+        self._last_purge = now
+        purged = await self.purge()
+        if purged:
+            log.info("outbox relay: purged %d published events", purged)
+
+    def _standby_interval(self) -> float:
+        # Often enough to take over soon after the holder's lease expires.
+        return max(self._poll_interval, self.lease.ttl.total_seconds() / 5)
