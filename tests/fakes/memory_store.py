@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
+from process_apis.events.model import Event
 from process_apis.idempotency.port import KeyRecord, KeyState
 
 
 class MemoryIdempotencyStore:
     def __init__(self) -> None:
         self.records: dict[tuple[str, str], KeyRecord] = {}
+        # Events staged with completions, in order; an id staged before is skipped.
+        self.events: list[Event] = []
 
     async def claim(
         self,
@@ -54,12 +58,16 @@ class MemoryIdempotencyStore:
         ]
         return sorted(found, key=lambda r: (r.updated_at, r.scope, r.key))[:limit]
 
-    async def complete(self, scope: str, key: str, response: str) -> None:
+    async def complete(
+        self, scope: str, key: str, response: str, *, events: Sequence[Event] = ()
+    ) -> None:
         rec = self.records[(scope, key)]
         self.records[(scope, key)] = KeyRecord(
             scope, key, rec.fingerprint, KeyState.COMPLETED, response, rec.created_at,
             dt.datetime.now(dt.UTC), rec.expires_at, rec.request,
         )  # fmt: skip
+        known = {e.id for e in self.events}
+        self.events.extend(e for e in events if e.id not in known)
 
     async def release(self, scope: str, key: str) -> None:
         rec = self.records.get((scope, key))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
+
+from process_apis.events.model import Event
 
 
 class KeyState(StrEnum):
@@ -63,8 +66,11 @@ class IdempotencyStore(Protocol):
         ``stale_before`` and not expired, that kept their request; the oldest first."""
         ...
 
-    async def complete(self, scope: str, key: str, response: str) -> None:
-        """Store the result of the request that owns the key."""
+    async def complete(
+        self, scope: str, key: str, response: str, *, events: Sequence[Event] = ()
+    ) -> None:
+        """Store the result of the request that owns the key, and stage ``events`` in the
+        outbox in the same transaction: they exist exactly when the result does."""
         ...
 
     async def release(self, scope: str, key: str) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from process_apis.events.model import Event
+from process_apis.events.outbox import stage
 from process_apis.idempotency.port import KeyRecord, KeyState
 from process_apis.persistence.tables import idempotency_keys as t
 
@@ -21,8 +24,10 @@ def _utc(value: dt.datetime) -> dt.datetime:
 class SqlIdempotencyStore:
     """Keys in the ``idempotency_keys`` table; the primary key makes claims atomic."""
 
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, *, on_events: Callable[[], None] | None = None):
         self._engine = engine
+        # Called after a commit that staged events (the outbox relay's nudge).
+        self._on_events = on_events
 
     async def claim(
         self,
@@ -97,7 +102,9 @@ class SqlIdempotencyStore:
             ).all()
         return [_record(row) for row in rows]
 
-    async def complete(self, scope: str, key: str, response: str) -> None:
+    async def complete(
+        self, scope: str, key: str, response: str, *, events: Sequence[Event] = ()
+    ) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(
                 update(t)
@@ -108,6 +115,9 @@ class SqlIdempotencyStore:
                     updated_at=dt.datetime.now(dt.UTC),
                 )
             )
+            staged = await stage(conn, events)
+        if staged and self._on_events is not None:
+            self._on_events()
 
     async def release(self, scope: str, key: str) -> None:
         async with self._engine.begin() as conn:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from process_apis.connections import Connections
 from process_apis.erp_errors import translated
 from process_apis.errors import InvalidInput, InvalidState
+from process_apis.events.documents import invoice_issued, order_status_changed
+from process_apis.events.model import Event
+from process_apis.events.port import Outbox
 from process_apis.idempotency.port import IdempotencyStore, KeyRecord
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.placing import OrderPlacement, Resumed
@@ -64,9 +68,13 @@ class OrderToInvoice:
         *,
         key_retention: dt.timedelta = dt.timedelta(hours=24),
         in_flight_timeout: dt.timedelta = dt.timedelta(minutes=2),
+        outbox: Outbox | None = None,
     ):
         self._connections = connections
         self._keys = idempotency
+        # Events of goods issues and invoices; the ones of placed orders are staged with
+        # the idempotency key. None records none (tests of other concerns).
+        self._outbox = outbox
         self._in_flight_timeout = in_flight_timeout
         self._placement = OrderPlacement(
             connections,
@@ -114,14 +122,19 @@ class OrderToInvoice:
         order = await self._order(adapter, native, order_id)
         deliveries = await self._deliveries(adapter, native, order_id)
         pending = next((d for d in deliveries if not d.goods_issued), None)
+        covers_all = order.delivery_status is DocumentStatus.COMPLETE
         if pending is None:
-            if order.delivery_status is DocumentStatus.COMPLETE and deliveries:
+            if covers_all and deliveries:
+                # Done before; announcing it again is a no-op unless the first call died
+                # between the goods issue and recording its event.
+                await self._announce(_shipped(order, deliveries, covers_all))
                 return deliveries[-1]
             with translated("sales order", order_id):
                 pending = await adapter.create_delivery(native)
+            covers_all = True  # a new delivery takes every open line
         try:
             with translated("delivery", pending.id):
-                return await adapter.post_goods_issue(pending.native_id)
+                issued = await adapter.post_goods_issue(pending.native_id)
         except InvalidInput as exc:
             cause = exc.__cause__
             if isinstance(cause, erp.InsufficientStock):
@@ -129,6 +142,9 @@ class OrderToInvoice:
                     f"order {order_id} cannot be shipped: {cause.message}", field="order_id"
                 ) from exc
             raise
+        others = [d for d in deliveries if d.id != issued.id]
+        await self._announce(_shipped(order, [*others, issued], covers_all))
+        return issued
 
     async def invoice_order(self, order_id: str) -> Invoice:
         """Bill what was shipped; a second call returns the invoice already issued."""
@@ -139,12 +155,18 @@ class OrderToInvoice:
             raise InvalidState(
                 f"order {order_id} has not been shipped yet; fulfil it first", field="order_id"
             )
+        fully_shipped = order.delivery_status is DocumentStatus.COMPLETE and all(
+            d.goods_issued for d in deliveries
+        )
         if order.billing_status is DocumentStatus.COMPLETE:
             invoices = await self._invoices(adapter, native, order_id)
             if invoices:
+                await self._announce(_invoiced(order, invoices[-1], fully_shipped))
                 return invoices[-1]
         with translated("sales order", order_id):
-            return await adapter.create_invoice(native)
+            invoice = await adapter.create_invoice(native)
+        await self._announce(_invoiced(order, invoice, fully_shipped))
+        return invoice
 
     async def progress(self, order_id: str) -> OrderProgress:
         """The order with its deliveries and invoices."""
@@ -155,6 +177,10 @@ class OrderToInvoice:
             deliveries=await self._deliveries(adapter, native, order_id),
             invoices=await self._invoices(adapter, native, order_id),
         )
+
+    async def _announce(self, events: Event | list[Event]) -> None:
+        if self._outbox is not None:
+            await self._outbox.append(events if isinstance(events, list) else [events])
 
     async def _order(self, adapter: ErpAdapter, native: str, order_id: str) -> SalesOrder:
         with translated("sales order", order_id):
@@ -177,3 +203,22 @@ class OrderToInvoice:
                 InvoiceFilter(order_native_id=native), PageRequest(limit=100)
             )
         return page.items
+
+
+def _shipped(order: SalesOrder, deliveries: Sequence[Delivery], covers_all: bool) -> Event:
+    """The status event after a goods issue: shipped once every line left, else partially."""
+    done = covers_all and bool(deliveries) and all(d.goods_issued for d in deliveries)
+    status = OrderStatus.SHIPPED if done else OrderStatus.PARTIALLY_SHIPPED
+    return order_status_changed(order.id, order.number, order.source.connection, status)
+
+
+def _invoiced(order: SalesOrder, invoice: Invoice, fully_shipped: bool) -> list[Event]:
+    """The invoice, and the order's new status when the invoice bills all of it."""
+    events = [invoice_issued(invoice)]
+    if fully_shipped:
+        events.append(
+            order_status_changed(
+                order.id, order.number, order.source.connection, OrderStatus.INVOICED
+            )
+        )
+    return events

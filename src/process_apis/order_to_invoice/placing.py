@@ -26,6 +26,7 @@ from process_apis.errors import (
     OutOfStock,
     RecordNotFound,
 )
+from process_apis.events.documents import order_events_of_placement
 from process_apis.idempotency.port import IdempotencyStore, KeyRecord, KeyState
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.quarantine.errors import accepted, failure_details, still_quarantined
@@ -93,7 +94,9 @@ class OrderPlacement:
             # claiming. If the ERP has the order, the earlier attempt did write it.
             found = await self._find_by_reference(adapter, command.external_reference())
             if found is not None:
-                await self._keys.complete(scope, key, found.model_dump_json())
+                await self._keys.complete(
+                    scope, key, found.model_dump_json(), events=order_events_of_placement(found)
+                )
                 return found
             stale_before = dt.datetime.now(dt.UTC) - self._in_flight_timeout
             if not await self._keys.reclaim(scope, key, stale_before):
@@ -110,7 +113,9 @@ class OrderPlacement:
             # Nothing was written: free the key so a corrected request may use it.
             await self._keys.release(scope, key)
             raise
-        await self._keys.complete(scope, key, order.model_dump_json())
+        await self._keys.complete(
+            scope, key, order.model_dump_json(), events=order_events_of_placement(order)
+        )
         return order
 
     async def replay(self, command: PlaceOrder) -> SalesOrder:
@@ -135,7 +140,9 @@ class OrderPlacement:
                     field="idempotency_key",
                 )
         order, _ = await self._find_or_create(adapter, customer_native, command)
-        await self._keys.complete(scope, key, order.model_dump_json())
+        await self._keys.complete(
+            scope, key, order.model_dump_json(), events=order_events_of_placement(order)
+        )
         return order
 
     async def resume(
@@ -158,7 +165,12 @@ class OrderPlacement:
         except FlowError as exc:
             await self._put_in_quarantine(adapter, command, exc)
             return "quarantined"
-        await self._keys.complete(claim.scope, claim.key, order.model_dump_json())
+        await self._keys.complete(
+            claim.scope,
+            claim.key,
+            order.model_dump_json(),
+            events=order_events_of_placement(order),
+        )
         return "created" if created else "found"
 
     async def release(self, connection: str, key: str) -> None:
