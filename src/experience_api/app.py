@@ -17,9 +17,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from experience_api import log_redaction
 from experience_api.bootstrap import Gateway, build_gateway
 from experience_api.graphql_http import GatewayGraphQL
 from experience_api.schema import build_schema
+from experience_api.security.setup import auth_middleware
 from experience_api.settings import Settings
 
 
@@ -28,6 +30,8 @@ def create_app(settings: Settings) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # uvicorn has configured its handlers by now: filter every one of them.
+        log_redaction.install(log_redaction.secrets_in(settings))
         gateway = await build_gateway(settings)
         app.state.gateway = gateway
         tasks = [
@@ -70,4 +74,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/ready", ready),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware, authenticator = auth_middleware(settings)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[middleware])
+    app.state.authenticator = authenticator
+    return app

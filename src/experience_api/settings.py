@@ -22,12 +22,33 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from experience_api.limits.config import GraphQLSettings
+from experience_api.security.config import AuthSettings
 from system_apis.resilience.policy import ResiliencePolicy
 
 ENV_PREFIX = "ERP_GATEWAY_"
 
 
-class SapConnectionSettings(BaseModel):
+class Credentials(BaseModel):
+    """Where a connection's password comes from: a file (container secrets), an environment
+    variable named here, or the value itself (for local use); the first one set wins."""
+
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+    def secret(self) -> str | None:
+        if self.password_file is not None:
+            return self.password_file.read_text().strip()
+        if self.password_env is not None:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise ValueError(f"environment variable {self.password_env} is not set")
+            return value
+        return self.password.get_secret_value() if self.password else None
+
+
+class SapConnectionSettings(Credentials):
     """One SAP S/4HANA system (or the built-in sandbox when ``base_url`` is empty)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -36,8 +57,6 @@ class SapConnectionSettings(BaseModel):
     kind: Literal["sap"] = "sap"
     base_url: str | None = None
     username: str | None = None
-    password: SecretStr | None = None
-    password_file: Path | None = None
     sap_client: str | None = None
     timeout_seconds: float = Field(default=15.0, gt=0, description="per HTTP request")
     resilience: ResiliencePolicy = Field(default_factory=ResiliencePolicy)
@@ -49,14 +68,9 @@ class SapConnectionSettings(BaseModel):
     def embedded(self) -> bool:
         return self.base_url is None
 
-    def secret(self) -> str | None:
-        """The password, read from ``password_file`` when that is set (container secrets)."""
-        if self.password_file is not None:
-            return self.password_file.read_text().strip()
-        return self.password.get_secret_value() if self.password else None
 
 
-class TrytonConnectionSettings(BaseModel):
+class TrytonConnectionSettings(Credentials):
     """One Tryton server, reached over its JSON-RPC API with a user's login."""
 
     model_config = ConfigDict(extra="forbid")
@@ -66,16 +80,9 @@ class TrytonConnectionSettings(BaseModel):
     base_url: str
     database: str = Field(min_length=1)
     username: str = "admin"
-    password: SecretStr | None = None
-    password_file: Path | None = None
     timeout_seconds: float = Field(default=15.0, gt=0, description="per HTTP request")
     resilience: ResiliencePolicy = Field(default_factory=ResiliencePolicy)
 
-    def secret(self) -> str | None:
-        """The password, read from ``password_file`` when that is set (container secrets)."""
-        if self.password_file is not None:
-            return self.password_file.read_text().strip()
-        return self.password.get_secret_value() if self.password else None
 
 
 def _connection_kind(value: object) -> str:
@@ -89,6 +96,42 @@ ConnectionSettings = Annotated[
     | Annotated[TrytonConnectionSettings, Tag("tryton")],
     Discriminator(_connection_kind),
 ]
+
+
+class EventSettings(BaseModel):
+    """Business events: the outbox relay and the bus it publishes to.
+
+    ``memory`` serves GraphQL subscribers of this process only (the embedded default);
+    ``rabbitmq`` publishes to a durable topic exchange that every replica and external
+    consumers read.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    broker: Literal["memory", "rabbitmq"] = "memory"
+    rabbitmq_url: SecretStr | None = Field(
+        default=None, description="amqp://user:password@host:5672/vhost; required for rabbitmq"
+    )
+    exchange: str = Field(default="erp-gateway.events", min_length=1, max_length=255)
+    relay_poll_interval_seconds: float = Field(
+        default=0.1, gt=0, le=60, description="how often the outbox is checked when idle"
+    )
+    relay_batch_size: int = Field(default=100, ge=1, le=10_000)
+    relay_lease_seconds: float = Field(
+        default=10, ge=1, description="a stopped relay's replica is taken over after this"
+    )
+    retention_hours: float = Field(
+        default=24, gt=0, description="published events are kept this long, then purged"
+    )
+    subscriber_queue: int = Field(
+        default=1000, ge=1, description="events a subscriber may lag behind before it is ended"
+    )
+
+    @model_validator(mode="after")
+    def _broker_reachable(self) -> EventSettings:
+        if self.broker == "rabbitmq" and self.rabbitmq_url is None:
+            raise ValueError("events.rabbitmq_url is required when events.broker is rabbitmq")
+        return self
 
 
 def _embedded_default() -> list[ConnectionSettings]:
@@ -123,6 +166,13 @@ class Settings(BaseSettings):
     sandbox_username: str = "GATEWAY"
     sandbox_password: SecretStr = SecretStr("sandbox")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    mode: Literal["local", "production"] = Field(
+        default="local",
+        description="production: bearer tokens required, the development key refused",
+    )
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
     audit_key: SecretStr | None = Field(
         default=None, description="seals the audit log; default: a key created in data_dir"
     )
