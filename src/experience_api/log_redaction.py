@@ -59,11 +59,14 @@ class RedactingFilter(logging.Filter):
         self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a bad format string must not lose the record
-            message = str(record.msg)
-        record.msg, record.args = redact(message, self.secrets), ()
+        # Message and arguments are cleaned apart: formatters such as uvicorn's access log
+        # read the arguments themselves.
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg, self.secrets)
+        if isinstance(record.args, dict):
+            record.args = {k: self._clean(v) for k, v in record.args.items()}
+        elif isinstance(record.args, tuple):
+            record.args = tuple(self._clean(a) for a in record.args)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
@@ -71,6 +74,17 @@ class RedactingFilter(logging.Filter):
         if record.stack_info:
             record.stack_info = redact(record.stack_info, self.secrets)
         return True
+
+    def _clean(self, value: object) -> object:
+        if isinstance(value, str | bytes | BaseException) or not _is_plain(value):
+            text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+            cleaned = redact(text, self.secrets)
+            return value if cleaned == text else cleaned
+        return value
+
+
+def _is_plain(value: object) -> bool:
+    return value is None or isinstance(value, bool | int | float)
 
 
 def install(secrets: Iterable[str]) -> RedactingFilter:

@@ -26,14 +26,18 @@ def free_port() -> int:
 
 @contextmanager
 def command(
-    args: Sequence[str], ready_url: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    args: Sequence[str],
+    ready_url: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    output: Path | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``erp-gateway <args>`` until the block ends; wait until ``ready_url`` answers.
 
-    The output goes to a file, not a pipe: a pipe nobody reads fills up with access logs and
-    then blocks the server in the middle of a request.
+    The output goes to a file (``output``, or a temporary one), not a pipe: a pipe nobody
+    reads fills up with access logs and then blocks the server in the middle of a request.
     """
-    with tempfile.TemporaryFile() as log:
+    with open(output, "w+b") if output else tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "experience_api.cli", *args],
             env={**os.environ, **(env or {})},
