@@ -20,6 +20,8 @@ from starlette.routing import Route
 from experience_api import log_redaction
 from experience_api.bootstrap import Gateway, build_gateway
 from experience_api.graphql_http import GatewayGraphQL
+from experience_api.limits.request_size import BodySizeLimit
+from experience_api.limits.wiring import graphql_protection
 from experience_api.schema import build_schema
 from experience_api.security.setup import auth_middleware
 from experience_api.settings import Settings
@@ -47,11 +49,14 @@ def create_app(settings: Settings) -> Starlette:
                     await task
             await gateway.aclose()
 
+    protection = graphql_protection(settings)
     graphql = GatewayGraphQL(
-        build_schema(),
-        graphql_ide="graphiql" if settings.graphiql else None,
+        build_schema(protection.extensions, protection.max_batch_operations),
+        graphql_ide="graphiql" if protection.graphiql else None,
         allow_queries_via_get=False,
     )
+    # GET only ever served GraphiQL (queries over GET are off): without it, GET is refused.
+    graphql_methods = ["GET", "POST"] if protection.graphiql else ["POST"]
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -72,7 +77,11 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", home),
         Route("/health", health),
         Route("/ready", ready),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route(
+            "/graphql",
+            BodySizeLimit(graphql, protection.max_request_bytes),
+            methods=graphql_methods,
+        ),
     ]
     middleware, authenticator = auth_middleware(settings)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[middleware])

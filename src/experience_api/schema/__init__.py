@@ -7,8 +7,12 @@ The admin operations of the quarantine review live apart in :mod:`.quarantine`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from experience_api.schema.context import GraphQLContext, build_context
@@ -61,13 +65,25 @@ class GatewaySchema(strawberry.Schema):
         super().process_errors([e for e in errors if is_unexpected(e)], execution_context)
 
 
-def build_schema() -> strawberry.Schema:
-    """The schema served by the app: queries, mutations, masking of unexpected errors."""
+def build_schema(
+    guards: Sequence[Callable[[], SchemaExtension]] = (), max_batch_operations: int = 0
+) -> strawberry.Schema:
+    """The schema served by the app: queries, mutations, masking of unexpected errors.
+
+    ``guards`` (limits, persisted operations) run before the other extensions; batching is
+    on when ``max_batch_operations`` is above 0. Field suggestions are never given.
+    """
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
         types=USER_ERROR_TYPES,
-        extensions=[MaskUnexpectedErrors, AuditExtension],
+        extensions=[*guards, MaskUnexpectedErrors, AuditExtension],
+        config=StrawberryConfig(
+            disable_field_suggestions=True,
+            batching_config=(
+                {"max_operations": max_batch_operations} if max_batch_operations > 0 else None
+            ),
+        ),
     )
 
 
