@@ -17,7 +17,9 @@ two parts; SAP's stock API has no aggregating read that would avoid this in one 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
@@ -25,7 +27,6 @@ from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import (
     ErpError,
     NotFound,
-    NotSupported,
     Unavailable,
     UnknownOutcome,
     ValidationRejected,
@@ -57,6 +58,7 @@ from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.billing import invoice_from_sap
 from system_apis.sap.mapping.defaults import SapDefaults
 from system_apis.sap.mapping.deliveries import delivery_body, delivery_from_sap, open_order_items
+from system_apis.sap.mapping.material_documents import MovementTypes
 from system_apis.sap.mapping.partners import customer_from_sap
 from system_apis.sap.mapping.people import employee_from_sf
 from system_apis.sap.mapping.products import product_from_sap
@@ -65,6 +67,7 @@ from system_apis.sap.mapping.sales import sales_order_body, sales_order_from_sap
 from system_apis.sap.mapping.stock import inventory_from_sap
 from system_apis.sap.odata import Filter, all_of, eq
 from system_apis.sap.queries import EntityRead
+from system_apis.sap.stock_movements import StockMovements
 
 ERP_KIND = "sap"
 
@@ -79,6 +82,9 @@ class SapAdapter:
     protocol and is closed by :meth:`aclose`. New sales orders get ``order_type`` and the
     sales area ``sales_organization``/``distribution_channel``/``division``; ``currency`` is
     used where SAP leaves a document's currency empty; ``language`` picks product names.
+    Stock adjustments post ``receipt_movement_type`` or ``issue_movement_type`` (charged to
+    ``issue_cost_center`` when given); ``time_zone`` is the SAP system's, in which material
+    documents are time-stamped (see :mod:`system_apis.sap.stock_movements`).
     """
 
     def __init__(
@@ -92,6 +98,10 @@ class SapAdapter:
         order_type: str = "OR",
         currency: str = "EUR",
         language: str = "EN",
+        receipt_movement_type: str = "501",
+        issue_movement_type: str = "551",
+        issue_cost_center: str | None = None,
+        time_zone: str = "UTC",
     ) -> None:
         self._source = Source(connection=connection, erp=ERP_KIND)
         if client.connection is None:
@@ -105,6 +115,14 @@ class SapAdapter:
             currency=currency,
             language=language,
         )
+        self._movements = StockMovements(
+            client,
+            self._source,
+            MovementTypes(receipt_movement_type, issue_movement_type, issue_cost_center),
+            ZoneInfo(time_zone),
+            self._mapped,
+            self._written,
+        )
 
     @property
     def source(self) -> Source:
@@ -112,13 +130,14 @@ class SapAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset(Capability) - {Capability.ADJUST_STOCK}
+        return frozenset(Capability)
 
     async def aclose(self) -> None:
         await self._client.aclose()
 
     async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
-        raise NotSupported("stock adjustments are not implemented for this ERP yet")
+        """Posts a material document once per reference (see :mod:`.stock_movements`)."""
+        return await self._movements.adjust(adjustment)
 
     # -- master data -------------------------------------------------------------------------
 
@@ -139,6 +158,8 @@ class SapAdapter:
     async def list_inventory(
         self, filter: InventoryFilter, page: PageRequest
     ) -> Page[InventoryLevel]:
+        if filter.changed_since is not None:
+            return await self._movements.changed_levels(filter, page, filter.changed_since)
         conditions = queries.inventory_conditions(filter, self._source.connection)
         if conditions is None:
             return _empty(page)
@@ -155,7 +176,10 @@ class SapAdapter:
         conditions = queries.sales_order_conditions(filter)
         if conditions is None:
             return _empty(page)
-        answer = await self._list(queries.SALES_ORDERS, conditions, page)
+        read = queries.SALES_ORDERS
+        if filter.changed_since is not None:
+            read = replace(read, orderby=(*queries.BY_CHANGE, "SalesOrder"))
+        answer = await self._list(read, conditions, page)
         return self._page(answer, page, self._order)
 
     async def get_sales_order(self, native_id: str) -> SalesOrder:
@@ -234,7 +258,10 @@ class SapAdapter:
         conditions = await queries.invoice_conditions(filter, self._keys)
         if conditions is None:
             return _empty(page)
-        answer = await self._list(queries.INVOICES, conditions, page)
+        read = queries.INVOICES
+        if filter.changed_since is not None:
+            read = replace(read, orderby=(*queries.BY_CHANGE, "BillingDocument"))
+        answer = await self._list(read, conditions, page)
         return self._page(answer, page, self._invoice)
 
     async def create_invoice(self, order_native_id: str) -> Invoice:

@@ -132,11 +132,12 @@ class SapODataClient:
         filter: Filter | None = None,
         select: Sequence[str] = (),
         orderby: Sequence[str] = (),
+        expand: Sequence[str] = (),
         max_pages: int = 50,
     ) -> list[JsonObject]:
         """Every entity of a read, following SAP's server-side paging (``__next``) if it pages."""
         answer = await self.get_collection(
-            service, entity_set, filter=filter, select=select, orderby=orderby
+            service, entity_set, filter=filter, select=select, expand=expand, orderby=orderby
         )
         results = list(answer.results)
         pages = 1

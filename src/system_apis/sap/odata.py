@@ -46,7 +46,11 @@ def orderby_item(item: str) -> str:
 
 def _format_timestamp(value: dt.datetime) -> str:
     text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
+    # Milliseconds when they say it all; otherwise microseconds, so that a ge/gt comparison
+    # with a change time stamp (Edm.DateTimeOffset, precision 7) is exact.
+    if value.microsecond % 1000:
+        text += f".{value.microsecond:06d}"
+    elif value.microsecond:
         text += f".{value.microsecond // 1000:03d}"
     return text
 

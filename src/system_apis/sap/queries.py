@@ -19,6 +19,7 @@ key, two requests in all:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -109,6 +110,10 @@ INVOICES = EntityRead(
     expand=("to_Item",),
     orderby=("BillingDocument",),
 )
+
+
+BY_CHANGE = ("LastChangeDateTime",)
+"""``$orderby`` of change capture: oldest change first (then the document number)."""
 
 
 class KeyReader(Protocol):
@@ -205,6 +210,8 @@ def sales_order_conditions(filter: SalesOrderFilter) -> list[Filter] | None:
         conditions.append(ge("SalesOrderDate", filter.date_from))
     if filter.date_to is not None:
         conditions.append(le("SalesOrderDate", filter.date_to))
+    if filter.changed_since is not None:
+        conditions.append(ge("LastChangeDateTime", _aware(filter.changed_since)))
     return conditions
 
 
@@ -239,6 +246,8 @@ async def invoice_conditions(filter: InvoiceFilter, keys: KeyReader) -> list[Fil
         conditions.append(ge("BillingDocumentDate", filter.date_from))
     if filter.date_to is not None:
         conditions.append(le("BillingDocumentDate", filter.date_to))
+    if filter.changed_since is not None:
+        conditions.append(ge("LastChangeDateTime", _aware(filter.changed_since)))
     if filter.order_native_id:
         documents = await keys(
             BILLING_DOCUMENT,
@@ -265,3 +274,8 @@ def _order_status_filter(status: OrderStatus) -> Filter:
     if status is OrderStatus.PARTIALLY_SHIPPED:
         return all_of(eq(delivery, partial), ne(billing, complete))
     return all_of(ne(delivery, complete), ne(delivery, partial), ne(billing, complete))
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A change time as an instant (a naive one is taken as UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)

@@ -24,13 +24,19 @@ from system_apis.sap.mapping.readers import (
     required_text,
     unique,
 )
-from system_apis.sap.odata import parse_date
+from system_apis.sap.odata import parse_date, parse_datetime
+
+CLEARED = "C"
+"""``InvoiceClearingStatus`` of a billing document whose receivable is cleared (paid)."""
 
 
 def invoice_status(entity: JsonObject) -> InvoiceStatus:
-    """Cancelled wins; posted to accounting (``C``) → posted; otherwise a draft."""
+    """Cancelled wins; cleared (``InvoiceClearingStatus`` ``C``) → paid; posted to accounting
+    (``AccountingPostingStatus`` ``C``) → posted; otherwise a draft."""
     if entity.get("BillingDocumentIsCancelled"):
         return InvoiceStatus.CANCELLED
+    if optional_text(entity, "InvoiceClearingStatus") == CLEARED:
+        return InvoiceStatus.PAID
     if optional_text(entity, "AccountingPostingStatus") == "C":
         return InvoiceStatus.POSTED
     return InvoiceStatus.DRAFT
@@ -94,4 +100,5 @@ def invoice_from_sap(entity: JsonObject, source: Source, defaults: SapDefaults) 
         gross_amount=money(gross if gross is not None else net + tax_total, currency, defaults),
         status=invoice_status(entity),
         lines=tuple(lines),
+        changed_at=parse_datetime(entity.get("LastChangeDateTime")),
     )

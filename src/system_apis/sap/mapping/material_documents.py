@@ -1,0 +1,162 @@
+"""Material documents (``API_MATERIAL_DOCUMENT_SRV``): stock adjustments and their times.
+
+A :class:`~system_apis.contracts.commands.StockAdjustment` becomes one material document with
+one item. Its reference travels in ``MaterialDocumentHeaderText`` (at most 25 characters), the
+field the adapter searches before posting so that a reference is posted once:
+:func:`header_text` keeps a reference of up to 25 characters as it is and maps a longer one to
+its first 12 characters, ``~`` and the first 12 hex digits of its SHA-256, 25 in all, the same
+on every call and every gateway replica.
+
+Material documents are stamped with their entry date and time (``CreationDate``, an
+``Edm.DateTime`` date, and ``CreationTime``, an ``Edm.Time`` such as ``PT14H05M09S``) in the
+system's time zone, to the second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from system_apis.contracts.commands import StockAdjustment
+from system_apis.sap.mapping.readers import (
+    JsonObject,
+    expanded,
+    optional_decimal,
+    optional_text,
+    required_text,
+)
+from system_apis.sap.odata import format_datetime, parse_date
+
+HEADER_TEXT_LENGTH = 25
+_HASHED_PREFIX = 12
+_HASHED_DIGITS = HEADER_TEXT_LENGTH - _HASHED_PREFIX - 1
+_DURATION = re.compile(r"PT(?:(\d{1,2})H)?(?:(\d{1,2})M)?(?:(\d{1,2})(?:\.\d+)?S)?")
+
+GOODS_MOVEMENT_CODES = {"501": "05", "561": "05", "201": "03", "551": "03"}
+"""Movement type → the goods movement code (transaction) it is posted with."""
+
+RECEIPT_TYPES = frozenset({"501", "561"})
+ISSUE_TYPES = frozenset({"201", "551"})
+
+
+@dataclass(frozen=True)
+class MovementTypes:
+    """How adjustments are posted: movement types for receipts and issues, and the cost center
+    that issues (consumption, scrapping) are charged to when one is needed.
+
+    The defaults: 501 (receipt without purchase order) for goods found or received outside
+    purchasing, 551 (withdrawal for scrapping) for goods that are gone, with no cost center
+    (SAP takes the default account assignment of the movement type).
+    """
+
+    receipt: str = "501"
+    issue: str = "551"
+    cost_center: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.receipt not in RECEIPT_TYPES:
+            raise ValueError(f"receipt movement type must be one of {sorted(RECEIPT_TYPES)}")
+        if self.issue not in ISSUE_TYPES:
+            raise ValueError(f"issue movement type must be one of {sorted(ISSUE_TYPES)}")
+
+
+def header_text(reference: str) -> str:
+    """The ``MaterialDocumentHeaderText`` that carries ``reference`` (see the module doc)."""
+    text = reference.strip()
+    if len(text) <= HEADER_TEXT_LENGTH and text == reference:
+        return text
+    digest = hashlib.sha256(reference.encode()).hexdigest()[:_HASHED_DIGITS]
+    return f"{reference[:_HASHED_PREFIX]}~{digest}"
+
+
+def material_document_body(
+    adjustment: StockAdjustment,
+    plant: str,
+    storage_location: str,
+    unit: str,
+    types: MovementTypes,
+    today: dt.date,
+) -> dict[str, Any]:
+    """The deep-insert body posting ``adjustment`` at a plant and storage location."""
+    movement_type = types.receipt if adjustment.quantity > 0 else types.issue
+    item: dict[str, object] = {
+        "Material": adjustment.sku,
+        "Plant": plant,
+        "StorageLocation": storage_location,
+        "GoodsMovementType": movement_type,
+        "QuantityInEntryUnit": f"{abs(adjustment.quantity):f}",
+        "EntryUnit": unit,
+    }
+    if movement_type in ISSUE_TYPES and types.cost_center:
+        item["CostCenter"] = types.cost_center
+    if adjustment.reason:
+        item["MaterialDocumentItemText"] = adjustment.reason[:50]
+    return {
+        "GoodsMovementCode": GOODS_MOVEMENT_CODES[movement_type],
+        "PostingDate": format_datetime(today),
+        "DocumentDate": format_datetime(today),
+        "MaterialDocumentHeaderText": header_text(adjustment.reference),
+        "to_MaterialDocumentItem": {"results": [item]},
+    }
+
+
+def parse_time(value: object) -> dt.time:
+    """An ``Edm.Time`` (``PT14H05M09S``) as a time of day."""
+    if not isinstance(value, str):
+        raise ValueError(f"not an Edm.Time: {value!r}")
+    match = _DURATION.fullmatch(value.strip())
+    if match is None or value.strip() == "PT":
+        raise ValueError(f"not an Edm.Time: {value!r}")
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return dt.time(hours, minutes, seconds)
+
+
+def document_time(header: JsonObject, zone: ZoneInfo) -> dt.datetime:
+    """When a material document was entered, as an aware UTC time (to the second)."""
+    day = parse_date(header.get("CreationDate"))
+    if day is None:
+        raise ValueError(f"material document {header.get('MaterialDocument')} has no entry date")
+    moment = dt.datetime.combine(day, parse_time(header.get("CreationTime")), tzinfo=zone)
+    return moment.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One item of a material document: what moved where, and how much (signed)."""
+
+    material: str
+    plant: str
+    storage_location: str
+    unit: str
+    quantity: Decimal | None
+
+
+def movements(header: JsonObject) -> list[Movement]:
+    """The items of a material document (``to_MaterialDocumentItem`` expanded)."""
+    items = expanded(header, "to_MaterialDocumentItem")
+    if items is None:
+        raise ValueError("material document items were not expanded")
+    result = []
+    for item in items:
+        amount = optional_decimal(item, "QuantityInBaseUnit")
+        if amount is None:
+            amount = optional_decimal(item, "QuantityInEntryUnit")
+        if optional_text(item, "DebitCreditCode") == "H" and amount is not None:
+            amount = -amount
+        result.append(
+            Movement(
+                material=required_text(item, "Material"),
+                plant=required_text(item, "Plant"),
+                storage_location=optional_text(item, "StorageLocation") or "",
+                unit=optional_text(item, "MaterialBaseUnit")
+                or optional_text(item, "EntryUnit")
+                or "",
+                quantity=amount,
+            )
+        )
+    return result
