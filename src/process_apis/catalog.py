@@ -1,4 +1,9 @@
-"""Read flows: customers, products, inventory, orders and invoices from the ERPs."""
+"""Read flows: customers, products, inventory, orders, invoices and employees from the ERPs.
+
+Row level: every read takes ``connections``, the caller's boundary (None: every connection).
+A list reads only those; a record of another connection read by id does not exist for the
+caller (RecordNotFound, or None in the batch reads), so the answer leaks nothing about it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any, TypeVar
 
 from process_apis.connections import Connections
 from process_apis.erp_errors import translated
+from process_apis.errors import InvalidInput, RecordNotFound
 from process_apis.merging import MergedPage, Window, merge
 from system_apis.contracts.models import (
     Customer,
@@ -16,6 +22,7 @@ from system_apis.contracts.models import (
     Product,
     SalesOrder,
 )
+from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
 from system_apis.contracts.port import ErpAdapter
 from system_apis.contracts.queries import (
     CustomerFilter,
@@ -55,6 +62,7 @@ class Catalog:
         connections: Sequence[str] | None = None,
     ) -> MergedPage[T]:
         if connection is not None:
+            self._check_visible(connection, connections)
             names: tuple[str, ...] = (connection,)
         elif connections is not None:
             # The caller's row-level boundary: only these, in configured order.
@@ -83,10 +91,15 @@ class Catalog:
             connections=connections,
         )
 
-    async def customers_by_id(self, ids: Sequence[str]) -> list[Customer | None]:
-        """Customers for canonical ids, in the same order; None where one does not exist."""
+    async def customers_by_id(
+        self, ids: Sequence[str], connections: Sequence[str] | None = None
+    ) -> list[Customer | None]:
+        """Customers for canonical ids, in the same order; None where one does not exist
+        or lies outside ``connections``."""
         found: dict[str, Customer] = {}
         for name, natives in self._group(ids).items():
+            if connections is not None and name not in connections:
+                continue
             adapter = self._connections.get(name)
             with translated():
                 page = await adapter.list_customers(
@@ -109,11 +122,15 @@ class Catalog:
             connections=connections,
         )
 
-    async def products_by_sku(self, keys: Sequence[tuple[str, str]]) -> list[Product | None]:
-        """Products for (connection, sku) pairs, in order; None where a sku is unknown."""
+    async def products_by_sku(
+        self, keys: Sequence[tuple[str, str]], connections: Sequence[str] | None = None
+    ) -> list[Product | None]:
+        """Products for (connection, sku) pairs, in order; None where a sku is unknown or its
+        connection lies outside ``connections``."""
         by_connection: dict[str, list[str]] = {}
         for name, sku in keys:
-            by_connection.setdefault(name, []).append(sku)
+            if connections is None or name in connections:
+                by_connection.setdefault(name, []).append(sku)
         found: dict[tuple[str, str], Product] = {}
         for name, skus in by_connection.items():
             unique = list(dict.fromkeys(skus))
@@ -154,13 +171,17 @@ class Catalog:
             connections=connections,
         )
 
-    async def sales_order(self, order_id: str) -> SalesOrder:
-        adapter, native = self._connections.resolve(order_id)
+    async def sales_order(
+        self, order_id: str, connections: Sequence[str] | None = None
+    ) -> SalesOrder:
+        adapter, native = self._resolve_visible(order_id, "sales order", connections)
         with translated("sales order", order_id):
             return await adapter.get_sales_order(native)
 
-    async def deliveries_of(self, order_id: str) -> tuple[Delivery, ...]:
-        adapter, native = self._connections.resolve(order_id)
+    async def deliveries_of(
+        self, order_id: str, connections: Sequence[str] | None = None
+    ) -> tuple[Delivery, ...]:
+        adapter, native = self._resolve_visible(order_id, "sales order", connections)
         with translated("sales order", order_id):
             page = await adapter.list_deliveries(
                 DeliveryFilter(order_native_id=native), PageRequest(limit=100)
@@ -181,13 +202,58 @@ class Catalog:
             connections=connections,
         )
 
-    async def invoices_of(self, order_id: str) -> tuple[Invoice, ...]:
-        adapter, native = self._connections.resolve(order_id)
+    async def invoices_of(
+        self, order_id: str, connections: Sequence[str] | None = None
+    ) -> tuple[Invoice, ...]:
+        adapter, native = self._resolve_visible(order_id, "sales order", connections)
         with translated("sales order", order_id):
             page = await adapter.list_invoices(
                 InvoiceFilter(order_native_id=native), PageRequest(limit=100)
             )
         return page.items
+
+    # -- employees: pay and bank data only as the filter's details name them ---------------
+
+    async def employees(
+        self,
+        filter: EmployeeFilter,
+        window: Window,
+        connection: str | None = None,
+        connections: Sequence[str] | None = None,
+    ) -> MergedPage[Employee]:
+        return await self._list(
+            connection,
+            window,
+            lambda erp, page: erp.list_employees(filter, page),
+            connections=connections,
+        )
+
+    async def employee(
+        self,
+        employee_id: str,
+        details: frozenset[EmployeeDetail] = frozenset(),
+        connections: Sequence[str] | None = None,
+    ) -> Employee:
+        adapter, native = self._resolve_visible(employee_id, "employee", connections)
+        with translated("employee", employee_id):
+            return await adapter.get_employee(native, details)
+
+    # -- row level -----------------------------------------------------------------------
+
+    def _check_visible(self, connection: str, connections: Sequence[str] | None) -> None:
+        # Worded like an unconfigured connection: the answer tells nothing about the others.
+        if connections is not None and connection not in connections:
+            raise InvalidInput(f"unknown connection {connection!r}", field="connection")
+
+    def _resolve_visible(
+        self, record_id: str, kind: str, connections: Sequence[str] | None
+    ) -> tuple[ErpAdapter, str]:
+        """The adapter and native id of a record; a record outside ``connections`` does not
+        exist for the caller (RecordNotFound, exactly as for a missing one)."""
+        adapter, native = self._connections.resolve(record_id)
+        if connections is not None and adapter.source.connection not in connections:
+            raise RecordNotFound(kind, record_id)
+        return adapter, native
 
     def _group(self, ids: Sequence[str]) -> dict[str, list[str]]:
         grouped: dict[str, list[str]] = {}

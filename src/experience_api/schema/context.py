@@ -31,6 +31,8 @@ class GraphQLContext:
     audit: AuditTrail
     request: Request | WebSocket | None = None
     response: Response | WebSocket | None = None
+    connection_params: dict[str, object] | None = None
+    """A WebSocket's ``connection_init`` payload (strawberry sets it)."""
 
 
 def build_context(
