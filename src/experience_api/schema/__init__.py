@@ -17,13 +17,16 @@ from strawberry.types import ExecutionContext
 
 from experience_api.schema.context import GraphQLContext, build_context
 from experience_api.schema.customers import CustomerQueries
+from experience_api.schema.employees import EmployeeQueries
 from experience_api.schema.errors import ClientError, MaskUnexpectedErrors, is_unexpected
+from experience_api.schema.field_access import FieldAccessExtension
 from experience_api.schema.inventory import InventoryQueries
 from experience_api.schema.invoices import InvoiceQueries
 from experience_api.schema.mutations import OrderMutations
 from experience_api.schema.orders import OrderQueries
 from experience_api.schema.products import ProductQueries
 from experience_api.schema.quarantine import QuarantineMutations, QuarantineQueries
+from experience_api.schema.subscriptions import Subscription
 from experience_api.schema.user_errors import USER_ERROR_TYPES
 from experience_api.security.audit_trail import AuditExtension
 
@@ -33,6 +36,7 @@ __all__ = [
     "GraphQLContext",
     "Mutation",
     "Query",
+    "Subscription",
     "build_context",
     "build_schema",
     "export_sdl",
@@ -46,6 +50,7 @@ class Query(
     InventoryQueries,
     OrderQueries,
     InvoiceQueries,
+    EmployeeQueries,
     QuarantineQueries,
 ):
     pass
@@ -76,8 +81,9 @@ def build_schema(
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=USER_ERROR_TYPES,
-        extensions=[*guards, MaskUnexpectedErrors, AuditExtension],
+        extensions=[*guards, MaskUnexpectedErrors, AuditExtension, FieldAccessExtension],
         config=StrawberryConfig(
             disable_field_suggestions=True,
             batching_config=(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from experience_api.schema.field_access import FieldAccess
 from experience_api.schema.loaders import Loaders, create_loaders
 from experience_api.security.audit_trail import AuditTrail
 from experience_api.security.principal import Principal, internal_principal
@@ -33,6 +34,8 @@ class GraphQLContext:
     response: Response | WebSocket | None = None
     connection_params: dict[str, object] | None = None
     """A WebSocket's ``connection_init`` payload (strawberry sets it)."""
+    field_access: FieldAccess = field(default_factory=FieldAccess)
+    """Sensitive fields redacted and disclosed in this request (see :mod:`.field_access`)."""
 
 
 def build_context(

@@ -1,0 +1,97 @@
+"""Field level: sensitive fields resolve to null for callers without their scope.
+
+Salaries (``payroll:read``) and bank accounts (``bank:read``) are absent for every other
+caller, wherever the type appears (a list, a single record, a nested field). Absent means
+more than hidden: a resolver asks the process layer only for the details the caller may see
+(:func:`employee_details`), so the value is never fetched, cached or passed on.
+
+A redacted field is not an error (a list of employees read by a sales token must not fail or
+carry an error per row); the response lists the redacted fields by name under
+``extensions.redactedFields`` (``["Employee.salary"]``), never a value, so a client can tell
+"not yours to see" from "not on record".
+
+Every disclosure of a sensitive field (caller holds the scope, value not null) is recorded on
+the request's :class:`FieldAccess`: ``disclosed`` lists them, and ``listeners`` (callables
+taking a :class:`Disclosure`) are called at once. The audit log subscribes there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from strawberry.extensions import SchemaExtension
+
+from experience_api.security.permissions import Scope
+from system_apis.contracts.people import EmployeeDetail
+
+if TYPE_CHECKING:
+    from experience_api.schema.context import Info
+    from experience_api.security.principal import Principal
+
+T = TypeVar("T")
+
+DETAIL_SCOPES: dict[EmployeeDetail, Scope] = {
+    EmployeeDetail.SALARY: Scope.PAYROLL_READ,
+    EmployeeDetail.BANK_ACCOUNT: Scope.BANK_READ,
+}
+"""The scope that reveals each sensitive detail of an employee."""
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One sensitive value handed to a caller: which field of which record, under which scope."""
+
+    subject: str
+    client_id: str
+    field: str
+    record_id: str
+    scope: Scope
+
+
+@dataclass
+class FieldAccess:
+    """Per request: the fields redacted, the sensitive values disclosed, and who to tell."""
+
+    redacted: set[str] = field(default_factory=set)
+    disclosed: list[Disclosure] = field(default_factory=list)
+    listeners: list[Callable[[Disclosure], None]] = field(default_factory=list)
+
+    def disclose(self, disclosure: Disclosure) -> None:
+        self.disclosed.append(disclosure)
+        for listener in self.listeners:
+            listener(disclosure)
+
+
+def employee_details(principal: Principal) -> frozenset[EmployeeDetail]:
+    """The sensitive employee details ``principal`` may see: all that a read may fetch."""
+    return frozenset(d for d, scope in DETAIL_SCOPES.items() if principal.has(scope))
+
+
+def guarded(info: Info, scope: Scope, field_name: str, record_id: str, value: T | None) -> T | None:
+    """``value`` when the caller holds ``scope`` (recorded as a disclosure), else None
+    (recorded as redacted). ``field_name`` is ``Type.field``."""
+    context = info.context
+    caller = context.principal
+    access = context.field_access
+    if not caller.has(scope):
+        access.redacted.add(field_name)
+        return None
+    if value is not None:
+        access.disclose(Disclosure(caller.subject, caller.client_id, field_name, record_id, scope))
+    return value
+
+
+class FieldAccessExtension(SchemaExtension):
+    """Adds ``extensions.redactedFields`` to a response in which a field was redacted."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        access = getattr(context, "field_access", None)
+        if not isinstance(access, FieldAccess) or not access.redacted:
+            return {}
+        return {"redactedFields": sorted(access.redacted)}
