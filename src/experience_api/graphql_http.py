@@ -21,14 +21,25 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UnsetType
 
 from experience_api.bootstrap import Gateway
 from experience_api.limits.batch import check_body
 from experience_api.limits.errors import RequestRefused
 from experience_api.persisted.extension import DOCUMENT_ID
 from experience_api.schema.context import GraphQLContext, build_context
+from experience_api.security.authenticator import (
+    NOBODY,
+    Authenticator,
+    MalformedAuthorization,
+)
+from experience_api.security.jwks import KeysUnavailable
+from experience_api.security.middleware import PRINCIPAL_KEY
+from experience_api.security.principal import Principal
+from experience_api.security.tokens import InvalidToken
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -45,7 +56,25 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> GraphQLContext:
         gateway: Gateway = request.app.state.gateway
-        return build_context(gateway.services, request=request, response=response)
+        return build_context(
+            gateway.services, request=request, response=response, principal=_caller(request)
+        )
+
+    async def on_ws_connect(self, context: GraphQLContext) -> UnsetType | dict[str, object] | None:
+        # graphql-transport-ws: a token may come in the connection_init payload instead of
+        # the upgrade request; without either, production refuses the connection.
+        authenticator: Authenticator = context.request.app.state.authenticator  # type: ignore[union-attr]
+        params = context.connection_params or {}
+        authorization = params.get("Authorization") or params.get("authorization")
+        if isinstance(authorization, str):
+            try:
+                context.principal = await authenticator.authenticate(authorization)
+                context.audit.principal = context.principal
+            except (MalformedAuthorization, InvalidToken, KeysUnavailable) as exc:
+                raise ConnectionRejectionError({"message": str(exc)}) from None
+        elif context.principal is NOBODY:
+            raise ConnectionRejectionError({"message": "a bearer token is required"})
+        return await super().on_ws_connect(context)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -119,6 +148,17 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
         if sub_response.media_type:
             response.headers["content-type"] = f"{sub_response.media_type}; charset=utf-8"
         return response
+
+
+def _caller(request: Request | WebSocket) -> Principal:
+    """Who the authentication middleware found; a WebSocket that sent no token in its
+    upgrade request is the anonymous caller until its connection_init names one."""
+    found = request.scope.get("state", {}).get(PRINCIPAL_KEY)
+    if isinstance(found, Principal):
+        return found
+    authenticator: Authenticator | None = getattr(request.app.state, "authenticator", None)
+    # Never the internal principal: a request that bypassed authentication may do nothing.
+    return NOBODY if authenticator is None else authenticator.anonymous()
 
 
 def _pass_document_id(entry: dict[str, Any], data: GraphQLRequestData) -> None:

@@ -1,0 +1,197 @@
+"""The ASGI middleware in front of the API: authentication (RFC 6750) and rate limiting.
+
+Every HTTP request outside the open paths needs a valid bearer token (local mode: or none,
+acting as the local developer). Failures are answered before anything runs:
+
+- no token: 401 with ``WWW-Authenticate: Bearer realm="erp-gateway"``;
+- a header that is not ``Bearer <token>``: 400 ``error="invalid_request"``;
+- a token that does not validate: 401 ``error="invalid_token"`` with ``error_description``;
+- a valid token granting no scope of this API at all: 403 ``error="insufficient_scope"``;
+- the issuer's keys unreachable for a key never seen before: 503 with ``Retry-After``;
+- over the client's rate limit: 429 with ``Retry-After`` (and ``RateLimit-*`` on every
+  answer).
+
+The principal is left in the ASGI scope's ``state`` (``request.state.principal``). A
+WebSocket may also authenticate later, in its ``connection_init`` payload; a bad token in
+its upgrade request closes it before it is accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Collection
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from experience_api.security.authenticator import (
+    Authenticator,
+    MalformedAuthorization,
+    MissingToken,
+)
+from experience_api.security.jwks import KeysUnavailable
+from experience_api.security.permissions import Scope as ApiScope
+from experience_api.security.principal import Principal
+from experience_api.security.rate_limit import Decision, RateLimiter
+from experience_api.security.tokens import InvalidToken
+
+log = logging.getLogger(__name__)
+REALM = "erp-gateway"
+PRINCIPAL_KEY = "principal"
+WS_UNAUTHORIZED = 4401
+
+
+class AuthMiddleware:
+    """Authenticates and rate-limits every request outside ``open_paths``."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        authenticator: Authenticator,
+        limiter: RateLimiter | None,
+        open_paths: Collection[str] = ("/", "/health", "/ready"),
+        open_get_paths: Collection[str] = (),
+        open_prefixes: Collection[str] = (),
+    ):
+        self.app = app
+        self.authenticator = authenticator
+        self.limiter = limiter
+        self.open_paths = frozenset(open_paths)
+        self.open_get_paths = frozenset(open_get_paths)
+        self.open_prefixes = tuple(open_prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope["path"]
+        if (
+            path in self.open_paths
+            or path.startswith(self.open_prefixes)
+            or (scope["method"] == "GET" and path in self.open_get_paths)
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            principal = await self.authenticator.authenticate(_header(scope, b"authorization"))
+        except MissingToken:
+            await _reply(send, 401, "a bearer token is required", "UNAUTHENTICATED", _challenge())
+            return
+        except MalformedAuthorization as exc:
+            challenge = _challenge("invalid_request", str(exc))
+            await _reply(send, 400, str(exc), "UNAUTHENTICATED", challenge)
+            return
+        except InvalidToken as exc:
+            log.info("rejected a bearer token from %s: %s", _client(scope), exc.description)
+            challenge = _challenge("invalid_token", exc.description)
+            await _reply(send, 401, exc.description, "UNAUTHENTICATED", challenge)
+            return
+        except KeysUnavailable as exc:
+            log.warning("%s", exc.message)
+            retry = [(b"retry-after", str(max(1, round(exc.retry_after))).encode())]
+            message = "the token issuer's keys cannot be read right now; try again later"
+            await _reply(send, 503, message, "AUTH_UNAVAILABLE", retry)
+            return
+        if not principal.scopes:
+            needed = " ".join(sorted(s.value for s in ApiScope))
+            challenge = _challenge("insufficient_scope", "the token grants no scope", needed)
+            await _reply(send, 403, "the token grants no scope of this API", "FORBIDDEN", challenge)
+            return
+        scope.setdefault("state", {})[PRINCIPAL_KEY] = principal
+        decision = await self._limit(scope, principal)
+        if decision is not None and not decision.allowed:
+            message = f"rate limit exceeded; retry in {max(decision.reset_seconds, 1)} s"
+            await _reply(send, 429, message, "RATE_LIMITED", decision.headers())
+            return
+        await self.app(scope, receive, _with_headers(send, decision))
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        authorization = _header(scope, b"authorization")
+        if authorization is not None:
+            try:
+                principal = await self.authenticator.authenticate(authorization)
+            except (MalformedAuthorization, InvalidToken, KeysUnavailable) as exc:
+                log.info("refused a WebSocket from %s: %s", _client(scope), exc)
+                await send({"type": "websocket.close", "code": WS_UNAUTHORIZED})
+                return
+            scope.setdefault("state", {})[PRINCIPAL_KEY] = principal
+        decision = await self._limit(scope, scope.get("state", {}).get(PRINCIPAL_KEY))
+        if decision is not None and not decision.allowed:
+            await send({"type": "websocket.close", "code": 4429})
+            return
+        await self.app(scope, receive, send)
+
+    async def _limit(self, scope: Scope, principal: Principal | None) -> Decision | None:
+        if self.limiter is None:
+            return None
+        anonymous = principal is None or principal is self.authenticator.local_developer
+        key = f"addr:{_client(scope)}" if anonymous else f"client:{principal.client_id}"  # type: ignore[union-attr]
+        return await self.limiter.hit(key, principal)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _challenge(
+    error: str | None = None, description: str | None = None, scope: str | None = None
+) -> list[tuple[bytes, bytes]]:
+    parts = [f'Bearer realm="{REALM}"']
+    if error is not None:
+        parts.append(f'error="{error}"')
+    if description is not None:
+        parts.append(f'error_description="{_quoted(description)}"')
+    if scope is not None:
+        parts.append(f'scope="{scope}"')
+    return [(b"www-authenticate", ", ".join(parts).encode("latin-1", "replace"))]
+
+
+def _quoted(text: str) -> str:
+    # RFC 6750 allows %x20-21 / %x23-5B / %x5D-7E in error_description.
+    return "".join(c if " " <= c <= "~" and c not in '"\\' else "'" for c in text)
+
+
+async def _reply(
+    send: Send, status: int, message: str, code: str, headers: list[tuple[bytes, bytes]]
+) -> None:
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"cache-control", b"no-store"),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _with_headers(send: Send, decision: Decision | None) -> Send:
+    if decision is None:
+        return send
+    extra = decision.headers()
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return sending
