@@ -124,7 +124,7 @@ async def test_replay_through_graphql_places_the_order_once(tmp_path: Path) -> N
         assert replayed["record"] == {
             "status": "REPLAYED",
             "attempts": 2,
-            "resolution": {"result": order["id"], "resolvedBy": "graphql"},
+            "resolution": {"result": order["id"], "resolvedBy": "graphql:local-developer"},
         }
         assert len(orders_with_reference(back)) == 1
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import strawberry
 
+from experience_api.schema.authorization import require, requires, visible_connections
 from experience_api.schema.common import (
     After,
     Connection,
@@ -18,6 +19,7 @@ from experience_api.schema.common import (
 )
 from experience_api.schema.context import Info
 from experience_api.schema.errors import client_errors
+from experience_api.security.permissions import Scope
 from system_apis.contracts import models
 from system_apis.contracts.queries import CustomerFilter as CanonicalCustomerFilter
 
@@ -68,6 +70,7 @@ class Customer:
 
 async def load_customer(info: Info, customer_id: str) -> Customer | None:
     """The customer of a document, through the request's batching loader."""
+    require(info, Scope.CUSTOMERS_READ)
     customer = await info.context.loaders.customer.load(customer_id)
     return None if customer is None else Customer.from_model(customer)
 
@@ -102,7 +105,9 @@ async def resolve_customers(
             country=filter.country,
         )
     with client_errors():
-        result = await services.catalog.customers(canonical, page, scope.name)
+        result = await services.catalog.customers(
+            canonical, page, scope.name, visible_connections(info, scope.name)
+        )
     return connection_from_page(result, Customer.from_model)
 
 
@@ -110,5 +115,6 @@ async def resolve_customers(
 class CustomerQueries:
     customers: Connection[Customer] = strawberry.field(
         resolver=resolve_customers,
+        permission_classes=[requires(Scope.CUSTOMERS_READ)],
         description="Customers of one ERP connection (the default one if omitted).",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from experience_api.schema.authorization import requires, visible_connections
 from experience_api.schema.common import (
     After,
     Connection,
@@ -17,6 +18,7 @@ from experience_api.schema.common import (
 from experience_api.schema.context import Info
 from experience_api.schema.errors import client_errors
 from experience_api.schema.products import Product, load_product
+from experience_api.security.permissions import Scope
 from system_apis.contracts import models
 from system_apis.contracts.queries import InventoryFilter as CanonicalInventoryFilter
 
@@ -70,7 +72,9 @@ async def resolve_inventory(
             location=filter.location,
         )
     with client_errors():
-        result = await services.catalog.inventory(canonical, page, connection)
+        result = await services.catalog.inventory(
+            canonical, page, connection, visible_connections(info, connection)
+        )
     return connection_from_page(result, InventoryLevel.from_model)
 
 
@@ -78,5 +82,6 @@ async def resolve_inventory(
 class InventoryQueries:
     inventory: Connection[InventoryLevel] = strawberry.field(
         resolver=resolve_inventory,
+        permission_classes=[requires(Scope.INVENTORY_READ)],
         description="Stock levels of one ERP connection (the default one if omitted).",
     )

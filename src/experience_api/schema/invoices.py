@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from experience_api.schema.authorization import requires, visible_connections
 from experience_api.schema.common import (
     After,
     Connection,
@@ -23,6 +24,7 @@ from experience_api.schema.common import (
 from experience_api.schema.context import Info
 from experience_api.schema.customers import Customer, load_customer
 from experience_api.schema.errors import client_errors
+from experience_api.security.permissions import Scope
 from system_apis.contracts import models
 from system_apis.contracts.queries import InvoiceFilter as CanonicalInvoiceFilter
 
@@ -131,7 +133,9 @@ async def resolve_invoices(
             date_to=filter.date_to,
         )
     with client_errors():
-        result = await services.catalog.invoices(canonical, page, scope.name)
+        result = await services.catalog.invoices(
+            canonical, page, scope.name, visible_connections(info, scope.name)
+        )
     return connection_from_page(result, Invoice.from_model)
 
 
@@ -139,5 +143,6 @@ async def resolve_invoices(
 class InvoiceQueries:
     invoices: Connection[Invoice] = strawberry.field(
         resolver=resolve_invoices,
+        permission_classes=[requires(Scope.INVOICES_READ)],
         description="Invoices of one ERP connection (the default one if omitted).",
     )

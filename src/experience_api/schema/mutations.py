@@ -11,12 +11,14 @@ from typing import Annotated
 
 import strawberry
 
+from experience_api.schema.authorization import require, require_record, requires
 from experience_api.schema.context import Info
 from experience_api.schema.deliveries import Delivery
 from experience_api.schema.errors import client_errors
 from experience_api.schema.invoices import Invoice
 from experience_api.schema.orders import SalesOrder
 from experience_api.schema.user_errors import UserError, user_error
+from experience_api.security.permissions import Scope
 from process_apis.errors import FlowError
 from process_apis.order_to_invoice.commands import PlaceOrder
 
@@ -49,6 +51,7 @@ class PlaceOrderPayload:
 async def _order_after_fulfilment(root: FulfillOrderPayload, info: Info) -> SalesOrder | None:
     if root.order_id is None:
         return None
+    require(info, Scope.ORDERS_READ)
     with client_errors():
         order = await info.context.services.catalog.sales_order(root.order_id)
     return SalesOrder.from_model(order)
@@ -75,6 +78,7 @@ class InvoiceOrderPayload:
 async def resolve_place_order(
     info: Info, data: Annotated[PlaceOrderInput, strawberry.argument(name="input")]
 ) -> PlaceOrderPayload:
+    require_record(info, data.customer_id)
     try:
         command = PlaceOrder.parse(
             idempotency_key=data.idempotency_key,
@@ -91,6 +95,7 @@ async def resolve_place_order(
 
 
 async def resolve_fulfill_order(info: Info, order_id: strawberry.ID) -> FulfillOrderPayload:
+    require_record(info, order_id)
     try:
         delivery = await info.context.services.orders.fulfil_order(order_id)
     except FlowError as exc:
@@ -99,6 +104,7 @@ async def resolve_fulfill_order(info: Info, order_id: strawberry.ID) -> FulfillO
 
 
 async def resolve_invoice_order(info: Info, order_id: strawberry.ID) -> InvoiceOrderPayload:
+    require_record(info, order_id)
     try:
         invoice = await info.context.services.orders.invoice_order(order_id)
     except FlowError as exc:
@@ -110,14 +116,17 @@ async def resolve_invoice_order(info: Info, order_id: strawberry.ID) -> InvoiceO
 class OrderMutations:
     place_order: PlaceOrderPayload = strawberry.mutation(
         resolver=resolve_place_order,
+        permission_classes=[requires(Scope.ORDERS_WRITE)],
         description="Create a sales order in the ERP once per idempotency key.",
     )
     fulfill_order: FulfillOrderPayload = strawberry.mutation(
         resolver=resolve_fulfill_order,
+        permission_classes=[requires(Scope.ORDERS_WRITE)],
         description="Deliver every open line of the order and post the goods issue. "
         "Repeating it after success returns the same delivery.",
     )
     invoice_order: InvoiceOrderPayload = strawberry.mutation(
         resolver=resolve_invoice_order,
+        permission_classes=[requires(Scope.INVOICES_WRITE)],
         description="Bill what was shipped. Repeating it returns the invoice already issued.",
     )

@@ -7,6 +7,12 @@ from enum import Enum
 
 import strawberry
 
+from experience_api.schema.authorization import (
+    may_see_record,
+    require,
+    requires,
+    visible_connections,
+)
 from experience_api.schema.common import (
     After,
     Connection,
@@ -26,6 +32,7 @@ from experience_api.schema.deliveries import Delivery
 from experience_api.schema.errors import client_errors, none_if_not_found
 from experience_api.schema.invoices import Invoice
 from experience_api.schema.products import Product, load_product
+from experience_api.security.permissions import Scope
 from process_apis.order_to_invoice.flow import OrderProgress as CanonicalOrderProgress
 from system_apis.contracts import models
 from system_apis.contracts.queries import SalesOrderFilter as CanonicalSalesOrderFilter
@@ -86,11 +93,13 @@ class SalesOrderLine:
 
 
 async def _order_deliveries(root: SalesOrder, info: Info) -> list[Delivery] | None:
+    require(info, Scope.ORDERS_READ)
     found = await info.context.loaders.deliveries.load(root.id)
     return [Delivery.from_model(delivery) for delivery in found]
 
 
 async def _order_invoices(root: SalesOrder, info: Info) -> list[Invoice] | None:
+    require(info, Scope.INVOICES_READ)
     found = await info.context.loaders.invoices.load(root.id)
     return [Invoice.from_model(invoice) for invoice in found]
 
@@ -192,11 +201,15 @@ async def resolve_sales_orders(
             date_to=filter.date_to,
         )
     with client_errors():
-        result = await services.catalog.sales_orders(canonical, page, scope.name)
+        result = await services.catalog.sales_orders(
+            canonical, page, scope.name, visible_connections(info, scope.name)
+        )
     return connection_from_page(result, SalesOrder.from_model)
 
 
 async def resolve_sales_order(info: Info, id: strawberry.ID) -> SalesOrder | None:
+    if not may_see_record(info, id):
+        return None  # another company's order does not exist for this caller
     order = None
     with none_if_not_found():
         order = await info.context.services.catalog.sales_order(id)
@@ -204,6 +217,8 @@ async def resolve_sales_order(info: Info, id: strawberry.ID) -> SalesOrder | Non
 
 
 async def resolve_order_status(info: Info, order_id: strawberry.ID) -> OrderProgress | None:
+    if not may_see_record(info, order_id):
+        return None
     progress = None
     with none_if_not_found():
         progress = await info.context.services.orders.progress(order_id)
@@ -219,14 +234,17 @@ async def resolve_order_status(info: Info, order_id: strawberry.ID) -> OrderProg
 class OrderQueries:
     sales_orders: Connection[SalesOrder] = strawberry.field(
         resolver=resolve_sales_orders,
+        permission_classes=[requires(Scope.ORDERS_READ)],
         description="Sales orders of one ERP connection, newest first. The connection is "
         "the one of `filter.customerId` when given, else the default one.",
     )
     sales_order: SalesOrder | None = strawberry.field(
         resolver=resolve_sales_order,
+        permission_classes=[requires(Scope.ORDERS_READ)],
         description="One sales order by gateway id; null when it does not exist.",
     )
     order_status: OrderProgress | None = strawberry.field(
         resolver=resolve_order_status,
+        permission_classes=[requires(Scope.ORDERS_READ)],
         description="An order with its deliveries and invoices; null when it does not exist.",
     )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from experience_api.schema.authorization import require, requires, visible_connections
 from experience_api.schema.common import (
     After,
     Connection,
@@ -19,6 +20,7 @@ from experience_api.schema.common import (
 )
 from experience_api.schema.context import Info
 from experience_api.schema.errors import client_errors
+from experience_api.security.permissions import Scope
 from system_apis.contracts import models
 from system_apis.contracts.queries import ProductFilter as CanonicalProductFilter
 
@@ -31,6 +33,7 @@ async def _product_stock(
 ) -> list[Annotated[InventoryLevel, strawberry.lazy("experience_api.schema.inventory")]] | None:
     from experience_api.schema.inventory import InventoryLevel
 
+    require(info, Scope.INVENTORY_READ)
     levels = await info.context.loaders.stock.load((root.source.connection, root.sku))
     return [InventoryLevel.from_model(level) for level in levels]
 
@@ -73,6 +76,7 @@ class Product:
 
 async def load_product(info: Info, connection: str, sku: str) -> Product | None:
     """A product by sku, through the request's batching loader."""
+    require(info, Scope.PRODUCTS_READ)
     product = await info.context.loaders.product.load((connection, sku))
     return None if product is None else Product.from_model(product)
 
@@ -101,7 +105,9 @@ async def resolve_products(
             product_group=filter.product_group,
         )
     with client_errors():
-        result = await services.catalog.products(canonical, page, connection)
+        result = await services.catalog.products(
+            canonical, page, connection, visible_connections(info, connection)
+        )
     return connection_from_page(result, Product.from_model)
 
 
@@ -109,5 +115,6 @@ async def resolve_products(
 class ProductQueries:
     products: Connection[Product] = strawberry.field(
         resolver=resolve_products,
+        permission_classes=[requires(Scope.PRODUCTS_READ)],
         description="Products of one ERP connection (the default one if omitted).",
     )

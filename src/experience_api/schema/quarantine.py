@@ -1,7 +1,8 @@
 """Admin operations on the quarantine: what could not reach its ERP, and its review.
 
-Every field here is an admin operation; they all go through :func:`_admin`, so that the
-role check that comes with authentication is added in this one place.
+Every field here is an admin operation; they all go through :func:`_admin`, which asks for
+the ``admin`` scope. A caller limited to some connections sees and resolves only their
+records.
 """
 
 from __future__ import annotations
@@ -17,19 +18,51 @@ import strawberry
 from strawberry.permission import BasePermission
 from strawberry.scalars import JSON
 
+from experience_api.schema.authorization import Forbidden, require_connection, requires
 from experience_api.schema.common import After, Connection, Edge, First, PageInfo
 from experience_api.schema.context import Info
 from experience_api.schema.errors import ClientError, client_errors, none_if_not_found
 from experience_api.schema.orders import SalesOrder
 from experience_api.schema.user_errors import UserError, ValidationError, user_error
+from experience_api.security.permissions import Scope
 from process_apis.errors import FlowError, InvalidInput
 from process_apis.quarantine import port
 
 ADMIN = "Admin operation (quarantine review). "
-_ADMIN_PERMISSIONS: list[type[BasePermission]] = []
-"""The guard of every admin field; empty until roles exist."""
+_ADMIN_PERMISSIONS: list[type[BasePermission]] = [requires(Scope.ADMIN)]
+"""The guard of every admin field."""
 
-REVIEWER = "graphql"  # who resolved a record, until requests carry an identity
+
+def _reviewer(info: Info) -> str:
+    """Who resolved a record, as kept with it."""
+    return f"graphql:{info.context.principal.subject}"
+
+
+async def _require_record_connection(info: Info, id: str) -> None:
+    """Forbidden when the record belongs to a connection the caller may not use; a missing
+    record is left to the operation to report."""
+    if info.context.principal.connections is None:
+        return
+    try:
+        record = await info.context.services.quarantine.get(id)
+    except FlowError:
+        return
+    require_connection(info, record.connection)
+
+
+def _listed_connection(info: Info, requested: str | None) -> str | None:
+    """The connection a listing is narrowed to: a caller limited to some connections must
+    name one unless it may see just one."""
+    if requested is not None:
+        require_connection(info, requested)
+        return requested
+    names = info.context.services.connections.names
+    visible = info.context.principal.visible(names)
+    if len(visible) == len(names):
+        return None
+    if len(visible) == 1:
+        return visible[0]
+    raise Forbidden("this caller may see only some connections: set filter.connection")
 
 
 def _admin(resolver: Callable[..., Any], description: str, *, mutation: bool = False) -> Any:
@@ -146,12 +179,13 @@ async def resolve_quarantine(
         )
     start = _offset(after)
     wanted = filter or QuarantineFilter()
+    connection = _listed_connection(info, wanted.connection)
     with client_errors():
         page = await info.context.services.quarantine.list(
             port.QuarantineFilter(
                 status=port.QuarantineStatus(wanted.status.value) if wanted.status else None,
                 kind=wanted.kind,
-                connection=wanted.connection,
+                connection=connection,
             ),
             limit=size,
             offset=start,
@@ -177,7 +211,9 @@ async def resolve_quarantined_record(info: Info, id: strawberry.ID) -> Quarantin
     record = None
     with none_if_not_found():
         record = await info.context.services.quarantine.get(id)
-    return None if record is None else QuarantinedRecord.from_model(record)
+    if record is None or not info.context.principal.may_see(record.connection):
+        return None
+    return QuarantinedRecord.from_model(record)
 
 
 @strawberry.type
@@ -225,6 +261,7 @@ def _error(exc: FlowError) -> UserError:
 
 async def resolve_edit(info: Info, id: strawberry.ID, payload: JSON) -> QuarantinedRecordPayload:
     try:
+        await _require_record_connection(info, id)
         record = await info.context.services.quarantine.edit(id, payload)
     except FlowError as exc:
         return QuarantinedRecordPayload(record=None, errors=[_error(exc)])
@@ -233,7 +270,8 @@ async def resolve_edit(info: Info, id: strawberry.ID, payload: JSON) -> Quaranti
 
 async def resolve_replay(info: Info, id: strawberry.ID) -> ReplayQuarantinedRecordPayload:
     try:
-        outcome = await info.context.services.quarantine.replay(id, by=REVIEWER)
+        await _require_record_connection(info, id)
+        outcome = await info.context.services.quarantine.replay(id, by=_reviewer(info))
     except FlowError as exc:
         return ReplayQuarantinedRecordPayload(record=None, order=None, errors=[_error(exc)])
     return ReplayQuarantinedRecordPayload(
@@ -250,8 +288,9 @@ async def resolve_discard(
     release_key: bool = False,
 ) -> QuarantinedRecordPayload:
     try:
+        await _require_record_connection(info, id)
         record = await info.context.services.quarantine.discard(
-            id, note, by=REVIEWER, release_key=release_key
+            id, note, by=_reviewer(info), release_key=release_key
         )
     except FlowError as exc:
         return QuarantinedRecordPayload(record=None, errors=[_error(exc)])
@@ -260,7 +299,9 @@ async def resolve_discard(
 
 async def resolve_replay_all(info: Info, kind: str | None = None) -> ReplayQuarantinePayload:
     try:
-        summary = await info.context.services.quarantine.replay_all(kind, by=REVIEWER)
+        if _listed_connection(info, None) is not None:
+            raise Forbidden("replaying everything needs access to every connection")
+        summary = await info.context.services.quarantine.replay_all(kind, by=_reviewer(info))
     except FlowError as exc:
         return ReplayQuarantinePayload(replayed=0, failed=0, skipped=0, errors=[_error(exc)])
     return ReplayQuarantinePayload(

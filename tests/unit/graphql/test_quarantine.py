@@ -116,7 +116,7 @@ async def test_replay_places_the_order_once(gql: Run, erp: MemoryErp) -> None:
     resolution = replayed["record"]["resolution"]
     assert (resolution["status"], resolution["resolvedBy"], resolution["result"]) == (
         "REPLAYED",
-        "graphql",
+        "graphql:internal",
         order_id,
     )
     again = await call(gql, REPLAY, id=record_id)
