@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr, ValidationError
 
 from experience_api import audit_command
+from experience_api.security import token_command
 
 if TYPE_CHECKING:
     from experience_api.settings import Settings
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("export-schema", help="print the GraphQL SDL")
     _quarantine_parser(commands)
     audit_command.add_parser(commands)
+    token_command.add_parser(commands)
     return parser
 
 
@@ -139,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _quarantine(args)
     if args.command == "audit":
         return audit_command.run(args)
+    if args.command == "token":
+        return token_command.run(args)
     raise AssertionError(args.command)
 
 
