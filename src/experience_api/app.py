@@ -15,7 +15,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from experience_api import log_redaction
 from experience_api.bootstrap import Gateway, build_gateway
@@ -82,6 +82,8 @@ def create_app(settings: Settings) -> Starlette:
             BodySizeLimit(graphql, protection.max_request_bytes),
             methods=graphql_methods,
         ),
+        # Subscriptions over graphql-transport-ws (or legacy graphql-ws) on the same path.
+        WebSocketRoute("/graphql", graphql),
     ]
     middleware, authenticator = auth_middleware(settings)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[middleware])

@@ -3,7 +3,8 @@
 It reads :class:`Settings` and builds, in order, the state database (migrated), one ERP
 adapter per connection (SAP, with the built-in SAP sandbox for a connection without
 ``base_url``; Tryton), each guarded by the connection's resilience policy, the stores on the
-state database (idempotency keys, quarantine), and the flows with the quarantine review.
+state database (idempotency keys, quarantine), the event bus (in-process or RabbitMQ) with
+the outbox relay that feeds it, and the flows with the quarantine review.
 Everything it opens is closed by :meth:`Gateway.aclose`; nothing runs at import time.
 """
 
@@ -19,10 +20,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from experience_api.security.audit_key import load_audit_key
 from experience_api.services import PagingLimits, Services
-from experience_api.settings import SapConnectionSettings, Settings, TrytonConnectionSettings
+from experience_api.settings import (
+    EventSettings,
+    SapConnectionSettings,
+    Settings,
+    TrytonConnectionSettings,
+)
 from process_apis.audit.sql_store import SqlAuditLog
 from process_apis.catalog import Catalog
 from process_apis.connections import Connections
+from process_apis.events.lease import DbLease
+from process_apis.events.memory_bus import InProcessBus
+from process_apis.events.port import EventSink
+from process_apis.events.rabbitmq import RabbitMqBus
+from process_apis.events.relay import RELAY_LEASE, OutboxRelay
+from process_apis.events.sql_outbox import SqlOutbox
 from process_apis.idempotency.sql_store import SqlIdempotencyStore
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from process_apis.persistence.database import create_engine, migrate
@@ -55,6 +67,11 @@ class Gateway:
     sandboxes: dict[str, Any] = field(default_factory=dict)
     background: dict[str, Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=dict)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # What the outbox relay publishes to, in order (the bus first); append further sinks
+    # (webhook deliveries...) here. ``relay.nudge`` wakes the relay after a commit that
+    # staged events.
+    event_sinks: list[EventSink] = field(default_factory=list)
+    relay: OutboxRelay | None = None
 
     async def aclose(self) -> None:
         for close in reversed(self.closers):
@@ -83,12 +100,16 @@ async def build_gateway(settings: Settings) -> Gateway:
         await engine.dispose()
         raise
     quarantine = SqlQuarantineStore(engine)
+    bus = _event_bus(settings.events)
+    event_sinks: list[EventSink] = [bus]
+    relay = _outbox_relay(engine, event_sinks, settings.events)
     orders = OrderToInvoice(
         connections,
-        SqlIdempotencyStore(engine),
+        SqlIdempotencyStore(engine, on_events=relay.nudge),
         quarantine,
         key_retention=dt.timedelta(hours=settings.idempotency_retention_hours),
         in_flight_timeout=dt.timedelta(seconds=settings.in_flight_timeout_seconds),
+        outbox=SqlOutbox(engine, notify=relay.nudge),
     )
     services = Services(
         connections=connections,
@@ -101,13 +122,49 @@ async def build_gateway(settings: Settings) -> Gateway:
         audit=SqlAuditLog(
             engine, load_audit_key(settings.audit_key, settings.audit_key_file, settings.data_dir)
         ),
+        events=bus,
     )
-    gateway = Gateway(services=services, engine=engine, sandboxes=sandboxes)
+    gateway = Gateway(
+        services=services,
+        engine=engine,
+        sandboxes=sandboxes,
+        event_sinks=event_sinks,
+        relay=relay,
+    )
+    if isinstance(bus, RabbitMqBus):
+        gateway.background["event-bus"] = bus.run
+    gateway.background["outbox-relay"] = relay.run
+    gateway.closers.append(bus.aclose)
     recovery = InFlightRecovery(orders)
     gateway.background["in-flight-recovery"] = lambda: recovery.run_periodically(
         settings.recovery_interval_seconds
     )
     return gateway
+
+
+def _event_bus(settings: EventSettings) -> InProcessBus | RabbitMqBus:
+    if settings.broker == "rabbitmq":
+        assert settings.rabbitmq_url is not None
+        return RabbitMqBus(
+            settings.rabbitmq_url.get_secret_value(),
+            exchange=settings.exchange,
+            max_pending=settings.subscriber_queue,
+        )
+    return InProcessBus(max_pending=settings.subscriber_queue)
+
+
+def _outbox_relay(
+    engine: AsyncEngine, sinks: list[EventSink], settings: EventSettings
+) -> OutboxRelay:
+    lease = DbLease(engine, RELAY_LEASE, ttl=dt.timedelta(seconds=settings.relay_lease_seconds))
+    return OutboxRelay(
+        engine,
+        sinks,
+        lease,
+        batch_size=settings.relay_batch_size,
+        poll_interval=settings.relay_poll_interval_seconds,
+        retention=dt.timedelta(hours=settings.retention_hours),
+    )
 
 
 def _sap_adapter(

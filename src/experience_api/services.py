@@ -9,6 +9,7 @@ from process_apis.catalog import Catalog
 from process_apis.connections import Connections
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from process_apis.quarantine.review import QuarantineReview
+from process_apis.webhooks.admin import WebhookAdmin
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,5 @@ class Services:
     # The tamper-evident log of mutations and sensitive reads; None only where nothing
     # is audited (unit tests of the schema).
     audit: AuditLog | None = None
+    # Outbound webhook subscriptions and their delivery log; None where none are wired.
+    webhooks: WebhookAdmin | None = None

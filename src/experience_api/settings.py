@@ -24,6 +24,7 @@ from pydantic_settings import (
 
 from experience_api.limits.config import GraphQLSettings
 from experience_api.security.config import AuthSettings
+from experience_api.webhooks.config import WebhookSettings
 from system_apis.resilience.policy import ResiliencePolicy
 
 ENV_PREFIX = "ERP_GATEWAY_"
@@ -177,6 +178,7 @@ class Settings(BaseSettings):
         default=None, description="seals the audit log; default: a key created in data_dir"
     )
     audit_key_file: Path | None = None
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     config_file: Path | None = Field(default=None, exclude=True)
 

@@ -144,7 +144,8 @@ async def test_receipt_and_issue_change_the_stock(sap: Sap) -> None:
         )
     )
     assert received.quantity.value == before + 7
-    assert received.sku == level.sku and received.location == level.location
+    assert received.sku == level.sku
+    assert received.location == level.location
     assert received.changed_at is not None
     assert abs(received.changed_at - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=5)
     issued = await sap.adapter.adjust_stock(
@@ -298,7 +299,8 @@ async def test_inventory_changed_since(sap: Sap) -> None:
     paged = await sap.adapter.list_inventory(
         InventoryFilter(changed_since=since), PageRequest(offset=1, limit=1)
     )
-    assert paged.total == 2 and [lv.sku for lv in paged.items] == [first.sku]
+    assert paged.total == 2
+    assert [lv.sku for lv in paged.items] == [first.sku]
 
 
 async def test_orders_and_invoices_changed_since_and_payment(sap: Sap) -> None:
@@ -326,10 +328,12 @@ async def test_orders_and_invoices_changed_since_and_payment(sap: Sap) -> None:
     await adapter.post_goods_issue(delivery.native_id)
     invoice = await adapter.create_invoice(first.native_id)
     assert invoice.status is InvoiceStatus.POSTED
-    assert invoice.changed_at is not None and invoice.changed_at >= middle
+    assert invoice.changed_at is not None
+    assert invoice.changed_at >= middle
     changed = await adapter.list_sales_orders(SalesOrderFilter(changed_since=middle), ALL)
     assert [o.native_id for o in changed.items] == [first.native_id]
-    assert changed.items[0].changed_at is not None and changed.items[0].changed_at >= middle
+    assert changed.items[0].changed_at is not None
+    assert changed.items[0].changed_at >= middle
     invoices = await adapter.list_invoices(InvoiceFilter(changed_since=since), ALL)
     assert [i.native_id for i in invoices.items] == [invoice.native_id]
     stock = await adapter.list_inventory(InventoryFilter(changed_since=middle), ALL)
