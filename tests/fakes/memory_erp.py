@@ -62,8 +62,24 @@ def _page(items: Iterable[T], page: PageRequest) -> Page[T]:
     )
 
 
+R = TypeVar("R", SalesOrder, Invoice, InventoryLevel)
+
+
+def _changed_since(items: Iterable[R], since: dt.datetime | None) -> list[R]:
+    """Change capture: the records changed at or after ``since``, oldest change first."""
+    everything = list(items)
+    if since is None:
+        return everything
+    changed = [r for r in everything if r.changed_at is not None and r.changed_at >= since]
+    return sorted(changed, key=lambda r: (r.changed_at, r.native_id))
+
+
 class MemoryErp:
-    """A small but consistent ERP: orders are priced, deliveries move stock, invoices bill."""
+    """A small but consistent ERP: orders are priced, deliveries move stock, invoices bill.
+
+    Every write stamps the records it changes with ``clock()`` (``changed_at``), so the lists
+    answer ``changed_since`` as an ERP does.
+    """
 
     def __init__(self, connection: str = "EU01", currency: str = "EUR"):
         self._source = Source(connection=connection, erp="memory")
@@ -78,6 +94,8 @@ class MemoryErp:
         self.employees: dict[str, Employee] = {}
         self.calls: Counter[str] = Counter()
         self.fail_with: dict[str, Callable[[], Exception]] = {}
+        self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+        self.stock_changed: dict[tuple[str, str], dt.datetime] = {}
         self.closed = False
 
     # -- seeding -------------------------------------------------------------------------
@@ -106,7 +124,16 @@ class MemoryErp:
         self.products[sku] = product
         for location, quantity in stock.items():
             self.stock[(sku, location)] = Decimal(quantity)
+            self.stock_changed[(sku, location)] = self.clock()
         return product
+
+    def pay_invoice(self, native_id: str) -> Invoice:
+        """The customer paid: the invoice is PAID (as an ERP's clearing would make it)."""
+        paid = self.invoices[native_id].model_copy(
+            update={"status": InvoiceStatus.PAID, "changed_at": self.clock()}
+        )
+        self.invoices[native_id] = paid
+        return paid
 
     def add_employee(
         self,
@@ -192,6 +219,7 @@ class MemoryErp:
             sku=sku,
             location=location,
             quantity=Quantity(value=qty, unit="PC"),
+            changed_at=self.stock_changed.get((sku, location)),
         )
 
     async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
@@ -208,6 +236,7 @@ class MemoryErp:
                 )
             current += adjustment.quantity
             self.stock[key] = current
+            self.stock_changed[key] = self.clock()
             self.adjustments[adjustment.reference] = adjustment
         return self._level(adjustment.sku, adjustment.location, current)
 
@@ -221,7 +250,7 @@ class MemoryErp:
             if (filter.skus is None or sku in set(filter.skus))
             and (filter.location is None or location == filter.location)
         ]
-        return _page(levels, page)
+        return _page(_changed_since(levels, filter.changed_since), page)
 
     async def list_sales_orders(
         self, filter: SalesOrderFilter, page: PageRequest
@@ -243,7 +272,7 @@ class MemoryErp:
             items = [o for o in items if o.order_date >= filter.date_from]
         if filter.date_to is not None:
             items = [o for o in items if o.order_date <= filter.date_to]
-        return _page(items, page)
+        return _page(_changed_since(items, filter.changed_since), page)
 
     async def get_sales_order(self, native_id: str) -> SalesOrder:
         self._enter("get_sales_order")
@@ -274,6 +303,7 @@ class MemoryErp:
                 )
             )
         native = str(len(self.orders) + 1)
+        stamp = self.clock()
         order = SalesOrder(
             id=canonical_id(self._source.connection, native),
             native_id=native,
@@ -282,6 +312,8 @@ class MemoryErp:
             customer_id=canonical_id(self._source.connection, draft.customer_native_id),
             external_reference=draft.external_reference,
             order_date=dt.date.today(),
+            created_at=stamp,
+            changed_at=stamp,
             net_amount=Money(
                 amount=sum(
                     (line.net_amount.amount for line in lines if line.net_amount), Decimal(0)
@@ -346,6 +378,7 @@ class MemoryErp:
                 raise errors.InsufficientStock(f"deficit of {line.sku} at {line.location}")
         for line in delivery.lines:
             self.stock[(line.sku, line.location or "")] -= line.quantity.value
+            self.stock_changed[(line.sku, line.location or "")] = self.clock()
         issued = delivery.model_copy(
             update={"goods_issued": True, "goods_issue_date": dt.date.today()}
         )
@@ -357,6 +390,7 @@ class MemoryErp:
                     "status": OrderStatus.SHIPPED,
                     "delivery_status": DocumentStatus.COMPLETE,
                     "billing_status": DocumentStatus.OPEN,
+                    "changed_at": self.clock(),
                 }
             )
         return issued
@@ -372,7 +406,7 @@ class MemoryErp:
             items = [i for i in items if i.customer_id == cust]
         if filter.native_ids is not None:
             items = [i for i in items if i.native_id in set(filter.native_ids)]
-        return _page(items, page)
+        return _page(_changed_since(items, filter.changed_since), page)
 
     async def create_invoice(self, order_native_id: str) -> Invoice:
         self._enter("create_invoice")
@@ -398,6 +432,7 @@ class MemoryErp:
             tax_amount=Money(amount=tax, currency=self.currency),
             gross_amount=Money(amount=net + tax, currency=self.currency),
             status=InvoiceStatus.POSTED,
+            changed_at=self.clock(),
             lines=tuple(
                 InvoiceLine(
                     line_number=line.line_number,
@@ -411,7 +446,11 @@ class MemoryErp:
         )
         self.invoices[native] = invoice
         self.orders[order_native_id] = order.model_copy(
-            update={"status": OrderStatus.INVOICED, "billing_status": DocumentStatus.COMPLETE}
+            update={
+                "status": OrderStatus.INVOICED,
+                "billing_status": DocumentStatus.COMPLETE,
+                "changed_at": self.clock(),
+            }
         )
         return invoice
 
