@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -78,6 +78,7 @@ class InboundProcessor:
         *,
         policy: RetryPolicy | None = None,
         batch_size: int = 50,
+        on_staged: Callable[[], None] | None = None,
     ):
         self._store = store
         self._types = types
@@ -85,6 +86,8 @@ class InboundProcessor:
         self._policy = policy or RetryPolicy()
         self._batch_size = batch_size
         self._wake = asyncio.Event()
+        # Wakes the outbox relay, so the events go out now rather than at its next poll.
+        self._on_staged = on_staged
 
     def notify(self) -> None:
         """Something was stored: the running loop looks at once instead of at its next tick."""
@@ -122,10 +125,11 @@ class InboundProcessor:
         except Exception as exc:
             return await self._failed(event, exc)
         try:
-            await self._store.complete(event, events)
+            staged = await self._store.complete(event, events)
         except LeaseLost:
             logger.warning("inbound event %s: lease lost, another process finishes it", event.id)
             return "skipped"
+        self._staged(staged)
         return "processed"
 
     async def _failed(self, event: InboundEvent, exc: Exception) -> str:
@@ -184,8 +188,12 @@ class InboundProcessor:
         data = validated(handler.data_models[event.type], event.data, prefix="payload.data")
         with translated("record", event_id):
             events = await handler.handle(event, data)
-        await self._store.complete_replay(event.id, events)
+        self._staged(await self._store.complete_replay(event.id, events))
         return event.id
+
+    def _staged(self, count: int) -> None:
+        if count and self._on_staged is not None:
+            self._on_staged()
 
     def check_payload(self, payload: object, original: Mapping[str, Any]) -> dict[str, Any]:
         """An operator's corrected payload, validated; only ``data`` may change."""

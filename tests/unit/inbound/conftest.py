@@ -1,12 +1,15 @@
-"""An inbound event as the store hands it to a handler."""
+"""An inbound event as the store hands it to a handler, and an invoice in an ERP."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from process_apis.inbound.model import InboundEvent, InboundStatus
+from system_apis.contracts.models import Invoice, InvoiceStatus, Money, canonical_id
+from tests.fakes.memory_erp import MemoryErp
 
 RECEIVED = dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC)
 
@@ -31,3 +34,20 @@ def inbound(
         received_at=RECEIVED,
         next_attempt_at=RECEIVED,
     )
+
+
+def add_invoice(erp: MemoryErp, native_id: str, status: InvoiceStatus) -> Invoice:
+    invoice = Invoice(
+        id=canonical_id("EU01", native_id),
+        native_id=native_id,
+        source=erp.source,
+        number=native_id,
+        customer_id="EU01:17100001",
+        invoice_date=dt.date(2026, 11, 20),
+        net_amount=Money(amount=Decimal("100.00"), currency="EUR"),
+        tax_amount=Money(amount=Decimal("19.00"), currency="EUR"),
+        gross_amount=Money(amount=Decimal("119.00"), currency="EUR"),
+        status=status,
+    )
+    erp.invoices[native_id] = invoice
+    return invoice

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 
@@ -17,26 +16,9 @@ from process_apis.invoice_status.flow import (
     InvoiceStatusSync,
 )
 from system_apis.contracts import errors
-from system_apis.contracts.models import Invoice, InvoiceStatus, Money, canonical_id
+from system_apis.contracts.models import InvoiceStatus
 from tests.fakes.memory_erp import MemoryErp
-from tests.unit.inbound.conftest import inbound
-
-
-def add_invoice(erp: MemoryErp, native_id: str, status: InvoiceStatus) -> Invoice:
-    invoice = Invoice(
-        id=canonical_id("EU01", native_id),
-        native_id=native_id,
-        source=erp.source,
-        number=native_id,
-        customer_id="EU01:17100001",
-        invoice_date=dt.date(2026, 11, 20),
-        net_amount=Money(amount=Decimal("100.00"), currency="EUR"),
-        tax_amount=Money(amount=Decimal("19.00"), currency="EUR"),
-        gross_amount=Money(amount=Decimal("119.00"), currency="EUR"),
-        status=status,
-    )
-    erp.invoices[native_id] = invoice
-    return invoice
+from tests.unit.inbound.conftest import add_invoice, inbound
 
 
 @pytest.fixture
