@@ -20,6 +20,7 @@ from starlette.routing import Route, WebSocketRoute
 from experience_api import log_redaction
 from experience_api.bootstrap import Gateway, build_gateway
 from experience_api.graphql_http import GatewayGraphQL
+from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndpoint
 from experience_api.limits.request_size import BodySizeLimit
 from experience_api.limits.wiring import graphql_protection
 from experience_api.schema import build_schema
@@ -77,6 +78,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", home),
         Route("/health", health),
         Route("/ready", ready),
+        # Signed by the sender (Standard Webhooks), not by a bearer token.
+        Route(INBOUND_WEBHOOKS, InboundWebhookEndpoint(settings.inbound).handle, methods=["POST"]),
         Route(
             "/graphql",
             BodySizeLimit(graphql, protection.max_request_bytes),

@@ -4,7 +4,8 @@ It reads :class:`Settings` and builds, in order, the state database (migrated), 
 adapter per connection (SAP, with the built-in SAP sandbox for a connection without
 ``base_url``; Tryton), each guarded by the connection's resilience policy, the stores on the
 state database (idempotency keys, quarantine), the event bus (in-process or RabbitMQ) with
-the outbox relay that feeds it, and the flows with the quarantine review.
+the outbox relay that feeds it, outbound webhooks (the relay enqueues deliveries, a
+worker on every replica sends them), and the flows with the quarantine review.
 Everything it opens is closed by :meth:`Gateway.aclose`; nothing runs at import time.
 """
 
@@ -26,6 +27,8 @@ from experience_api.settings import (
     Settings,
     TrytonConnectionSettings,
 )
+from experience_api.webhooks.config import WebhookSettings
+from experience_api.webhooks.sender import HttpxWebhookSender
 from process_apis.audit.sql_store import SqlAuditLog
 from process_apis.catalog import Catalog
 from process_apis.connections import Connections
@@ -36,11 +39,22 @@ from process_apis.events.rabbitmq import RabbitMqBus
 from process_apis.events.relay import RELAY_LEASE, OutboxRelay
 from process_apis.events.sql_outbox import SqlOutbox
 from process_apis.idempotency.sql_store import SqlIdempotencyStore
+from process_apis.inbound.intake import InboundIntake
+from process_apis.inbound.model import InboundSource, SourceKind
+from process_apis.inbound.processor import InboundProcessor, RetryPolicy
+from process_apis.inbound.registry import InboundTypes
+from process_apis.inbound.sql_store import SqlInboundStore
+from process_apis.inventory_sync.flow import InventorySync
+from process_apis.invoice_status.flow import InvoiceStatusSync
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from process_apis.persistence.database import create_engine, migrate
 from process_apis.quarantine.review import QuarantineReview
 from process_apis.quarantine.sql_store import SqlQuarantineStore
 from process_apis.recovery import InFlightRecovery
+from process_apis.webhooks.admin import WebhookAdmin
+from process_apis.webhooks.enqueuer import WebhookEnqueuer
+from process_apis.webhooks.sql_store import SqlWebhookStore
+from process_apis.webhooks.worker import DeliveryWorker
 from system_apis.contracts.port import ErpAdapter
 from system_apis.resilience.adapter import ResilientAdapter
 from system_apis.sap.adapter import SapAdapter
@@ -111,11 +125,13 @@ async def build_gateway(settings: Settings) -> Gateway:
         in_flight_timeout=dt.timedelta(seconds=settings.in_flight_timeout_seconds),
         outbox=SqlOutbox(engine, notify=relay.nudge),
     )
+    intake, inbound = _inbound_events(settings, engine, connections, quarantine, relay.nudge)
+    webhook_store = SqlWebhookStore(engine)
     services = Services(
         connections=connections,
         catalog=Catalog(connections),
         orders=orders,
-        quarantine=QuarantineReview(quarantine, orders),
+        quarantine=QuarantineReview(quarantine, orders, inbound=inbound),
         paging=PagingLimits(
             default_page_size=settings.default_page_size, max_page_size=settings.max_page_size
         ),
@@ -123,6 +139,12 @@ async def build_gateway(settings: Settings) -> Gateway:
             engine, load_audit_key(settings.audit_key, settings.audit_key_file, settings.data_dir)
         ),
         events=bus,
+        inbound=intake,
+        webhooks=WebhookAdmin(
+            webhook_store,
+            connections.names,
+            rotation_grace=dt.timedelta(hours=settings.webhooks.secret_rotation_grace_hours),
+        ),
     )
     gateway = Gateway(
         services=services,
@@ -135,11 +157,32 @@ async def build_gateway(settings: Settings) -> Gateway:
         gateway.background["event-bus"] = bus.run
     gateway.background["outbox-relay"] = relay.run
     gateway.closers.append(bus.aclose)
+    gateway.background["inbound-events"] = lambda: inbound.run_periodically(
+        settings.inbound.poll_interval_seconds
+    )
+    if settings.webhooks.enabled:
+        _outbound_webhooks(gateway, webhook_store, settings.webhooks)
     recovery = InFlightRecovery(orders)
     gateway.background["in-flight-recovery"] = lambda: recovery.run_periodically(
         settings.recovery_interval_seconds
     )
     return gateway
+
+
+def _outbound_webhooks(gateway: Gateway, store: SqlWebhookStore, config: WebhookSettings) -> None:
+    """The relay enqueues deliveries (after the bus); every replica runs a delivery worker."""
+    sender = HttpxWebhookSender(timeout=config.timeout_seconds, max_body=config.response_body_chars)
+    worker = DeliveryWorker(
+        store,
+        sender,
+        config.retry_policy(),
+        concurrency=config.concurrency,
+        lease_seconds=config.lease_seconds,
+        poll_interval=config.poll_interval_seconds,
+    )
+    gateway.event_sinks.append(WebhookEnqueuer(store, on_enqueued=worker.wake))
+    gateway.background["webhook-deliveries"] = worker.run
+    gateway.closers.append(sender.aclose)
 
 
 def _event_bus(settings: EventSettings) -> InProcessBus | RabbitMqBus:
@@ -165,6 +208,37 @@ def _outbox_relay(
         poll_interval=settings.relay_poll_interval_seconds,
         retention=dt.timedelta(hours=settings.retention_hours),
     )
+
+
+def _inbound_events(
+    settings: Settings,
+    engine: AsyncEngine,
+    connections: Connections,
+    quarantine: SqlQuarantineStore,
+    on_staged: Callable[[], None],
+) -> tuple[InboundIntake, InboundProcessor]:
+    """The intake behind ``POST /webhooks/inbound/{source}`` and the processor loop."""
+    config = settings.inbound
+    store = SqlInboundStore(engine)
+    types = InboundTypes([InventorySync(connections), InvoiceStatusSync(connections)])
+    processor = InboundProcessor(
+        store,
+        types,
+        quarantine,
+        policy=RetryPolicy(
+            max_attempts=config.max_attempts,
+            base_delay=dt.timedelta(seconds=config.retry_base_seconds),
+            max_delay=dt.timedelta(seconds=config.retry_max_seconds),
+            lease=dt.timedelta(seconds=config.lease_seconds),
+        ),
+        batch_size=config.batch_size,
+        on_staged=on_staged,
+    )
+    sources = {
+        s.name: InboundSource(s.name, SourceKind(s.kind), s.connection) for s in config.sources
+    }
+    intake = InboundIntake(store, types, sources, connections.names, on_stored=processor.notify)
+    return intake, processor
 
 
 def _sap_adapter(

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from process_apis.audit.port import AuditLog
 from process_apis.catalog import Catalog
 from process_apis.connections import Connections
+from process_apis.events.port import EventSubscriptions
+from process_apis.inbound.intake import InboundIntake
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from process_apis.quarantine.review import QuarantineReview
 from process_apis.webhooks.admin import WebhookAdmin
@@ -30,5 +32,10 @@ class Services:
     # The tamper-evident log of mutations and sensitive reads; None only where nothing
     # is audited (unit tests of the schema).
     audit: AuditLog | None = None
+    # Live business events for GraphQL subscriptions; None only in unit tests of the schema
+    # that subscribe to nothing.
+    events: EventSubscriptions | None = None
+    # Validates and stores inbound webhooks; None where no inbound path is wired.
+    inbound: InboundIntake | None = None
     # Outbound webhook subscriptions and their delivery log; None where none are wired.
     webhooks: WebhookAdmin | None = None

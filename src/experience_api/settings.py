@@ -22,6 +22,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from experience_api.inbound.config import InboundSettings
 from experience_api.limits.config import GraphQLSettings
 from experience_api.security.config import AuthSettings
 from experience_api.webhooks.config import WebhookSettings
@@ -178,6 +179,7 @@ class Settings(BaseSettings):
         default=None, description="seals the audit log; default: a key created in data_dir"
     )
     audit_key_file: Path | None = None
+    inbound: InboundSettings = Field(default_factory=InboundSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
 
     config_file: Path | None = Field(default=None, exclude=True)
@@ -191,6 +193,7 @@ class Settings(BaseSettings):
             raise ValueError(f"connection names must be unique: {names}")
         if not self.connections:
             raise ValueError("at least one connection is required")
+        self.inbound.check(names)
         return self
 
     @property
