@@ -62,8 +62,11 @@ async def test_lists_employees_of_both_companies_with_pay_and_bank(
     assert [e.native_id for e in page.items] == sorted(e.native_id for e in page.items)
     for employee in page.items:
         assert employee.id == f"EU01:{employee.native_id}"
-        assert employee.last_name and employee.first_name and employee.job_title
-        assert employee.salary is not None and employee.salary.amount.amount > 0
+        assert employee.last_name
+        assert employee.first_name
+        assert employee.job_title
+        assert employee.salary is not None
+        assert employee.salary.amount.amount > 0
         assert employee.bank_account is not None
         if employee.company == "1010":
             assert employee.salary.amount.currency == "EUR"
@@ -72,7 +75,8 @@ async def test_lists_employees_of_both_companies_with_pay_and_bank(
         else:
             assert employee.salary.amount.currency == "USD"
             assert employee.bank_account.iban is None
-            assert employee.bank_account.account_number and employee.bank_account.bank_code
+            assert employee.bank_account.account_number
+            assert employee.bank_account.bank_code
     periods = {e.salary.period for e in page.items if e.salary}
     assert periods == {PayPeriod.ANNUAL, PayPeriod.MONTHLY}
     statuses = {e.status for e in page.items}
@@ -84,11 +88,14 @@ async def test_without_details_pay_and_bank_are_neither_requested_nor_returned(
 ) -> None:
     adapter, transport = sap
     page = await adapter.list_employees(EmployeeFilter(), ALL)
-    assert page.items and all(e.salary is None and e.bank_account is None for e in page.items)
+    assert page.items
+    assert all(e.salary is None and e.bank_account is None for e in page.items)
     one = await adapter.get_employee(page.items[0].native_id)
-    assert one.salary is None and one.bank_account is None
+    assert one.salary is None
+    assert one.bank_account is None
     asked = " ".join(transport.urls)
-    assert "compInfoNav" not in asked and "paymentInformationNav" not in asked
+    assert "compInfoNav" not in asked
+    assert "paymentInformationNav" not in asked
 
 
 async def test_salary_alone_reads_no_bank_account(sap: tuple[SapAdapter, Recording]) -> None:
@@ -111,13 +118,15 @@ async def test_filters_by_company_name_status_and_ids(sap: tuple[SapAdapter, Rec
     )
     assert target.native_id in {e.native_id for e in named.items}
     left = await adapter.list_employees(EmployeeFilter(status=EmploymentStatus.TERMINATED), ALL)
-    assert left.total >= 1 and all(e.status is EmploymentStatus.TERMINATED for e in left.items)
+    assert left.total >= 1
+    assert all(e.status is EmploymentStatus.TERMINATED for e in left.items)
     some = await adapter.list_employees(
         EmployeeFilter(native_ids=[everyone[0].native_id, everyone[5].native_id]), ALL
     )
     assert [e.native_id for e in some.items] == [everyone[0].native_id, everyone[5].native_id]
     nobody = await adapter.list_employees(EmployeeFilter(company="9999"), ALL)
-    assert nobody.total == 0 and nobody.items == ()
+    assert nobody.total == 0
+    assert nobody.items == ()
 
 
 async def test_get_employee_and_not_found(sap: tuple[SapAdapter, Recording]) -> None:

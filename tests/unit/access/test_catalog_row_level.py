@@ -51,6 +51,8 @@ async def test_gets_outside_the_boundary_are_not_found_without_asking_the_erp() 
 async def test_details_not_asked_for_are_absent() -> None:
     services, _ = two_companies()
     plain = await services.catalog.employee("EU01:5001")
-    assert plain.salary is None and plain.bank_account is None
+    assert plain.salary is None
+    assert plain.bank_account is None
     full = await services.catalog.employee("EU01:5001", frozenset(EmployeeDetail))
-    assert full.salary is not None and full.bank_account is not None
+    assert full.salary is not None
+    assert full.bank_account is not None

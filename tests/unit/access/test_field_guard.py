@@ -89,7 +89,8 @@ async def test_employees_need_the_employees_scope(
     assert result.errors[0].extensions["code"] == "FORBIDDEN"
     assert all(e.calls["list_employees"] == 0 for e in erps.values())
     one, _ = await run(schema, services, principal(roles), ONE, {"id": "EU01:5001"})
-    assert one.errors is not None and one.errors[0].extensions["code"] == "FORBIDDEN"
+    assert one.errors is not None
+    assert one.errors[0].extensions["code"] == "FORBIDDEN"
 
 
 async def test_a_company_token_sees_only_its_own_employees(schema: strawberry.Schema) -> None:
@@ -98,11 +99,13 @@ async def test_a_company_token_sees_only_its_own_employees(schema: strawberry.Sc
         caller = principal(["hr"], connections=[own])
         result, _ = await run(schema, services, caller, LIST)
         nodes = result.data["employees"]["nodes"]
-        assert nodes and {n["source"]["connection"] for n in nodes} == {own}
+        assert nodes
+        assert {n["source"]["connection"] for n in nodes} == {own}
         assert result.data["employees"]["totalCount"] == 2
         theirs = next(iter(erps[other].employees))
         found, _ = await run(schema, services, caller, ONE, {"id": f"{other}:{theirs}"})
-        assert found.errors is None and found.data == {"employee": None}
+        assert found.errors is None
+        assert found.data == {"employee": None}
         missing, _ = await run(schema, services, caller, ONE, {"id": f"{other}:nope"})
         assert missing.data == found.data  # same answer: no existence leak
         mine = next(iter(erps[own].employees))
@@ -115,7 +118,8 @@ async def test_a_company_token_sees_only_its_own_employees(schema: strawberry.Sc
             "query($c: String) { employees(connection: $c) { totalCount } }",
             {"c": other},
         )
-        assert named.errors is not None and named.errors[0].extensions["code"] == "FORBIDDEN"
+        assert named.errors is not None
+        assert named.errors[0].extensions["code"] == "FORBIDDEN"
     assert erps["EU01"].calls["get_employee"] + erps["US01"].calls["get_employee"] == 2
 
 
@@ -126,7 +130,8 @@ async def test_filter_ids_of_another_company_read_nothing_of_it(schema: strawber
         schema,
         services,
         caller,
-        "{ employees(filter: {ids: [\"US01:7001\"]}) { nodes { id salary { period } } } }",
+        '{ employees(filter: {ids: ["US01:7001"]}) { nodes { id salary { period } } } }',
     )
-    assert result.errors is not None and result.errors[0].extensions["code"] == "FORBIDDEN"
+    assert result.errors is not None
+    assert result.errors[0].extensions["code"] == "FORBIDDEN"
     assert erps["US01"].calls["list_employees"] == 0

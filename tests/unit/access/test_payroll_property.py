@@ -12,7 +12,6 @@ import json
 from typing import Any
 
 import pytest
-import strawberry
 from graphql import (
     GraphQLField,
     GraphQLInterfaceType,
@@ -110,7 +109,9 @@ OTHER_SCOPES = [s.value for s in Scope if s not in (Scope.PAYROLL_READ, Scope.BA
 
 def test_the_generator_reaches_the_sensitive_fields() -> None:
     employees = root_query("employees", 0) or ""
-    assert "salary" in employees and "bankAccount" in employees and "iban" in employees
+    assert "salary" in employees
+    assert "bankAccount" in employees
+    assert "iban" in employees
     assert {"employees", "employee", "customers", "salesOrders"} <= set(ROOT_FIELDS)
 
 
@@ -153,7 +154,9 @@ async def test_no_response_carries_a_value_the_caller_may_not_see(
             if not (may_pay and connection in visible):
                 assert salary not in text, (query, caller)
             if not (may_bank and connection in visible):
-                assert iban not in text and iban[-4:] + '"' not in text, (query, caller)
+                assert iban not in text, (query, caller)
+                assert iban[-4:] + '"' not in text, (query, caller)
     if not may_pay:
         assert all(d.scope is not Scope.PAYROLL_READ for d in context.field_access.disclosed)
-    assert set(SALARIES) and set(IBANS)
+    assert set(SALARIES)
+    assert set(IBANS)
