@@ -13,6 +13,7 @@ from enum import Enum
 
 import strawberry
 
+from experience_api.schema.authorization import may_see_record, require, visible_connections
 from experience_api.schema.common import (
     After,
     Connection,
@@ -25,14 +26,11 @@ from experience_api.schema.common import (
     page_request,
 )
 from experience_api.schema.context import Info
-from experience_api.schema.errors import ClientError, client_errors, none_if_not_found
+from experience_api.schema.errors import client_errors, none_if_not_found
 from experience_api.schema.field_access import employee_details, guarded
 from experience_api.security.permissions import Scope
 from system_apis.contracts import people
-from system_apis.contracts.models import split_id
 from system_apis.contracts.people import EmployeeFilter as CanonicalEmployeeFilter
-
-FORBIDDEN = "FORBIDDEN"
 
 
 @strawberry.enum(description="Where an employment stands.")
@@ -152,13 +150,6 @@ class EmployeeFilter:
     status: EmploymentStatus | None = None
 
 
-def _require_employees(info: Info) -> None:
-    if not info.context.principal.has(Scope.EMPLOYEES_READ):
-        error = ClientError(f"this needs the scope {Scope.EMPLOYEES_READ.value!r}", code=FORBIDDEN)
-        error.extensions["requiredScope"] = Scope.EMPLOYEES_READ.value
-        raise error
-
-
 async def resolve_employees(
     info: Info,
     filter: EmployeeFilter | None = None,
@@ -166,44 +157,33 @@ async def resolve_employees(
     after: After = None,
     connection: ConnectionName = None,
 ) -> Connection[Employee]:
-    _require_employees(info)
+    caller = require(info, Scope.EMPLOYEES_READ)
     services = info.context.services
-    caller = info.context.principal
     page = page_request(services.paging, first, after, services.connections)
     scope = ConnectionScope(services.connections, connection)
-    canonical = CanonicalEmployeeFilter(details=employee_details(caller))
+    details = employee_details(caller)
+    canonical = CanonicalEmployeeFilter(details=details)
     if filter is not None:
-        native_ids = (
-            None if filter.ids is None else [scope.native_id(i, "filter.ids") for i in filter.ids]
+        canonical = CanonicalEmployeeFilter(
+            native_ids=None
+            if filter.ids is None
+            else [scope.native_id(i, "filter.ids") for i in filter.ids],
+            company=filter.company,
+            name_contains=filter.name_contains,
+            status=None if filter.status is None else people.EmploymentStatus(filter.status.value),
+            details=details,
         )
-        canonical = canonical.model_copy(
-            update={
-                "native_ids": native_ids,
-                "company": filter.company,
-                "name_contains": filter.name_contains,
-                "status": None
-                if filter.status is None
-                else people.EmploymentStatus(filter.status.value),
-            }
-        )
-    if scope.name is not None and not caller.may_see(scope.name):
-        raise ClientError(f"not permitted on connection {scope.name!r}", code=FORBIDDEN)
-    visible = caller.visible(services.connections.names)
+    visible = visible_connections(info, scope.name)
     with client_errors():
         result = await services.catalog.employees(canonical, page, scope.name, visible)
     return connection_from_page(result, Employee.from_model)
 
 
 async def resolve_employee(info: Info, id: strawberry.ID) -> Employee | None:
-    _require_employees(info)
-    caller = info.context.principal
+    caller = require(info, Scope.EMPLOYEES_READ)
     services = info.context.services
-    try:
-        connection, _ = split_id(id)
-    except ValueError:
-        raise ClientError(f"malformed id {id!r}", field="id") from None
-    if not caller.may_see(connection):
-        return None
+    if not may_see_record(info, id):
+        return None  # another company's employee does not exist for this caller
     found = None
     with none_if_not_found():
         found = await services.catalog.employee(
