@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from process_apis.connections import Connections
+from process_apis.events.documents import invoice_issued
 from process_apis.events.model import EventType
 from process_apis.invoice_status.events import invoice_event, invoice_event_id
 from process_apis.invoice_status.flow import (
@@ -52,10 +53,15 @@ async def test_an_issued_invoice_is_published_with_what_the_erp_holds(
         "number": "90000001",
         "status": "posted",
         "customer_id": "EU01:17100001",
-        "gross_amount": "119.00",
-        "currency": "EUR",
+        "order_ids": [],
         "invoice_date": "2026-11-20",
+        "net_amount": {"amount": "100.00", "currency": "EUR"},
+        "tax_amount": {"amount": "19.00", "currency": "EUR"},
+        "gross_amount": {"amount": "119.00", "currency": "EUR"},
     }
+    # The same event the order flow announces when it bills an order.
+    billed = invoice_issued(erp.invoices["90000001"])
+    assert event.model_dump(exclude={"occurred_at"}) == billed.model_dump(exclude={"occurred_at"})
     assert erp.calls["list_invoices"] == 1
 
 
@@ -95,11 +101,13 @@ async def test_push_and_poll_derive_one_event_per_status(
     assert polled is not None
     assert refreshed is not None
     assert pushed.id == polled.id == refreshed.id
-    assert pushed.id == invoice_event_id("EU01", "90000001", InvoiceStatus.POSTED)
+    assert pushed.id == invoice_event_id(invoice, InvoiceStatus.POSTED)
 
     paid = invoice_event(invoice.model_copy(update={"status": InvoiceStatus.PAID}))
     assert paid is not None
     assert paid.id != pushed.id
+    assert paid.id == invoice_event_id(invoice, InvoiceStatus.PAID)
+    assert paid.aggregate == pushed.aggregate
 
 
 def test_the_invoices_change_time_is_when_the_event_occurred() -> None:
