@@ -4,8 +4,8 @@ A :class:`~system_apis.contracts.commands.StockAdjustment` becomes one material 
 one item. Its reference travels in ``MaterialDocumentHeaderText`` (at most 25 characters), the
 field the adapter searches before posting so that a reference is posted once:
 :func:`header_text` keeps a reference of up to 25 characters as it is and maps a longer one to
-its first 12 characters, ``~`` and the first 12 hex digits of its SHA-256, 25 in all, the same
-on every call and every gateway replica.
+its first 12 characters (without blanks at either end), ``~`` and as many hex digits of its
+SHA-256 as fill 25 characters (at least 12), the same on every call and every gateway replica.
 
 Material documents are stamped with their entry date and time (``CreationDate``, an
 ``Edm.DateTime`` date, and ``CreationTime``, an ``Edm.Time`` such as ``PT14H05M09S``) in the
@@ -34,7 +34,6 @@ from system_apis.sap.odata import format_datetime, parse_date
 
 HEADER_TEXT_LENGTH = 25
 _HASHED_PREFIX = 12
-_HASHED_DIGITS = HEADER_TEXT_LENGTH - _HASHED_PREFIX - 1
 _DURATION = re.compile(r"PT(?:(\d{1,2})H)?(?:(\d{1,2})M)?(?:(\d{1,2})(?:\.\d+)?S)?")
 
 GOODS_MOVEMENT_CODES = {"501": "05", "561": "05", "201": "03", "551": "03"}
@@ -70,8 +69,10 @@ def header_text(reference: str) -> str:
     text = reference.strip()
     if len(text) <= HEADER_TEXT_LENGTH and text == reference:
         return text
-    digest = hashlib.sha256(reference.encode()).hexdigest()[:_HASHED_DIGITS]
-    return f"{reference[:_HASHED_PREFIX]}~{digest}"
+    # Blanks at either end of a text field do not survive in SAP; the digest fills up to 25.
+    prefix = reference[:_HASHED_PREFIX].strip()
+    digest = hashlib.sha256(reference.encode()).hexdigest()
+    return f"{prefix}~{digest[: HEADER_TEXT_LENGTH - len(prefix) - 1]}"
 
 
 def material_document_body(
