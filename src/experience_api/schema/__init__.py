@@ -2,7 +2,8 @@
 
 Modules are split by domain (customers, products, inventory, orders, invoices); each holds
 its types and query fields, built from the canonical models the process layer returns.
-The admin operations of the quarantine review live apart in :mod:`.quarantine`.
+The admin operations of the quarantine review live apart in :mod:`.quarantine`, those of
+outbound webhooks in :mod:`.webhooks`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from experience_api.schema.products import ProductQueries
 from experience_api.schema.quarantine import QuarantineMutations, QuarantineQueries
 from experience_api.schema.subscriptions import Subscription
 from experience_api.schema.user_errors import USER_ERROR_TYPES
+from experience_api.schema.webhooks import WebhookMutations, WebhookQueries
 from experience_api.security.audit_trail import AuditExtension
 
 __all__ = [
@@ -52,12 +54,13 @@ class Query(
     InvoiceQueries,
     EmployeeQueries,
     QuarantineQueries,
+    WebhookQueries,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(OrderMutations, QuarantineMutations):
+class Mutation(OrderMutations, QuarantineMutations, WebhookMutations):
     pass
 
 
