@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from graphql import GraphQLError, parse
+from graphql import ExecutableDefinitionNode, GraphQLError, parse
 
 HASH_PREFIX = "sha256:"
 
@@ -99,6 +99,8 @@ class OperationRegistry(Mapping[str, str]):
 
 def _check_parses(document: str, where: str) -> None:
     try:
-        parse(document)
+        parsed = parse(document)
     except GraphQLError as exc:
         raise RegistryError(f"{where}: not a GraphQL document: {exc.message}") from exc
+    if not all(isinstance(d, ExecutableDefinitionNode) for d in parsed.definitions):
+        raise RegistryError(f"{where}: holds type definitions, not only operations and fragments")
