@@ -268,6 +268,10 @@ def _sap_adapter(
         sales_organization=conn.sales_organization,
         distribution_channel=conn.distribution_channel,
         division=conn.division,
+        receipt_movement_type=conn.receipt_movement_type,
+        issue_movement_type=conn.issue_movement_type,
+        issue_cost_center=conn.issue_cost_center,
+        time_zone=conn.time_zone,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -13,6 +14,7 @@ from pydantic import (
     Field,
     SecretStr,
     Tag,
+    field_validator,
     model_validator,
 )
 from pydantic_settings import (
@@ -65,6 +67,25 @@ class SapConnectionSettings(Credentials):
     sales_organization: str = "1010"
     distribution_channel: str = "10"
     division: str = "00"
+    receipt_movement_type: Literal["501", "561"] = Field(
+        default="501", description="stock adjustments that add stock (receipt w/o order)"
+    )
+    issue_movement_type: Literal["201", "551"] = Field(
+        default="551", description="stock adjustments that take stock (201 needs a cost center)"
+    )
+    issue_cost_center: str | None = Field(default=None, min_length=1, max_length=10)
+    time_zone: str = Field(
+        default="UTC", description="the SAP system's time zone (material document entry times)"
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
     @property
     def embedded(self) -> bool:
