@@ -21,6 +21,7 @@ from pydantic import SecretStr, ValidationError
 
 from experience_api import audit_command
 from experience_api.security import token_command
+from experience_api.webhooks import command as webhooks_command
 
 if TYPE_CHECKING:
     from experience_api.settings import Settings
@@ -74,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     _quarantine_parser(commands)
     audit_command.add_parser(commands)
     token_command.add_parser(commands)
+    webhooks_command.add_parser(commands)
     return parser
 
 
@@ -143,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return audit_command.run(args)
     if args.command == "token":
         return token_command.run(args)
+    if args.command == "webhooks":
+        return webhooks_command.run(args)
     raise AssertionError(args.command)
 
 
