@@ -24,6 +24,7 @@ from experience_api.security.principal import Principal
 
 log = logging.getLogger(__name__)
 NAMESPACE = "erp-gateway"
+_ROLES = frozenset(role.value for role in Role)
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,8 @@ class RateLimiter:
 
     def limit_for(self, principal: Principal | None) -> RateLimitItem:
         """The most generous limit among the caller's roles, else the default."""
-        if principal is None:
-            return self._default
-        items = [self._per_role[Role(r)] for r in principal.roles if r in self._per_role]
-        if not items:
-            return self._default
+        known = [Role(r) for r in principal.roles if r in _ROLES] if principal else []
+        items = [self._per_role.get(role, self._default) for role in known] or [self._default]
         return max(items, key=lambda item: item.amount / item.get_expiry())
 
     async def hit(self, key: str, principal: Principal | None) -> Decision:
