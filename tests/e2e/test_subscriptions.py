@@ -1,22 +1,31 @@
 """GraphQL subscriptions over a real WebSocket (graphql-transport-ws) against a real gateway
-process: a client follows an order while another client places, ships and bills it."""
+process: a client follows an order while another client places, ships and bills it. The
+gateway runs with its in-process bus, then with RabbitMQ, where an external consumer's
+durable queue gets the same events."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket as sockets
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aio_pika
 import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
+from experience_api.security.dev_keys import load_or_create_dev_key
 from tests.e2e.processes import command, free_port
 
 CUSTOMER = "EU01:10100001"
 SKU = "TG11"
+RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/"
 
 PLACE = """
 mutation Place($input: PlaceOrderInput!) {
@@ -41,20 +50,65 @@ subscription Bills {
     invoiceId number orderIds status grossAmount { amount currency } connection
   }
 }"""
+ALL_INVOICES = "subscription { invoiceIssued { invoiceId } }"
 
 
-@pytest.fixture(scope="module")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@dataclass
+class Gateway:
+    address: str
+    data_dir: Path
+    exchange: str | None = None
+    """The RabbitMQ exchange it publishes to; None with the in-process bus."""
+
+    def token(self, *roles: str, companies: tuple[str, ...]) -> str:
+        key = load_or_create_dev_key(self.data_dir)
+        return key.issue(audience="erp-gateway", subject="e2e", roles=roles, companies=companies)
+
+
+def _rabbit_up() -> bool:
+    try:
+        with sockets.create_connection(("127.0.0.1", 5672), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module", params=["memory", "rabbitmq"])
+def gateway(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Gateway]:
+    env: dict[str, str] = {}
+    exchange = None
+    if request.param == "rabbitmq":
+        if not _rabbit_up():
+            if os.environ.get("CI"):
+                pytest.fail("RabbitMQ on 127.0.0.1:5672 is required in CI")
+            pytest.skip("RabbitMQ on 127.0.0.1:5672 is not reachable")
+        exchange = f"erp-gateway.e2e.{uuid.uuid4().hex[:12]}"
+        env = {
+            "ERP_GATEWAY_EVENTS__BROKER": "rabbitmq",
+            "ERP_GATEWAY_EVENTS__RABBITMQ_URL": RABBITMQ,
+            "ERP_GATEWAY_EVENTS__EXCHANGE": exchange,
+        }
     data: Path = tmp_path_factory.mktemp("gw")
     port = free_port()
     args = ["serve", "--port", str(port), "--data-dir", str(data)]
-    with command(args, f"http://127.0.0.1:{port}/health"):
-        yield f"127.0.0.1:{port}"
+    with command(args, f"http://127.0.0.1:{port}/health", env=env):
+        yield Gateway(f"127.0.0.1:{port}", data, exchange)
+    if exchange is not None:
+        asyncio.run(_delete_exchange(exchange))
+
+
+async def _delete_exchange(name: str) -> None:
+    connection = await aio_pika.connect(RABBITMQ)
+    async with connection:
+        channel = await connection.channel()
+        await channel.exchange_delete(name)
 
 
 @pytest.fixture
-async def http(gateway: str) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=f"http://{gateway}", timeout=30) as client:
+async def http(gateway: Gateway) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=f"http://{gateway.address}", timeout=30) as client:
         yield client
 
 
@@ -94,14 +148,25 @@ class GraphQLSocket:
         await self.ws.send(json.dumps({"id": op, "type": "complete"}))
 
 
+async def open_socket(gateway: Gateway, token: str | None = None) -> GraphQLSocket:
+    headers = {} if token is None else {"Authorization": f"Bearer {token}"}
+    ws = await connect(
+        f"ws://{gateway.address}/graphql",
+        subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+        additional_headers=headers,
+    )
+    assert ws.subprotocol == "graphql-transport-ws"
+    await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+    ack = json.loads(await ws.recv())
+    assert ack["type"] == "connection_ack"
+    return GraphQLSocket(ws)
+
+
 @pytest.fixture
-async def socket(gateway: str) -> AsyncIterator[GraphQLSocket]:
-    async with connect(f"ws://{gateway}/graphql", subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        assert ws.subprotocol == "graphql-transport-ws"
-        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
-        ack = json.loads(await ws.recv())
-        assert ack["type"] == "connection_ack"
-        yield GraphQLSocket(ws)
+async def socket(gateway: Gateway) -> AsyncIterator[GraphQLSocket]:
+    client = await open_socket(gateway)
+    yield client
+    await client.ws.close()
 
 
 async def place(http: httpx.AsyncClient, key: str, quantity: str = "1") -> dict[str, Any]:
@@ -181,5 +246,66 @@ async def test_a_malformed_order_id_is_refused_with_a_clear_error(socket: GraphQ
     op = await socket.subscribe(ORDER_STATUS, id="no-such-shape")
     message = await socket.receive()
     assert message["id"] == op
-    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
-    assert "malformed id" in errors[0]["message"]
+    assert message["type"] == "next"
+    assert "malformed id" in message["payload"]["errors"][0]["message"]
+    assert await socket.receive() == {"id": op, "type": "complete"}
+
+
+async def test_a_caller_gets_only_events_of_its_companies(
+    gateway: Gateway, http: httpx.AsyncClient, socket: GraphQLSocket
+) -> None:
+    elsewhere = await open_socket(gateway, gateway.token("sales", "finance", companies=("US01",)))
+    try:
+        order = await place(http, "sub-e2e-4")
+        forbidden = await elsewhere.subscribe(ORDER_STATUS, id=order["id"])
+        refused = await elsewhere.receive()
+        assert refused["id"] == forbidden
+        assert refused["type"] == "next"
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert await elsewhere.receive() == {"id": forbidden, "type": "complete"}
+
+        await elsewhere.subscribe(ALL_INVOICES)
+        mine = await socket.subscribe(ALL_INVOICES)
+        await gql(http, FULFIL, id=order["id"])
+        billed = await gql(http, INVOICE, id=order["id"])
+
+        seen = await socket.receive()
+        assert seen["id"] == mine
+        assert (
+            seen["payload"]["data"]["invoiceIssued"]["invoiceId"]
+            == (billed["invoiceOrder"]["invoice"]["id"])
+        )
+        with pytest.raises(TimeoutError):  # an EU01 invoice is not for a US01 caller
+            await elsewhere.receive(seconds=1)
+    finally:
+        await elsewhere.ws.close()
+
+
+@pytest.mark.parametrize("gateway", ["rabbitmq"], indirect=True)
+async def test_an_external_consumer_gets_the_order_events_from_rabbitmq(
+    gateway: Gateway, http: httpx.AsyncClient
+) -> None:
+    assert gateway.exchange is not None
+    connection = await aio_pika.connect(RABBITMQ)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.declare_queue(f"{gateway.exchange}.crm", durable=True)
+        await queue.bind(gateway.exchange, routing_key="order.status_changed")
+        try:
+            order = await place(http, "sub-e2e-5")
+            await gql(http, FULFIL, id=order["id"])
+            bodies: list[dict[str, Any]] = []
+            async with asyncio.timeout(10):
+                while len(bodies) < 2:
+                    message = await queue.get(no_ack=True, fail=False)
+                    if message is None:
+                        await asyncio.sleep(0.05)
+                        continue
+                    assert message.content_type == "application/json"
+                    bodies.append(json.loads(message.body))
+        finally:
+            await queue.delete(if_unused=False, if_empty=False)
+    assert [(b["type"], b["data"]["order_id"], b["data"]["status"]) for b in bodies] == [
+        ("order.status_changed", order["id"], "ordered"),
+        ("order.status_changed", order["id"], "shipped"),
+    ]
