@@ -59,7 +59,9 @@ class ScopePermission(BasePermission):
 @functools.cache
 def requires(scope: Scope) -> type[ScopePermission]:
     """A permission class for ``permission_classes=[requires(Scope.X)]``."""
-    return type(f"Requires_{scope.name}", (ScopePermission,), {"scope": scope})
+    return type(
+        f"Requires_{scope.name}", (ScopePermission,), {"scope": scope, "__module__": __name__}
+    )
 
 
 def visible_connections(info: Info, requested: str | None) -> tuple[str, ...] | None:
