@@ -13,8 +13,9 @@ from process_apis.change_capture.streams import Stream
 class ChangeCapturePolicy(BaseModel):
     """Polling of one connection for changes, when the ERP cannot push them.
 
-    ``start``: where capture begins on its very first poll, ``"now"`` (history is not
-    replayed as events) or an instant; later polls continue from the persisted watermark.
+    ``start``: where capture begins on its very first poll, ``"now"`` (less the overlap;
+    older history is not replayed as events) or an instant; later polls continue from the
+    persisted watermark.
     ``overlap_seconds``: how far behind the watermark each poll reads again, for changes an
     ERP stamps with a time earlier than their commit (a transaction's start time); what is
     re-read is recognised and not staged twice. ``max_per_poll`` bounds the events one poll

@@ -18,7 +18,8 @@ the events and the advanced watermark commit in one transaction. So:
 * of several replicas polling one connection, one commits each advance; the others' polls
   are rolled back (compare-and-set on the watermark row) and read again later.
 
-The first poll of a stream starts at ``start`` ("now": history is not replayed as events).
+The first poll of a stream starts at ``start`` ("now", less the overlap: history is not
+replayed as events).
 The poller uses only the ErpAdapter port.
 """
 
@@ -68,7 +69,8 @@ class ChangeCapturePoller:
     """Captures the changes of one connection's streams into the outbox.
 
     ``connection`` names the adapter's connection (its watermark rows); ``engine`` is the
-    state database holding the outbox and the watermarks; ``clock`` answers "now" (tests).
+    state database holding the outbox and the watermarks; ``on_staged`` is called after a
+    commit that staged events (the outbox relay's wake-up); ``clock`` answers "now".
     """
 
     def __init__(
@@ -78,6 +80,7 @@ class ChangeCapturePoller:
         engine: AsyncEngine,
         policy: ChangeCapturePolicy,
         *,
+        on_staged: Callable[[], None] | None = None,
         clock: Clock = _now,
     ) -> None:
         self._connection = connection
@@ -85,6 +88,7 @@ class ChangeCapturePoller:
         self._engine = engine
         self._policy = policy
         self._clock = clock
+        self._on_staged = on_staged
         capabilities = adapter.capabilities
         self.streams: tuple[Stream, ...] = tuple(
             s for s in policy.streams if STREAMS[s].capability in capabilities
@@ -139,6 +143,8 @@ class ChangeCapturePoller:
             logger.info("change capture of %s/%s: %s", self._connection, stream, exc)
             return StreamReport(stream, read=read, watermark=mark.watermark, error=str(exc))
         if staged:
+            if self._on_staged is not None:
+                self._on_staged()
             logger.info(
                 "change capture of %s/%s staged %d events up to %s",
                 self._connection,
@@ -154,9 +160,11 @@ class ChangeCapturePoller:
         if mark is not None:
             return mark
         # Stored at once, so that changes made while the ERP is down on the first poll are
-        # still captured later, from this origin.
+        # still captured later, from this origin. "now" reaches back by the overlap: a change
+        # made just after the start may carry a stamp a little before it (a transaction's
+        # start, a stamp kept to whole seconds).
         start = self._policy.start
-        origin = self._clock() if start == "now" else start
+        origin = self._clock() - self._policy.overlap if start == "now" else start
         assert isinstance(origin, dt.datetime)
         fresh = Watermark(self._connection, stream.value, watermark=origin, origin=origin)
         try:
