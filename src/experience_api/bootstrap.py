@@ -31,6 +31,7 @@ from experience_api.webhooks.config import WebhookSettings
 from experience_api.webhooks.sender import HttpxWebhookSender
 from process_apis.audit.sql_store import SqlAuditLog
 from process_apis.catalog import Catalog
+from process_apis.change_capture.poller import ChangeCapturePoller
 from process_apis.connections import Connections
 from process_apis.events.lease import DbLease
 from process_apis.events.memory_bus import InProcessBus
@@ -166,7 +167,25 @@ async def build_gateway(settings: Settings) -> Gateway:
     gateway.background["in-flight-recovery"] = lambda: recovery.run_periodically(
         settings.recovery_interval_seconds
     )
+    _change_capture(gateway, settings, connections, engine, relay.nudge)
     return gateway
+
+
+def _change_capture(
+    gateway: Gateway,
+    settings: Settings,
+    connections: Connections,
+    engine: AsyncEngine,
+    on_staged: Callable[[], None],
+) -> None:
+    """One change-capture poller loop per connection whose policy is enabled."""
+    for conn in settings.connections:
+        policy = conn.capture_policy
+        if policy.enabled:
+            poller = ChangeCapturePoller(
+                conn.name, connections.get(conn.name), engine, policy, on_staged=on_staged
+            )
+            gateway.background[f"change-capture-{conn.name}"] = poller.run_periodically
 
 
 def _outbound_webhooks(gateway: Gateway, store: SqlWebhookStore, config: WebhookSettings) -> None:

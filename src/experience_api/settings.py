@@ -28,6 +28,7 @@ from experience_api.inbound.config import InboundSettings
 from experience_api.limits.config import GraphQLSettings
 from experience_api.security.config import AuthSettings
 from experience_api.webhooks.config import WebhookSettings
+from process_apis.change_capture.config import ChangeCapturePolicy
 from system_apis.resilience.policy import ResiliencePolicy
 
 ENV_PREFIX = "ERP_GATEWAY_"
@@ -77,6 +78,9 @@ class SapConnectionSettings(Credentials):
     time_zone: str = Field(
         default="UTC", description="the SAP system's time zone (material document entry times)"
     )
+    change_capture: ChangeCapturePolicy | None = Field(
+        default=None, description="default: every second for the embedded sandbox, else off"
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -90,6 +94,16 @@ class SapConnectionSettings(Credentials):
     @property
     def embedded(self) -> bool:
         return self.base_url is None
+
+    @property
+    def capture_policy(self) -> ChangeCapturePolicy:
+        """The change-capture polling of this connection: as configured, or (not
+        configured) every second for the embedded sandbox, so its changes show at once."""
+        if self.change_capture is not None:
+            return self.change_capture
+        if self.embedded:
+            return ChangeCapturePolicy(enabled=True, interval_seconds=1.0)
+        return ChangeCapturePolicy()
 
 
 
@@ -105,6 +119,11 @@ class TrytonConnectionSettings(Credentials):
     username: str = "admin"
     timeout_seconds: float = Field(default=15.0, gt=0, description="per HTTP request")
     resilience: ResiliencePolicy = Field(default_factory=ResiliencePolicy)
+    change_capture: ChangeCapturePolicy = Field(default_factory=ChangeCapturePolicy)
+
+    @property
+    def capture_policy(self) -> ChangeCapturePolicy:
+        return self.change_capture
 
 
 
