@@ -7,8 +7,8 @@ documents change), so a record observed twice in the same state is one event:
 
 * an order: ``order.status_changed`` once per status it reaches, with its delivery and
   billing status;
-* an invoice: ``invoice.issued`` once posted, ``invoice.status_changed`` once paid or
-  cancelled (a draft is nothing yet);
+* an invoice: ``invoice.issued`` once posted (the order flow's event, when the gateway
+  billed it), ``invoice.status_changed`` once paid or cancelled (a draft is nothing yet);
 * an inventory level: ``inventory.changed`` with the new quantity, once per change time and
   quantity.
 """
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from process_apis.events.documents import order_status_changed
+from process_apis.events.documents import invoice_issued, order_status_changed
 from process_apis.events.model import Event, EventType, derived_event_id
 from process_apis.invoice_status.events import invoice_event
-from system_apis.contracts.models import InventoryLevel, Invoice, SalesOrder
+from system_apis.contracts.models import InventoryLevel, Invoice, InvoiceStatus, SalesOrder
 from system_apis.contracts.port import Capability, ErpAdapter
 from system_apis.contracts.queries import (
     InventoryFilter,
@@ -82,6 +82,12 @@ def order_events(record: ChangedRecord) -> list[Event]:
 
 def invoice_events(record: ChangedRecord) -> list[Event]:
     assert isinstance(record, Invoice)
+    if record.status is InvoiceStatus.POSTED:
+        # The order flow's own event for an invoice it created: the same id, one event.
+        issued = invoice_issued(record)
+        if record.changed_at is not None:
+            issued = issued.model_copy(update={"occurred_at": record.changed_at})
+        return [issued]
     event = invoice_event(record)
     return [] if event is None else [event]
 

@@ -15,6 +15,7 @@ from process_apis.change_capture.streams import (
     invoice_events,
     order_events,
 )
+from process_apis.events.documents import invoice_issued
 from process_apis.events.model import EventType
 from system_apis.contracts.models import (
     DocumentStatus,
@@ -104,6 +105,8 @@ def test_an_invoice_is_issued_then_changes_status_and_a_draft_is_nothing() -> No
     assert paid.data["status"] == "paid"
     assert issued.id != paid.id
     assert invoice_events(invoice(InvoiceStatus.PAID))[0].id == paid.id
+    # An invoice the order flow created and announced is the same event.
+    assert issued.id == invoice_issued(invoice(InvoiceStatus.POSTED)).id
 
 
 def test_a_level_announces_each_change_with_its_quantity() -> None:
