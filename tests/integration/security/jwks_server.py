@@ -1,5 +1,6 @@
-"""A token issuer's JWKS endpoint for the tests: uvicorn on a free loopback port, in a
-thread of its own, serving whatever keys the test publishes (or failing on demand)."""
+"""Real servers for the tests, under uvicorn on a free loopback port in a thread of their
+own: a token issuer's JWKS endpoint serving whatever keys the test publishes (or failing
+on demand), and the gateway itself for WebSocket tests."""
 
 from __future__ import annotations
 
@@ -35,27 +36,34 @@ class JwksEndpoint:
 
 
 @contextmanager
-def jwks_endpoint(document: dict[str, Any]) -> Iterator[JwksEndpoint]:
-    endpoint = JwksEndpoint(document=document)
-    app = Starlette(routes=[Route("/realms/erp/certs", endpoint.serve)])
+def served(app: Any, *, lifespan: str = "off") -> Iterator[str]:
+    """``app`` under uvicorn on a free loopback port until the block ends; its base URL."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
     config = uvicorn.Config(
-        app, log_config=None, log_level="warning", lifespan="off", access_log=False
+        app, log_config=None, log_level="warning", lifespan=lifespan, access_log=False
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while not server.started:
             if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the JWKS endpoint did not start")
+                raise RuntimeError("the server did not start")
             time.sleep(0.01)
-        endpoint.url = f"http://127.0.0.1:{port}/realms/erp/certs"
-        yield endpoint
+        yield f"127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=15)
         listener.close()
+
+
+@contextmanager
+def jwks_endpoint(document: dict[str, Any]) -> Iterator[JwksEndpoint]:
+    endpoint = JwksEndpoint(document=document)
+    app = Starlette(routes=[Route("/realms/erp/certs", endpoint.serve)])
+    with served(app) as address:
+        endpoint.url = f"http://{address}/realms/erp/certs"
+        yield endpoint
