@@ -29,6 +29,9 @@ from system_apis.tryton.queries import BY_ID, contains, record_ids
 from system_apis.tryton.reads import find_one, read_page
 
 MODEL = "company.employee"
+# Tryton hides employees whose employment has ended (``active`` follows the dates); the
+# gateway lists them as terminated instead.
+EVERYONE = {"active_test": False}
 EMPLOYEE_FIELDS = (
     "party.name",
     "party.code",
@@ -92,7 +95,7 @@ class EmployeeReads:
         if domain is None:
             return Page[Employee](items=(), offset=page.offset, total=0)
         rows, total = await read_page(
-            self._client, MODEL, domain, EMPLOYEE_FIELDS, page, order=BY_ID
+            self._client, MODEL, domain, EMPLOYEE_FIELDS, page, order=BY_ID, context=EVERYONE
         )
         items = mapped(
             lambda: [employee_from_tryton(r, self._source, today) for r in rows],
@@ -101,7 +104,9 @@ class EmployeeReads:
         return Page[Employee](items=tuple(items), offset=page.offset, total=total)
 
     async def get(self, native: str) -> Employee:
-        row = await find_one(self._client, MODEL, native, EMPLOYEE_FIELDS, what="employee")
+        row = await find_one(
+            self._client, MODEL, native, EMPLOYEE_FIELDS, what="employee", context=EVERYONE
+        )
         return mapped(
             lambda: employee_from_tryton(row, self._source, dt.date.today()),
             self._source.connection,
