@@ -101,6 +101,8 @@ class InboundProcessor:
                 report = await self.process_due()
                 if report.processed or report.quarantined or report.retried:
                     logger.info("inbound events: %s", report)
+                if report.processed + report.quarantined + report.retried >= self._batch_size:
+                    continue  # a backlog: the next batch is due now
             except Exception:
                 logger.exception("inbound event processing failed; trying again")
             with contextlib.suppress(TimeoutError):

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -195,12 +195,6 @@ class SqlInboundStore:
     async def release(self, event: InboundEvent, error: str) -> bool:
         """End the lease after an unexpected error; the event is tried again when due."""
         return await self._release(event, last_error=error[:MAX_ERROR])
-
-    async def counts(self) -> dict[str, int]:
-        """Events by status."""
-        query = select(t.c.status, func.count()).group_by(t.c.status)
-        async with self._engine.connect() as conn:
-            return {str(status): int(n) for status, n in (await conn.execute(query)).all()}
 
     async def _release(self, event: InboundEvent, **values: Any) -> bool:
         async with self._engine.begin() as conn:

@@ -4,7 +4,9 @@ the same transaction; outages retried, refusals quarantined and replayable."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 import pytest
@@ -29,6 +31,14 @@ async def accepted(harness: Harness, envelope: object, webhook_id: str = "msg_1"
     assert response.status_code == 202, response.text
     event_id: str = response.json()["id"]
     return event_id
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 5) -> None:
+    async with asyncio.timeout(seconds):
+        while True:
+            if await check():
+                return
+            await asyncio.sleep(0.05)
 
 
 async def test_goods_received_raise_stock_and_stage_inventory_changed(harness: Harness) -> None:
@@ -218,3 +228,47 @@ async def test_a_crash_between_quarantining_and_marking_keeps_one_record(
     await harness.processor.process_due()
     page = await harness.quarantine.list(QuarantineFilter(kind=INBOUND_EVENT), limit=10)
     assert page.total == 1
+
+
+async def test_the_running_loop_processes_a_stored_event_at_once(harness: Harness) -> None:
+    loop = asyncio.create_task(harness.processor.run_periodically(interval=60))
+    try:
+        await asyncio.sleep(0.2)  # the first pass ran and found nothing
+        event_id = await accepted(harness, goods_received())
+
+        async def processed() -> bool:
+            stored = await harness.store.get(event_id)
+            return stored is not None and stored.status.value == "processed"
+
+        await eventually(processed)
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+    assert harness.erp.stock[("TG11", LOC)] == Decimal(15)
+
+
+async def test_a_backlog_larger_than_a_batch_is_worked_off_without_waiting(
+    harness: Harness,
+) -> None:
+    small_batches = InboundProcessor(
+        SqlInboundStore(harness.engine),
+        harness.types,
+        SqlQuarantineStore(harness.engine),
+        policy=RetryPolicy(),
+        batch_size=2,
+    )
+    for n in range(5):
+        await accepted(harness, goods_received(quantity="1"), webhook_id=f"msg_{n}")
+    loop = asyncio.create_task(small_batches.run_periodically(interval=60))
+    try:
+
+        async def all_posted() -> bool:
+            return harness.erp.calls["adjust_stock"] == 5
+
+        await eventually(all_posted)
+    finally:
+        loop.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await loop
+    assert harness.erp.stock[("TG11", LOC)] == Decimal(15)
