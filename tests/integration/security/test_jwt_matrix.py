@@ -7,6 +7,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -171,3 +172,19 @@ async def test_graphiql_page_needs_a_token_in_production(gateway: Gateway) -> No
     response = await gateway.client.get("/graphql", headers={"Accept": "text/html"})
 
     assert response.status_code == 401
+
+
+async def test_tokens_never_reach_the_log(
+    gateway: Gateway, issuer: Issuer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    good, expired = issuer.token(), issuer.token(exp=NOW - 3600)
+    forged = _tampered_signature(issuer)
+
+    for token in (good, expired, forged):
+        await gateway.gql(PLACE, token=token)
+
+    assert "rejected a bearer token" in caplog.text
+    for token in (good, expired, forged):
+        assert token not in caplog.text
+        assert token.split(".")[2] not in caplog.text
