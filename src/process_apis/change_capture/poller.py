@@ -132,6 +132,9 @@ class ChangeCapturePoller:
                 exc,
             )
             return StreamReport(stream, watermark=mark.watermark, error=str(exc))
+        if not events and advanced.watermark == mark.watermark and advanced.seen == mark.seen:
+            # Nothing new: no write, so idle polls of many replicas do not contend.
+            return StreamReport(stream, read=read, watermark=mark.watermark)
         try:
             async with self._engine.begin() as conn:
                 # The compare-and-set first: a replica that lost the race stops here, before
