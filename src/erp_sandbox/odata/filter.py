@@ -39,6 +39,8 @@ def kind_of(prop: Property) -> str:
         return "datetime"
     if prop.type is EdmType.BOOLEAN:
         return "bool"
+    if prop.type is EdmType.TIME:
+        return "time"
     return "string"
 
 

@@ -2,8 +2,8 @@
 
 Literals become :class:`Literal` values with a kind (``string``, ``number``, ``bool``,
 ``datetime``, ``null``): ``'it''s'``, ``42``, ``1.5``, ``1.5M``, ``2d``, ``7L``,
-``datetime'2024-01-31T00:00:00'``, ``datetimeoffset'2024-01-31T00:00:00Z'``, ``true``,
-``false``, ``null``.
+``datetime'2024-01-31T00:00:00'``, ``datetimeoffset'2024-01-31T00:00:00Z'``,
+``time'PT14H05M09S'`` (kind ``time``), ``true``, ``false``, ``null``.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from erp_sandbox.odata.values import (
     as_utc,
     parse_datetime_literal,
     parse_datetimeoffset_literal,
+    parse_json_time,
 )
 
-LiteralKind = TypingLiteral["string", "number", "bool", "datetime", "null"]
+LiteralKind = TypingLiteral["string", "number", "bool", "datetime", "time", "null"]
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?[MmDdFfLl]?")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -74,6 +75,8 @@ def _typed_literal(prefix: str, body: str, position: int) -> Literal:
             return Literal(as_utc(parse_datetime_literal(body)), "datetime")
         if prefix == "datetimeoffset":
             return Literal(parse_datetimeoffset_literal(body), "datetime")
+        if prefix == "time":
+            return Literal(parse_json_time(body), "time")
     except ValueError as exc:
         raise syntax_error(f"{exc} (position {position})") from None
     raise syntax_error(f"Literal type '{prefix}' is not supported (position {position})")

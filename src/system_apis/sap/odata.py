@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
-LiteralValue = str | int | float | Decimal | bool | dt.datetime | dt.date | None
+LiteralValue = str | int | float | Decimal | bool | dt.datetime | dt.date | dt.time | None
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*$")
 _ORDERBY = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z0-9_/]*)(?: (?P<dir>asc|desc))?$")
@@ -61,6 +61,7 @@ def literal(value: LiteralValue) -> str:
     Strings are single-quoted with inner quotes doubled; aware datetimes become
     ``datetimeoffset'...Z'`` in UTC, naive ones ``datetime'...'``; dates become
     ``datetime'YYYY-MM-DDT00:00:00'`` (SAP's ``Edm.DateTime`` carries dates at midnight);
+    times of day become ``time'PT14H05M09S'`` (``Edm.Time``, whole seconds);
     decimals get the ``M`` suffix and floats the ``d`` suffix of their EDM types.
     """
     if value is None:
@@ -85,6 +86,8 @@ def literal(value: LiteralValue) -> str:
         return f"datetimeoffset'{_format_timestamp(value.astimezone(dt.UTC))}Z'"
     if isinstance(value, dt.date):
         return f"datetime'{value.isoformat()}T00:00:00'"
+    if isinstance(value, dt.time):
+        return f"time'PT{value.hour:02d}H{value.minute:02d}M{value.second:02d}S'"
     raise TypeError(f"no OData literal for {type(value).__name__}")
 
 

@@ -19,8 +19,8 @@ becomes NotFound.
 
 **Change capture** (:meth:`StockMovements.changed_levels`): stock changes only by goods
 movements, and every goods movement is a material document (receipts, issues, goods issues of
-deliveries alike). Documents entered since the instant (``CreationDate ge`` its day in the
-system time zone, then exact to the second on ``CreationDate`` + ``CreationTime``) name the
+deliveries alike). Documents entered since the instant (``CreationDate`` after its day in the
+system time zone, or on that day with ``CreationTime ge`` its time) name the
 material, plant and storage location they moved; each such place is one level, stamped with its
 latest document's time, its quantity read from ``A_MatlStkInAcctMod``. Because SAP stamps to
 the second, a document entered in the same second as the instant is included even when its
@@ -56,7 +56,7 @@ from system_apis.sap.mapping.material_documents import (
     movements,
 )
 from system_apis.sap.mapping.stock import inventory_from_sap
-from system_apis.sap.odata import all_of, eq, ge, one_of
+from system_apis.sap.odata import all_of, any_of, eq, ge, gt, one_of
 
 T = TypeVar("T")
 
@@ -204,10 +204,15 @@ class StockMovements:
             self._place_filter(filter.location) if filter.location else (None, None)
         )
         instant = since.astimezone(dt.UTC).replace(microsecond=0)
+        local = instant.astimezone(self._zone)
+        entered_since = any_of(
+            gt("CreationDate", local.date()),
+            all_of(eq("CreationDate", local.date()), ge("CreationTime", local.time())),
+        )
         headers = await self._client.get_all(
             MATERIAL_DOCUMENT,
             HEADERS,
-            filter=ge("CreationDate", instant.astimezone(self._zone).date()),
+            filter=entered_since,
             select=DOCUMENT_SELECT,
             expand=ITEMS,
             orderby=("CreationDate", "CreationTime", "MaterialDocument"),

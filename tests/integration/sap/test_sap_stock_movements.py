@@ -292,6 +292,10 @@ async def test_inventory_changed_since(sap: Sap) -> None:
     assert stamps == sorted(stamps)  # type: ignore[type-var]
     only_later = await sap.adapter.list_inventory(InventoryFilter(changed_since=later), ALL)
     assert [lv.sku for lv in only_later.items] == [first.sku]
+    # SAP selects the documents: by entry date and, on the instant's day, entry time
+    asked = str(sap.transport.requests[-2].url)
+    assert "A_MaterialDocumentHeader" in asked
+    assert "CreationTime%20ge%20time'PT" in asked
     by_sku = await sap.adapter.list_inventory(
         InventoryFilter(changed_since=since, skus=[second.sku]), ALL
     )

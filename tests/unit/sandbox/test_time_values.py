@@ -7,6 +7,8 @@ from datetime import time
 import pytest
 
 from erp_sandbox.odata.edm import EdmType, time_of_day
+from erp_sandbox.odata.errors import ODataError
+from erp_sandbox.odata.filter import parse_filter
 from erp_sandbox.odata.metadata import build_metadata
 from erp_sandbox.odata.values import from_json, json_time, parse_json_time, to_json
 from erp_sandbox.sap.services import MATERIAL_DOCUMENT_SERVICE
@@ -40,3 +42,14 @@ def test_metadata_declares_edm_time() -> None:
     xml = build_metadata(MATERIAL_DOCUMENT_SERVICE)
     assert '<Property Name="CreationTime" Type="Edm.Time" Precision="0"' in xml
     assert 'Name="MaterialDocumentHeaderText" Type="Edm.String" MaxLength="25"' in xml
+
+
+def test_time_literals_filter_times_of_day() -> None:
+    early, late = {"CreationTime": time(9, 0, 0)}, {"CreationTime": time(14, 5, 9)}
+    header = MATERIAL_DOCUMENT_SERVICE.entity_sets[0].entity_type
+    condition = parse_filter("CreationTime ge time'PT14H05M09S'", header)
+    assert [condition.matches(row) for row in (early, late)] == [False, True]
+    with pytest.raises(ODataError):
+        parse_filter("CreationTime ge time'14:05'", header)
+    with pytest.raises(ODataError):
+        parse_filter("CreationTime ge 'PT14H05M09S'", header)

@@ -190,4 +190,5 @@ def test_change_time_literals_keep_microseconds() -> None:
     assert str(ge("LastChangeDateTime", moment.replace(microsecond=0))) == (
         "LastChangeDateTime ge datetimeoffset'2024-03-05T14:05:09Z'"
     )
+    assert literal(dt.time(14, 5, 9)) == "time'PT14H05M09S'"
     assert str(eq("MaterialDocumentHeaderText", "it's")) == "MaterialDocumentHeaderText eq 'it''s'"
