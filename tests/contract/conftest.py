@@ -40,6 +40,10 @@ def _memory() -> Subject:
         erp.add_customer(f"{index:03d}", f"Customer {index} GmbH")
     for index in range(1, 6):
         erp.add_product(f"SKU-{index}", f"Product {index}", "10.00", {"WH/A": "50", "WH/B": "5"})
+    for index in range(1, 4):
+        erp.add_employee(
+            f"E{index}", f"Employee {index}", salary="50000", iban="DE89370400440532013000"
+        )
     down = MemoryErp("MEM")
     for method in ("list_customers", "list_products", "list_inventory", "list_sales_orders",
                    "get_sales_order", "create_sales_order"):  # fmt: skip
