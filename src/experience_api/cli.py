@@ -280,6 +280,7 @@ def _serve_with_local_tryton(settings: Settings) -> int:
         print("erp-gateway: the tryton profile needs the 'tryton' extra", file=sys.stderr)
         return 2
     from experience_api.settings import TrytonConnectionSettings
+    from process_apis.change_capture.config import ChangeCapturePolicy
 
     print("erp-gateway: preparing the local Tryton (the first start builds it)...", file=sys.stderr)
     tryton = start_in_background(settings.data_dir / "tryton")
@@ -292,6 +293,8 @@ def _serve_with_local_tryton(settings: Settings) -> int:
             base_url=running.url,
             database=running.database,
             password=SecretStr(running.admin_password),
+            # Local demo: changes made in Tryton's own client show up as events.
+            change_capture=ChangeCapturePolicy(enabled=True, interval_seconds=2.0),
         )
         others = [c for c in settings.connections if c.name != us01.name]
         _run(settings.model_copy(update={"connections": [*others, us01]}))
