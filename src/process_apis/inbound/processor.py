@@ -58,7 +58,8 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class ProcessReport:
-    """Counts of one pass: ``skipped`` events were claimed by another process first."""
+    """Counts of one pass: ``skipped`` events were claimed by another process first;
+    ``failed`` ones met an unexpected error (logged) and are retried like an outage."""
 
     processed: int = 0
     retried: int = 0
@@ -137,13 +138,17 @@ class InboundProcessor:
     async def _failed(self, event: InboundEvent, exc: Exception) -> str:
         failure = classify(exc)
         if failure is None:
+            # A bug, not the ERP: retried with backoff like an outage (a fix deployed
+            # meanwhile lets it pass), and quarantined when the attempts run out.
             logger.exception("inbound event %s: unexpected error", event.id)
-            await self._store.release(event, f"unexpected error: {type(exc).__name__}")
-            return "failed"
+            failure = Failure(reason=f"unexpected error ({type(exc).__name__})", transient=True)
+            outcome = "failed"
+        else:
+            outcome = "retried"
         if failure.transient and event.attempts < self._policy.max_attempts:
             at = dt.datetime.now(dt.UTC) + self._policy.delay(event.attempts, failure.retry_after)
             await self._store.retry_later(event, at, failure.reason)
-            return "retried"
+            return outcome
         if failure.transient:
             failure = replace(
                 failure, reason=f"{failure.reason} (gave up after {event.attempts} attempts)"

@@ -192,10 +192,6 @@ class SqlInboundStore:
             last_error=error[:MAX_ERROR],
         )
 
-    async def release(self, event: InboundEvent, error: str) -> bool:
-        """End the lease after an unexpected error; the event is tried again when due."""
-        return await self._release(event, last_error=error[:MAX_ERROR])
-
     async def _release(self, event: InboundEvent, **values: Any) -> bool:
         async with self._engine.begin() as conn:
             result = await conn.execute(

@@ -272,3 +272,21 @@ async def test_a_backlog_larger_than_a_batch_is_worked_off_without_waiting(
         with contextlib.suppress(asyncio.CancelledError):
             await loop
     assert harness.erp.stock[("TG11", LOC)] == Decimal(15)
+
+
+async def test_an_unexpected_error_is_retried_then_quarantined_not_looped(
+    harness: Harness,
+) -> None:
+    event_id = await accepted(harness, goods_received())
+    harness.erp.fail_with["adjust_stock"] = lambda: RuntimeError("bug")
+
+    reports = [await harness.processor.process_due() for _ in range(3)]
+
+    assert [r.failed for r in reports] == [1, 1, 0]
+    assert reports[-1].quarantined == 1
+    stored = await harness.store.get(event_id)
+    assert stored is not None
+    assert stored.status.value == "quarantined"
+    record = await harness.quarantine.get(stored.quarantine_id or "")
+    assert record is not None
+    assert record.reason.startswith("unexpected error (RuntimeError)")
