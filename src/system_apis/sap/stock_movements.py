@@ -133,9 +133,12 @@ class StockMovements:
         try:
             created = await self._client.create(MATERIAL_DOCUMENT, HEADERS, body)
         except UnknownOutcome:
-            if await self._posted(adjustment, place) is None:
+            found = await self._posted(adjustment, place)
+            if found is None:
                 raise
-            return await self._level(place, unit, None)
+            return await self._level(
+                place, unit, self._mapped(lambda: document_time(found, self._zone))
+            )
         except ValidationRejected as exc:
             if exc.code in LOCATION_CODES:
                 raise NotFound(

@@ -199,6 +199,7 @@ async def test_a_lost_answer_is_resolved_by_the_reference(sap: Sap) -> None:
         StockAdjustment(sku=level.sku, location=level.location, quantity=Decimal(4), reference=ref)
     )
     assert adjusted.quantity.value == level.quantity.value + 4
+    assert adjusted.changed_at is not None
     assert sap.transport.posts() == 1
     assert len(await sap.documents_with_text(header_text(ref))) == 1
 
