@@ -31,9 +31,10 @@ ONE = """query($id: ID!) { employee(id: $id) { id name salary { amount { amount 
 
 
 class Gateway:
-    def __init__(self, client: httpx.AsyncClient, data_dir: Path) -> None:
+    def __init__(self, client: httpx.AsyncClient, data_dir: Path, audit: Any) -> None:
         self.client = client
         self.data_dir = data_dir
+        self.audit = audit
 
     def token(
         self, *roles: str, scopes: tuple[str, ...] = (), companies: tuple[str, ...] = ("*",)
@@ -65,7 +66,7 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
-            yield Gateway(client, tmp_path)
+            yield Gateway(client, tmp_path, app.state.gateway.services.audit)
 
 
 async def all_employees(gateway: Gateway, token: str, connection: str | None = None) -> list[Any]:
@@ -90,6 +91,10 @@ async def test_hr_sees_pay_and_bank_of_the_seeded_employees(gateway: Gateway) ->
     assert all(n["bankAccount"]["iban"].startswith("DE") for n in eur)
     usd = [n for n in nodes if n["company"] == "1710"]
     assert all(n["bankAccount"]["iban"] is None and n["bankAccount"]["accountNumber"] for n in usd)
+    # Every salary handed out is in the audit log, with who read it.
+    reads = [e async for e in gateway.audit.entries() if e.action == "read:Employee.salary"]
+    assert sorted(e.record for e in reads) == sorted(n["id"] for n in nodes)
+    assert {e.actor for e in reads} == {"e2e"}
 
 
 @pytest.mark.parametrize("role", ["sales", "finance", "agent", "admin"])

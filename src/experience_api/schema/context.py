@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from experience_api.schema.field_access import FieldAccess
+from experience_api.schema.field_access import Disclosure, FieldAccess
 from experience_api.schema.loaders import Loaders, create_loaders
 from experience_api.security.audit_trail import AuditTrail
 from experience_api.security.principal import Principal, internal_principal
@@ -50,14 +50,23 @@ def build_context(
     Without ``principal`` the call acts for the process itself (every scope).
     """
     caller = principal or internal_principal()
-    return GraphQLContext(
+    audit = AuditTrail(caller, services.audit)
+    context = GraphQLContext(
         services=services,
         loaders=create_loaders(services),
         principal=caller,
-        audit=AuditTrail(caller, services.audit),
+        audit=audit,
         request=request,
         response=response,
     )
+    # Every payroll or bank value handed out leaves a record in the audit log.
+    context.field_access.listeners.append(lambda d: _audit_disclosure(audit, d))
+    return context
+
+
+def _audit_disclosure(audit: AuditTrail, disclosure: Disclosure) -> None:
+    type_name, _, field_name = disclosure.field.partition(".")
+    audit.sensitive_read(type_name, field_name, disclosure.record_id)
 
 
 Info = strawberry.Info[GraphQLContext, None]

@@ -38,6 +38,9 @@ async def test_hr_sees_salary_and_bank_and_each_disclosure_is_recorded(
     assert ("Employee.salary", "EU01:5001") in disclosed
     assert len(disclosed) == 2 * len(nodes)
     assert all(asked == frozenset(EmployeeDetail) for e in erps.values() for asked in e.asked)
+    audited = {(e.action, e.record) for e in context.audit.events}
+    assert ("read:Employee.salary", "EU01:5001") in audited
+    assert ("read:Employee.bankAccount", "US01:7002") in audited
 
 
 @pytest.mark.parametrize(
@@ -61,6 +64,7 @@ async def test_without_payroll_and_bank_scopes_both_are_null_and_never_read(
     assert all(n["salary"] is None and n["bankAccount"] is None for n in nodes)
     assert result.extensions["redactedFields"] == ["Employee.bankAccount", "Employee.salary"]
     assert context.field_access.disclosed == []
+    assert not [e for e in context.audit.events if e.action.startswith("read:")]
     assert all(asked == frozenset() for e in erps.values() for asked in e.asked)
     text = json.dumps(result.data)
     assert not any(value in text for value in SALARIES + IBANS)
