@@ -40,7 +40,7 @@ from process_apis.change_capture.streams import STREAMS, Stream
 from process_apis.change_capture.watermarks import Watermark, WatermarkConflict
 from process_apis.events.model import Event
 from process_apis.events.outbox import stage
-from system_apis.contracts.errors import ErpError, NotSupported
+from system_apis.contracts.errors import ErpError, NotSupported, Unavailable
 from system_apis.contracts.port import ErpAdapter
 from system_apis.contracts.queries import PageRequest
 
@@ -194,6 +194,11 @@ class ChangeCapturePoller:
             page = await spec.read(
                 self._adapter, since, PageRequest(offset=offset, limit=self._policy.page_size)
             )
+            if page.stale_for is not None:
+                # A degraded read answers an earlier page: nothing in it says what changed now.
+                raise Unavailable(
+                    f"the ERP answered {stream} from a copy {page.stale_for:.0f} s old"
+                )
             read += len(page.items)
             for record in page.items:
                 changed = record.changed_at

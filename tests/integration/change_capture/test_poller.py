@@ -256,3 +256,32 @@ async def test_start_from_an_instant_captures_the_history_after_it(
     async with state_engine.connect() as conn:
         row = (await conn.execute(select(change_capture_watermarks))).one()
     assert (row.connection, row.stream, row.version) == ("EU01", "orders", 2)
+
+
+class DegradedErp(MemoryErp):
+    """Answers its orders from a copy, as a connection with degraded reads does while its
+    circuit is open."""
+
+    async def list_sales_orders(self, filter: Any, page: Any) -> Any:
+        answer = await super().list_sales_orders(filter, page)
+        return answer.model_copy(update={"stale_for": 30.0})
+
+
+async def test_a_stale_page_is_not_taken_for_the_changes(
+    state_engine: AsyncEngine, clock: Clock
+) -> None:
+    erp = DegradedErp("EU01")
+    erp.clock = clock
+    erp.add_customer("1", "Alpha GmbH")
+    erp.add_product("TG11", "Gadget", "10.00", {"1010": "50"})
+    clock.tick(60)
+    capture = poller(erp, state_engine, clock, streams=[Stream.ORDERS])
+    (first,) = await capture.poll_once()
+    clock.tick()
+    await place(erp)
+    clock.tick()
+    (report,) = await capture.poll_once()
+    assert report.error is not None
+    assert "30 s old" in report.error
+    assert report.watermark == first.watermark
+    assert await staged(state_engine) == []
