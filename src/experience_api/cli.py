@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr, ValidationError
 
 from experience_api import audit_command
+from experience_api.persisted import command as persisted_command
 from experience_api.security import token_command
 from experience_api.webhooks import command as webhooks_command
 
@@ -76,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     audit_command.add_parser(commands)
     token_command.add_parser(commands)
     webhooks_command.add_parser(commands)
+    persisted_command.add_parser(commands)
     return parser
 
 
@@ -147,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return token_command.run(args)
     if args.command == "webhooks":
         return webhooks_command.run(args)
+    if args.command == "persisted-ops":
+        return persisted_command.run(args)
     raise AssertionError(args.command)
 
 
