@@ -10,7 +10,6 @@ what receivers that apply changes in order need.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -64,27 +63,48 @@ class DeliveryWorker:
         self._wake.set()
 
     async def run(self) -> None:
-        """Work until cancelled; a failing round (database down) is logged and retried."""
-        while True:
-            try:
-                worked = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("webhook delivery round failed; retrying")
-                worked = 0
-            if worked:
-                continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_interval)
+        """Work until cancelled, with up to ``concurrency`` attempts in flight.
+
+        A free slot is filled as soon as an attempt ends (its subscription's next delivery
+        may be due at once), so a slow receiver occupies one slot, never the others. A
+        failing claim (database down) is logged and tried again at the next poll.
+        """
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                free = self._concurrency - len(in_flight)
+                if free > 0:
+                    try:
+                        claimed = await self._claim(free)
+                    except Exception:
+                        log.exception("claiming webhook deliveries failed; retrying")
+                        claimed = []
+                    in_flight.update(asyncio.create_task(self._attempt(c)) for c in claimed)
+                self._wake.clear()
+                waker = asyncio.create_task(self._wake.wait())
+                done, _ = await asyncio.wait(
+                    {*in_flight, waker},
+                    timeout=self._poll_interval,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                waker.cancel()
+                for task in done - {waker}:
+                    in_flight.discard(task)
+                    if not task.cancelled() and task.exception() is not None:
+                        log.error("webhook attempt failed", exc_info=task.exception())
+        finally:
+            # An attempt cut short keeps its lease until it expires; then it is sent again.
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _claim(self, limit: int) -> list[ClaimedDelivery]:
+        now = self._clock()
+        return await self._store.claim(limit=limit, now=now, lease_until=now + self._lease)
 
     async def run_once(self) -> int:
         """Claim and send one batch of due deliveries; returns how many were attempted."""
-        now = self._clock()
-        claimed = await self._store.claim(
-            limit=self._concurrency, now=now, lease_until=now + self._lease
-        )
+        claimed = await self._claim(self._concurrency)
         if claimed:
             await asyncio.gather(*(self._attempt(c) for c in claimed))
         return len(claimed)

@@ -285,3 +285,33 @@ async def test_two_workers_on_one_database_never_send_twice_and_keep_order(
         assert sent == [e.id for e in events]  # each once, in order
     delivered = await admin.deliveries(DeliveryFilter(status=DeliveryStatus.DELIVERED), limit=1)
     assert delivered.total == len(paths) * len(events)
+
+
+async def test_a_slow_receiver_does_not_hold_back_other_subscriptions(
+    admin: WebhookAdmin, store: SqlWebhookStore, receiver: Receiver
+) -> None:
+    slow = (await admin.register(receiver.script("slow-one", Answer(200, delay=2.0)))).subscription
+    await admin.register(receiver.script("fast-one"))
+    async with working(store):
+        await WebhookEnqueuer(store).publish([event(n) for n in range(1, 4)])
+        await until(lambda: _count(receiver, "fast-one", 3), within=10)
+        fast_done = time.monotonic()
+        await until(_settled_all(admin, slow.id), within=20)
+
+    (slow_request,) = receiver.at("slow-one")[:1]
+    # All three fast deliveries arrived while the slow receiver still held its first request.
+    assert fast_done - slow_request.at < 2.0
+
+
+async def _count(receiver: Receiver, path: str, wanted: int) -> bool:
+    return len(receiver.at(path)) >= wanted
+
+
+def _settled_all(admin: WebhookAdmin, subscription_id: str) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        page = await admin.deliveries(
+            DeliveryFilter(subscription_id=subscription_id, status=DeliveryStatus.PENDING), limit=1
+        )
+        return page.total == 0
+
+    return check
