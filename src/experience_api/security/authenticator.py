@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from experience_api.security.config import LOCAL_ISSUER, AuthSettings
 from experience_api.security.dev_keys import load_dev_key, load_or_create_dev_key
@@ -81,6 +82,7 @@ def build_authenticator(auth: AuthSettings, mode: Mode, data_dir: Path) -> Authe
     if auth.issuer is not None:
         issuers.append(TrustedIssuer(auth.issuer, _issuer_keys(auth, refuse_dev=production)))
     if production:
+        _require_tls(auth.jwks_url)
         if not issuers:
             raise ValueError(
                 "production mode needs a token issuer: set auth.issuer and auth.jwks_url "
@@ -129,6 +131,16 @@ def _issuer_keys(auth: AuthSettings, *, refuse_dev: bool) -> StaticKeys | Remote
         timeout_seconds=auth.jwks_timeout_seconds,
         refuse_dev_keys=refuse_dev,
     )
+
+
+def _require_tls(url: str | None) -> None:
+    # Keys fetched in clear text could be swapped on the way; loopback stays allowed for a
+    # sidecar or a local identity provider.
+    if url is None:
+        return
+    parsed = urlsplit(url)
+    if parsed.scheme != "https" and parsed.hostname not in ("127.0.0.1", "::1", "localhost"):
+        raise ValueError(f"production mode reads the issuer's keys over https only, not {url}")
 
 
 def _refuse_known_dev_key(auth: AuthSettings, data_dir: Path) -> None:

@@ -12,6 +12,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import time
 import uuid
@@ -26,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from experience_api.security.config import LOCAL_ISSUER
 
+log = logging.getLogger(__name__)
 DEV_KID_PREFIX = "erp-gateway-dev-"
 KEY_FILE = "dev-signing-key.pem"
 ALGORITHM = "RS256"
@@ -99,6 +101,10 @@ def load_dev_key(data_dir: Path) -> DevKey | None:
         pem = path.read_bytes()
     except FileNotFoundError:
         return None
+    if path.stat().st_mode & 0o077:
+        # A private key others can read signs tokens for them too.
+        log.warning("%s was readable by others; restricting it to its owner", path)
+        path.chmod(0o600)
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, rsa.RSAPrivateKey):
         raise ValueError(f"{path} does not hold an RSA private key")

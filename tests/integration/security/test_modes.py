@@ -112,6 +112,22 @@ def test_production_refuses_the_development_key_under_another_kid(tmp_path: Path
         create_app(_production(tmp_path, Issuer(), disguised))
 
 
+def test_production_reads_remote_keys_over_https_only(tmp_path: Path) -> None:
+    auth = AuthSettings(issuer="https://idp.test", jwks_url="http://idp.test/certs")
+
+    with pytest.raises(ValueError, match="https"):
+        create_app(Settings(data_dir=tmp_path, mode="production", auth=auth))
+
+
+def test_a_development_key_readable_by_others_is_restricted(tmp_path: Path) -> None:
+    load_or_create_dev_key(tmp_path)
+    (tmp_path / KEY_FILE).chmod(0o644)
+
+    create_app(Settings(data_dir=tmp_path))
+
+    assert stat.S_IMODE((tmp_path / KEY_FILE).stat().st_mode) == 0o600
+
+
 def test_production_needs_an_issuer(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="issuer"):
         create_app(Settings(data_dir=tmp_path, mode="production"))
