@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -171,13 +172,17 @@ async def resolve_order_status_changed(
         info.context.services.connections.resolve(order_id, field="order_id")
     connection = order_id.partition(":")[0]
     _require_connection(info, connection)
-    async for item in _stream(
-        info,
-        EventType.ORDER_STATUS_CHANGED,
-        lambda e: e.data.get("order_id") == order_id,
-        OrderStatusChange.from_event,
-    ):
-        yield item
+    # aclosing: a client that unsubscribes leaves the bus at once, not at garbage collection.
+    async with aclosing(
+        _stream(
+            info,
+            EventType.ORDER_STATUS_CHANGED,
+            lambda e: e.data.get("order_id") == order_id,
+            OrderStatusChange.from_event,
+        )
+    ) as items:
+        async for item in items:
+            yield item
 
 
 async def resolve_invoice_issued(
@@ -186,29 +191,35 @@ async def resolve_invoice_issued(
     _require(info, Scope.INVOICES_READ)
     if connection is not None:
         _require_connection(info, connection)
-    async for item in _stream(
-        info,
-        EventType.INVOICE_ISSUED,
-        lambda e: connection is None or e.connection == connection,
-        InvoiceIssue.from_event,
-    ):
-        yield item
+    async with aclosing(
+        _stream(
+            info,
+            EventType.INVOICE_ISSUED,
+            lambda e: connection is None or e.connection == connection,
+            InvoiceIssue.from_event,
+        )
+    ) as items:
+        async for item in items:
+            yield item
 
 
 async def resolve_inventory_changed(
     info: Info, sku: str | None = None, location: str | None = None
 ) -> AsyncGenerator[InventoryChange, None]:
     _require(info, Scope.INVENTORY_READ)
-    async for item in _stream(
-        info,
-        EventType.INVENTORY_CHANGED,
-        lambda e: (
-            (sku is None or e.data.get("sku") == sku)
-            and (location is None or e.data.get("location") == location)
-        ),
-        InventoryChange.from_event,
-    ):
-        yield item
+    async with aclosing(
+        _stream(
+            info,
+            EventType.INVENTORY_CHANGED,
+            lambda e: (
+                (sku is None or e.data.get("sku") == sku)
+                and (location is None or e.data.get("location") == location)
+            ),
+            InventoryChange.from_event,
+        )
+    ) as items:
+        async for item in items:
+            yield item
 
 
 @strawberry.type
