@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -105,3 +105,23 @@ async def save(conn: AsyncConnection, mark: Watermark, now: dt.datetime) -> Wate
         seen=dict(mark.seen),
         version=mark.version + 1,
     )
+
+
+async def list_all(conn: AsyncConnection) -> list[Watermark]:
+    """Every stored watermark, by connection and stream."""
+    rows = (
+        await conn.execute(select(t.c.connection, t.c.stream).order_by(t.c.connection, t.c.stream))
+    ).all()
+    marks = [await load(conn, row.connection, row.stream) for row in rows]
+    return [mark for mark in marks if mark is not None]
+
+
+async def forget(conn: AsyncConnection, connection: str, stream: str | None = None) -> int:
+    """Deletes the watermarks of ``connection`` (one ``stream`` or all); the next poll starts
+    again at the policy's ``start``. A poller running meanwhile loses its compare-and-set and
+    reads again. Answers how many were deleted."""
+    condition = t.c.connection == connection
+    if stream is not None:
+        condition = condition & (t.c.stream == stream)
+    result = await conn.execute(delete(t).where(condition))
+    return int(result.rowcount)
