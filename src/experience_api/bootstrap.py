@@ -198,6 +198,7 @@ def _outbound_webhooks(gateway: Gateway, store: SqlWebhookStore, config: Webhook
         concurrency=config.concurrency,
         lease_seconds=config.lease_seconds,
         poll_interval=config.poll_interval_seconds,
+        retention=config.retention,
     )
     gateway.event_sinks.append(WebhookEnqueuer(store, on_enqueued=worker.wake))
     gateway.background["webhook-deliveries"] = worker.run
@@ -251,6 +252,7 @@ def _inbound_events(
             lease=dt.timedelta(seconds=config.lease_seconds),
         ),
         batch_size=config.batch_size,
+        concurrency=config.concurrency,
         on_staged=on_staged,
     )
     sources = {

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from process_apis.webhooks.backoff import DEFAULT_SCHEDULE, RetryPolicy
@@ -40,6 +42,12 @@ class WebhookSettings(BaseModel):
     response_body_chars: int = Field(
         default=1024, ge=0, le=65536, description="characters of each answer kept in the log"
     )
+    delivered_retention_days: float | None = Field(
+        default=30,
+        gt=0,
+        description="delivered deliveries older than this are deleted with their log "
+        "(failed and cancelled ones are kept); unset: keep everything",
+    )
     secret_rotation_grace_hours: float = Field(
         default=24, ge=0, description="how long the previous secret still signs after a rotation"
     )
@@ -57,6 +65,11 @@ class WebhookSettings(BaseModel):
             jitter=self.jitter,
             max_retry_after=self.max_retry_after_seconds,
         )
+
+    @property
+    def retention(self) -> dt.timedelta | None:
+        days = self.delivered_retention_days
+        return None if days is None else dt.timedelta(days=days)
 
     @property
     def lease_seconds(self) -> float:

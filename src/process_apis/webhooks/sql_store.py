@@ -413,6 +413,32 @@ class SqlWebhookStore:
         items = tuple(_delivery(row, logs.get(row.id, ())) for row in rows)
         return DeliveryPage(items=items, total=int(total), offset=offset)
 
+    async def purge_delivered(self, before: dt.datetime, *, limit: int = 1000) -> int:
+        """Delete up to ``limit`` deliveries delivered before ``before``, with their log.
+        Failed and cancelled ones are kept until an operator deletes their subscription."""
+        async with self._engine.begin() as conn:
+            ids = (
+                (
+                    await conn.execute(
+                        select(dl.c.id)
+                        .where(
+                            dl.c.status == DeliveryStatus.DELIVERED.value,
+                            dl.c.finished_at < before,
+                        )
+                        .limit(limit)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if not ids:
+                return 0
+            await conn.execute(delete(at).where(at.c.delivery_id.in_(ids)))
+            await conn.execute(
+                delete(dl).where(dl.c.id.in_(ids), dl.c.status == DeliveryStatus.DELIVERED.value)
+            )
+        return len(ids)
+
     async def redeliver(self, delivery_id: str, now: dt.datetime) -> Delivery | None:
         """Start a new series of attempts, due now; None when the delivery does not exist
         or is being sent right now."""

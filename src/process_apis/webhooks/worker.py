@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 
 from process_apis.webhooks.backoff import RetryPolicy, parse_retry_after, retry_after_applies
@@ -45,6 +46,8 @@ class DeliveryWorker:
         concurrency: int = 4,
         lease_seconds: float = 60.0,
         poll_interval: float = 1.0,
+        retention: dt.timedelta | None = None,
+        purge_interval: float = 3600.0,
         clock: Callable[[], dt.datetime] = _now,
     ):
         if concurrency < 1:
@@ -57,6 +60,9 @@ class DeliveryWorker:
         self._poll_interval = poll_interval
         self._clock = clock
         self._wake = asyncio.Event()
+        self._retention = retention
+        self._purge_interval = purge_interval
+        self._next_purge = 0.0
 
     def wake(self) -> None:
         """Look for due deliveries now instead of at the next poll."""
@@ -72,6 +78,7 @@ class DeliveryWorker:
         in_flight: set[asyncio.Task[None]] = set()
         try:
             while True:
+                await self._purge_if_due()
                 free = self._concurrency - len(in_flight)
                 if free > 0:
                     try:
@@ -97,6 +104,18 @@ class DeliveryWorker:
             for task in in_flight:
                 task.cancel()
             await asyncio.gather(*in_flight, return_exceptions=True)
+
+    async def _purge_if_due(self) -> None:
+        """Now and then, drop delivered deliveries older than the retention (never failed
+        or cancelled ones: they wait for an operator)."""
+        if self._retention is None or time.monotonic() < self._next_purge:
+            return
+        self._next_purge = time.monotonic() + self._purge_interval
+        try:
+            while await self._store.purge_delivered(self._clock() - self._retention) > 0:
+                pass
+        except Exception:
+            log.exception("purging old webhook deliveries failed; retrying later")
 
     async def _claim(self, limit: int) -> list[ClaimedDelivery]:
         now = self._clock()

@@ -274,3 +274,24 @@ async def test_deliveries_are_listed_newest_first_with_filters(
     assert pending.total == 5
     with pytest.raises(RecordNotFound):
         await admin.deliveries(DeliveryFilter(subscription_id="nope"), limit=10)
+
+
+async def test_old_delivered_deliveries_are_purged_failed_ones_kept(
+    admin: WebhookAdmin, store: SqlWebhookStore
+) -> None:
+    await admin.register(URL + "/ok")
+    await admin.register(URL + "/bad")
+    await WebhookEnqueuer(store).publish([event(1)])
+    for claimed in await _claim(store):
+        outcome = AttemptOutcome.DELIVERED if claimed.url.endswith("/ok") else AttemptOutcome.FAILED
+        await store.record_attempt(
+            claimed,
+            _result(outcome, 200 if outcome is AttemptOutcome.DELIVERED else 500),
+            cancel_reason=None,
+        )
+
+    assert await store.purge_delivered(_now() - dt.timedelta(days=1)) == 0  # not old yet
+    assert await store.purge_delivered(_now() + dt.timedelta(seconds=1)) == 1
+    left = await admin.deliveries(DeliveryFilter(), limit=10)
+    assert [d.status for d in left.items] == [DeliveryStatus.FAILED]
+    assert len(left.items[0].attempt_log) == 1

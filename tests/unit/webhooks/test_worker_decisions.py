@@ -3,6 +3,8 @@ records what it is told (both satisfy the ports)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -161,3 +163,36 @@ async def test_a_crashing_sender_loses_nothing() -> None:
     [(result, _)] = store.results
     assert result.outcome is AttemptOutcome.RETRY
     assert result.error == "sender: bug"
+
+
+async def test_the_loop_purges_delivered_deliveries_past_their_retention() -> None:
+    class PurgingStore(OneDeliveryStore):
+        def __init__(self) -> None:
+            super().__init__(_claimed())
+            self.purged_before: list[dt.datetime] = []
+            self._left = [3, 0]
+
+        async def purge_delivered(self, before: dt.datetime, *, limit: int = 1000) -> int:
+            self.purged_before.append(before)
+            return self._left.pop(0)
+
+    store = PurgingStore()
+    worker = DeliveryWorker(
+        store,  # type: ignore[arg-type]
+        ScriptedSender(WebhookResponse(200, duration_ms=1)),
+        RetryPolicy(),
+        poll_interval=0.01,
+        retention=dt.timedelta(days=30),
+        clock=lambda: NOW,
+    )
+    task = asyncio.create_task(worker.run())
+    for _ in range(100):
+        if store.results:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    # Purged until nothing was left, once (the next round is an hour away).
+    assert store.purged_before == [NOW - dt.timedelta(days=30)] * 2
+    assert [r.outcome for r, _ in store.results] == [AttemptOutcome.DELIVERED]
