@@ -58,6 +58,9 @@ class InboundSettings(BaseModel):
         default=300.0, gt=0, description="longer than an ERP call can take, retries included"
     )
     batch_size: int = Field(default=50, ge=1, le=1000)
+    concurrency: int = Field(
+        default=4, ge=1, le=64, description="events of different records handled at once"
+    )
 
     def check(self, connections: Collection[str]) -> None:
         """ValueError when sources repeat a name or name an unknown connection."""

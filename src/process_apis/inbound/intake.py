@@ -55,12 +55,14 @@ class InboundIntake:
                 f"webhook-id: must have 1 to {MAX_WEBHOOK_ID} characters", field="webhook-id"
             )
         type_name, parsed = self.validate(source, envelope)
-        connection = self._connection(source, self._types.handler(type_name).connection_of(parsed))
+        handler = self._types.handler(type_name)
+        connection = self._connection(source, handler.connection_of(parsed))
         stored, created = await self._store.add(
             source=source.name,
             webhook_id=webhook_id,
             type=type_name,
             connection=connection,
+            ordering_key=handler.ordering_key(connection, parsed)[:255],
             data=parsed.model_dump(mode="json", exclude_none=True),
         )
         if created and self._on_stored is not None:

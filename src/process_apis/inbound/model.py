@@ -47,6 +47,7 @@ class InboundEvent:
     type: str
     connection: str
     data: Mapping[str, Any]
+    ordering_key: str
     status: InboundStatus
     attempts: int
     received_at: dt.datetime
@@ -83,6 +84,11 @@ class InboundHandler(Protocol):
 
     def connection_of(self, data: BaseModel) -> str | None:
         """The connection the data names itself, if its schema allows one."""
+        ...
+
+    def ordering_key(self, connection: str, data: BaseModel) -> str:
+        """The record the event changes (``stock:EU01:TG11@1010/0001``): events with the
+        same key are processed one after the other, in the order they were received."""
         ...
 
     async def handle(self, event: InboundEvent, data: BaseModel) -> Sequence[Event]: ...

@@ -79,6 +79,7 @@ class InboundProcessor:
         *,
         policy: RetryPolicy | None = None,
         batch_size: int = 50,
+        concurrency: int = 4,
         on_staged: Callable[[], None] | None = None,
     ):
         self._store = store
@@ -86,6 +87,7 @@ class InboundProcessor:
         self._quarantine = quarantine
         self._policy = policy or RetryPolicy()
         self._batch_size = batch_size
+        self._concurrency = concurrency
         self._wake = asyncio.Event()
         # Wakes the outbox relay, so the events go out now rather than at its next poll.
         self._on_staged = on_staged
@@ -102,18 +104,32 @@ class InboundProcessor:
                 report = await self.process_due()
                 if report.processed or report.quarantined or report.retried:
                     logger.info("inbound events: %s", report)
-                if report.processed + report.quarantined + report.retried >= self._batch_size:
-                    continue  # a backlog: the next batch is due now
+                if report.processed + report.quarantined + report.retried + report.failed:
+                    # Finishing an event may have made the next one of its key due, and a
+                    # backlog may exceed a batch: look again at once until nothing is due.
+                    continue
             except Exception:
                 logger.exception("inbound event processing failed; trying again")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), interval)
 
     async def process_due(self) -> ProcessReport:
-        """One pass over at most ``batch_size`` due events, oldest first."""
+        """One pass over at most ``batch_size`` due events, ``concurrency`` at a time.
+
+        Due events have distinct ordering keys (only the earliest pending event of a key is
+        due), so running them side by side never reorders the changes of one record.
+        """
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def one(event_id: str) -> str:
+            async with gate:
+                return await self.process(event_id)
+
+        due = await self._store.due(self._batch_size)
+        outcomes = await asyncio.gather(*(one(event_id) for event_id in due))
         counts: dict[str, int] = dict.fromkeys(ProcessReport.__dataclass_fields__, 0)
-        for event_id in await self._store.due(self._batch_size):
-            counts[await self.process(event_id)] += 1
+        for outcome in outcomes:
+            counts[outcome] += 1
         return ProcessReport(**counts)
 
     async def process(self, event_id: str) -> str:

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -46,6 +46,7 @@ def _event(row: Row[Any]) -> InboundEvent:
         type=row.type,
         connection=row.connection,
         data=json.loads(row.data),
+        ordering_key=row.ordering_key,
         status=InboundStatus(row.status),
         attempts=row.attempts,
         received_at=_utc(row.received_at),
@@ -58,12 +59,30 @@ def _event(row: Row[Any]) -> InboundEvent:
     )
 
 
+_earlier = t.alias("earlier")
+
+
 def _claimable(now: dt.datetime) -> ColumnElement[bool]:
-    # A lease past its time belongs to a process that died; the event is free again.
+    # A lease past its time belongs to a process that died; the event is free again. An
+    # earlier pending event of the same key (running, or waiting for its retry) goes
+    # first, so that the changes of one record reach the ERP and the outbox in order.
+    earlier_pending = (
+        select(_earlier.c.id)
+        .where(
+            _earlier.c.ordering_key == t.c.ordering_key,
+            _earlier.c.status == InboundStatus.PENDING.value,
+            or_(
+                _earlier.c.received_at < t.c.received_at,
+                and_(_earlier.c.received_at == t.c.received_at, _earlier.c.id < t.c.id),
+            ),
+        )
+        .exists()
+    )
     return (
         (t.c.status == InboundStatus.PENDING.value)
         & (t.c.next_attempt_at <= now)
         & or_(t.c.lease_until.is_(None), t.c.lease_until < now)
+        & ~earlier_pending
     )
 
 
@@ -78,7 +97,14 @@ class SqlInboundStore:
         self._engine = engine
 
     async def add(
-        self, *, source: str, webhook_id: str, type: str, connection: str, data: Mapping[str, Any]
+        self,
+        *,
+        source: str,
+        webhook_id: str,
+        type: str,
+        connection: str,
+        ordering_key: str,
+        data: Mapping[str, Any],
     ) -> tuple[InboundEvent, bool]:
         """Store a new pending event; returns it and True, or the stored one and False
         when ``(source, webhook_id)`` is already there."""
@@ -89,6 +115,7 @@ class SqlInboundStore:
             "webhook_id": webhook_id,
             "type": type,
             "connection": connection,
+            "ordering_key": ordering_key,
             "data": json.dumps(dict(data), sort_keys=True, separators=(",", ":")),
             "status": InboundStatus.PENDING.value,
             "attempts": 0,
@@ -119,7 +146,8 @@ class SqlInboundStore:
         return None if row is None else _event(row)
 
     async def due(self, limit: int, now: dt.datetime | None = None) -> list[str]:
-        """Ids of pending events ready to be tried, oldest first."""
+        """Ids of pending events ready to be tried, oldest first: at most one per
+        ordering key, the earliest."""
         query = (
             select(t.c.id)
             .where(_claimable(now or _now()))

@@ -56,6 +56,10 @@ class InventorySync:
     def connection_of(self, data: BaseModel) -> str | None:
         return None  # a warehouse source is bound to its connection
 
+    def ordering_key(self, connection: str, data: BaseModel) -> str:
+        assert isinstance(data, GoodsMovement)
+        return stock_aggregate(connection, data.sku, data.location)
+
     def adjustment(self, event: InboundEvent, movement: GoodsMovement) -> StockAdjustment:
         """The stock adjustment an event asks for: issues are negative."""
         sign = -1 if event.type == GOODS_ISSUED else 1

@@ -31,6 +31,11 @@ INVOICE_CANCELLED = "invoice.cancelled"
 NOTICE_STATUS = {INVOICE_ISSUED: "posted", INVOICE_PAID: "paid", INVOICE_CANCELLED: "cancelled"}
 
 
+def invoice_aggregate(connection: str, native_id: str) -> str:
+    """The record an invoice notice changes (the aggregate of its events too)."""
+    return f"invoice:{connection}:{native_id}"
+
+
 class InvoiceNotice(BaseModel):
     """An invoice that changed: its number in the ERP, and the connection when the
     source is not bound to one."""
@@ -70,6 +75,10 @@ class InvoiceStatusSync:
     def connection_of(self, data: BaseModel) -> str | None:
         assert isinstance(data, InvoiceNotice)
         return data.connection
+
+    def ordering_key(self, connection: str, data: BaseModel) -> str:
+        assert isinstance(data, InvoiceNotice)
+        return invoice_aggregate(connection, data.invoice)
 
     async def refresh(self, connection: str, native_id: str) -> Event | None:
         """The event for the invoice's current status in the ERP (None for a draft)."""

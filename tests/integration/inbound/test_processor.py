@@ -74,18 +74,59 @@ async def test_an_invoice_notice_stages_the_status_the_erp_holds(harness: Harnes
 
 
 async def test_two_processors_racing_handle_each_event_once(harness: Harness) -> None:
-    for n in range(10):
-        await accepted(harness, goods_received(quantity="1"), webhook_id=f"msg_{n}")
+    skus = [f"TG{n}" for n in range(11, 21)]
+    for sku in skus[1:]:
+        harness.erp.add_product(sku, sku, "10", {LOC: "0"})
+    for n, sku in enumerate(skus):
+        await accepted(harness, goods_received(sku=sku, quantity="1"), webhook_id=f"msg_{n}")
+    for n in range(10):  # and ten more of one SKU: one at a time, in order
+        await accepted(harness, goods_received(quantity="1"), webhook_id=f"same_{n}")
     second = harness.another_processor()
 
-    first_report, second_report = await asyncio.gather(
-        harness.processor.process_due(), second.process_due()
+    processed = 0
+    for _ in range(30):
+        reports = await asyncio.gather(harness.processor.process_due(), second.process_due())
+        processed += sum(r.processed for r in reports)
+        if processed == 20:
+            break
+
+    assert processed == 20
+    assert harness.erp.calls["adjust_stock"] == 20
+    assert harness.erp.stock[("TG11", LOC)] == Decimal(21)
+    events = await harness.outbox_events()
+    assert len(events) == 20
+    levels = [e["data"]["quantity"] for e in events if e["data"]["sku"] == "TG11"]
+    assert levels == [str(n) for n in range(11, 22)]
+
+
+async def test_changes_of_one_record_are_applied_in_the_order_received(harness: Harness) -> None:
+    await accepted(harness, goods_received(quantity="5"), webhook_id="m1")
+    issue = {"type": "wms.goods_issued", "data": {"sku": "TG11", "location": LOC, "quantity": "3"}}
+    await accepted(harness, issue, webhook_id="m2")
+    harness.erp.add_product("TG12", "Other", "10", {LOC: "0"})
+    await accepted(harness, goods_received(sku="TG12", quantity="2"), webhook_id="m3")
+    patient = InboundProcessor(
+        SqlInboundStore(harness.engine),
+        harness.types,
+        SqlQuarantineStore(harness.engine),
+        policy=RetryPolicy(base_delay=dt.timedelta(minutes=1)),
     )
 
-    assert first_report.processed + second_report.processed == 10
-    assert harness.erp.calls["adjust_stock"] == 10
-    assert harness.erp.stock[("TG11", LOC)] == Decimal(20)
-    assert len(await harness.outbox_events()) == 10
+    # The first movement of TG11 (and the one of TG12) fails for now...
+    harness.erp.fail_with["adjust_stock"] = lambda: errors.Unavailable("down")
+    assert (await patient.process_due()).retried == 2
+    del harness.erp.fail_with["adjust_stock"]
+    # ...so the second waits behind it instead of overtaking it.
+    assert (await patient.process_due()).processed == 0
+    assert harness.erp.stock[("TG11", LOC)] == Decimal(10)
+
+    async with harness.engine.begin() as conn:  # the backoff has passed
+        await conn.execute(update(inbound_events).values(next_attempt_at=dt.datetime.now(dt.UTC)))
+    assert (await patient.process_due()).processed == 2  # TG11's first and TG12's, together
+    assert (await patient.process_due()).processed == 1  # then TG11's second
+
+    events = [e["data"] for e in await harness.outbox_events() if e["data"]["sku"] == "TG11"]
+    assert [(e["change"], e["quantity"]) for e in events] == [("5", "15"), ("-3", "12")]
 
 
 async def test_a_leased_event_is_not_claimed_twice_until_the_lease_runs_out(

@@ -29,6 +29,7 @@ def inbound(
         type=type,
         connection=connection,
         data=dict(data),
+        ordering_key=f"test:{source}:{webhook_id}",
         status=InboundStatus.PENDING,
         attempts=1,
         received_at=RECEIVED,

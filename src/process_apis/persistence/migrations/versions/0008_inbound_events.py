@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column("webhook_id", sa.String(255), nullable=False),
         sa.Column("type", sa.String(64), nullable=False),
         sa.Column("connection", sa.String(64), nullable=False),
+        sa.Column("ordering_key", sa.String(255), nullable=False),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
@@ -38,8 +39,14 @@ def upgrade() -> None:
         "inbound_events",
         ["status", "next_attempt_at"],
     )
+    op.create_index(
+        "ix_inbound_events_ordering_key_status",
+        "inbound_events",
+        ["ordering_key", "status", "received_at"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inbound_events_ordering_key_status", "inbound_events")
     op.drop_index("ix_inbound_events_status_next_attempt_at", "inbound_events")
     op.drop_table("inbound_events")
