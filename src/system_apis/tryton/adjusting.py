@@ -13,8 +13,9 @@ Idempotency: a stock move has no field that can carry a caller's text, but the s
 searchable, indexed Char), so the adjustment's reference is stored there and looked up before
 anything is posted. A shipment found with the reference and not yet done (a previous call died
 half-way) is walked on to ``done``; a cancelled one does not count. Two calls with one
-reference at the very same moment could both find nothing and post twice: the process layer
-serialises calls per reference (idempotency keys) before they reach the adapter.
+reference at the same moment may both find nothing and both create a draft; each then looks
+again, and the one whose draft is not the first with that reference deletes its draft before
+it moved anything, so the stock moves once.
 
 InsufficientStock: Tryton lets stock go negative on ``do`` unless the moves are assigned, so an
 issue is refused when the storage location holds less than the quantity (checked before
@@ -104,6 +105,12 @@ class StockAdjuster:
             move["company"] = companies.current
             shipment["company"] = companies.current
         (shipment_id,) = await self._client.create(SHIPMENT, [shipment])
+        first = await self._existing(adjustment.reference)
+        if first is not None and record_id(first) != shipment_id:
+            # A concurrent call with the same reference created its shipment first: that one
+            # is the adjustment, this one is dropped before it moved anything.
+            await self._discard(shipment_id)
+            return await self._answer(adjustment.sku, location)
         await self._finish(shipment_id)
         return await self._answer(adjustment.sku, location)
 

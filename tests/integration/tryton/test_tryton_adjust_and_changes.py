@@ -6,6 +6,7 @@ through the sandbox's own JSON-RPC client, not through the adapter.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -173,3 +174,20 @@ async def test_changed_since_reads_what_changed_oldest_first(
         InventoryFilter(changed_since=middle, skus=["US-1016"]), ALL
     )
     assert [lv.sku for lv in only.items] == ["US-1016"]
+
+
+async def test_concurrent_calls_with_one_reference_move_the_stock_once(
+    tryton_fresh: Any, rpc: Any
+) -> None:
+    before = rpc.stock(SKU)
+    adapters = [make_adapter(tryton_fresh) for _ in range(3)]
+    try:
+        levels = await asyncio.gather(
+            *(a.adjust_stock(adjustment("7", "ADJ-RACE")) for a in adapters)
+        )
+    finally:
+        for a in adapters:
+            await a.aclose()
+    assert rpc.stock(SKU) == before + 7
+    assert [s["state"] for s in shipments(rpc, "ADJ-RACE")] == ["done"]
+    assert {level.sku for level in levels} == {SKU}
