@@ -285,3 +285,38 @@ async def test_a_stale_page_is_not_taken_for_the_changes(
     assert "30 s old" in report.error
     assert report.watermark == first.watermark
     assert await staged(state_engine) == []
+
+
+class ChangingErp(MemoryErp):
+    """An ERP in which an order is shipped while a poll is reading its orders."""
+
+    during_read: str | None = None
+
+    async def list_sales_orders(self, filter: Any, page: Any) -> Any:
+        answer = await super().list_sales_orders(filter, page)
+        if self.during_read is not None:
+            order, self.during_read = self.during_read, None
+            delivery = await self.create_delivery(order)
+            await self.post_goods_issue(delivery.native_id)
+        return answer
+
+
+async def test_a_record_changed_during_a_poll_is_seen_by_the_next(
+    state_engine: AsyncEngine, clock: Clock
+) -> None:
+    erp = ChangingErp("EU01")
+    erp.clock = clock
+    erp.add_customer("1", "Alpha GmbH")
+    erp.add_product("TG11", "Gadget", "10.00", {"1010": "50"})
+    clock.tick(60)
+    capture = poller(erp, state_engine, clock, streams=[Stream.ORDERS])
+    await capture.poll_once()
+    clock.tick()
+    order = await place(erp)
+    clock.tick()
+    erp.during_read = order
+    (during,) = await capture.poll_once()
+    (after,) = await capture.poll_once()
+    (idle,) = await capture.poll_once()
+    assert (during.staged, after.staged, idle.staged) == (1, 1, 0)
+    assert [d["status"] for _, d in await staged(state_engine)] == ["ordered", "shipped"]
