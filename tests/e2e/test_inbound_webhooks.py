@@ -26,6 +26,16 @@ SAP_AUTH = ("GATEWAY", "sandbox")
 SECRET = "whsec_" + base64.b64encode(b"warehouse-signing-secret-0123456").decode()
 SKU, PLANT, SLOC = "TG11", "1010", "0001"
 LOCATION = f"{PLANT}/{SLOC}"
+QUARANTINE = """
+query Kept { quarantine(filter: {kind: "inbound_event"}) {
+  nodes { id kind connection status reason payload erpError { code message } } } }"""
+EDIT = """
+mutation Edit($id: ID!, $payload: JSON!) {
+  editQuarantinedRecord(id: $id, payload: $payload) { errors { message } } }"""
+REPLAY = """
+mutation Replay($id: ID!) {
+  replayQuarantinedRecord(id: $id) { record { status resolution { result } } errors { message } }
+}"""
 INVENTORY = """
 query Level($filter: InventoryFilter) {
   inventory(filter: $filter) { nodes { sku location quantity { value unit } } }
@@ -47,6 +57,14 @@ class Stack:
         assert "errors" not in body, body
         [node] = body["data"]["inventory"]["nodes"]
         return Decimal(node["quantity"]["value"])
+
+    def gql(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = httpx.post(
+            f"{self.gateway}/graphql", json={"query": query, "variables": variables}, timeout=30
+        )
+        body: dict[str, Any] = response.json()
+        assert "errors" not in body, body
+        return body["data"]  # type: ignore[no-any-return]
 
     def sap_level(self) -> Decimal:
         response = httpx.get(
@@ -160,3 +178,37 @@ def test_a_receipt_signed_with_another_secret_changes_nothing(stack: Stack) -> N
     assert response.status_code == 401
     time.sleep(1.0)
     assert stack.sap_level() == before
+
+
+def test_an_issue_sap_refuses_is_quarantined_then_corrected_and_replayed(stack: Stack) -> None:
+    before = stack.sap_level()
+    webhook_id = f"msg_{uuid.uuid4().hex}"
+    data = {"sku": SKU, "location": LOCATION, "quantity": str(before + 1000)}
+    too_much = {"type": "wms.goods_issued", "data": data}
+
+    accepted = stack.push(webhook_id, too_much)
+
+    assert accepted.status_code == 202
+    wait_for(lambda: stack.gql(QUARANTINE)["quarantine"]["nodes"], "the issue not quarantined")
+    [record] = stack.gql(QUARANTINE)["quarantine"]["nodes"]
+    assert (record["kind"], record["connection"], record["status"]) == (
+        "inbound_event", "EU01", "OPEN",
+    )  # fmt: skip
+    assert record["erpError"] is not None
+    assert record["payload"]["webhook_id"] == webhook_id
+    assert record["payload"]["data"]["quantity"] == str(before + 1000)
+    assert stack.sap_level() == before
+
+    corrected = dict(record["payload"])
+    corrected["data"] = {**corrected["data"], "quantity": "2"}
+    assert stack.gql(EDIT, id=record["id"], payload=corrected)["editQuarantinedRecord"] == {
+        "errors": []
+    }
+    replayed = stack.gql(REPLAY, id=record["id"])["replayQuarantinedRecord"]
+
+    assert replayed["errors"] == []
+    assert replayed["record"]["status"] == "REPLAYED"
+    assert replayed["record"]["resolution"]["result"] == accepted.json()["id"]
+    assert stack.sap_level() == before - 2
+    assert stack.sap_documents(movement_reference("wms-main", webhook_id)) == 1
+    wait_for(lambda: stack.graphql_level() == before - 2, "GraphQL does not show the issue")
