@@ -145,6 +145,7 @@ async def build_gateway(settings: Settings) -> Gateway:
             webhook_store,
             connections.names,
             rotation_grace=dt.timedelta(hours=settings.webhooks.secret_rotation_grace_hours),
+            allow_private_targets=settings.webhooks.private_targets_allowed(settings.mode),
         ),
     )
     gateway = Gateway(
@@ -162,7 +163,7 @@ async def build_gateway(settings: Settings) -> Gateway:
         settings.inbound.poll_interval_seconds
     )
     if settings.webhooks.enabled:
-        _outbound_webhooks(gateway, webhook_store, settings.webhooks)
+        _outbound_webhooks(gateway, webhook_store, settings.webhooks, settings.mode)
     recovery = InFlightRecovery(orders)
     gateway.background["in-flight-recovery"] = lambda: recovery.run_periodically(
         settings.recovery_interval_seconds
@@ -188,9 +189,15 @@ def _change_capture(
             gateway.background[f"change-capture-{conn.name}"] = poller.run_periodically
 
 
-def _outbound_webhooks(gateway: Gateway, store: SqlWebhookStore, config: WebhookSettings) -> None:
+def _outbound_webhooks(
+    gateway: Gateway, store: SqlWebhookStore, config: WebhookSettings, mode: str
+) -> None:
     """The relay enqueues deliveries (after the bus); every replica runs a delivery worker."""
-    sender = HttpxWebhookSender(timeout=config.timeout_seconds, max_body=config.response_body_chars)
+    sender = HttpxWebhookSender(
+        timeout=config.timeout_seconds,
+        max_body=config.response_body_chars,
+        allow_private=config.private_targets_allowed(mode),
+    )
     worker = DeliveryWorker(
         store,
         sender,

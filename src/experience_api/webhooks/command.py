@@ -105,6 +105,7 @@ async def _run(settings: Any, args: argparse.Namespace) -> int:
             SqlWebhookStore(engine),
             [c.name for c in settings.connections],
             rotation_grace=dt.timedelta(hours=settings.webhooks.secret_rotation_grace_hours),
+            allow_private_targets=settings.webhooks.private_targets_allowed(settings.mode),
         )
         return await _act(admin, args)
     except FlowError as exc:

@@ -52,6 +52,12 @@ class WebhookSettings(BaseModel):
         default=24, ge=0, description="how long the previous secret still signs after a rotation"
     )
 
+    allow_private_targets: bool | None = Field(
+        default=None,
+        description="post to loopback, private and link-local addresses; default: yes in "
+        "local mode, no in production (a subscription must not reach internal services)",
+    )
+
     @model_validator(mode="after")
     def _valid_schedule(self) -> WebhookSettings:
         if any(delay < 0 for delay in self.backoff_seconds):
@@ -65,6 +71,11 @@ class WebhookSettings(BaseModel):
             jitter=self.jitter,
             max_retry_after=self.max_retry_after_seconds,
         )
+
+    def private_targets_allowed(self, mode: str) -> bool:
+        if self.allow_private_targets is not None:
+            return self.allow_private_targets
+        return mode != "production"
 
     @property
     def retention(self) -> dt.timedelta | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import time
 
 import httpx
@@ -19,6 +20,10 @@ class HttpxWebhookSender:
     A redirect is not followed (a 3xx is a failed attempt, retried): the subscription's URL
     is the one the operator registered, and a signed body must not land elsewhere. Only
     the first ``max_body`` characters of an answer are read into the log.
+
+    Without ``allow_private`` a URL whose host resolves to an address outside the public
+    internet (loopback, private networks, link-local such as a cloud metadata service) is
+    not contacted: the attempt fails with that reason.
     """
 
     def __init__(
@@ -27,7 +32,9 @@ class HttpxWebhookSender:
         timeout: float,
         max_body: int = MAX_LOGGED_BODY,
         transport: httpx.AsyncBaseTransport | None = None,
+        allow_private: bool = True,
     ):
+        self._allow_private = allow_private
         self._max_body = max_body
         self._timeout = timeout
         self._client = httpx.AsyncClient(
@@ -39,6 +46,12 @@ class HttpxWebhookSender:
 
     async def send(self, request: WebhookRequest) -> WebhookResponse:
         started = time.perf_counter()
+        if not self._allow_private:
+            refusal = await _private_target(request.url)
+            if refusal is not None:
+                return WebhookResponse(
+                    status_code=None, duration_ms=_elapsed_ms(started), error=refusal
+                )
         try:
             # httpx times each phase; the whole exchange gets the same bound as well, so a
             # receiver that trickles its answer cannot hold a worker.
@@ -76,6 +89,26 @@ class HttpxWebhookSender:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+async def _private_target(url: str) -> str | None:
+    """Why ``url`` must not be contacted, or None when every address of its host is public."""
+    parts = httpx.URL(url)
+    host = parts.host
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, parts.port or (443 if parts.scheme == "https" else 80)
+            )
+        except OSError as exc:
+            return f"cannot resolve {host}: {exc}"
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+    for address in addresses:
+        if not address.is_global:
+            return f"refused: {host} resolves to {address}, not a public address"
+    return None
 
 
 def _elapsed_ms(started: float) -> int:

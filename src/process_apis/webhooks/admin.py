@@ -38,7 +38,8 @@ class WebhookAdmin:
     """Subscriptions and the delivery log, for the admin API and the CLI.
 
     ``connections`` are the names of the ERP connections a subscription may filter on;
-    ``rotation_grace`` is how long the previous secret still signs after a rotation.
+    ``rotation_grace`` is how long the previous secret still signs after a rotation;
+    without ``allow_private_targets`` URLs to private or local IP addresses are refused.
     """
 
     def __init__(
@@ -47,8 +48,10 @@ class WebhookAdmin:
         connections: Collection[str],
         *,
         rotation_grace: dt.timedelta = dt.timedelta(hours=24),
+        allow_private_targets: bool = True,
     ):
         self._store = store
+        self._allow_private = allow_private_targets
         self._connections = tuple(connections)
         self._grace = rotation_grace
 
@@ -62,7 +65,7 @@ class WebhookAdmin:
     ) -> RegisteredSubscription:
         """A new active subscription and its secret (shown this once)."""
         new = NewSubscription(
-            url=validate_url(url),
+            url=self._url(url),
             event_types=self._event_types(event_types),
             connections=self._connection_names(connections),
             description=_description(description),
@@ -79,7 +82,7 @@ class WebhookAdmin:
         description: str | Keep | None = KEEP,
     ) -> Subscription:
         changes = SubscriptionChanges(
-            url=url if isinstance(url, Keep) else validate_url(url),
+            url=url if isinstance(url, Keep) else self._url(url),
             event_types=event_types
             if isinstance(event_types, Keep)
             else self._event_types(event_types),
@@ -158,6 +161,9 @@ class WebhookAdmin:
                 field="delivery_id",
             )
         return redone
+
+    def _url(self, url: str) -> str:
+        return validate_url(url, allow_private=self._allow_private)
 
     def _event_types(self, values: Sequence[str] | None) -> tuple[str, ...] | None:
         if values is None:

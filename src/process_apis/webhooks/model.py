@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -43,11 +44,13 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii")
 
 
-def validate_url(url: str, *, field: str = "url") -> str:
+def validate_url(url: str, *, field: str = "url", allow_private: bool = True) -> str:
     """``url`` when it is an absolute http(s) URL a delivery can be posted to.
 
     Credentials in the URL are refused: they would be stored and shown in plain text
-    wherever the subscription is listed.
+    wherever the subscription is listed. Without ``allow_private``, a host that is an IP
+    address outside the public internet (loopback, private, link-local such as a cloud
+    metadata service) is refused too; names are checked when a delivery is sent.
     """
     text = url.strip()
     if not text:
@@ -73,7 +76,26 @@ def validate_url(url: str, *, field: str = "url") -> str:
         raise InvalidInput("the URL's port must be between 1 and 65535", field=field)
     if any(ch.isspace() for ch in text):
         raise InvalidInput("the URL must not contain spaces", field=field)
+    if not allow_private and not is_public_host(parts.hostname):
+        raise InvalidInput(
+            f"the URL points to a private or local address ({parts.hostname}); "
+            "only public addresses are allowed here",
+            field=field,
+        )
     return text
+
+
+def is_public_host(host: str) -> bool:
+    """False for an IP address outside the public internet; True for any other address
+    and for names (they are resolved, and checked, when a delivery is sent)."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host.lower() not in (
+            "localhost",
+            "localhost.localdomain",
+        ) and not host.lower().endswith(".localhost")
+    return address.is_global
 
 
 @dataclass(frozen=True)

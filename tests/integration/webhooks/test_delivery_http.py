@@ -315,3 +315,20 @@ def _settled_all(admin: WebhookAdmin, subscription_id: str) -> Callable[[], Awai
         return page.total == 0
 
     return check
+
+
+async def test_a_sender_refusing_private_targets_does_not_contact_them(
+    receiver: Receiver,
+) -> None:
+    sender = HttpxWebhookSender(timeout=5, allow_private=False)
+    try:
+        url = receiver.script("internal")
+        named = url.replace("127.0.0.1", "localhost")
+        for target in (url, named):
+            answer = await sender.send(WebhookRequest(target, b"{}", {}))
+            assert answer.status_code is None
+            assert answer.error is not None
+            assert "not a public address" in answer.error
+    finally:
+        await sender.aclose()
+    assert receiver.at("internal") == []

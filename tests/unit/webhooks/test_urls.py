@@ -40,3 +40,26 @@ def test_refused_with_a_clear_message(url: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message) as info:
         validate_url(url)
     assert info.value.field == "url"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/in",
+        "http://10.1.2.3/in",
+        "http://192.168.0.10/in",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:9000/in",
+        "http://localhost/in",
+        "http://api.localhost/in",
+    ],
+)
+def test_private_targets_are_refused_when_not_allowed(url: str) -> None:
+    assert validate_url(url) == url
+    with pytest.raises(InvalidInput, match="private or local address"):
+        validate_url(url, allow_private=False)
+
+
+@pytest.mark.parametrize("url", ["https://hooks.example.com/in", "https://8.8.8.8/in"])
+def test_public_targets_pass_when_private_ones_are_refused(url: str) -> None:
+    assert validate_url(url, allow_private=False) == url
