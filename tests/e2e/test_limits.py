@@ -239,3 +239,13 @@ async def test_suggestions_are_never_given(limited: Running) -> None:
         assert status == 400
         assert errors
         assert all("Did you mean" not in e["message"] for e in errors), errors
+
+
+async def test_a_document_too_complex_to_validate_gets_a_code(running: Running) -> None:
+    # Within the default token limit, but comparing 1,000 fields of one name pairwise
+    # exceeds the work graphql-core allows itself for validation.
+    query = "{ customers(first: 1) { nodes { " + "name " * 1000 + "} } }"
+    status, [error] = await refused(running, {"query": query})
+    assert status == 400
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX"}
+    assert "too complex" in error["message"]

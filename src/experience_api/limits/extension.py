@@ -25,10 +25,11 @@ from graphql import (
     Source,
     TokenKind,
 )
+from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from experience_api.limits.errors import TOO_MANY_TOKENS, limit_error
+from experience_api.limits.errors import QUERY_TOO_COMPLEX, TOO_MANY_TOKENS, limit_error
 from experience_api.limits.rules import NoIntrospectionRule, OperationLimits, operation_limits_rule
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -61,7 +62,7 @@ class OperationGuard(SchemaExtension):
             rules.append(NoIntrospectionRule)
         context.validation_rules = (*context.validation_rules, *rules)
         yield
-        _strip_suggestions(context)
+        _explain_errors(context)
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
@@ -121,10 +122,19 @@ def refuse(context: ExecutionContext, error: GraphQLError) -> None:
     context.pre_execution_errors = [error]
 
 
-def _strip_suggestions(context: ExecutionContext) -> None:
+def _explain_errors(context: ExecutionContext) -> None:
+    """Takes suggestions out of messages; gives graphql-core's own abort a code and a reason."""
     errors = list(context.pre_execution_errors or [])
     if context.result is not None and context.result.errors:
         errors.extend(context.result.errors)
     for error in errors:
         if "Did you mean" in error.message:
             error.message = _SUGGESTION.sub("", error.message)
+        if isinstance(error, ValidationAbortedError):
+            # graphql-core gives up when checking the document would take too long (many
+            # fields of the same name to compare, fragments spread over and over).
+            error.message = (
+                "Validation aborted: the document is too complex to check (too many fields "
+                "to compare or fragments to expand); send a smaller one."
+            )
+            error.extensions = {"code": QUERY_TOO_COMPLEX}
