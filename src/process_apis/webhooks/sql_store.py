@@ -354,6 +354,11 @@ class SqlWebhookStore:
                     finished_at=result.attempted_at if finished else None,
                 )
             )
+            if (
+                not changed.rowcount
+                and not (await conn.execute(select(dl.c.id).where(dl.c.id == delivery.id))).first()
+            ):
+                return False  # deleted with its subscription meanwhile: nothing to log on
             number = (
                 await conn.execute(
                     select(func.coalesce(func.max(at.c.number), 0)).where(

@@ -295,3 +295,16 @@ async def test_old_delivered_deliveries_are_purged_failed_ones_kept(
     left = await admin.deliveries(DeliveryFilter(), limit=10)
     assert [d.status for d in left.items] == [DeliveryStatus.FAILED]
     assert len(left.items[0].attempt_log) == 1
+
+
+async def test_an_attempt_ending_after_its_subscription_was_deleted_is_dropped_quietly(
+    admin: WebhookAdmin, store: SqlWebhookStore
+) -> None:
+    sub = (await admin.register(URL)).subscription
+    await WebhookEnqueuer(store).publish([event(1)])
+    (claimed,) = await _claim(store)
+    await admin.delete(sub.id)
+    assert not await store.record_attempt(
+        claimed, _result(AttemptOutcome.DELIVERED), cancel_reason=None
+    )
+    assert (await admin.deliveries(DeliveryFilter(), limit=10)).total == 0
