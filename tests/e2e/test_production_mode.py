@@ -16,6 +16,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from sqlalchemy import text
 
 from experience_api.app import create_app
 from experience_api.persisted.registry import document_hash
@@ -214,3 +215,20 @@ async def test_local_mode_runs_raw_and_registered_documents(tmp_path: Path, regi
 def test_persisted_only_without_a_registry_does_not_start(tmp_path: Path, issuer: Issuer) -> None:
     with pytest.raises(ValueError, match="persisted_operations"):
         create_app(production(tmp_path, issuer, persisted_only=True))
+
+
+async def test_an_unexpected_failure_is_masked(
+    prod: Running, issuer: Issuer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The state database loses a table under the running gateway: a real internal failure.
+    async with prod.gateway.engine.begin() as conn:
+        await conn.execute(text("DROP TABLE quarantine"))
+    response = await send(prod, issuer, {"query": "{ quarantine { totalCount } }"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["message"] == "Unexpected error."
+    assert "extensions" not in error
+    assert "no such table" not in response.text
+    assert "no such table" in caplog.text
