@@ -24,7 +24,10 @@ class GraphQLSettings(BaseModel):
         default=5000, ge=1, description="object fields, lists multiplied by their page size"
     )
     max_batch_operations: int = Field(
-        default=10, ge=0, description="operations per batched request; 0: batching off"
+        default=0,
+        ge=0,
+        description="operations per batched request; 0: batching off (rate limits count "
+        "requests, so a batch would multiply what a client may run)",
     )
     max_request_bytes: int = Field(default=100_000, ge=1024, description="POST body size")
     introspection: bool | None = None
