@@ -24,7 +24,7 @@ from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndp
 from experience_api.limits.request_size import BodySizeLimit
 from experience_api.limits.wiring import graphql_protection
 from experience_api.schema import build_schema
-from experience_api.security.setup import auth_middleware
+from experience_api.security.setup import security
 from experience_api.settings import Settings
 
 
@@ -49,6 +49,7 @@ def create_app(settings: Settings) -> Starlette:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await gateway.aclose()
+            guard.close()
 
     protection = graphql_protection(settings)
     graphql = GatewayGraphQL(
@@ -88,7 +89,7 @@ def create_app(settings: Settings) -> Starlette:
         # Subscriptions over graphql-transport-ws (or legacy graphql-ws) on the same path.
         WebSocketRoute("/graphql", graphql),
     ]
-    middleware, authenticator = auth_middleware(settings)
+    middleware, guard = security(settings)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[middleware])
-    app.state.authenticator = authenticator
+    app.state.authenticator = guard.authenticator
     return app

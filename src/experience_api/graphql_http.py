@@ -68,7 +68,9 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
         authorization = params.get("Authorization") or params.get("authorization")
         if isinstance(authorization, str):
             try:
-                context.principal = await authenticator.authenticate(authorization)
+                context.principal = await authenticator.authenticate(
+                    authorization, _host(context.request)
+                )
                 context.audit.principal = context.principal
             except (MalformedAuthorization, InvalidToken, KeysUnavailable) as exc:
                 raise ConnectionRejectionError({"message": str(exc)}) from None
@@ -158,7 +160,12 @@ def _caller(request: Request | WebSocket) -> Principal:
         return found
     authenticator: Authenticator | None = getattr(request.app.state, "authenticator", None)
     # Never the internal principal: a request that bypassed authentication may do nothing.
-    return NOBODY if authenticator is None else authenticator.anonymous()
+    return NOBODY if authenticator is None else authenticator.anonymous(_host(request))
+
+
+def _host(request: Request | WebSocket | None) -> str | None:
+    client = None if request is None else request.client
+    return None if client is None else client.host
 
 
 def _pass_document_id(entry: dict[str, Any], data: GraphQLRequestData) -> None:

@@ -8,6 +8,7 @@ issuer and refuses the development key wherever it appears.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,18 +48,39 @@ class Authenticator:
     local_developer: Principal | None
     """Who a tokenless request is in local mode; None when a token is always required."""
 
-    async def authenticate(self, authorization: str | None) -> Principal:
-        """The caller; MissingToken, MalformedAuthorization, InvalidToken or KeysUnavailable."""
+    async def authenticate(
+        self, authorization: str | None, client_host: str | None = None
+    ) -> Principal:
+        """The caller; MissingToken, MalformedAuthorization, InvalidToken or KeysUnavailable.
+
+        Without a token, only a caller on this machine (``client_host`` loopback) may be the
+        local developer: a local-mode gateway reachable from the network (a container
+        listening on 0.0.0.0) does not hand out its developer to everyone.
+        """
         token = bearer_token(authorization)
         if token is None:
-            if self.local_developer is None:
+            developer = self.anonymous(client_host)
+            if developer is NOBODY:
                 raise MissingToken
-            return self.local_developer
+            return developer
         return await self.validator.validate(token)
 
-    def anonymous(self) -> Principal:
-        """Who a connection without credentials acts as until it presents some."""
-        return self.local_developer or NOBODY
+    def anonymous(self, client_host: str | None) -> Principal:
+        """Who a caller without credentials acts as (until it presents some)."""
+        if self.local_developer is not None and is_loopback(client_host):
+            return self.local_developer
+        return NOBODY
+
+
+def is_loopback(host: str | None) -> bool:
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def bearer_token(authorization: str | None) -> str | None:

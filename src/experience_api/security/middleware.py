@@ -79,7 +79,9 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            principal = await self.authenticator.authenticate(_header(scope, b"authorization"))
+            principal = await self.authenticator.authenticate(
+                _header(scope, b"authorization"), _client(scope)
+            )
         except MissingToken:
             await _reply(send, 401, "a bearer token is required", "UNAUTHENTICATED", _challenge())
             return
@@ -115,7 +117,7 @@ class AuthMiddleware:
         authorization = _header(scope, b"authorization")
         if authorization is not None:
             try:
-                principal = await self.authenticator.authenticate(authorization)
+                principal = await self.authenticator.authenticate(authorization, _client(scope))
             except (MalformedAuthorization, InvalidToken, KeysUnavailable) as exc:
                 log.info("refused a WebSocket from %s: %s", _client(scope), exc)
                 await send({"type": "websocket.close", "code": WS_UNAUTHORIZED})
@@ -142,9 +144,9 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _client(scope: Scope) -> str:
+def _client(scope: Scope) -> str | None:
     client = scope.get("client")
-    return str(client[0]) if client else "unknown"
+    return str(client[0]) if client else None
 
 
 def _challenge(

@@ -85,6 +85,13 @@ class RateLimiter:
             allowed=allowed, limit=item.amount, remaining=stats.remaining, reset_seconds=reset
         )
 
+    def close(self) -> None:
+        """Drop the counter store's connections (Redis); memory has none."""
+        client = getattr(getattr(self._storage, "bridge", None), "storage", None)
+        pool = getattr(client, "connection_pool", None)
+        if pool is not None:
+            pool.disconnect()
+
     async def reset(self) -> None:
         """Forget every count (tests and operators after changing limits)."""
         await self._storage.reset()

@@ -18,10 +18,23 @@ GRAPHQL_PATH = "/graphql"
 INBOUND_WEBHOOKS_PREFIX = "/webhooks/inbound/"
 
 
-def auth_middleware(settings: Settings) -> tuple[Middleware, Authenticator]:
-    """The middleware to install, and its authenticator. ValueError when the security
-    settings cannot be honoured (production mode without an issuer, or trusting the
-    development key): the gateway must not start then."""
+class Security:
+    """What the app holds for authentication: the authenticator, and the rate limiter to
+    close on shutdown."""
+
+    def __init__(self, authenticator: Authenticator, limiter: RateLimiter | None):
+        self.authenticator = authenticator
+        self.limiter = limiter
+
+    def close(self) -> None:
+        if self.limiter is not None:
+            self.limiter.close()
+
+
+def security(settings: Settings) -> tuple[Middleware, Security]:
+    """The middleware to install, and what it holds. ValueError when the security settings
+    cannot be honoured (production mode without an issuer, or trusting the development
+    key): the gateway must not start then."""
     authenticator = build_authenticator(settings.auth, settings.mode, settings.data_dir)
     limits = settings.auth.rate_limit
     limiter = RateLimiter(limits) if limits.enabled else None
@@ -35,4 +48,4 @@ def auth_middleware(settings: Settings) -> tuple[Middleware, Authenticator]:
         # Inbound webhooks prove who sent them with their own signature, not a token.
         open_prefixes=(INBOUND_WEBHOOKS_PREFIX,),
     )
-    return middleware, authenticator
+    return middleware, Security(authenticator, limiter)

@@ -39,10 +39,11 @@ class Gateway:
 
 
 @asynccontextmanager
-async def running(settings: Settings) -> AsyncIterator[Gateway]:
+async def running(settings: Settings, client_host: str = "127.0.0.1") -> AsyncIterator[Gateway]:
+    """The gateway, called from ``client_host`` (loopback: a caller on the same machine)."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=("192.0.2.10", 50000))
+        transport = httpx.ASGITransport(app=app, client=(client_host, 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
             yield Gateway(client=client, app=app)
 

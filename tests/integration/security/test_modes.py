@@ -40,6 +40,18 @@ async def test_local_mode_without_a_token_acts_as_the_local_developer(tmp_path: 
     assert quarantine.json()["data"]["quarantine"]["totalCount"] == 0
 
 
+async def test_the_local_developer_is_only_for_callers_on_this_machine(tmp_path: Path) -> None:
+    token = load_or_create_dev_key(tmp_path).issue(
+        audience="erp-gateway", subject="dev", roles=["sales"], companies=["*"]
+    )
+    async with running(Settings(data_dir=tmp_path), client_host="192.0.2.10") as gateway:
+        tokenless = await gateway.gql(CUSTOMERS)
+        with_token = await gateway.gql(CUSTOMERS, token=token)
+
+    assert tokenless.status_code == 401
+    assert with_token.status_code == 200
+
+
 async def test_local_mode_keeps_its_development_key_private_and_across_restarts(
     tmp_path: Path,
 ) -> None:

@@ -108,7 +108,11 @@ async def test_two_instances_sharing_redis_draw_on_one_budget(
         ]
 
     assert statuses == [200, 200, 200, 200, 429, 429]
-    keys = await coredis.Redis(host=REDIS_HOST, port=REDIS_PORT).keys(f"*{client}*")
+    server = coredis.Redis(host=REDIS_HOST, port=REDIS_PORT)
+    try:
+        keys = await server.keys(f"*{client}*")
+    finally:
+        server.connection_pool.disconnect()
     assert keys, "the counts live in Redis"
 
 
