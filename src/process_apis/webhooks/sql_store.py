@@ -117,7 +117,9 @@ class SqlWebhookStore(SqlSubscriptions, SqlDeliveryLog):
         )
         claimed: list[tuple[int, str]] = []
         async with self._engine.begin() as conn:
-            for seq in (await conn.execute(candidates)).scalars().all():
+            # Rows are locked in one global order (seq), so two claiming replicas never
+            # wait on each other in a cycle.
+            for seq in sorted((await conn.execute(candidates)).scalars().all()):
                 token = str(uuid.uuid4())
                 result = await conn.execute(
                     update(dl)
