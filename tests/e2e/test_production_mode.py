@@ -232,3 +232,10 @@ async def test_an_unexpected_failure_is_masked(
     assert "extensions" not in error
     assert "no such table" not in response.text
     assert "no such table" in caplog.text
+
+
+async def test_introspection_can_be_turned_back_on(tmp_path: Path, issuer: Issuer) -> None:
+    async with serve(production(tmp_path, issuer, introspection=True)) as running:
+        response = await send(running, issuer, {"query": "{ __schema { queryType { name } } }"})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
