@@ -44,8 +44,12 @@ class RateLimitSettings(BaseModel):
     )
     default: str = "3000/minute"
     per_role: dict[Role, str] = Field(default_factory=lambda: {Role.AGENT: "600/minute"})
+    failed_auth: str = Field(
+        default="60/minute",
+        description="invalid tokens per caller address; beyond it, 429 without checking more",
+    )
 
-    @field_validator("default")
+    @field_validator("default", "failed_auth")
     @classmethod
     def _default_rate(cls, value: str) -> str:
         return _rate(value)

@@ -9,7 +9,8 @@ acting as the local developer). Failures are answered before anything runs:
 - a valid token granting no scope of this API at all: 403 ``error="insufficient_scope"``;
 - the issuer's keys unreachable for a key never seen before: 503 with ``Retry-After``;
 - over the client's rate limit: 429 with ``Retry-After`` (and ``RateLimit-*`` on every
-  answer).
+  answer); an address that sent too many invalid tokens gets 429 before its next token is
+  even looked at.
 
 The principal is left in the ASGI scope's ``state`` (``request.state.principal``). A
 WebSocket may also authenticate later, in its ``connection_init`` payload; a bad token in
@@ -78,6 +79,13 @@ class AuthMiddleware:
         ):
             await self.app(scope, receive, send)
             return
+        address = _client(scope) or "unknown"
+        if self.limiter is not None:
+            refused = await self.limiter.failures_exhausted(address)
+            if refused is not None:
+                message = "too many invalid tokens from this address; try again later"
+                await _reply(send, 429, message, "RATE_LIMITED", refused.headers())
+                return
         try:
             principal = await self.authenticator.authenticate(
                 _header(scope, b"authorization"), _client(scope)
@@ -86,11 +94,13 @@ class AuthMiddleware:
             await _reply(send, 401, "a bearer token is required", "UNAUTHENTICATED", _challenge())
             return
         except MalformedAuthorization as exc:
+            await self._count_failure(address)
             challenge = _challenge("invalid_request", str(exc))
             await _reply(send, 400, str(exc), "UNAUTHENTICATED", challenge)
             return
         except InvalidToken as exc:
-            log.info("rejected a bearer token from %s: %s", _client(scope), exc.description)
+            log.info("rejected a bearer token from %s: %s", address, exc.description)
+            await self._count_failure(address)
             challenge = _challenge("invalid_token", exc.description)
             await _reply(send, 401, exc.description, "UNAUTHENTICATED", challenge)
             return
@@ -128,6 +138,10 @@ class AuthMiddleware:
             await send({"type": "websocket.close", "code": 4429})
             return
         await self.app(scope, receive, send)
+
+    async def _count_failure(self, address: str) -> None:
+        if self.limiter is not None:
+            await self.limiter.count_failure(address)
 
     async def _limit(self, scope: Scope, principal: Principal | None) -> Decision | None:
         if self.limiter is None:

@@ -63,6 +63,7 @@ class RateLimiter:
         self._strategy = MovingWindowRateLimiter(storage)
         self._default = parse(settings.default)
         self._per_role = {role: parse(rate) for role, rate in settings.per_role.items()}
+        self._failed = parse(settings.failed_auth)
 
     def limit_for(self, principal: Principal | None) -> RateLimitItem:
         """The most generous limit among the caller's roles, else the default."""
@@ -84,6 +85,27 @@ class RateLimiter:
         return Decision(
             allowed=allowed, limit=item.amount, remaining=stats.remaining, reset_seconds=reset
         )
+
+    async def failures_exhausted(self, address: str) -> Decision | None:
+        """A refusal when ``address`` has sent too many invalid tokens lately, else None:
+        checking signatures for a caller guessing tokens is work it must not get for free."""
+        identifiers = (NAMESPACE, f"failed:{address}")
+        try:
+            if await self._strategy.test(self._failed, *identifiers):
+                return None
+            stats = await self._strategy.get_window_stats(self._failed, *identifiers)
+        except Exception as exc:
+            log.warning("rate limit store unavailable, request let through: %s", exc)
+            return None
+        reset = max(1, math.ceil(stats.reset_time - time.time()))
+        return Decision(allowed=False, limit=self._failed.amount, remaining=0, reset_seconds=reset)
+
+    async def count_failure(self, address: str) -> None:
+        """Count one invalid token from ``address``."""
+        try:
+            await self._strategy.hit(self._failed, NAMESPACE, f"failed:{address}")
+        except Exception as exc:
+            log.warning("rate limit store unavailable: %s", exc)
 
     def close(self) -> None:
         """Drop the counter store's connections (Redis); memory has none."""

@@ -130,3 +130,25 @@ async def test_an_unreachable_counter_store_lets_requests_through(
 
     assert all(decision.allowed for decision in decisions)
     assert "rate limit store unavailable" in caplog.text
+
+
+async def test_an_address_guessing_tokens_is_cut_off_before_its_tokens_are_checked(
+    tmp_path: Path, issuer: Issuer
+) -> None:
+    limits = RateLimitSettings(failed_auth="3/minute")
+    async with running(_settings(tmp_path, issuer, limits)) as gateway:
+        guesses = await _statuses(gateway, "guessed.token.value", 3)
+        after = await gateway.gql(HEALTH_FREE, token=issuer.token())
+
+    assert guesses == [401, 401, 401]
+    assert after.status_code == 429
+    assert int(after.headers["retry-after"]) >= 1
+    assert "invalid tokens" in after.json()["errors"][0]["message"]
+
+
+async def test_good_tokens_do_not_use_up_the_failure_budget(tmp_path: Path, issuer: Issuer) -> None:
+    limits = RateLimitSettings(failed_auth="2/minute")
+    async with running(_settings(tmp_path, issuer, limits)) as gateway:
+        statuses = await _statuses(gateway, issuer.token(), 5)
+
+    assert statuses == [200] * 5
