@@ -12,7 +12,8 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from process_apis.events.model import Event
@@ -35,7 +36,8 @@ async def stage(conn: AsyncConnection, events: Sequence[Event]) -> int:
     """Write ``events`` on ``conn`` (inside the caller's transaction); returns how many were new.
 
     An event whose id is already in the outbox is skipped: the same change seen twice
-    (a redelivered webhook, an overlapping poll) stays one event.
+    (a redelivered webhook, an overlapping poll) stays one event, also when two
+    transactions stage it at once. The count is of events not seen before this call.
     """
     if not events:
         return 0
@@ -53,8 +55,18 @@ async def stage(conn: AsyncConnection, events: Sequence[Event]) -> int:
         seen.add(event.id)
         fresh.append(event)
     if fresh:
-        await conn.execute(outbox.insert(), [_row(e) for e in fresh])
+        await conn.execute(_insert_new(conn.dialect.name), [_row(e) for e in fresh])
     return len(fresh)
+
+
+def _insert_new(dialect: str) -> Insert:
+    """An INSERT that skips ids another transaction committed after the look-up above
+    (the same change staged by two flows at once, e.g. a mutation and change capture)."""
+    if dialect == "postgresql":
+        return postgresql.insert(outbox).on_conflict_do_nothing(index_elements=["event_id"])
+    if dialect == "sqlite":
+        return sqlite.insert(outbox).on_conflict_do_nothing(index_elements=["event_id"])
+    return outbox.insert()
 
 
 def event_from_row(row: object) -> Event:

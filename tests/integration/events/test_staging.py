@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.events.model import Event, EventType
-from process_apis.events.outbox import event_from_row
+from process_apis.events.outbox import event_from_row, stage
 from process_apis.events.sql_outbox import SqlOutbox
 from process_apis.idempotency.port import KeyState
 from process_apis.idempotency.sql_store import SqlIdempotencyStore
@@ -73,3 +74,23 @@ async def test_the_sql_outbox_appends_new_events_and_wakes_the_relay(
     await box.append([])
     assert [e.id for e in await outbox_events(state_engine)] == ["e1", "e2"]
     assert nudges == [1, 1]
+
+
+async def test_two_transactions_staging_one_change_at_once_make_one_event(
+    state_engine: AsyncEngine,
+) -> None:
+    # A mutation and change capture can announce the same invoice at the same moment.
+    shared = event(7)
+    async with state_engine.connect() as first:
+        await first.begin()
+        await stage(first, [shared])
+        second = asyncio.create_task(_stage_alone(state_engine, shared))
+        await asyncio.sleep(0.3)  # the second transaction reaches its INSERT and waits
+        await first.commit()
+        await second
+    assert await outbox_events(state_engine) == [shared]
+
+
+async def _stage_alone(engine: AsyncEngine, staged: Event) -> None:
+    async with engine.begin() as conn:
+        await stage(conn, [staged])
