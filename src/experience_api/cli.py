@@ -260,6 +260,13 @@ def _serve(args: argparse.Namespace) -> int:
     except (ValidationError, FileNotFoundError, ValueError) as exc:
         print(f"erp-gateway: invalid configuration:\n{exc}", file=sys.stderr)
         return 2
+    from experience_api.security.setup import check_security
+
+    try:
+        check_security(settings)
+    except ValueError as exc:
+        print(f"erp-gateway: cannot start: {exc}", file=sys.stderr)
+        return 2
     if args.profile == "tryton":
         return _serve_with_local_tryton(settings)
     _run(settings)

@@ -49,3 +49,9 @@ def security(settings: Settings) -> tuple[Middleware, Security]:
         open_prefixes=(INBOUND_WEBHOOKS_PREFIX,),
     )
     return middleware, Security(authenticator, limiter)
+
+
+def check_security(settings: Settings) -> None:
+    """ValueError, with what to fix, when the security settings cannot be honoured; for
+    refusing to start with a message instead of a traceback."""
+    build_authenticator(settings.auth, settings.mode, settings.data_dir)

@@ -145,6 +145,17 @@ def test_production_needs_an_issuer(tmp_path: Path) -> None:
         create_app(Settings(data_dir=tmp_path, mode="production"))
 
 
+def test_serve_refuses_to_start_in_production_without_an_issuer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ERP_GATEWAY_MODE", "production")
+
+    code = main(["serve", "--data-dir", str(tmp_path), "--port", "0"])
+
+    assert code == 2
+    assert "cannot start: production mode needs a token issuer" in capsys.readouterr().err
+
+
 def test_symmetric_and_none_algorithms_cannot_be_configured() -> None:
     for algorithm in ("HS256", "none"):
         with pytest.raises(ValueError, match="algorithms"):
