@@ -90,7 +90,8 @@ class TokenValidator:
             raise InvalidToken("the token header names no key (kid)")
         if self._refuse_dev_keys and is_dev_kid(kid):
             raise InvalidToken("tokens signed by the local development key are not accepted")
-        trusted = self._issuers.get(unverified.get("iss"))  # type: ignore[arg-type]
+        issuer = unverified.get("iss")
+        trusted = self._issuers.get(issuer) if isinstance(issuer, str) else None
         if trusted is None:
             raise InvalidToken("the token's issuer (iss) is not trusted")
         key = await trusted.keys.key(kid)

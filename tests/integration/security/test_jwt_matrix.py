@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
@@ -33,6 +34,13 @@ def _unsigned(issuer: Issuer, header: dict[str, object]) -> str:
     head = _b64(json.dumps(header).encode())
     body = _b64(json.dumps(issuer.claims()).encode())
     return f"{head}.{body}."
+
+
+def _signed_raw(issuer: Issuer, **claims: object) -> str:
+    # Properly signed, with claims PyJWT would refuse to encode itself.
+    key = issuer.keys[0]
+    payload = json.dumps(issuer.claims(**claims)).encode()
+    return jwt.PyJWS().encode(payload, key.private_key, algorithm="RS256", headers={"kid": key.kid})
 
 
 def _hs256_with_public_key(issuer: Issuer) -> str:
@@ -65,6 +73,11 @@ NOW = int(time.time())
 FORGERIES: dict[str, tuple[Callable[[Issuer], str], str]] = {
     "expired": (lambda i: i.token(iat=NOW - 7200, exp=NOW - 3600), "expired"),
     "wrong issuer": (lambda i: i.token(iss="https://evil.example.test"), "issuer"),
+    "issuer not a string": (lambda i: _signed_raw(i, iss=[i.issuer]), "issuer"),
+    "payload not an object": (
+        lambda i: _b64(b'{"alg":"RS256","kid":"rsa-1"}') + "." + _b64(b"[1]") + ".c2ln",
+        "not a well-formed JWT",
+    ),
     "wrong audience": (lambda i: i.token(aud="another-api"), "not meant for this API"),
     "no audience": (lambda i: i.token(aud=None), "'aud'"),
     "no expiry": (lambda i: i.token(exp=None), "'exp'"),
