@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, ValidationError
 
-from experience_api import audit_command, capture_command
+from experience_api import audit_command, capture_command, events_command
 from experience_api.persisted import command as persisted_command
 from experience_api.security import token_command
 from experience_api.webhooks import command as webhooks_command
@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     _quarantine_parser(commands)
     audit_command.add_parser(commands)
     capture_command.add_parser(commands)
+    events_command.add_parser(commands)
     token_command.add_parser(commands)
     webhooks_command.add_parser(commands)
     persisted_command.add_parser(commands)
@@ -148,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return audit_command.run(args)
     if args.command == "capture":
         return capture_command.run(args)
+    if args.command == "events":
+        return events_command.run(args)
     if args.command == "token":
         return token_command.run(args)
     if args.command == "webhooks":

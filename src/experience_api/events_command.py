@@ -1,0 +1,77 @@
+"""``erp-gateway events status``: the outbox backlog and which replica publishes it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+
+def add_parser(commands: Any) -> None:
+    """Registers ``events status`` on the CLI's subcommands."""
+    events = commands.add_parser("events", help="business events: the outbox and its relay")
+    actions = events.add_subparsers(dest="action", required=True)
+    status = actions.add_parser(
+        "status", help="events waiting to be published, the last published, the relay's lease"
+    )
+    status.add_argument("--config", type=Path, help="TOML configuration file")
+    status.add_argument("--data-dir", type=Path, help="directory for state files (default ./data)")
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args: argparse.Namespace) -> int:
+    from experience_api.settings import load_settings
+
+    try:
+        settings = load_settings(args.config, data_dir=args.data_dir)
+    except (ValidationError, FileNotFoundError, ValueError) as exc:
+        print(f"erp-gateway: invalid configuration:\n{exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_status(settings.state_url, args.json))
+
+
+async def _status(state_url: str, as_json: bool) -> int:
+    from process_apis.events.relay import RELAY_LEASE
+    from process_apis.events.status import outbox_status
+    from process_apis.persistence.database import create_engine, migrate
+
+    engine = create_engine(state_url)
+    try:
+        await migrate(engine)
+        status = await outbox_status(engine, RELAY_LEASE)
+    finally:
+        await engine.dispose()
+    now = dt.datetime.now(dt.UTC)
+    holder = status.relay_holder
+    if status.relay_lease_until is not None and status.relay_lease_until < now:
+        holder = None  # expired: nobody publishes until a replica takes it
+    row = {
+        "waiting": status.waiting,
+        "oldest_waiting": _iso(status.oldest_waiting),
+        "published": status.published,
+        "last_published": _iso(status.last_published),
+        "relay": holder,
+        "relay_lease_until": _iso(status.relay_lease_until),
+    }
+    if as_json:
+        print(json.dumps(row))
+        return 0
+    age = "" if status.oldest_waiting is None else f", oldest {_age(now, status.oldest_waiting)}"
+    print(f"waiting:   {status.waiting}{age}")
+    print(f"published: {status.published} kept, last at {row['last_published'] or '-'}")
+    print(f"relay:     {holder or 'none (no replica holds the lease)'}")
+    return 0
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _age(now: dt.datetime, then: dt.datetime) -> str:
+    return f"{max(0.0, (now - then).total_seconds()):.1f} s ago"
