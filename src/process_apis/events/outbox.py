@@ -12,12 +12,14 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from process_apis.events.model import Event
 from process_apis.persistence.tables import outbox
+
+_STAGING_LOCK = 0x6F7574626F78  # "outbox": the advisory lock key staging serialises on
 
 
 def _row(event: Event) -> dict[str, object]:
@@ -38,9 +40,15 @@ async def stage(conn: AsyncConnection, events: Sequence[Event]) -> int:
     An event whose id is already in the outbox is skipped: the same change seen twice
     (a redelivered webhook, an overlapping poll) stays one event, also when two
     transactions stage it at once. The count is of events not seen before this call.
+    Staging transactions are serialised from this call to their commit (keep them short).
     """
     if not events:
         return 0
+    if conn.dialect.name == "postgresql":
+        # Held until the caller commits: staging transactions commit in ``seq`` order, so
+        # the relay never sees a later event of a record committed before an earlier one.
+        # (SQLite's single writer gives the same order by itself.)
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STAGING_LOCK})
     ids = [e.id for e in events]
     existing = set(
         (await conn.execute(select(outbox.c.event_id).where(outbox.c.event_id.in_(ids))))

@@ -94,3 +94,17 @@ async def test_two_transactions_staging_one_change_at_once_make_one_event(
 async def _stage_alone(engine: AsyncEngine, staged: Event) -> None:
     async with engine.begin() as conn:
         await stage(conn, [staged])
+
+
+async def test_staging_transactions_commit_in_outbox_order(state_engine: AsyncEngine) -> None:
+    # Were the second one to commit first with a higher seq, the relay could publish it
+    # before the first; so the second waits for the first to end.
+    async with state_engine.connect() as first:
+        await first.begin()
+        await stage(first, [event(1)])
+        second = asyncio.create_task(_stage_alone(state_engine, event(2)))
+        await asyncio.sleep(0.3)
+        assert not second.done()
+        await first.commit()
+        await second
+    assert [e.id for e in await outbox_events(state_engine)] == ["e1", "e2"]
