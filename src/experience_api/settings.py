@@ -106,7 +106,6 @@ class SapConnectionSettings(Credentials):
         return ChangeCapturePolicy()
 
 
-
 class TrytonConnectionSettings(Credentials):
     """One Tryton server, reached over its JSON-RPC API with a user's login."""
 
@@ -124,7 +123,6 @@ class TrytonConnectionSettings(Credentials):
     @property
     def capture_policy(self) -> ChangeCapturePolicy:
         return self.change_capture
-
 
 
 def _connection_kind(value: object) -> str:

@@ -25,7 +25,7 @@ async def audit(*args: str) -> int:
 
 
 def entries(data_dir: Path) -> list[dict[str, object]]:
-    with sqlite3.connect(data_dir / "gateway.sqlite") as db:
+    with sqlite3.connect(data_dir / "gateway.sqlite", timeout=30) as db:
         db.row_factory = sqlite3.Row
         return [dict(r) for r in db.execute("SELECT * FROM audit_log ORDER BY seq")]
 
@@ -80,7 +80,7 @@ async def test_verify_fails_after_an_entry_is_edited_or_removed(
 ) -> None:
     for n in range(3):
         await place(running, f"audit-t{n}", "EU01:10100001")
-    with sqlite3.connect(tmp_path / "gateway.sqlite") as db:
+    with sqlite3.connect(tmp_path / "gateway.sqlite", timeout=30) as db:
         if tamper == "edit":
             db.execute("UPDATE audit_log SET outcome = 'rejected' WHERE seq = 2")
         else:
