@@ -150,7 +150,7 @@ class GraphQLSocket:
         # A ping answered means the server has read the subscribe message before it; the
         # pause lets it register the subscriber before the test changes anything.
         await self.ws.send(json.dumps({"type": "ping"}))
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.5)
         return op
 
     async def receive(self, seconds: float = 10) -> dict[str, Any]:

@@ -73,9 +73,12 @@ async def test_one_relay_publishes_and_the_other_takes_over_when_it_stops(
     state_engine: AsyncEngine,
 ) -> None:
     sink_a, sink_b = Sink(), Sink()
-    a = asyncio.create_task(relay(state_engine, sink_a, "a").run())
-    await asyncio.sleep(0.2)  # a takes the lease first
-    b = asyncio.create_task(relay(state_engine, sink_b, "b").run())
+    # A lease long enough that a busy machine cannot make a miss a renewal: a clean stop
+    # hands it over at once anyway.
+    relay_a = relay(state_engine, sink_a, "a", ttl=10.0)
+    a = asyncio.create_task(relay_a.run())
+    await until(relay_a.lease.held)  # a takes the lease first
+    b = asyncio.create_task(relay(state_engine, sink_b, "b", ttl=10.0).run())
     try:
         await stage_events(state_engine, range(30))
         await until(lambda: len(sink_a.received) == 30)
@@ -94,14 +97,14 @@ async def test_a_dead_holders_lease_expires_and_the_other_relay_publishes(
     state_engine: AsyncEngine,
 ) -> None:
     sink_dead, sink_b = Sink(), Sink()
-    dead = relay(state_engine, sink_dead, "dead", ttl=1.0)
+    dead = relay(state_engine, sink_dead, "dead", ttl=3.0)
     assert await dead.run_once() == 0  # holds the lease, then never renews it
     await stage_events(state_engine, range(10))
-    b = asyncio.create_task(relay(state_engine, sink_b, "b", ttl=1.0).run())
+    b = asyncio.create_task(relay(state_engine, sink_b, "b", ttl=3.0).run())
     try:
         await asyncio.sleep(0.5)
         assert sink_b.received == []  # the lease is still in force
-        await until(lambda: len(sink_b.received) == 10, seconds=5)
+        await until(lambda: len(sink_b.received) == 10, seconds=10)
         assert await dead.run_once() is None  # back from the dead: b holds the lease now
     finally:
         await stop(b)
