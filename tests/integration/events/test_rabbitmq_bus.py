@@ -206,3 +206,18 @@ async def test_the_relay_publishes_the_outbox_to_rabbitmq_in_order(
         await queue.delete(if_unused=False, if_empty=False)
         await bus.aclose()
         await engine.dispose()
+
+
+async def test_a_message_that_is_not_an_event_is_skipped_not_fatal(
+    exchange: str, admin: aio_pika.abc.AbstractChannel
+) -> None:
+    bus = await started(exchange)
+    try:
+        stream = bus.subscribe()
+        foreign = await admin.get_exchange(exchange)
+        await foreign.publish(aio_pika.Message(b"not json"), routing_key="order.placed")
+        await bus.publish([order_event(1)])
+        assert [e.data["order_id"] for e in await take(stream, 1)] == ["EU01:1"]
+    finally:
+        await bus.aclose()
+        await bus.aclose()  # closing twice is harmless
