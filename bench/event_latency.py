@@ -125,6 +125,8 @@ class GraphQLSocket:
         self._arrivals = arrivals
         self._ids = itertools.count(1)
         self.errors: list[Any] = []
+        self._last: dict[str, dict[str, Any]] = {}
+        self._arrived: dict[str, asyncio.Event] = {}
 
     async def subscribe(self, query: str, **variables: Any) -> str:
         op = str(next(self._ids))
@@ -134,6 +136,19 @@ class GraphQLSocket:
 
     async def complete(self, op: str) -> None:
         await self._ws.send(json.dumps({"id": op, "type": "complete"}))
+        self._last.pop(op, None)
+        self._arrived.pop(op, None)
+
+    async def until(self, op: str, check: Callable[[dict[str, Any]], bool], seconds: float) -> bool:
+        """Wait until an item of ``op`` passes ``check``; False when ``seconds`` passed first."""
+        arrived = self._arrived.setdefault(op, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                while not check(self._last.get(op, {})):
+                    arrived.clear()
+                    await arrived.wait()
+                return True
+        return False
 
     async def listen(self) -> None:
         async for raw in self._ws:
@@ -148,6 +163,8 @@ class GraphQLSocket:
                 continue
             for item in payload["data"].values():
                 self._arrivals.record("graphql", item["eventId"], item["occurredAt"])
+                self._last[message["id"]] = item
+            self._arrived.setdefault(message["id"], asyncio.Event()).set()
 
 
 @dataclass
@@ -243,7 +260,8 @@ class OrderMutations:
             errors = next(iter(result.values()))["errors"]
             if errors:
                 raise RuntimeError(errors)
-        await asyncio.sleep(0.5)  # its last status may still be on the way
+        # Its last status may still be on the way: missing it shows as a count below expected.
+        await bench.socket.until(follow, lambda item: item.get("status") == "INVOICED", 5.0)
         await bench.socket.complete(follow)
 
 
