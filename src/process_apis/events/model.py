@@ -7,7 +7,9 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from process_apis.sensitivity import redact_all
 
 
 class EventType(StrEnum):
@@ -38,6 +40,14 @@ class Event(BaseModel):
     connection: str = Field(min_length=1, max_length=64)
     occurred_at: AwareDatetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
     data: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("data")
+    @classmethod
+    def _no_sensitive_fields(cls, data: dict[str, Any]) -> dict[str, Any]:
+        # Every outlet (broker, webhooks, subscriptions) gets what the event holds, and
+        # none of them may carry pay, bank or credit data, whoever is subscribed.
+        cleaned: dict[str, Any] = redact_all(data)
+        return cleaned
 
     @property
     def routing_key(self) -> str:
