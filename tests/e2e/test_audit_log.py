@@ -5,6 +5,7 @@ edited or removed."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 from pathlib import Path
@@ -25,9 +26,15 @@ async def audit(*args: str) -> int:
 
 
 def entries(data_dir: Path) -> list[dict[str, object]]:
-    with sqlite3.connect(data_dir / "gateway.sqlite", timeout=30) as db:
+    with contextlib.closing(sqlite3.connect(data_dir / "gateway.sqlite", timeout=30)) as db:
         db.row_factory = sqlite3.Row
         return [dict(r) for r in db.execute("SELECT * FROM audit_log ORDER BY seq")]
+
+
+def tamper_with(data_dir: Path, statement: str) -> None:
+    with contextlib.closing(sqlite3.connect(data_dir / "gateway.sqlite", timeout=30)) as db:
+        db.execute(statement)
+        db.commit()
 
 
 async def place(running: Running, key: str, customer: str) -> dict[str, object]:
@@ -53,7 +60,7 @@ async def test_mutations_are_recorded_and_the_chain_verifies(
     assert refused["errors"]
     await running.gql("{ customers(first: 2) { nodes { id } } }")  # reads are not mutations
 
-    rows = entries(tmp_path)
+    rows = await asyncio.to_thread(entries, tmp_path)
     assert [(r["action"], r["outcome"]) for r in rows] == [
         ("mutation:placeOrder", "ok"),
         ("mutation:placeOrder", "rejected"),
@@ -80,11 +87,12 @@ async def test_verify_fails_after_an_entry_is_edited_or_removed(
 ) -> None:
     for n in range(3):
         await place(running, f"audit-t{n}", "EU01:10100001")
-    with sqlite3.connect(tmp_path / "gateway.sqlite", timeout=30) as db:
-        if tamper == "edit":
-            db.execute("UPDATE audit_log SET outcome = 'rejected' WHERE seq = 2")
-        else:
-            db.execute("DELETE FROM audit_log WHERE seq = 2")
+    statement = {
+        "edit": "UPDATE audit_log SET outcome = 'rejected' WHERE seq = 2",
+        "delete": "DELETE FROM audit_log WHERE seq = 2",
+    }[tamper]
+    # In a thread: the gateway's writers need the event loop to finish their transactions.
+    await asyncio.to_thread(tamper_with, tmp_path, statement)
 
     assert await audit("verify", "--data-dir", str(tmp_path)) == 1
     summary = json.loads(capsys.readouterr().out)
