@@ -7,8 +7,6 @@ records.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 from collections.abc import Callable
 from enum import Enum
@@ -22,6 +20,7 @@ from experience_api.schema.authorization import Forbidden, require_connection, r
 from experience_api.schema.common import After, Connection, Edge, First, PageInfo
 from experience_api.schema.context import Info
 from experience_api.schema.errors import ClientError, client_errors, none_if_not_found
+from experience_api.schema.offset_cursors import OffsetCursors
 from experience_api.schema.orders import SalesOrder
 from experience_api.schema.user_errors import UserError, ValidationError, user_error
 from experience_api.security.permissions import Scope
@@ -145,25 +144,7 @@ class QuarantineFilter:
     connection: str | None = None
 
 
-_CURSOR_PREFIX = "quarantine:"
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode("ascii")
-
-
-def _offset(cursor: str | None) -> int:
-    """The offset after a cursor of this list; ClientError when it is not one."""
-    if cursor is None:
-        return 0
-    try:
-        text = base64.b64decode(cursor[:64].encode("ascii"), altchars=b"-_", validate=True)
-        head, _, digits = text.decode("ascii").partition(":")
-    except (UnicodeError, binascii.Error):
-        head = digits = ""
-    if f"{head}:" != _CURSOR_PREFIX or not digits.isdecimal():
-        raise ClientError(f"invalid cursor {cursor[:64]!r}", field="after")
-    return int(digits) + 1
+_CURSORS = OffsetCursors("quarantine")
 
 
 async def resolve_quarantine(
@@ -177,7 +158,7 @@ async def resolve_quarantine(
             f"(the maximum page size), got {size}",
             field="first",
         )
-    start = _offset(after)
+    start = _CURSORS.offset_after(after)
     wanted = filter or QuarantineFilter()
     connection = _listed_connection(info, wanted.connection)
     with client_errors():
@@ -191,7 +172,7 @@ async def resolve_quarantine(
             offset=start,
         )
     edges = [
-        Edge(cursor=_cursor(start + index), node=QuarantinedRecord.from_model(record))
+        Edge(cursor=_CURSORS.encode(start + index), node=QuarantinedRecord.from_model(record))
         for index, record in enumerate(page.items)
     ]
     return Connection(

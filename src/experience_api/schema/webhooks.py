@@ -7,8 +7,6 @@ secret is answered only by ``registerWebhook`` and ``rotateWebhookSecret``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +17,7 @@ from experience_api.schema.authorization import Forbidden, requires
 from experience_api.schema.common import After, Connection, Edge, First, PageInfo
 from experience_api.schema.context import Info
 from experience_api.schema.errors import ClientError, client_errors
+from experience_api.schema.offset_cursors import OffsetCursors
 from experience_api.schema.user_errors import UserError, ValidationError, user_error
 from experience_api.schema.webhook_types import (
     WebhookDelivery,
@@ -60,24 +59,7 @@ def _service(info: Info) -> WebhookAdmin:
     return service
 
 
-_CURSOR_PREFIX = "webhook-deliveries:"
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode("ascii")
-
-
-def _offset(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        text = base64.b64decode(cursor[:64].encode("ascii"), altchars=b"-_", validate=True)
-        head, _, digits = text.decode("ascii").partition(":")
-    except (UnicodeError, binascii.Error):
-        head = digits = ""
-    if f"{head}:" != _CURSOR_PREFIX or not digits.isdecimal():
-        raise ClientError(f"invalid cursor {cursor[:64]!r}", field="after")
-    return int(digits) + 1
+_CURSORS = OffsetCursors("webhook-deliveries")
 
 
 async def resolve_subscriptions(info: Info) -> list[WebhookSubscription]:
@@ -107,7 +89,7 @@ async def resolve_deliveries(
             f"(the maximum page size), got {size}",
             field="first",
         )
-    start = _offset(after)
+    start = _CURSORS.offset_after(after)
     wanted = model.DeliveryFilter(
         subscription_id=subscription_id,
         status=None if status is None else model.DeliveryStatus(status.value),
@@ -116,7 +98,7 @@ async def resolve_deliveries(
     with client_errors():
         page = await _service(info).deliveries(wanted, limit=size, offset=start)
     edges = [
-        Edge(cursor=_cursor(start + index), node=WebhookDelivery.from_model(d))
+        Edge(cursor=_CURSORS.encode(start + index), node=WebhookDelivery.from_model(d))
         for index, d in enumerate(page.items)
     ]
     return Connection(
