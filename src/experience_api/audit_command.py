@@ -7,20 +7,20 @@ inserted entry (each problem is printed), 2 on bad arguments or configuration.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from experience_api.command_support import run_on_state, state_options
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from experience_api.settings import Settings
 
 
 def add_parser(commands: Any) -> None:
     """Registers ``audit verify`` and ``audit tail`` on the CLI's subcommands."""
-    state = argparse.ArgumentParser(add_help=False)
-    state.add_argument("--config", type=Path, help="TOML configuration file")
-    state.add_argument("--data-dir", type=Path, help="directory for state files (default ./data)")
+    state = state_options()
     audit = commands.add_parser("audit", help="check and read the tamper-evident audit log")
     actions = audit.add_subparsers(dest="action", required=True)
     verify = actions.add_parser(
@@ -36,37 +36,24 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experience_api.settings import load_settings
-
-    try:
-        settings = load_settings(args.config, data_dir=args.data_dir)
-    except (ValidationError, FileNotFoundError, ValueError) as exc:
-        print(f"erp-gateway: invalid configuration:\n{exc}", file=sys.stderr)
-        return 2
-    return asyncio.run(_run(settings, args))
+    return run_on_state(args, lambda settings, engine: _run(settings, engine, args))
 
 
-async def _run(settings: Any, args: argparse.Namespace) -> int:
+async def _run(settings: Settings, engine: AsyncEngine, args: argparse.Namespace) -> int:
     from experience_api.security.audit_key import load_audit_key
     from process_apis.audit.sql_store import SqlAuditLog
     from process_apis.audit.verification import verify_chain
-    from process_apis.persistence.database import create_engine, migrate
 
-    engine = create_engine(settings.state_url)
-    try:
-        await migrate(engine)
-        key = load_audit_key(settings.audit_key, settings.audit_key_file, settings.data_dir)
-        log = SqlAuditLog(engine, key)
-        if args.action == "tail":
-            seq, _ = await log.head()
-            async for entry in log.entries(after_seq=max(0, seq - args.n)):
-                print(entry.model_dump_json())
-            return 0
-        result = await verify_chain(
-            key, log.entries(), recorded_head=await log.head(), expected_head=args.expect_head
-        )
-    finally:
-        await engine.dispose()
+    key = load_audit_key(settings.audit_key, settings.audit_key_file, settings.data_dir)
+    log = SqlAuditLog(engine, key)
+    if args.action == "tail":
+        seq, _ = await log.head()
+        async for entry in log.entries(after_seq=max(0, seq - args.n)):
+            print(entry.model_dump_json())
+        return 0
+    result = await verify_chain(
+        key, log.entries(), recorded_head=await log.head(), expected_head=args.expect_head
+    )
     summary = {
         "intact": result.intact,
         "entries": result.entries,

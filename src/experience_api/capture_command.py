@@ -9,22 +9,23 @@ make a stream start over.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from experience_api.command_support import run_on_state, state_options
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from experience_api.settings import Settings
 
 STREAMS = ("orders", "invoices", "inventory")
 
 
 def add_parser(commands: Any) -> None:
     """Registers ``capture status`` and ``capture reset`` on the CLI's subcommands."""
-    state = argparse.ArgumentParser(add_help=False)
-    state.add_argument("--config", type=Path, help="TOML configuration file")
-    state.add_argument("--data-dir", type=Path, help="directory for state files (default ./data)")
+    state = state_options()
     capture = commands.add_parser("capture", help="change-capture watermarks")
     actions = capture.add_subparsers(dest="action", required=True)
     status = actions.add_parser("status", parents=[state], help="print the stored watermarks")
@@ -37,55 +38,42 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experience_api.settings import load_settings
-
-    try:
-        settings = load_settings(args.config, data_dir=args.data_dir)
-    except (ValidationError, FileNotFoundError, ValueError) as exc:
-        print(f"erp-gateway: invalid configuration:\n{exc}", file=sys.stderr)
-        return 2
-    return asyncio.run(_run(settings, args))
+    return run_on_state(args, lambda settings, engine: _run(settings, engine, args))
 
 
-async def _run(settings: Any, args: argparse.Namespace) -> int:
+async def _run(settings: Settings, engine: AsyncEngine, args: argparse.Namespace) -> int:
     from process_apis.change_capture import watermarks
-    from process_apis.persistence.database import create_engine, migrate
 
-    engine = create_engine(settings.state_url)
-    try:
-        await migrate(engine)
-        if args.action == "reset":
-            names = [c.name for c in settings.connections]
-            if args.connection not in names:
-                print(
-                    f"erp-gateway: unknown connection {args.connection!r} (have {names})",
-                    file=sys.stderr,
-                )
-                return 2
-            async with engine.begin() as conn:
-                count = await watermarks.forget(conn, args.connection, args.stream)
-            print(f"forgot {count} watermark(s) of {args.connection}")
-            return 0
-        async with engine.connect() as conn:
-            marks = await watermarks.list_all(conn)
-        for mark in marks:
-            row = {
-                "connection": mark.connection,
-                "stream": mark.stream,
-                "watermark": mark.watermark.isoformat(),
-                "origin": mark.origin.isoformat(),
-                "near_watermark": len(mark.seen),
-                "version": mark.version,
-            }
-            if args.json:
-                print(json.dumps(row))
-            else:
-                print(
-                    f"{mark.connection:<12} {mark.stream:<10} {row['watermark']}  "
-                    f"(since {row['origin']}, {mark.version} advances)"
-                )
-        if not marks and not args.json:
-            print("no watermarks yet (no poll has run)")
+    if args.action == "reset":
+        names = [c.name for c in settings.connections]
+        if args.connection not in names:
+            print(
+                f"erp-gateway: unknown connection {args.connection!r} (have {names})",
+                file=sys.stderr,
+            )
+            return 2
+        async with engine.begin() as conn:
+            count = await watermarks.forget(conn, args.connection, args.stream)
+        print(f"forgot {count} watermark(s) of {args.connection}")
         return 0
-    finally:
-        await engine.dispose()
+    async with engine.connect() as conn:
+        marks = await watermarks.list_all(conn)
+    for mark in marks:
+        row = {
+            "connection": mark.connection,
+            "stream": mark.stream,
+            "watermark": mark.watermark.isoformat(),
+            "origin": mark.origin.isoformat(),
+            "near_watermark": len(mark.seen),
+            "version": mark.version,
+        }
+        if args.json:
+            print(json.dumps(row))
+        else:
+            print(
+                f"{mark.connection:<12} {mark.stream:<10} {row['watermark']}  "
+                f"(since {row['origin']}, {mark.version} advances)"
+            )
+    if not marks and not args.json:
+        print("no watermarks yet (no poll has run)")
+    return 0

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import json
-import sys
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
+from experience_api.command_support import run_on_state, state_options
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 
 def add_parser(commands: Any) -> None:
@@ -18,35 +18,22 @@ def add_parser(commands: Any) -> None:
     events = commands.add_parser("events", help="business events: the outbox and its relay")
     actions = events.add_subparsers(dest="action", required=True)
     status = actions.add_parser(
-        "status", help="events waiting to be published, the last published, the relay's lease"
+        "status",
+        parents=[state_options()],
+        help="events waiting to be published, the last published, the relay's lease",
     )
-    status.add_argument("--config", type=Path, help="TOML configuration file")
-    status.add_argument("--data-dir", type=Path, help="directory for state files (default ./data)")
     status.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def run(args: argparse.Namespace) -> int:
-    from experience_api.settings import load_settings
-
-    try:
-        settings = load_settings(args.config, data_dir=args.data_dir)
-    except (ValidationError, FileNotFoundError, ValueError) as exc:
-        print(f"erp-gateway: invalid configuration:\n{exc}", file=sys.stderr)
-        return 2
-    return asyncio.run(_status(settings.state_url, args.json))
+    return run_on_state(args, lambda _settings, engine: _status(engine, args.json))
 
 
-async def _status(state_url: str, as_json: bool) -> int:
+async def _status(engine: AsyncEngine, as_json: bool) -> int:
     from process_apis.events.relay import RELAY_LEASE
     from process_apis.events.status import outbox_status
-    from process_apis.persistence.database import create_engine, migrate
 
-    engine = create_engine(state_url)
-    try:
-        await migrate(engine)
-        status = await outbox_status(engine, RELAY_LEASE)
-    finally:
-        await engine.dispose()
+    status = await outbox_status(engine, RELAY_LEASE)
     now = dt.datetime.now(dt.UTC)
     holder = status.relay_holder
     if status.relay_lease_until is not None and status.relay_lease_until < now:
