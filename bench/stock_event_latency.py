@@ -9,12 +9,16 @@ and to a RabbitMQ consumer.
 
 Each change adds one unit at one of ``--concurrency`` stock locations, so the n-th change of
 a location is known when an event reports the level base+n. A change's latency runs from
-the moment its request returned to the first event, per outlet, that reports it; a polled
+the moment its request was sent (the webhook, or the booking in SAP) to the first event,
+per outlet, that reports it; a polled
 event reporting several changes at once counts for each of them. Prints count, p50, p99
 and max per outlet.
 
-    .venv/bin/python bench/stock_event_latency.py push   [--changes 1000] [--rabbitmq]
-    .venv/bin/python bench/stock_event_latency.py polled [--changes 1000] [--rabbitmq]
+    .venv/bin/python bench/stock_event_latency.py push   [--changes 1000] [--rate 20] [--rabbitmq]
+    .venv/bin/python bench/stock_event_latency.py polled [--changes 1000] [--rate 20] [--rabbitmq]
+
+Changes come at ``--rate`` per second (an open loop); ``--rate 0`` sends them as fast as the
+gateway takes them, which measures the backlog more than the path.
 """
 
 from __future__ import annotations
@@ -64,8 +68,8 @@ class Changes:
     seen_upto: dict[tuple[str, tuple[str, str]], int] = field(default_factory=dict)
     latencies: dict[str, list[float]] = field(default_factory=dict)
 
-    def mark(self, where: tuple[str, str]) -> None:
-        self.made.setdefault(where, []).append(time.monotonic())
+    def mark(self, where: tuple[str, str], started: float) -> None:
+        self.made.setdefault(where, []).append(started)
 
     def observe(self, outlet: str, sku: str, location: str, quantity: str) -> None:
         now = time.monotonic()
@@ -170,12 +174,13 @@ async def push(http: httpx.AsyncClient, changes: Changes, args: argparse.Namespa
             "webhook-signature": signer.sign(msg_id, now, body),
             "content-type": "application/json",
         }
+        started = time.monotonic()
         response = await http.post("/webhooks/inbound/wms", content=body, headers=headers)
         if response.status_code != 202:
             raise RuntimeError(f"{response.status_code}: {response.text}")
-        changes.mark((sku, location))
+        changes.mark((sku, location), started)
 
-    await by_location(len(places), args.changes, send)
+    await by_location(len(places), args.changes, send, args.rate)
 
 
 async def polled(sap_url: str, changes: Changes, args: argparse.Namespace) -> None:
@@ -186,24 +191,30 @@ async def polled(sap_url: str, changes: Changes, args: argparse.Namespace) -> No
 
     async def book(index: int) -> None:
         sku, location = places[index % len(places)]
+        started = time.monotonic()
         await adapter.adjust_stock(
             StockAdjustment(
                 sku=sku, location=location, quantity=Decimal(1), reference=f"B{run}{index}"
             )
         )
-        changes.mark((sku, location))
+        changes.mark((sku, location), started)
 
     try:
-        await by_location(len(places), args.changes, book)
+        await by_location(len(places), args.changes, book, args.rate)
     finally:
         await adapter.aclose()
 
 
-async def by_location(width: int, total: int, work: Any) -> None:
+async def by_location(width: int, total: int, work: Any, rate: float | None) -> None:
     # One worker per location: a location's changes are made one after the other, so the
-    # n-th request to return is the n-th unit booked there.
+    # n-th request to return is the n-th unit booked there. With a rate, change i is due at
+    # i / rate seconds (an open loop: a slow gateway does not slow the changes down).
+    start = time.monotonic()
+
     async def worker(lane: int) -> None:
         for index in range(lane, total, width):
+            if rate:
+                await asyncio.sleep(max(0.0, start + index / rate - time.monotonic()))
             await work(index)
 
     await asyncio.gather(*(worker(lane) for lane in range(width)))
@@ -273,6 +284,7 @@ async def settle(changes: Changes, args: argparse.Namespace) -> None:
 def report(changes: Changes, args: argparse.Namespace, elapsed: float) -> None:
     broker = "RabbitMQ" if args.rabbitmq else "in-process bus"
     extra = f" interval={args.interval}s" if args.mode == "polled" else ""
+    extra += f" rate={args.rate or 'max'}/s"
     print(f"mode={args.mode}{extra} changes={args.changes} locations={len(changes.base)} "
           f"broker={broker} made in {elapsed:.1f}s ({args.changes / elapsed:.0f}/s)")  # fmt: skip
     for outlet in ["graphql", "rabbitmq"] if args.rabbitmq else ["graphql"]:
@@ -292,6 +304,9 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8, help="stock locations changed")
     parser.add_argument("--interval", type=float, default=1.0, help="polled: capture interval")
+    parser.add_argument(
+        "--rate", type=float, default=20.0, help="changes per second (0: as fast as possible)"
+    )
     parser.add_argument("--rabbitmq", action="store_true", help="gateway on RabbitMQ")
     parser.add_argument("--log", type=Path, help="keep the gateway's log in this file")
     asyncio.run(run(parser.parse_args()))
