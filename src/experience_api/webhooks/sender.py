@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 
@@ -23,7 +26,10 @@ class HttpxWebhookSender:
 
     Without ``allow_private`` a URL whose host resolves to an address outside the public
     internet (loopback, private networks, link-local such as a cloud metadata service) is
-    not contacted: the attempt fails with that reason.
+    not contacted: the attempt fails with that reason. The host is resolved once per
+    attempt and the connection goes to the address that was checked (the name stays in
+    ``Host`` and, over TLS, in SNI and the certificate check), so a name that resolves
+    differently a moment later (DNS rebinding) cannot lead the request elsewhere.
     """
 
     def __init__(
@@ -33,8 +39,10 @@ class HttpxWebhookSender:
         max_body: int = MAX_LOGGED_BODY,
         transport: httpx.AsyncBaseTransport | None = None,
         allow_private: bool = True,
+        resolve: Resolver | None = None,
     ):
         self._allow_private = allow_private
+        self._resolve = resolve or _system_resolve
         self._max_body = max_body
         self._timeout = timeout
         self._client = httpx.AsyncClient(
@@ -46,19 +54,25 @@ class HttpxWebhookSender:
 
     async def send(self, request: WebhookRequest) -> WebhookResponse:
         started = time.perf_counter()
+        url, headers = request.url, dict(request.headers)
+        extensions: dict[str, Any] = {}
         if not self._allow_private:
-            refusal = await _private_target(request.url)
-            if refusal is not None:
+            target = await _public_target(request.url, self._resolve)
+            if isinstance(target, str):
                 return WebhookResponse(
-                    status_code=None, duration_ms=_elapsed_ms(started), error=refusal
+                    status_code=None, duration_ms=_elapsed_ms(started), error=target
                 )
+            url, host = target
+            if host is not None:
+                headers["host"] = host
+                extensions["sni_hostname"] = httpx.URL(request.url).host
         try:
             # httpx times each phase; the whole exchange gets the same bound as well, so a
             # receiver that trickles its answer cannot hold a worker.
             async with (
                 asyncio.timeout(self._timeout),
                 self._client.stream(
-                    "POST", request.url, content=request.body, headers=dict(request.headers)
+                    "POST", url, content=request.body, headers=headers, extensions=extensions
                 ) as response,
             ):
                 body = await self._read_head(response)
@@ -91,24 +105,38 @@ class HttpxWebhookSender:
         await self._client.aclose()
 
 
-async def _private_target(url: str) -> str | None:
-    """Why ``url`` must not be contacted, or None when every address of its host is public."""
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+"""Host name and port → the addresses it resolves to."""
+
+
+async def _system_resolve(host: str, port: int) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+async def _public_target(url: str, resolve: Resolver) -> tuple[str, str | None] | str:
+    """The URL to connect to (its host replaced by the checked address) and the ``Host``
+    header to send; or, as a plain string, why ``url`` must not be contacted."""
     parts = httpx.URL(url)
     host = parts.host
     try:
-        addresses = [ipaddress.ip_address(host)]
+        ipaddress.ip_address(host)
+        addresses, named = [host], False
     except ValueError:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, parts.port or (443 if parts.scheme == "https" else 80)
-            )
+            addresses, named = await resolve(host, port), True
         except OSError as exc:
             return f"cannot resolve {host}: {exc}"
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+        if not addresses:
+            return f"cannot resolve {host}: no address"
     for address in addresses:
-        if not address.is_global:
+        if not ipaddress.ip_address(address).is_global:
             return f"refused: {host} resolves to {address}, not a public address"
-    return None
+    if not named:
+        return url, None
+    host_header = host if parts.port is None else f"{host}:{parts.port}"
+    return str(parts.copy_with(host=addresses[0])), host_header
 
 
 def _elapsed_ms(started: float) -> int:
