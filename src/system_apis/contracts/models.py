@@ -86,6 +86,26 @@ class Address(Frozen):
     country: CountryCode | None = None
 
 
+class CustomerDetail(StrEnum):
+    """A sensitive part of a customer record, read only when a list asks for it."""
+
+    CREDIT_LIMIT = "credit_limit"
+
+
+class CreditLimit(Frozen):
+    """How much credit a customer is granted, as its ERP's credit management holds it.
+
+    ``credit_segment`` is the ERP's credit segment (SAP) the limit belongs to, ``valid_to``
+    the last day the limit applies, and ``blocked`` says credit management has blocked the
+    customer's credit account (no new orders pass the credit check).
+    """
+
+    amount: Money
+    credit_segment: str | None = None
+    valid_to: dt.date | None = None
+    blocked: bool = False
+
+
 class Customer(Record):
     name: str
     is_organization: bool
@@ -93,6 +113,9 @@ class Customer(Record):
     address: Address | None = None
     created_at: AwareDatetime | None = None
     changed_at: AwareDatetime | None = None
+    credit_limit: CreditLimit | None = None
+    """Read only when the list asked for ``CustomerDetail.CREDIT_LIMIT``; None otherwise and
+    where the ERP holds no limit."""
 
 
 class Product(Record):

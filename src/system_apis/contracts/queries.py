@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from system_apis.contracts.models import DocumentStatus, OrderStatus
+from system_apis.contracts.models import CustomerDetail, DocumentStatus, OrderStatus
 
 T = TypeVar("T")
 
@@ -46,6 +46,8 @@ class CustomerFilter(BaseModel):
     native_ids: Sequence[str] | None = None
     name_contains: str | None = None
     country: str | None = None
+    # Sensitive parts to read with the customers; an adapter asks its ERP for nothing more.
+    details: frozenset[CustomerDetail] = frozenset()
 
 
 class ProductFilter(BaseModel):
