@@ -20,6 +20,7 @@ from erp_sandbox.sap import org
 from erp_sandbox.sap.billing import create_from_sd_document
 from erp_sandbox.sap.orders import create_sales_order, order_items
 from erp_sandbox.sap.records import blank, day, save
+from erp_sandbox.sap.seed_credit import seed_credit_accounts
 from erp_sandbox.sap.seed_data import (
     LOW_STOCK_PRODUCT,
     Article,
@@ -177,5 +178,6 @@ def seed(tx: Transaction, anchor: datetime | None = None) -> None:
     sellable = _master_data(tx, rng, anchor)
     _history(tx, rng, anchor, sellable)
     seed_employees(tx, anchor)
+    seed_credit_accounts(tx, anchor)
     tx.set_meta("schema", SCHEMA_VERSION)
     tx.set_meta("seeded", anchor.isoformat())

@@ -17,6 +17,8 @@ service (URL segment)                  entity sets, function imports
                                        EmpCompensation, EmpPayCompRecurring,
                                        PaymentInformationV3, PaymentInformationDetailV3
                                        (see :mod:`erp_sandbox.sap.schema_people`)
+``API_CRDTMBUSINESSPARTNER``           CreditManagementAccount
+                                       (see :mod:`erp_sandbox.sap.schema_credit`)
 =====================================  ============================================
 """
 
@@ -33,6 +35,7 @@ from erp_sandbox.odata.edm import (
 from erp_sandbox.sap import schema_documents as documents
 from erp_sandbox.sap import schema_master as master
 from erp_sandbox.sap import schema_material_documents as material_documents
+from erp_sandbox.sap.schema_credit import CREDIT_MANAGEMENT_SERVICE
 from erp_sandbox.sap.schema_people import EMPLOYEE_SERVICE
 
 BUSINESS_PARTNER_SERVICE = Service(
@@ -124,6 +127,7 @@ SERVICES: tuple[Service, ...] = (
     BILLING_DOCUMENT_SERVICE,
     MATERIAL_DOCUMENT_SERVICE,
     EMPLOYEE_SERVICE,
+    CREDIT_MANAGEMENT_SERVICE,
 )
 
 
