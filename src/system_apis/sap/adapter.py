@@ -33,6 +33,7 @@ from system_apis.contracts.errors import (
 )
 from system_apis.contracts.models import (
     Customer,
+    CustomerDetail,
     Delivery,
     InventoryLevel,
     Invoice,
@@ -52,17 +53,18 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.sap import people, queries
+from system_apis.sap import credit, people, queries
 from system_apis.sap.answers import JsonObject, ODataCollection, ODataEntity
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.billing import invoice_from_sap
+from system_apis.sap.mapping.credit import limits_by_partner
 from system_apis.sap.mapping.defaults import SapDefaults
 from system_apis.sap.mapping.deliveries import delivery_body, delivery_from_sap, open_order_items
 from system_apis.sap.mapping.material_documents import MovementTypes
 from system_apis.sap.mapping.partners import customer_from_sap
 from system_apis.sap.mapping.people import employee_from_sf
 from system_apis.sap.mapping.products import product_from_sap
-from system_apis.sap.mapping.readers import expanded
+from system_apis.sap.mapping.readers import expanded, required_text
 from system_apis.sap.mapping.sales import sales_order_body, sales_order_from_sap
 from system_apis.sap.mapping.stock import inventory_from_sap
 from system_apis.sap.odata import Filter, all_of, eq
@@ -146,7 +148,19 @@ class SapAdapter:
         if conditions is None:
             return _empty(page)
         answer = await self._list(queries.CUSTOMERS, conditions, page)
-        return self._page(answer, page, lambda e: customer_from_sap(e, self._source))
+        found = self._page(answer, page, lambda e: customer_from_sap(e, self._source))
+        if CustomerDetail.CREDIT_LIMIT not in filter.details or not found.items:
+            return found
+        partners = self._mapped(
+            lambda: [required_text(e, "BusinessPartner") for e in answer.results]
+        )
+        accounts = await credit.credit_accounts(self._client, partners)
+        by_partner = self._mapped(lambda: limits_by_partner(accounts))
+        items = tuple(
+            customer.model_copy(update={"credit_limit": by_partner.get(partner)})
+            for customer, partner in zip(found.items, partners, strict=True)
+        )
+        return found.model_copy(update={"items": items})
 
     async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]:
         conditions = await queries.product_conditions(filter, self._defaults.language, self._keys)
