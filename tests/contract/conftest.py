@@ -38,6 +38,8 @@ def _memory() -> Subject:
     erp = MemoryErp("MEM")
     for index in range(1, 8):
         erp.add_customer(f"{index:03d}", f"Customer {index} GmbH")
+        if index != 7:  # the last one has no credit account, as some SAP customers
+            erp.set_credit_limit(f"{index:03d}", f"{index * 25000}.00")
     for index in range(1, 6):
         erp.add_product(f"SKU-{index}", f"Product {index}", "10.00", {"WH/A": "50", "WH/B": "5"})
     for index in range(1, 4):

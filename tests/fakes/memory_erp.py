@@ -12,7 +12,9 @@ from system_apis.contracts import errors
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.models import (
     Address,
+    CreditLimit,
     Customer,
+    CustomerDetail,
     Delivery,
     DeliveryLine,
     DocumentStatus,
@@ -92,6 +94,7 @@ class MemoryErp:
         self.deliveries: dict[str, Delivery] = {}
         self.invoices: dict[str, Invoice] = {}
         self.employees: dict[str, Employee] = {}
+        self.credit_limits: dict[str, CreditLimit] = {}
         self.calls: Counter[str] = Counter()
         self.fail_with: dict[str, Callable[[], Exception]] = {}
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
@@ -110,6 +113,19 @@ class MemoryErp:
         )
         self.customers[native_id] = customer
         return customer
+
+    def set_credit_limit(
+        self, native_id: str, amount: str, currency: str | None = None, segment: str = "0000"
+    ) -> CreditLimit:
+        """Grants customer ``native_id`` a credit limit (read only with the detail asked)."""
+        if native_id not in self.customers:
+            raise KeyError(f"unknown customer {native_id}")
+        limit = CreditLimit(
+            amount=Money(amount=Decimal(amount), currency=currency or self.currency),
+            credit_segment=segment,
+        )
+        self.credit_limits[native_id] = limit
+        return limit
 
     def add_product(self, sku: str, name: str, price: str, stock: dict[str, str]) -> Product:
         product = Product(
@@ -198,6 +214,11 @@ class MemoryErp:
             items = [c for c in items if filter.name_contains.lower() in c.name.lower()]
         if filter.country:
             items = [c for c in items if c.address and c.address.country == filter.country]
+        if CustomerDetail.CREDIT_LIMIT in filter.details:
+            items = [
+                c.model_copy(update={"credit_limit": self.credit_limits.get(c.native_id)})
+                for c in items
+            ]
         return _page(items, page)
 
     async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]:
