@@ -16,6 +16,7 @@ from process_apis.errors import InvalidInput, RecordNotFound
 from process_apis.merging import MergedPage, Window, merge
 from system_apis.contracts.models import (
     Customer,
+    CustomerDetail,
     Delivery,
     InventoryLevel,
     Invoice,
@@ -92,10 +93,13 @@ class Catalog:
         )
 
     async def customers_by_id(
-        self, ids: Sequence[str], connections: Sequence[str] | None = None
+        self,
+        ids: Sequence[str],
+        connections: Sequence[str] | None = None,
+        details: frozenset[CustomerDetail] = frozenset(),
     ) -> list[Customer | None]:
         """Customers for canonical ids, in the same order; None where one does not exist
-        or lies outside ``connections``."""
+        or lies outside ``connections``. ``details``: the sensitive parts to read with them."""
         found: dict[str, Customer] = {}
         for name, natives in self._group(ids).items():
             if connections is not None and name not in connections:
@@ -103,7 +107,8 @@ class Catalog:
             adapter = self._connections.get(name)
             with translated():
                 page = await adapter.list_customers(
-                    CustomerFilter(native_ids=natives), PageRequest(limit=len(natives))
+                    CustomerFilter(native_ids=natives, details=details),
+                    PageRequest(limit=len(natives)),
                 )
             found.update((c.id, c) for c in page.items)
         return [found.get(i) for i in ids]

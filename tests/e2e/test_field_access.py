@@ -139,3 +139,66 @@ async def test_a_company_token_never_sees_the_other_company(gateway: Gateway) ->
         assert theirs not in json.dumps(named)
         own_one = await gateway.gql(token, ONE, id=by_connection[own][0])
         assert own_one["data"]["employee"]["salary"]["amount"]["amount"]
+
+
+CUSTOMERS = """query($c: String) { customers(connection: $c, first: 100) {
+  totalCount nodes { id name address { country }
+    creditLimit { amount { amount currency } creditSegment validTo blocked } } } }"""
+ORDERS = """{ salesOrders(connection: "EU01", first: 20) { nodes { id customer { id
+  creditLimit { amount { amount currency } } } } } }"""
+
+
+async def test_finance_sees_credit_limits_and_each_one_is_audited(gateway: Gateway) -> None:
+    body = await gateway.gql(gateway.token("finance"), CUSTOMERS, c="EU01")
+    assert "errors" not in body, body
+    assert not (body.get("extensions") or {}).get("redactedFields")
+    nodes = {n["id"]: n for n in body["data"]["customers"]["nodes"]}
+    assert len(nodes) == 28
+    mueller = nodes["EU01:10100001"]["creditLimit"]
+    assert mueller["creditSegment"] == "0000"
+    assert mueller["amount"]["currency"] == "EUR"
+    assert float(mueller["amount"]["amount"]) >= 25_000
+    assert nodes["EU01:10100007"]["creditLimit"]["amount"]["currency"] == "USD"
+    assert nodes["EU01:10100017"]["creditLimit"] is None  # no credit account in SAP
+    assert nodes["EU01:10100028"]["creditLimit"]["blocked"] is True
+    granted = sorted(i for i, n in nodes.items() if n["creditLimit"] is not None)
+    assert len(granted) == 26
+    # The customer of an order carries its limit too (read through the batching loader).
+    orders = await gateway.gql(gateway.token("finance"), ORDERS)
+    assert "errors" not in orders, orders
+    nested = [o["customer"] for o in orders["data"]["salesOrders"]["nodes"]]
+    assert nested
+    for customer in nested:
+        listed = nodes[customer["id"]]["creditLimit"]
+        expected = None if listed is None else {"amount": listed["amount"]}
+        assert customer["creditLimit"] == expected
+    nested_granted = [c["id"] for c in nested if c["creditLimit"] is not None]
+    assert nested_granted
+    reads = [e async for e in gateway.audit.entries() if e.action == "read:Customer.creditLimit"]
+    assert sorted(e.record for e in reads) == sorted(granted + nested_granted)
+    assert {e.actor for e in reads} == {"e2e"}
+
+
+@pytest.mark.parametrize("role", ["sales", "agent", "admin", "hr"])
+async def test_other_roles_get_null_credit_limits(gateway: Gateway, role: str) -> None:
+    finance = await gateway.gql(gateway.token("finance"), CUSTOMERS, c="EU01")
+    amounts = {
+        n["creditLimit"]["amount"]["amount"]
+        for n in finance["data"]["customers"]["nodes"]
+        if n["creditLimit"] and float(n["creditLimit"]["amount"]["amount"]) > 0
+    }
+    assert amounts
+    before = [e async for e in gateway.audit.entries() if e.action == "read:Customer.creditLimit"]
+    token = gateway.token(role, scopes=("customers:read", "orders:read"))
+    body = await gateway.gql(token, CUSTOMERS, c="EU01")
+    assert "errors" not in body, body
+    nodes = body["data"]["customers"]["nodes"]
+    assert len(nodes) == 28
+    assert all(n["creditLimit"] is None for n in nodes)
+    assert body["extensions"]["redactedFields"] == ["Customer.creditLimit"]
+    orders = await gateway.gql(token, ORDERS)
+    assert all(o["customer"]["creditLimit"] is None for o in orders["data"]["salesOrders"]["nodes"])
+    text = json.dumps([body, orders])
+    assert not any(f'"{amount}"' in text for amount in amounts)
+    after = [e async for e in gateway.audit.entries() if e.action == "read:Customer.creditLimit"]
+    assert len(after) == len(before)

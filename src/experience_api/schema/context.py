@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
-from experience_api.schema.field_access import Disclosure, FieldAccess
+from experience_api.schema.field_access import Disclosure, FieldAccess, customer_details
 from experience_api.schema.loaders import Loaders, create_loaders
 from experience_api.security.audit_trail import AuditTrail
 from experience_api.security.principal import Principal, internal_principal
@@ -53,13 +53,13 @@ def build_context(
     audit = AuditTrail(caller, services.audit)
     context = GraphQLContext(
         services=services,
-        loaders=create_loaders(services),
+        loaders=create_loaders(services, customer_details(caller)),
         principal=caller,
         audit=audit,
         request=request,
         response=response,
     )
-    # Every payroll or bank value handed out leaves a record in the audit log.
+    # Every payroll, bank or credit-limit value handed out leaves a record in the audit log.
     context.field_access.listeners.append(lambda d: _audit_disclosure(audit, d))
     return context
 

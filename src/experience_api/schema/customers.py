@@ -1,4 +1,10 @@
-"""Customers: the GraphQL type and the ``customers`` query."""
+"""Customers: the GraphQL type and the ``customers`` query.
+
+``creditLimit`` is a guarded field (see :mod:`.field_access`): without ``credit:read`` it is
+null, listed under ``extensions.redactedFields``, and was never read from the ERP; every
+limit handed out is recorded in the audit log. This holds wherever a customer appears (the
+``customers`` list and the customer of an order or invoice, read through the loader).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +19,14 @@ from experience_api.schema.common import (
     ConnectionName,
     ConnectionScope,
     First,
+    Money,
     Source,
     connection_from_page,
     page_request,
 )
 from experience_api.schema.context import Info
 from experience_api.schema.errors import client_errors
+from experience_api.schema.field_access import customer_details, guarded
 from experience_api.security.permissions import Scope
 from system_apis.contracts import models
 from system_apis.contracts.queries import CustomerFilter as CanonicalCustomerFilter
@@ -43,6 +51,32 @@ class Address:
         )
 
 
+@strawberry.type(description="The credit a customer is granted in its ERP's credit management.")
+class CreditLimit:
+    amount: Money
+    credit_segment: str | None = strawberry.field(
+        description="The ERP's credit segment the limit belongs to (SAP)."
+    )
+    valid_to: dt.date | None = strawberry.field(description="Last day the limit applies.")
+    blocked: bool = strawberry.field(
+        description="Credit management has blocked the customer's credit account."
+    )
+
+    @classmethod
+    def from_model(cls, limit: models.CreditLimit) -> CreditLimit:
+        return cls(
+            amount=Money.from_model(limit.amount),
+            credit_segment=limit.credit_segment,
+            valid_to=limit.valid_to,
+            blocked=limit.blocked,
+        )
+
+
+def _credit_limit(root: Customer, info: Info) -> CreditLimit | None:
+    limit = guarded(info, Scope.CREDIT_READ, "Customer.creditLimit", root.id, root.credit)
+    return None if limit is None else CreditLimit.from_model(limit)
+
+
 @strawberry.type
 class Customer:
     id: strawberry.ID = strawberry.field(description="Gateway id: `<connection>:<nativeId>`.")
@@ -53,6 +87,10 @@ class Customer:
     blocked: bool
     address: Address | None
     created_at: dt.datetime | None
+    credit: strawberry.Private[models.CreditLimit | None]
+    credit_limit: CreditLimit | None = strawberry.field(
+        resolver=_credit_limit, description="Credit limit; null without the scope `credit:read`."
+    )
 
     @classmethod
     def from_model(cls, customer: models.Customer) -> Customer:
@@ -65,6 +103,7 @@ class Customer:
             blocked=customer.blocked,
             address=None if customer.address is None else Address.from_model(customer.address),
             created_at=customer.created_at,
+            credit=customer.credit_limit,
         )
 
 
@@ -94,7 +133,8 @@ async def resolve_customers(
     services = info.context.services
     page = page_request(services.paging, first, after, services.connections)
     scope = ConnectionScope(services.connections, connection)
-    canonical = CanonicalCustomerFilter()
+    details = customer_details(info.context.principal)
+    canonical = CanonicalCustomerFilter(details=details)
     if filter is not None:
         native_ids = (
             None if filter.ids is None else [scope.native_id(i, "filter.ids") for i in filter.ids]
@@ -103,6 +143,7 @@ async def resolve_customers(
             native_ids=native_ids,
             name_contains=filter.name_contains,
             country=filter.country,
+            details=details,
         )
     with client_errors():
         result = await services.catalog.customers(

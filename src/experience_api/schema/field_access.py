@@ -1,9 +1,10 @@
 """Field level: sensitive fields resolve to null for callers without their scope.
 
-Salaries (``payroll:read``) and bank accounts (``bank:read``) are absent for every other
-caller, wherever the type appears (a list, a single record, a nested field). Absent means
-more than hidden: a resolver asks the process layer only for the details the caller may see
-(:func:`employee_details`), so the value is never fetched, cached or passed on.
+Salaries (``payroll:read``), bank accounts (``bank:read``) and customers' credit limits
+(``credit:read``) are absent for every other caller, wherever the type appears (a list, a
+single record, a nested field). Absent means more than hidden: a resolver asks the process
+layer only for the details the caller may see (:func:`employee_details`,
+:func:`customer_details`), so the value is never fetched, cached or passed on.
 
 A redacted field is not an error (a list of employees read by a sales token must not fail or
 carry an error per row); the response lists the redacted fields by name under
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from strawberry.extensions import SchemaExtension
 
 from experience_api.security.permissions import Scope
+from system_apis.contracts.models import CustomerDetail
 from system_apis.contracts.people import EmployeeDetail
 
 if TYPE_CHECKING:
@@ -62,6 +64,17 @@ class FieldAccess:
         self.disclosed.append(disclosure)
         for listener in self.listeners:
             listener(disclosure)
+
+
+CUSTOMER_DETAIL_SCOPES: dict[CustomerDetail, Scope] = {
+    CustomerDetail.CREDIT_LIMIT: Scope.CREDIT_READ,
+}
+"""The scope that reveals each sensitive detail of a customer."""
+
+
+def customer_details(principal: Principal) -> frozenset[CustomerDetail]:
+    """The sensitive customer details ``principal`` may see: all that a read may fetch."""
+    return frozenset(d for d, scope in CUSTOMER_DETAIL_SCOPES.items() if principal.has(scope))
 
 
 def employee_details(principal: Principal) -> frozenset[EmployeeDetail]:

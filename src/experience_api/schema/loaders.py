@@ -19,7 +19,14 @@ from experience_api.schema.errors import ClientError
 from experience_api.services import Services
 from process_apis.errors import FlowError
 from process_apis.merging import Window
-from system_apis.contracts.models import Customer, Delivery, InventoryLevel, Invoice, Product
+from system_apis.contracts.models import (
+    Customer,
+    CustomerDetail,
+    Delivery,
+    InventoryLevel,
+    Invoice,
+    Product,
+)
 from system_apis.contracts.queries import InventoryFilter
 
 T = TypeVar("T")
@@ -47,13 +54,16 @@ class Loaders:
     """Invoices of a sales order, by the order's canonical id."""
 
 
-def create_loaders(services: Services) -> Loaders:
-    """Fresh loaders for one request."""
+def create_loaders(
+    services: Services, customer_details: frozenset[CustomerDetail] = frozenset()
+) -> Loaders:
+    """Fresh loaders for one request; ``customer_details``: the sensitive customer parts the
+    caller may see, read with every customer the loader fetches."""
     catalog = services.catalog
 
     async def customers(ids: list[str]) -> list[Customer | None]:
         try:
-            return await catalog.customers_by_id(ids)
+            return await catalog.customers_by_id(ids, details=customer_details)
         except FlowError as exc:
             raise ClientError.from_flow_error(exc) from exc
 

@@ -1,4 +1,4 @@
-"""Two in-memory companies with employees, and principals for every role."""
+"""Two in-memory companies with employees and credit limits, and principals for every role."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from experience_api.security.permissions import scopes_for
 from experience_api.security.principal import Principal
 from experience_api.services import Services
 from system_apis.contracts.people import EmployeeFilter
+from system_apis.contracts.queries import CustomerFilter
 from tests.fakes.memory_erp import MemoryErp
 from tests.unit.graphql.support import make_erp, make_services
 
@@ -29,14 +30,25 @@ EMPLOYEES = {
 }
 SALARIES = [row[4] for rows in EMPLOYEES.values() for row in rows]
 IBANS = [row[5] for rows in EMPLOYEES.values() for row in rows]
+CREDIT_LIMITS = {
+    "EU01": {"100": "431977.23", "200": "58213.67"},
+    "US01": {"100": "276541.89", "300": "19873.41"},
+}
+"""Credit limits of the seeded customers (customer 300 of EU01 and 200 of US01 have none)."""
+LIMITS = [amount for limits in CREDIT_LIMITS.values() for amount in limits.values()]
 
 
 class RecordingErp(MemoryErp):
-    """Remembers which employee details each read asked the ERP for."""
+    """Remembers which employee and customer details each read asked the ERP for."""
 
     def __init__(self, connection: str) -> None:
         super().__init__(connection)
         self.asked: list[frozenset[Any]] = []
+        self.asked_customers: list[frozenset[Any]] = []
+
+    async def list_customers(self, filter: CustomerFilter, page: Any) -> Any:
+        self.asked_customers.append(filter.details)
+        return await super().list_customers(filter, page)
 
     async def list_employees(self, filter: EmployeeFilter, page: Any) -> Any:
         self.asked.append(filter.details)
@@ -53,6 +65,8 @@ def company(connection: str) -> RecordingErp:
     erp.customers, erp.products, erp.stock = seeded.customers, seeded.products, seeded.stock
     for native, first, last, code, salary, iban in EMPLOYEES[connection]:
         erp.add_employee(native, last, first_name=first, company=code, salary=salary, iban=iban)
+    for native, amount in CREDIT_LIMITS[connection].items():
+        erp.set_credit_limit(native, amount)
     return erp
 
 

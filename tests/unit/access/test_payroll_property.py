@@ -1,5 +1,7 @@
-"""Property: over every root query field of the schema, no caller ever receives a pay or bank
-value it holds no scope for; no caller without hr's scopes ever receives a salary.
+"""Property: over every root query field of the schema, no caller ever receives a pay, bank or
+credit-limit value it holds no scope for; no caller without hr's scopes ever receives a
+salary, none without finance's ``credit:read`` a credit limit, and the ERP is never asked for
+a credit limit the caller may not see.
 
 Queries are generated from the schema itself (graphql-core's ``GraphQLSchema``): each root
 field with a selection of every reachable scalar to a bounded depth, so a field added later
@@ -20,12 +22,21 @@ from graphql import (
     GraphQLObjectType,
     GraphQLUnionType,
 )
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from experience_api.schema import build_schema
 from experience_api.security.permissions import Role, Scope
-from tests.unit.access.support import EMPLOYEES, IBANS, SALARIES, principal, run, two_companies
+from tests.unit.access.support import (
+    CREDIT_LIMITS,
+    EMPLOYEES,
+    IBANS,
+    LIMITS,
+    SALARIES,
+    principal,
+    run,
+    two_companies,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -112,9 +123,14 @@ def test_the_generator_reaches_the_sensitive_fields() -> None:
     assert "salary" in employees
     assert "bankAccount" in employees
     assert "iban" in employees
+    customers = root_query("customers", 0) or ""
+    assert "creditLimit { amount { amount currency }" in customers
     assert {"employees", "employee", "customers", "salesOrders"} <= set(ROOT_FIELDS)
 
 
+@example(  # a customers:read holder without credit:read must never see a credit limit
+    field_name="customers", pick=0, roles={"sales"}, scopes=set(), extra=set(), connections=None
+)
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     field_name=st.sampled_from(ROOT_FIELDS),
@@ -135,7 +151,7 @@ async def test_no_response_carries_a_value_the_caller_may_not_see(
     query = root_query(field_name, pick)
     if query is None:
         return
-    services, _ = two_companies()
+    services, erps = two_companies()
     caller = principal(roles, scopes | extra, connections)
     result, context = await run(SCHEMA, services, caller, query)
     text = json.dumps(
@@ -156,7 +172,16 @@ async def test_no_response_carries_a_value_the_caller_may_not_see(
             if not (may_bank and connection in visible):
                 assert iban not in text, (query, caller)
                 assert iban[-4:] + '"' not in text, (query, caller)
+    may_credit = caller.has(Scope.CREDIT_READ)
+    for connection, limits in CREDIT_LIMITS.items():
+        for amount in limits.values():
+            if not (may_credit and connection in visible):
+                assert amount not in text, (query, caller)
     if not may_pay:
         assert all(d.scope is not Scope.PAYROLL_READ for d in context.field_access.disclosed)
+    if not may_credit:
+        assert all(d.scope is not Scope.CREDIT_READ for d in context.field_access.disclosed)
+        assert all(not asked for erp in erps.values() for asked in erp.asked_customers)
     assert set(SALARIES)
     assert set(IBANS)
+    assert set(LIMITS)
