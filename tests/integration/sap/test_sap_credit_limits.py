@@ -70,7 +70,8 @@ async def test_a_page_of_customers_gets_its_limits_in_one_request(
     assert (brightwater.credit_segment, brightwater.amount.currency) == ("1710", "USD")
     # A person gets a small limit.
     person = limits["10100005"]
-    assert person is not None and person.amount.amount <= Decimal(8_000)
+    assert person is not None
+    assert person.amount.amount <= Decimal(8_000)
 
 
 async def test_limits_of_every_customer_and_the_edge_cases(
@@ -81,9 +82,12 @@ async def test_limits_of_every_customer_and_the_edge_cases(
     assert page.total == 28 == len(page.items)
     assert len(_credit_reads(transport)) == 1
     limits = {c.native_id: c.credit_limit for c in page.items}
-    assert limits["10100017"] is None and limits["10100020"] is None  # no credit account
+    assert limits["10100017"] is None  # no credit account
+    assert limits["10100020"] is None
     blocked = limits["10100028"]
-    assert blocked is not None and blocked.blocked and blocked.amount.amount == 0
+    assert blocked is not None
+    assert blocked.blocked
+    assert blocked.amount.amount == 0
     assert sum(1 for limit in limits.values() if limit is not None) == 26
     assert {limit.amount.currency for limit in limits.values() if limit} == {"EUR", "USD"}
 
@@ -93,7 +97,8 @@ async def test_without_the_detail_credit_management_is_never_asked(
 ) -> None:
     adapter, transport = sap
     page = await adapter.list_customers(CustomerFilter(), PageRequest(limit=100))
-    assert page.items and all(c.credit_limit is None for c in page.items)
+    assert page.items
+    assert all(c.credit_limit is None for c in page.items)
     by_id = await adapter.list_customers(
         CustomerFilter(native_ids=["10100001", "10100007"]), PageRequest(limit=10)
     )
