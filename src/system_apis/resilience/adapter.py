@@ -132,6 +132,11 @@ class ResilientAdapter:
         await self._inner.aclose()
 
     async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
+        if filter.details:
+            # Customers read with credit limits are never kept for degraded reads either.
+            return await self._call(
+                "list_customers", lambda: self._inner.list_customers(filter, page), write=False
+            )
         return await self._list(
             "list_customers", filter, page, lambda: self._inner.list_customers(filter, page)
         )
