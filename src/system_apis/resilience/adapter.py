@@ -133,9 +133,14 @@ class ResilientAdapter:
 
     async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
         if filter.details:
-            # Customers read with credit limits are never kept for degraded reads either.
-            return await self._call(
-                "list_customers", lambda: self._inner.list_customers(filter, page), write=False
+            # Credit limits stay out of the cache: the page is kept (and served while the ERP
+            # is down) without them, under the same filter without details.
+            return await self._list(
+                "list_customers",
+                filter.model_copy(update={"details": frozenset()}),
+                page,
+                lambda: self._inner.list_customers(filter, page),
+                keep=_without_customer_details,
             )
         return await self._list(
             "list_customers", filter, page, lambda: self._inner.list_customers(filter, page)
@@ -223,11 +228,13 @@ class ResilientAdapter:
         filter: BaseModel,
         page: PageRequest,
         call: Callable[[], Awaitable[Page[T]]],
+        keep: Callable[[Page[T]], Page[T]] | None = None,
     ) -> Page[T]:
         """A list read; with degraded reads on for ``method``, kept and served when open.
 
         The call that opens the breaker is answered from the cache too (from then on the
         connection counts as down), and so are calls refused while half-open probes run.
+        ``keep`` makes the copy that is kept (without sensitive details).
         """
         if method not in self._policy.stale_reads:
             return await self._call(method, call, write=False)
@@ -243,7 +250,7 @@ class ResilientAdapter:
             self._counters.stale_reads += 1
             stale: Page[T] = cached
             return stale
-        self._pages.store(method, filter, page, result)
+        self._pages.store(method, filter, page, result if keep is None else keep(result))
         return result
 
     async def _call(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
@@ -311,3 +318,8 @@ class ResilientAdapter:
         self._counters.retries += 1
         if retry_after(state.outcome.exception() if state.outcome else None) is not None:
             self._counters.throttled_waits += 1
+
+
+def _without_customer_details(page: Page[Customer]) -> Page[Customer]:
+    items = tuple(c.model_copy(update={"credit_limit": None}) for c in page.items)
+    return page.model_copy(update={"items": items})
