@@ -51,9 +51,11 @@ def build_context(
     """
     caller = principal or internal_principal()
     audit = AuditTrail(caller, services.audit)
+    access = FieldAccess()
     context = GraphQLContext(
         services=services,
-        loaders=create_loaders(services, customer_details(caller)),
+        loaders=create_loaders(services, lambda: customer_details(caller, access.asked)),
+        field_access=access,
         principal=caller,
         audit=audit,
         request=request,

@@ -133,7 +133,7 @@ async def resolve_customers(
     services = info.context.services
     page = page_request(services.paging, first, after, services.connections)
     scope = ConnectionScope(services.connections, connection)
-    details = customer_details(info.context.principal)
+    details = customer_details(info.context.principal, info.context.field_access.asked)
     canonical = CanonicalCustomerFilter(details=details)
     if filter is not None:
         native_ids = (

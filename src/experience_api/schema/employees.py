@@ -161,7 +161,7 @@ async def resolve_employees(
     services = info.context.services
     page = page_request(services.paging, first, after, services.connections)
     scope = ConnectionScope(services.connections, connection)
-    details = employee_details(caller)
+    details = employee_details(caller, info.context.field_access.asked)
     canonical = CanonicalEmployeeFilter(details=details)
     if filter is not None:
         canonical = CanonicalEmployeeFilter(
@@ -187,7 +187,9 @@ async def resolve_employee(info: Info, id: strawberry.ID) -> Employee | None:
     found = None
     with none_if_not_found():
         found = await services.catalog.employee(
-            id, employee_details(caller), caller.visible(services.connections.names)
+            id,
+            employee_details(caller, info.context.field_access.asked),
+            caller.visible(services.connections.names),
         )
     return None if found is None else Employee.from_model(found)
 

@@ -18,10 +18,11 @@ taking a :class:`Disclosure`) are called at once. The audit log subscribes there
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from graphql import DocumentNode, FieldNode, SelectionNode
 from strawberry.extensions import SchemaExtension
 
 from experience_api.security.permissions import Scope
@@ -59,6 +60,9 @@ class FieldAccess:
     redacted: set[str] = field(default_factory=set)
     disclosed: list[Disclosure] = field(default_factory=list)
     listeners: list[Callable[[Disclosure], None]] = field(default_factory=list)
+    # Every field name the operation's document selects (set as execution starts; None
+    # until then): a sensitive detail the query does not ask for is not fetched either.
+    asked: frozenset[str] | None = None
 
     def disclose(self, disclosure: Disclosure) -> None:
         self.disclosed.append(disclosure)
@@ -72,14 +76,55 @@ CUSTOMER_DETAIL_SCOPES: dict[CustomerDetail, Scope] = {
 """The scope that reveals each sensitive detail of a customer."""
 
 
-def customer_details(principal: Principal) -> frozenset[CustomerDetail]:
-    """The sensitive customer details ``principal`` may see: all that a read may fetch."""
-    return frozenset(d for d, scope in CUSTOMER_DETAIL_SCOPES.items() if principal.has(scope))
+DETAIL_FIELDS: dict[CustomerDetail | EmployeeDetail, str] = {
+    CustomerDetail.CREDIT_LIMIT: "creditLimit",
+    EmployeeDetail.SALARY: "salary",
+    EmployeeDetail.BANK_ACCOUNT: "bankAccount",
+}
+"""The GraphQL field that shows each sensitive detail."""
 
 
-def employee_details(principal: Principal) -> frozenset[EmployeeDetail]:
-    """The sensitive employee details ``principal`` may see: all that a read may fetch."""
-    return frozenset(d for d, scope in DETAIL_SCOPES.items() if principal.has(scope))
+def customer_details(
+    principal: Principal, asked: frozenset[str] | None = None
+) -> frozenset[CustomerDetail]:
+    """The sensitive customer details to read: those ``principal`` may see and, when the
+    operation's fields are known (``asked``), that it selects."""
+    return frozenset(
+        d
+        for d, scope in CUSTOMER_DETAIL_SCOPES.items()
+        if principal.has(scope) and (asked is None or DETAIL_FIELDS[d] in asked)
+    )
+
+
+def employee_details(
+    principal: Principal, asked: frozenset[str] | None = None
+) -> frozenset[EmployeeDetail]:
+    """The sensitive employee details to read: those ``principal`` may see and, when the
+    operation's fields are known (``asked``), that it selects."""
+    return frozenset(
+        d
+        for d, scope in DETAIL_SCOPES.items()
+        if principal.has(scope) and (asked is None or DETAIL_FIELDS[d] in asked)
+    )
+
+
+def selected_field_names(document: DocumentNode) -> frozenset[str]:
+    """Every field name selected anywhere in ``document`` (operations and fragments)."""
+    names: set[str] = set()
+
+    def walk(selections: Iterable[SelectionNode]) -> None:
+        for selection in selections:
+            if isinstance(selection, FieldNode):
+                names.add(selection.name.value)
+            node_set = getattr(selection, "selection_set", None)
+            if node_set is not None:
+                walk(node_set.selections)
+
+    for definition in document.definitions:
+        node_set = getattr(definition, "selection_set", None)
+        if node_set is not None:
+            walk(node_set.selections)
+    return frozenset(names)
 
 
 def guarded(info: Info, scope: Scope, field_name: str, record_id: str, value: T | None) -> T | None:
@@ -97,9 +142,15 @@ def guarded(info: Info, scope: Scope, field_name: str, record_id: str, value: T 
 
 
 class FieldAccessExtension(SchemaExtension):
-    """Adds ``extensions.redactedFields`` to a response in which a field was redacted."""
+    """Notes which fields the operation selects (so unasked sensitive details are not
+    fetched), and adds ``extensions.redactedFields`` to a response in which a field was
+    redacted."""
 
     def on_execute(self) -> Iterator[None]:
+        access = getattr(self.execution_context.context, "field_access", None)
+        document = self.execution_context.graphql_document
+        if isinstance(access, FieldAccess) and document is not None:
+            access.asked = selected_field_names(document)
         yield
 
     def get_results(self) -> dict[str, Any]:

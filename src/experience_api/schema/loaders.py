@@ -55,15 +55,16 @@ class Loaders:
 
 
 def create_loaders(
-    services: Services, customer_details: frozenset[CustomerDetail] = frozenset()
+    services: Services,
+    customer_details: Callable[[], frozenset[CustomerDetail]] = frozenset,
 ) -> Loaders:
-    """Fresh loaders for one request; ``customer_details``: the sensitive customer parts the
-    caller may see, read with every customer the loader fetches."""
+    """Fresh loaders for one request; ``customer_details`` answers, when a batch is loaded,
+    the sensitive customer parts to read with every customer the loader fetches."""
     catalog = services.catalog
 
     async def customers(ids: list[str]) -> list[Customer | None]:
         try:
-            return await catalog.customers_by_id(ids, details=customer_details)
+            return await catalog.customers_by_id(ids, details=customer_details())
         except FlowError as exc:
             raise ClientError.from_flow_error(exc) from exc
 

@@ -94,3 +94,32 @@ async def test_the_customer_of_an_order_is_guarded_the_same_way(
     assert all(o["customer"]["creditLimit"] is None for o in hidden.data["salesOrders"]["nodes"])
     assert hidden.extensions == {"redactedFields": ["Customer.creditLimit"]}
     assert all(not asked for erp in erps.values() for asked in erp.asked_customers)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ customers(first: 50) { nodes { id name } } }",
+        "{ salesOrders(first: 50) { nodes { id customer { id name } } } }",
+    ],
+)
+async def test_limits_a_query_does_not_select_are_not_read_even_for_finance(
+    schema: strawberry.Schema, query: str
+) -> None:
+    services, erps = two_companies()
+    if "salesOrders" in query:
+        for erp in erps.values():
+            await seed_orders(erp, 4)
+    result, _ = await run(schema, services, principal(["finance"]), query)
+    assert result.errors is None
+    assert any(erp.asked_customers for erp in erps.values())
+    assert all(not asked for erp in erps.values() for asked in erp.asked_customers)
+
+
+async def test_a_limit_selected_in_a_fragment_is_read(schema: strawberry.Schema) -> None:
+    services, erps = two_companies()
+    query = """{ customers(first: 50) { nodes { ...Credit } } }
+      fragment Credit on Customer { id creditLimit { amount { amount } } }"""
+    result, _ = await run(schema, services, principal(["finance"]), query)
+    assert result.errors is None
+    assert all(asked == CREDIT for erp in erps.values() for asked in erp.asked_customers)
