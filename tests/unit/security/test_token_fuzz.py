@@ -32,6 +32,7 @@ class Offset(int):
     """A time claim given relative to the moment the example runs: a long suite may reach
     this test minutes after import, and the validator reads the real clock."""
 
+
 scalars = st.one_of(
     st.none(),
     st.booleans(),
