@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import AsyncIterator, Sequence
 
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.audit.model import AuditEntry, AuditEvent, Outcome, chain
 from process_apis.persistence.audit_tables import audit_head, audit_log
+from process_apis.persistence.times import utc
 
 
 class SqlAuditLog:
@@ -97,12 +97,9 @@ def _row(entry: AuditEntry) -> dict[str, object]:
 
 def _entry(row: Row[tuple[object, ...]]) -> AuditEntry:
     m = row._mapping
-    at = m["at"]
-    if at.tzinfo is None:  # SQLite hands back naive datetimes; stored as UTC
-        at = at.replace(tzinfo=dt.UTC)
     return AuditEntry(
         seq=m["seq"],
-        at=at,
+        at=utc(m["at"]),
         actor=m["actor"],
         client_id=m["client_id"],
         action=m["action"],

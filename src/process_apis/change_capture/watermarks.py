@@ -18,11 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from process_apis.persistence.change_capture_tables import change_capture_watermarks as t
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+from process_apis.persistence.times import utc as _utc
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.persistence.event_tables import relay_leases as t
+from process_apis.persistence.times import utc as _utc
 
 Clock = Callable[[], dt.datetime]
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def default_holder() -> str:

@@ -8,7 +8,6 @@ change it describes was committed.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Sequence
 
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from process_apis.events.model import Event
 from process_apis.persistence.tables import outbox
+from process_apis.persistence.times import utc
 
 _STAGING_LOCK = 0x6F7574626F78  # "outbox": the advisory lock key staging serialises on
 
@@ -80,14 +80,11 @@ def _insert_new(dialect: str) -> Insert:
 def event_from_row(row: object) -> Event:
     """The event an outbox row holds."""
     mapping = row._mapping  # type: ignore[attr-defined]
-    occurred = mapping["occurred_at"]
-    if occurred.tzinfo is None:  # SQLite hands back naive datetimes; stored as UTC
-        occurred = occurred.replace(tzinfo=dt.UTC)
     return Event(
         id=mapping["event_id"],
         type=mapping["type"],
         aggregate=mapping["aggregate"],
         connection=mapping["connection"],
-        occurred_at=occurred,
+        occurred_at=utc(mapping["occurred_at"]),
         data=json.loads(mapping["data"]),
     )

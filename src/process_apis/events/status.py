@@ -10,12 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.persistence.event_tables import relay_leases
 from process_apis.persistence.tables import outbox
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)  # SQLite hands back naive datetimes; stored as UTC
+from process_apis.persistence.times import maybe_utc
 
 
 @dataclass(frozen=True)
@@ -53,9 +48,9 @@ async def outbox_status(engine: AsyncEngine, lease_name: str) -> OutboxStatus:
         ).first()
     return OutboxStatus(
         waiting=int(waiting),
-        oldest_waiting=_utc(oldest),
+        oldest_waiting=maybe_utc(oldest),
         published=int(published),
-        last_published=_utc(last),
+        last_published=maybe_utc(last),
         relay_holder=None if lease is None else lease.holder,
-        relay_lease_until=None if lease is None else _utc(lease.expires_at),
+        relay_lease_until=None if lease is None else maybe_utc(lease.expires_at),
     )

@@ -14,11 +14,7 @@ from process_apis.events.model import Event
 from process_apis.events.outbox import stage
 from process_apis.idempotency.port import KeyRecord, KeyState
 from process_apis.persistence.tables import idempotency_keys as t
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+from process_apis.persistence.times import utc as _utc
 
 
 class SqlIdempotencyStore:

@@ -21,21 +21,14 @@ from process_apis.events.model import Event
 from process_apis.events.outbox import stage
 from process_apis.inbound.model import InboundEvent, InboundStatus
 from process_apis.persistence.inbound_tables import inbound_events as t
+from process_apis.persistence.times import maybe_utc as _maybe_utc
+from process_apis.persistence.times import utc as _utc
 
 MAX_ERROR = 2000
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _maybe_utc(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else _utc(value)
 
 
 def _event(row: Row[Any]) -> InboundEvent:

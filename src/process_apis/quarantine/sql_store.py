@@ -12,6 +12,8 @@ from sqlalchemy import ColumnElement, Row, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.persistence.tables import quarantine as t
+from process_apis.persistence.times import maybe_utc as _maybe_utc
+from process_apis.persistence.times import utc as _utc
 from process_apis.quarantine.port import (
     ErpErrorInfo,
     NewQuarantined,
@@ -24,15 +26,6 @@ from process_apis.quarantine.port import (
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def _maybe_utc(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else _utc(value)
 
 
 def _record(row: Row[Any]) -> QuarantinedRecord:

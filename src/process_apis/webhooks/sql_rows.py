@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, or_
 
+from process_apis.persistence.times import maybe_utc, utc
 from process_apis.persistence.webhook_tables import webhook_deliveries as dl
 from process_apis.webhooks.model import (
     Attempt,
@@ -23,15 +24,6 @@ PENDING = DeliveryStatus.PENDING.value
 
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def maybe_utc(value: dt.datetime | None) -> dt.datetime | None:
-    return None if value is None else utc(value)
 
 
 def json_list(values: tuple[str, ...] | None) -> str | None:

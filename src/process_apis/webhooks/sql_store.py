@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from process_apis.events.model import Event
+from process_apis.persistence.times import maybe_utc
 from process_apis.persistence.webhook_tables import webhook_attempts as at
 from process_apis.persistence.webhook_tables import webhook_deliveries as dl
 from process_apis.persistence.webhook_tables import webhook_subscriptions as sb
@@ -34,7 +35,6 @@ from process_apis.webhooks.sql_rows import (
     PENDING,
     delivery_from_row,
     lease_free,
-    maybe_utc,
     now_utc,
     subscription_from_row,
 )
