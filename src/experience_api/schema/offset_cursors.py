@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
+from typing import TypeVar
 
+from experience_api.schema.common import Connection, Edge, PageInfo
 from experience_api.schema.errors import ClientError
+
+N = TypeVar("N")
 
 
 class OffsetCursors:
@@ -33,3 +38,19 @@ class OffsetCursors:
         if f"{head}:" != self._prefix or not digits.isdecimal():
             raise ClientError(f"invalid cursor {cursor[:64]!r}", field="after")
         return int(digits) + 1
+
+    def connection(self, nodes: Sequence[N], start: int, total: int) -> Connection[N]:
+        """The Relay connection of ``nodes``, the page starting at offset ``start`` of
+        ``total``."""
+        edges = [Edge(cursor=self.encode(start + i), node=node) for i, node in enumerate(nodes)]
+        return Connection(
+            edges=edges,
+            nodes=[edge.node for edge in edges],
+            page_info=PageInfo(
+                has_next_page=start + len(edges) < total,
+                has_previous_page=start > 0,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=total,
+        )

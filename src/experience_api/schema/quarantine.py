@@ -17,7 +17,7 @@ from strawberry.permission import BasePermission
 from strawberry.scalars import JSON
 
 from experience_api.schema.authorization import Forbidden, require_connection, requires
-from experience_api.schema.common import After, Connection, Edge, First, PageInfo
+from experience_api.schema.common import After, Connection, First
 from experience_api.schema.context import Info
 from experience_api.schema.errors import ClientError, client_errors, none_if_not_found
 from experience_api.schema.offset_cursors import OffsetCursors
@@ -171,20 +171,8 @@ async def resolve_quarantine(
             limit=size,
             offset=start,
         )
-    edges = [
-        Edge(cursor=_CURSORS.encode(start + index), node=QuarantinedRecord.from_model(record))
-        for index, record in enumerate(page.items)
-    ]
-    return Connection(
-        edges=edges,
-        nodes=[edge.node for edge in edges],
-        page_info=PageInfo(
-            has_next_page=start + len(edges) < page.total,
-            has_previous_page=start > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=page.total,
+    return _CURSORS.connection(
+        [QuarantinedRecord.from_model(item) for item in page.items], start, page.total
     )
 
 

@@ -14,7 +14,7 @@ import strawberry
 from strawberry.permission import BasePermission
 
 from experience_api.schema.authorization import Forbidden, requires
-from experience_api.schema.common import After, Connection, Edge, First, PageInfo
+from experience_api.schema.common import After, Connection, First
 from experience_api.schema.context import Info
 from experience_api.schema.errors import ClientError, client_errors
 from experience_api.schema.offset_cursors import OffsetCursors
@@ -97,20 +97,8 @@ async def resolve_deliveries(
     )
     with client_errors():
         page = await _service(info).deliveries(wanted, limit=size, offset=start)
-    edges = [
-        Edge(cursor=_CURSORS.encode(start + index), node=WebhookDelivery.from_model(d))
-        for index, d in enumerate(page.items)
-    ]
-    return Connection(
-        edges=edges,
-        nodes=[edge.node for edge in edges],
-        page_info=PageInfo(
-            has_next_page=start + len(edges) < page.total,
-            has_previous_page=start > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
-        total_count=page.total,
+    return _CURSORS.connection(
+        [WebhookDelivery.from_model(item) for item in page.items], start, page.total
     )
 
 
