@@ -2,7 +2,10 @@
 FROM python:3.12-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
-COPY src ./src
+COPY system_apis ./system_apis
+COPY process_apis ./process_apis
+COPY experience_api ./experience_api
+COPY erp_sandbox ./erp_sandbox
 RUN pip install --no-cache-dir --prefix=/install ".[postgres]"
 
 FROM python:3.12-slim

@@ -31,7 +31,7 @@ fmt: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 schema: $(STAMP)
-	$(BIN)/erp-gateway export-schema > src/experience_api/schema.graphql
+	$(BIN)/erp-gateway export-schema > experience_api/schema.graphql
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

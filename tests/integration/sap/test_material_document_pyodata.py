@@ -14,10 +14,10 @@ import pyodata
 import pytest
 import requests
 from pyodata.v2.service import HttpError
-from tests.integration.sandbox.support import ANCHOR, PASSWORD, USER
-from tests.integration.sandbox.test_pyodata_client import ROOT, ServerThread
 
 from erp_sandbox.sap import Sandbox, SandboxSettings
+from tests.integration.sandbox.support import ANCHOR, PASSWORD, USER
+from tests.integration.sandbox.test_pyodata_client import ROOT, ServerThread
 
 pytestmark = pytest.mark.integration
 
