@@ -42,13 +42,17 @@ from process_apis.events.sql_outbox import SqlOutbox
 from process_apis.idempotency.sql_store import SqlIdempotencyStore
 from process_apis.inbound.intake import InboundIntake
 from process_apis.inbound.model import InboundSource, SourceKind
-from process_apis.inbound.processor import InboundProcessor, RetryPolicy
+from process_apis.inbound.processor import INBOUND_EVENT, InboundProcessor, RetryPolicy
 from process_apis.inbound.registry import InboundTypes
+from process_apis.inbound.replay import InboundReplayer
 from process_apis.inbound.sql_store import SqlInboundStore
 from process_apis.inventory_sync.flow import InventorySync
 from process_apis.invoice_status.flow import InvoiceStatusSync
 from process_apis.order_to_invoice.flow import OrderToInvoice
+from process_apis.order_to_invoice.placing import PLACE_ORDER
+from process_apis.order_to_invoice.replay import OrderReplayer
 from process_apis.persistence.database import create_engine, migrate
+from process_apis.quarantine.replayers import Replayers
 from process_apis.quarantine.review import QuarantineReview
 from process_apis.quarantine.sql_store import SqlQuarantineStore
 from process_apis.recovery import InFlightRecovery
@@ -127,12 +131,16 @@ async def build_gateway(settings: Settings) -> Gateway:
         outbox=SqlOutbox(engine, notify=relay.nudge),
     )
     intake, inbound = _inbound_events(settings, engine, connections, quarantine, relay.nudge)
+    # Each flow that puts requests into quarantine replays them.
+    replayers = Replayers(
+        {PLACE_ORDER: OrderReplayer(orders), INBOUND_EVENT: InboundReplayer(inbound)}
+    )
     webhook_store = SqlWebhookStore(engine)
     services = Services(
         connections=connections,
         catalog=Catalog(connections),
         orders=orders,
-        quarantine=QuarantineReview(quarantine, orders, inbound=inbound),
+        quarantine=QuarantineReview(quarantine, replayers),
         paging=PagingLimits(
             default_page_size=settings.default_page_size, max_page_size=settings.max_page_size
         ),

@@ -1,16 +1,17 @@
 """Human review of the quarantine: inspect, correct, replay or discard what was kept.
 
 A replay runs the same idempotent path as the client's request did, under a lease on the
-record so that one replay at a time runs per record. It first looks the order up in the
-ERP by its reference (the quarantined attempt may have created it), creates it only when
-it is not there, and completes the idempotency key; a client retry then gets the order.
+record so that one replay at a time runs per record. Each kind of record is replayed by the
+flow that quarantined it, looked up in :class:`~process_apis.quarantine.replayers.Replayers`
+(the composition root fills it): an order is first looked up in the ERP by its reference
+(the quarantined attempt may have created it), created only when it is not there, and its
+idempotency key is completed, so a client retry then gets the order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -22,10 +23,6 @@ from process_apis.errors import (
     InvalidState,
     RecordNotFound,
 )
-from process_apis.inbound.processor import INBOUND_EVENT, InboundProcessor
-from process_apis.order_to_invoice.commands import PlaceOrder
-from process_apis.order_to_invoice.flow import OrderToInvoice
-from process_apis.order_to_invoice.placing import PLACE_ORDER
 from process_apis.quarantine.errors import OrderQuarantined, failure_details
 from process_apis.quarantine.port import (
     QuarantinedRecord,
@@ -34,12 +31,10 @@ from process_apis.quarantine.port import (
     QuarantineStatus,
     QuarantineStore,
 )
-from system_apis.contracts.models import SalesOrder, split_id
+from process_apis.quarantine.replayers import Replayers
+from system_apis.contracts.models import SalesOrder
 
 logger = logging.getLogger(__name__)
-
-KINDS = (PLACE_ORDER, INBOUND_EVENT)
-"""Kinds of records this gateway can replay."""
 
 MAX_NOTE = 2000
 
@@ -74,25 +69,26 @@ class QuarantineReview:
     def __init__(
         self,
         store: QuarantineStore,
-        orders: OrderToInvoice,
+        replayers: Replayers,
         *,
         lease: dt.timedelta = dt.timedelta(minutes=5),
-        inbound: InboundProcessor | None = None,
     ):
         self._store = store
-        self._orders = orders
-        self._inbound = inbound
+        self._replayers = replayers
         # Longer than a replay can take (ERP timeouts and retries included): a lease that
         # ran out while its replay still runs would let a second replay start.
         self._lease = lease
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of records this gateway can replay."""
+        return self._replayers.kinds
+
     async def list(
         self, filter: QuarantineFilter, *, limit: int, offset: int = 0
     ) -> QuarantinePage:
-        if filter.kind is not None and filter.kind not in KINDS:
-            raise InvalidInput(
-                f"unknown kind {filter.kind!r}; known: {', '.join(KINDS)}", field="kind"
-            )
+        if filter.kind is not None:
+            self._replayers.check_kind(filter.kind)
         return await self._store.list(filter, limit=limit, offset=offset)
 
     async def get(self, record_id: str) -> QuarantinedRecord:
@@ -104,47 +100,29 @@ class QuarantineReview:
     async def edit(self, record_id: str, payload: object) -> QuarantinedRecord:
         """Correct the payload of an open record; it is validated like a client's request.
 
-        The idempotency key and the connection cannot change: the key is what keeps the
-        order from being placed twice, and it is claimed on that connection.
+        What keeps the request from running twice cannot change: an order's idempotency key
+        and connection (the key is claimed on that connection), an inbound event's identity.
         """
         record = await self.get(record_id)
         _require_open(record)
-        if record.kind == INBOUND_EVENT:
-            corrected = self._inbound_processor().check_payload(payload, record.payload)
-            edited = await self._store.edit_payload(record_id, corrected)
-            if edited is None:
-                await self._refusal(record_id)
-            return edited
-        command = _command(record.kind, payload)
-        if command.idempotency_key != record.idempotency_key:
-            raise InvalidInput(
-                "payload.idempotency_key: cannot change; it is what keeps the order from "
-                "being placed twice",
-                field="payload.idempotency_key",
-            )
-        if _connection_of(command.customer_id) != record.connection:
-            raise InvalidInput(
-                f"payload.customer_id: must stay a customer of connection {record.connection}",
-                field="payload.customer_id",
-            )
-        updated = await self._store.edit_payload(record_id, command.model_dump(mode="json"))
+        corrected = self._replayers.of(record).corrected(record, payload)
+        updated = await self._store.edit_payload(record_id, corrected)
         if updated is None:
             await self._refusal(record_id)
         return updated
 
     async def replay(self, record_id: str, *, by: str | None = None) -> ReplayOutcome:
-        """Place the record's command again; a failure keeps it open with the new error."""
+        """Run the record's request again; a failure keeps it open with the new error."""
         record = await self.get(record_id)
         _require_open(record)
-        if record.kind == INBOUND_EVENT:
-            return await self._replay_inbound(record, by)
-        command = _command(record.kind, record.payload)
+        replayer = self._replayers.of(record)
+        replayer.check(record)
         lease_until = dt.datetime.now(dt.UTC) + self._lease
         leased = await self._store.start_attempt(record_id, lease_until)
         if leased is None:
             await self._refusal(record_id)
         try:
-            order = await self._orders.replay_order(command)
+            replayed = await replayer.replay(leased)
         except FlowError as exc:
             reason, erp_error = failure_details(exc)
             failed = await self._store.record_failure(record_id, reason, erp_error)
@@ -155,39 +133,16 @@ class QuarantineReview:
                 record_id, "the replay failed unexpectedly; see the gateway's log", None
             )
             raise
-        done = await self._store.mark_replayed(record_id, by=by, result=order.id)
+        done = await self._store.mark_replayed(record_id, by=by, result=replayed.result)
         if done is None:
             # The lease ran out and someone resolved the record meanwhile.
             logger.warning(
-                "quarantined record %s placed %s after it was closed", record_id, order.id
+                "quarantined record %s replayed as %s after it was closed",
+                record_id,
+                replayed.result,
             )
             done = await self.get(record_id)
-        return ReplayOutcome(record=done, order=order, result=order.id)
-
-    async def _replay_inbound(self, record: QuarantinedRecord, by: str | None) -> ReplayOutcome:
-        """Run a quarantined inbound event through its flow again, from the record's payload."""
-        processor = self._inbound_processor()
-        leased = await self._store.start_attempt(record.id, dt.datetime.now(dt.UTC) + self._lease)
-        if leased is None:
-            await self._refusal(record.id)
-        try:
-            event_id = await processor.replay(leased.payload)
-        except FlowError as exc:
-            reason, erp_error = failure_details(exc)
-            failed = await self._store.record_failure(record.id, reason, erp_error)
-            return ReplayOutcome(record=failed or leased, error=_kept(exc, record.id))
-        except Exception:
-            await self._store.record_failure(
-                record.id, "the replay failed unexpectedly; see the gateway's log", None
-            )
-            raise
-        done = await self._store.mark_replayed(record.id, by=by, result=event_id)
-        return ReplayOutcome(record=done or await self.get(record.id), result=event_id)
-
-    def _inbound_processor(self) -> InboundProcessor:
-        if self._inbound is None:
-            raise InvalidState("this gateway does not process inbound events")
-        return self._inbound
+        return ReplayOutcome(record=done, order=replayed.order, result=replayed.result)
 
     async def discard(
         self, record_id: str, note: str, *, by: str | None = None, release_key: bool = False
@@ -202,11 +157,14 @@ class QuarantineReview:
             raise InvalidInput("note: say why the record is discarded", field="note")
         if len(note) > MAX_NOTE:
             raise InvalidInput(f"note: must have at most {MAX_NOTE} characters", field="note")
+        if release_key:
+            # Before anything changes: a key no replayer knows how to free is refused.
+            self._replayers.of(await self.get(record_id))
         discarded = await self._store.mark_discarded(record_id, by=by, note=note)
         if discarded is None:
             await self._refusal(record_id)
-        if release_key and discarded.kind == PLACE_ORDER and discarded.idempotency_key:
-            await self._orders.release_order_key(discarded.connection, discarded.idempotency_key)
+        if release_key and discarded.idempotency_key:
+            await self._replayers.of(discarded).release_key(discarded)
         return discarded
 
     async def replay_all(self, kind: str | None = None, *, by: str | None = None) -> ReplaySummary:
@@ -266,26 +224,6 @@ def _require_open(record: QuarantinedRecord) -> None:
         raise InvalidState(
             f"quarantined record {record.id} is already {record.status.value}", field="id"
         )
-
-
-def _command(kind: str, payload: object) -> PlaceOrder:
-    """The command a payload holds, validated as the client's request was."""
-    if kind != PLACE_ORDER:
-        raise InvalidState(f"records of kind {kind!r} cannot be replayed by this gateway")
-    if not isinstance(payload, Mapping):
-        raise InvalidInput("payload: must be a JSON object", field="payload")
-    try:
-        return PlaceOrder.parse(**{str(name): value for name, value in payload.items()})
-    except InvalidInput as exc:
-        field = "payload" if exc.field is None else f"payload.{exc.field}"
-        raise InvalidInput(f"payload.{exc.message}", field=field) from None
-
-
-def _connection_of(customer_id: str) -> str | None:
-    try:
-        return split_id(customer_id)[0]
-    except ValueError:
-        return None
 
 
 def _kept(exc: FlowError, record_id: str) -> FlowError:

@@ -14,10 +14,12 @@ from sqlalchemy import update
 
 from process_apis.errors import InvalidInput
 from process_apis.inbound.processor import INBOUND_EVENT, InboundProcessor, RetryPolicy
+from process_apis.inbound.replay import InboundReplayer
 from process_apis.inbound.sql_store import LeaseLost, SqlInboundStore
 from process_apis.inventory_sync.flow import movement_reference
 from process_apis.persistence.inbound_tables import inbound_events
 from process_apis.quarantine.port import QuarantineFilter, QuarantineStatus
+from process_apis.quarantine.replayers import Replayers
 from process_apis.quarantine.review import QuarantineReview
 from process_apis.quarantine.sql_store import SqlQuarantineStore
 from system_apis.contracts import errors
@@ -233,7 +235,9 @@ async def test_a_refusal_is_quarantined_at_once_with_the_event(harness: Harness)
 async def test_an_operator_corrects_and_replays_a_quarantined_event(harness: Harness) -> None:
     event_id = await accepted(harness, goods_received(sku="NOPE"))
     await harness.processor.process_due()
-    review = QuarantineReview(harness.quarantine, orders=None, inbound=harness.processor)  # type: ignore[arg-type]
+    review = QuarantineReview(
+        harness.quarantine, Replayers({INBOUND_EVENT: InboundReplayer(harness.processor)})
+    )
     [record] = (await review.list(QuarantineFilter(kind=INBOUND_EVENT), limit=10)).items
 
     failed = await review.replay(record.id, by="ops")

@@ -24,7 +24,10 @@ from process_apis.errors import FlowError
 from process_apis.idempotency.sql_store import SqlIdempotencyStore
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.flow import OrderToInvoice
+from process_apis.order_to_invoice.placing import PLACE_ORDER
+from process_apis.order_to_invoice.replay import OrderReplayer
 from process_apis.quarantine.errors import OrderQuarantined
+from process_apis.quarantine.replayers import Replayers
 from process_apis.quarantine.review import QuarantineReview
 from process_apis.quarantine.sql_store import SqlQuarantineStore
 from system_apis.resilience.adapter import ResilientAdapter
@@ -82,7 +85,7 @@ async def test_a_thousand_orders_under_faults(state_engine: AsyncEngine, tmp_pat
     connections = Connections({"EU01": erp})
     quarantine = SqlQuarantineStore(state_engine)
     flow = OrderToInvoice(connections, SqlIdempotencyStore(state_engine), quarantine)
-    review = QuarantineReview(quarantine, flow)
+    review = QuarantineReview(quarantine, Replayers({PLACE_ORDER: OrderReplayer(flow)}))
 
     commands = [
         PlaceOrder.parse(

@@ -14,6 +14,9 @@ from experience_api.services import PagingLimits, Services
 from process_apis.catalog import Catalog
 from process_apis.connections import Connections
 from process_apis.order_to_invoice.flow import OrderToInvoice
+from process_apis.order_to_invoice.placing import PLACE_ORDER
+from process_apis.order_to_invoice.replay import OrderReplayer
+from process_apis.quarantine.replayers import Replayers
 from process_apis.quarantine.review import QuarantineReview
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from system_apis.contracts.port import ErpAdapter
@@ -66,7 +69,7 @@ def make_services(erps: Mapping[str, ErpAdapter], paging: PagingLimits | None = 
         connections=connections,
         catalog=Catalog(connections),
         orders=orders,
-        quarantine=QuarantineReview(quarantine, orders),
+        quarantine=QuarantineReview(quarantine, Replayers({PLACE_ORDER: OrderReplayer(orders)})),
         paging=paging or PagingLimits(default_page_size=20, max_page_size=100),
     )
 

@@ -17,8 +17,11 @@ from process_apis.errors import (
 from process_apis.idempotency.port import KeyState
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.flow import OrderToInvoice
+from process_apis.order_to_invoice.placing import PLACE_ORDER
+from process_apis.order_to_invoice.replay import OrderReplayer
 from process_apis.quarantine.errors import OrderQuarantined
 from process_apis.quarantine.port import QuarantineFilter, QuarantineStatus
+from process_apis.quarantine.replayers import Replayers
 from process_apis.quarantine.review import QuarantineReview
 from system_apis.contracts import errors as erp
 from system_apis.contracts.commands import SalesOrderDraft
@@ -48,7 +51,7 @@ def flow(placing_flow: OrderToInvoice) -> OrderToInvoice:
 
 @pytest.fixture
 def review(store: MemoryQuarantineStore, flow: OrderToInvoice) -> QuarantineReview:
-    return QuarantineReview(store, flow)
+    return QuarantineReview(store, Replayers({PLACE_ORDER: OrderReplayer(flow)}))
 
 
 def order(key: str = "k-1", quantity: str = "4") -> PlaceOrder:
