@@ -101,7 +101,7 @@ def user_error(exc: flow.FlowError) -> UserError:
             )
         case flow.RecordNotFound():
             return NotFoundError(message=message, code=code, field=field)
-        case flow.IdempotencyConflict():
+        case flow.IdempotencyConflict() | flow.ConcurrentChange():
             return ConflictError(message=message, code=code, field=field)
         case flow.InvalidState():
             return InvalidStateError(message=message, code=code, field=field)

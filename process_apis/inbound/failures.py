@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from process_apis.errors import ErpUnavailable, FlowError, IdempotencyConflict
+from process_apis.errors import ConcurrentChange, ErpUnavailable, FlowError, IdempotencyConflict
 from process_apis.quarantine.errors import scrubbed
 from process_apis.quarantine.port import ErpErrorInfo
 from system_apis.contracts import errors as erp
@@ -42,7 +42,7 @@ def classify(exc: BaseException) -> Failure | None:
             retry_after=exc.retry_after if isinstance(exc, erp.Unavailable) else None,
         )
     if isinstance(exc, FlowError):
-        transient = isinstance(exc, ErpUnavailable | IdempotencyConflict)
+        transient = isinstance(exc, ErpUnavailable | IdempotencyConflict | ConcurrentChange)
         retry_after = exc.retry_after if isinstance(exc, ErpUnavailable) else None
         return Failure(reason=exc.message, transient=transient, retry_after=retry_after)
     return None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from process_apis.connections import Connections
 from process_apis.erp_errors import translated
-from process_apis.errors import InvalidInput, InvalidState
+from process_apis.errors import InvalidState, StockShortfall
 from process_apis.events.documents import invoice_issued, order_status_changed
 from process_apis.events.model import Event
 from process_apis.events.port import Outbox
@@ -16,7 +16,6 @@ from process_apis.idempotency.port import IdempotencyStore, KeyRecord
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.placing import OrderPlacement, Resumed
 from process_apis.quarantine.port import QuarantineStore
-from system_apis.contracts import errors as erp
 from system_apis.contracts.models import (
     Delivery,
     DocumentStatus,
@@ -135,13 +134,10 @@ class OrderToInvoice:
         try:
             with translated("delivery", pending.id):
                 issued = await adapter.post_goods_issue(pending.native_id)
-        except InvalidInput as exc:
-            cause = exc.__cause__
-            if isinstance(cause, erp.InsufficientStock):
-                raise InvalidState(
-                    f"order {order_id} cannot be shipped: {cause.message}", field="order_id"
-                ) from exc
-            raise
+        except StockShortfall as exc:
+            raise InvalidState(
+                f"order {order_id} cannot be shipped: {exc.reason}", field="order_id", erp=exc.erp
+            ) from exc
         others = [d for d in deliveries if d.id != issued.id]
         await self._announce(_shipped(order, [*others, issued], covers_all))
         return issued

@@ -23,6 +23,7 @@ from process_apis.errors import (
     IdempotencyConflict,
     InvalidInput,
     InvalidState,
+    OutcomeUnknown,
     OutOfStock,
     RecordNotFound,
 )
@@ -31,7 +32,6 @@ from process_apis.idempotency.port import IdempotencyStore, KeyRecord, KeyState
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.quarantine.errors import accepted, failure_details, still_quarantined
 from process_apis.quarantine.port import NewQuarantined, QuarantineStatus, QuarantineStore
-from system_apis.contracts import errors as erp
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from system_apis.contracts.models import InventoryLevel, SalesOrder
 from system_apis.contracts.port import ErpAdapter
@@ -207,7 +207,7 @@ class OrderPlacement:
                 erp_error=erp_error,
             )
         )
-        return accepted(record.id, exc.retry_after if isinstance(exc, ErpUnavailable) else None)
+        return accepted(record.id, exc)
 
     async def _find_or_create(
         self, adapter: ErpAdapter, customer_native: str, command: PlaceOrder
@@ -225,18 +225,20 @@ class OrderPlacement:
         try:
             with translated():
                 return await adapter.create_sales_order(draft)
-        except ErpUnavailable as exc:
-            if not isinstance(exc.__cause__, erp.UnknownOutcome):
-                raise
+        except OutcomeUnknown:
             # The ERP may have created the order before the answer was lost: look first.
-            try:
-                found = await self._find_by_reference(adapter, command.external_reference())
-            except ErpUnavailable:
-                # Still unknown: that, not the failed look-up, is what to report.
-                raise exc from exc.__cause__
+            # A failed look-up leaves it unknown: that, not the look-up, is what to report.
+            found = await self._look_again(adapter, command.external_reference())
             if found is None:
                 raise
             return found
+
+    async def _look_again(self, adapter: ErpAdapter, reference: str) -> SalesOrder | None:
+        """The order by its reference; None when not found or the ERP is still unavailable."""
+        try:
+            return await self._find_by_reference(adapter, reference)
+        except ErpUnavailable:
+            return None
 
     async def _checked_draft(
         self, adapter: ErpAdapter, customer_native: str, command: PlaceOrder

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from process_apis.errors import ErpUnavailable, FlowError
+from process_apis.errors import ErpDetails, ErpUnavailable, FlowError, OutcomeUnknown
 from process_apis.quarantine.port import ErpErrorInfo
-from system_apis.contracts import errors as erp
 
 MAX_MESSAGE = 1000
 
@@ -23,18 +22,26 @@ class OrderQuarantined(ErpUnavailable):
     same idempotency key is safe and answers with the same id until then.
     """
 
-    def __init__(self, message: str, *, quarantine_id: str, retry_after: float | None = None):
-        super().__init__(message, retry_after=retry_after)
+    def __init__(
+        self,
+        message: str,
+        *,
+        quarantine_id: str,
+        retry_after: float | None = None,
+        erp: ErpDetails | None = None,
+    ):
+        super().__init__(message, retry_after=retry_after, erp=erp)
         self.quarantine_id = quarantine_id
 
 
-def accepted(quarantine_id: str, retry_after: float | None = None) -> OrderQuarantined:
-    """The answer to the request that put the order into quarantine."""
+def accepted(quarantine_id: str, failure: FlowError) -> OrderQuarantined:
+    """The answer to the request whose ``failure`` put the order into quarantine."""
     return OrderQuarantined(
         "the ERP is unavailable; the order was accepted into quarantine "
         f"{quarantine_id} for review and will be placed when it is replayed",
         quarantine_id=quarantine_id,
-        retry_after=retry_after,
+        retry_after=failure.retry_after if isinstance(failure, ErpUnavailable) else None,
+        erp=failure.erp,
     )
 
 
@@ -54,26 +61,16 @@ def scrubbed(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
-def erp_error_of(exc: BaseException) -> erp.ErpError | None:
-    """The ERP error behind a flow error, if there is one."""
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, erp.ErpError):
-            return cause
-        cause = cause.__cause__
-    return None
-
-
 def failure_details(exc: FlowError) -> tuple[str, ErpErrorInfo | None]:
     """The reason and the ERP error of a failure, safe to keep and show to operators.
 
     The code is the ERP's own message code when it gave one, else the kind of failure
     (``UnknownOutcome``, ``Unavailable``...), so an operator can always tell them apart.
     """
-    cause = erp_error_of(exc)
-    if cause is None:
+    said = exc.erp
+    if said is None:
         return exc.message, None
-    if isinstance(cause, erp.UnknownOutcome):
+    if isinstance(exc, OutcomeUnknown):
         reason = (
             "the ERP did not answer after the order was sent, and the order could not be "
             "found by its reference; replaying looks for it again before creating it"
@@ -82,5 +79,5 @@ def failure_details(exc: FlowError) -> tuple[str, ErpErrorInfo | None]:
         reason = f"the ERP could not be reached or failed: {exc.message}"
     else:
         reason = exc.message
-    code = (cause.code or type(cause).__name__)[:64]
-    return reason, ErpErrorInfo(code=code, message=scrubbed(cause.message))
+    code = (said.code or said.kind)[:64]
+    return reason, ErpErrorInfo(code=code, message=scrubbed(said.message))

@@ -273,3 +273,37 @@ async def test_quantity_that_is_not_a_number_is_refused_by_graphql(
     assert result.data is None
     assert "Decimal" in only_error(result)["message"]
     assert sum(erp.calls.values()) == 0
+
+
+async def test_concurrent_change_in_the_erp_is_a_conflict_of_its_own(
+    gql: Run, erp: MemoryErp
+) -> None:
+    # Not IDEMPOTENCY_CONFLICT: the key is fine, the ERP's record changed meanwhile.
+    order_id = (await place(gql))["order"]["id"]
+    erp.fail_with["post_goods_issue"] = lambda: erp_errors.Conflict("the delivery has changed")
+
+    payload = data(await gql(FULFIL, {"id": order_id}))["fulfillOrder"]
+
+    assert payload["delivery"] is None
+    assert payload["errors"] == [
+        {
+            "__typename": "ConflictError",
+            "message": "concurrent change in the ERP: the delivery has changed",
+            "code": "CONCURRENT_CHANGE",
+            "field": None,
+        }
+    ]
+
+
+async def test_fulfil_refused_for_short_stock_is_an_invalid_state(gql: Run, erp: MemoryErp) -> None:
+    order_id = (await place(gql))["order"]["id"]
+    erp.fail_with["post_goods_issue"] = lambda: erp_errors.InsufficientStock("deficit of 3 PC")
+
+    [error] = data(await gql(FULFIL, {"id": order_id}))["fulfillOrder"]["errors"]
+
+    assert error == {
+        "__typename": "InvalidStateError",
+        "message": f"order {order_id} cannot be shipped: deficit of 3 PC",
+        "code": "INVALID_STATE",
+        "field": "orderId",
+    }
