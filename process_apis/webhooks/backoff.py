@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,25 +45,6 @@ class RetryPolicy:
         base = self.schedule[min(attempts, len(self.schedule)) - 1]
         spread = base * self.jitter
         return max(0.0, base - spread + 2 * spread * self.random())
-
-
-def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delta-seconds or an HTTP date); None when
-    absent or unreadable."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return float(int(text))
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 def retry_after_applies(status_code: int | None) -> bool:

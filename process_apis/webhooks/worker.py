@@ -15,10 +15,11 @@ import logging
 import time
 from collections.abc import Callable
 
-from process_apis.webhooks.backoff import RetryPolicy, parse_retry_after, retry_after_applies
+from process_apis.webhooks.backoff import RetryPolicy, retry_after_applies
 from process_apis.webhooks.model import AttemptOutcome, AttemptResult, ClaimedDelivery
 from process_apis.webhooks.port import WebhookRequest, WebhookResponse, WebhookSender, WebhookStore
 from process_apis.webhooks.signing import signed_headers
+from system_apis.contracts.retry_after import parse_retry_after
 
 log = logging.getLogger(__name__)
 

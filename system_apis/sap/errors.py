@@ -29,8 +29,6 @@ family), or when one of the texts says "deficit of", "insufficient stock" or
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +46,7 @@ from system_apis.contracts.errors import (
     UnknownOutcome,
     ValidationRejected,
 )
+from system_apis.contracts.retry_after import parse_retry_after
 
 STOCK_DEFICIT_CODES = frozenset({"M7/021", "M7/022"})
 """Message codes SAP inventory management raises when a goods movement exceeds the stock."""
@@ -139,23 +138,6 @@ def is_stock_deficit(messages: tuple[SapMessage, ...]) -> bool:
     return False
 
 
-def retry_after_seconds(value: str | None, *, now: dt.datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    current = now or dt.datetime.now(dt.UTC)
-    return max(0.0, (when - current).total_seconds())
-
-
 def error_from_response(
     response: httpx.Response, *, write: bool, connection: str | None
 ) -> ErpError:
@@ -168,7 +150,7 @@ def error_from_response(
     code = first.code if first else None
     text = next((m.text for m in messages if m.text), None)
     reason = text or f"SAP answered {status} {response.reason_phrase}".rstrip()
-    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
 
     if status == 400:
         if is_stock_deficit(messages):

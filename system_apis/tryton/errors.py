@@ -50,6 +50,7 @@ from system_apis.contracts.errors import (
     UnknownOutcome,
     ValidationRejected,
 )
+from system_apis.contracts.retry_after import parse_retry_after
 
 MISSING_RECORD_MARK = "that don't exist"
 """How trytond's ``ir.msg_read_error``/``ir.msg_write_error`` end (in English)."""
@@ -88,18 +89,11 @@ def error_from_rpc(error: Any, *, connection: str | None) -> ErpError:
     return Unavailable(f"Tryton failed on the call: {text}", connection=connection)
 
 
-def retry_after_seconds(value: str | None) -> float | None:
-    """Seconds of a ``Retry-After`` header given as delta seconds."""
-    if value and value.strip().isdigit():
-        return float(value.strip())
-    return None
-
-
 def error_from_status(response: httpx.Response, *, write: bool, connection: str | None) -> ErpError:
     """The project error for a non-200 answer other than an expired session."""
     status = response.status_code
     reason = f"Tryton answered {status} {response.reason_phrase}".rstrip()
-    retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
     if status == 401:
         return AuthenticationFailed(
             f"{reason}: the credentials or the session were refused", connection=connection

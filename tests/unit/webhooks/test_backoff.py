@@ -1,14 +1,10 @@
-"""The retry schedule and the reading of Retry-After."""
+"""The retry schedule (Retry-After is read in system_apis.contracts.retry_after)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from process_apis.webhooks.backoff import DEFAULT_SCHEDULE, RetryPolicy, parse_retry_after
-
-NOW = dt.datetime(2026, 3, 2, 12, 0, 0, tzinfo=dt.UTC)
+from process_apis.webhooks.backoff import DEFAULT_SCHEDULE, RetryPolicy
 
 
 def test_default_schedule_grows_from_seconds_to_hours() -> None:
@@ -54,22 +50,3 @@ def test_retry_after_replaces_the_schedule_up_to_its_cap() -> None:
 def test_invalid_policies_are_refused(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         RetryPolicy(**kwargs)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("header", "seconds"),
-    [
-        ("0", 0.0),
-        ("1", 1.0),
-        (" 120 ", 120.0),
-        ("Mon, 02 Mar 2026 12:00:30 GMT", 30.0),
-        ("Mon, 02 Mar 2026 11:59:00 GMT", 0.0),  # in the past: now
-        (None, None),
-        ("", None),
-        ("soon", None),
-        ("-5", None),
-        ("1.5", None),
-    ],
-)
-def test_retry_after_header(header: str | None, seconds: float | None) -> None:
-    assert parse_retry_after(header, NOW) == seconds
