@@ -30,6 +30,7 @@ from erp_sandbox.sap.app import create_app
 from erp_sandbox.sap.settings import SandboxSettings
 from process_apis.change_capture.config import ChangeCapturePolicy
 from process_apis.change_capture.poller import ChangeCapturePoller
+from process_apis.change_capture.sql_store import SqlWatermarkStore
 from process_apis.persistence.database import create_engine, migrate
 from process_apis.persistence.tables import outbox
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
@@ -77,7 +78,7 @@ async def main(orders: int, polls: int, database_url: str | None) -> None:
             )
             adapter = SapAdapter("BENCH", client)
             policy = ChangeCapturePolicy(enabled=True, page_size=100, max_per_poll=1000)
-            poller = ChangeCapturePoller("BENCH", adapter, engine, policy)
+            poller = ChangeCapturePoller("BENCH", adapter, SqlWatermarkStore(engine), policy)
             await poller.poll_once()
 
             samples = []

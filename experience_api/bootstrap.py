@@ -32,6 +32,7 @@ from experience_api.webhooks.sender import HttpxWebhookSender
 from process_apis.audit.sql_store import SqlAuditLog
 from process_apis.catalog import Catalog
 from process_apis.change_capture.poller import ChangeCapturePoller
+from process_apis.change_capture.sql_store import SqlWatermarkStore
 from process_apis.connections import Connections
 from process_apis.events.lease import DbLease
 from process_apis.events.memory_bus import InProcessBus
@@ -39,6 +40,7 @@ from process_apis.events.port import EventSink
 from process_apis.events.rabbitmq import RabbitMqBus
 from process_apis.events.relay import RELAY_LEASE, OutboxRelay
 from process_apis.events.sql_outbox import SqlOutbox
+from process_apis.events.sql_reader import SqlOutboxReader
 from process_apis.idempotency.sql_store import SqlIdempotencyStore
 from process_apis.inbound.intake import InboundIntake
 from process_apis.inbound.model import InboundSource, SourceKind
@@ -188,11 +190,12 @@ def _change_capture(
     on_staged: Callable[[], None],
 ) -> None:
     """One change-capture poller loop per connection whose policy is enabled."""
+    watermarks = SqlWatermarkStore(engine)
     for conn in settings.connections:
         policy = conn.capture_policy
         if policy.enabled:
             poller = ChangeCapturePoller(
-                conn.name, connections.get(conn.name), engine, policy, on_staged=on_staged
+                conn.name, connections.get(conn.name), watermarks, policy, on_staged=on_staged
             )
             gateway.background[f"change-capture-{conn.name}"] = poller.run_periodically
 
@@ -236,7 +239,7 @@ def _outbox_relay(
 ) -> OutboxRelay:
     lease = DbLease(engine, RELAY_LEASE, ttl=dt.timedelta(seconds=settings.relay_lease_seconds))
     return OutboxRelay(
-        engine,
+        SqlOutboxReader(engine),
         sinks,
         lease,
         batch_size=settings.relay_batch_size,

@@ -42,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(settings: Settings, engine: AsyncEngine, args: argparse.Namespace) -> int:
-    from process_apis.change_capture import watermarks
+    from process_apis.change_capture.sql_store import SqlWatermarkStore
+
+    watermarks = SqlWatermarkStore(engine)
 
     if args.action == "reset":
         names = [c.name for c in settings.connections]
@@ -52,12 +54,10 @@ async def _run(settings: Settings, engine: AsyncEngine, args: argparse.Namespace
                 file=sys.stderr,
             )
             return 2
-        async with engine.begin() as conn:
-            count = await watermarks.forget(conn, args.connection, args.stream)
+        count = await watermarks.forget(args.connection, args.stream)
         print(f"forgot {count} watermark(s) of {args.connection}")
         return 0
-    async with engine.connect() as conn:
-        marks = await watermarks.list_all(conn)
+    marks = await watermarks.list_all()
     for mark in marks:
         row = {
             "connection": mark.connection,

@@ -1,11 +1,12 @@
 """The change-capture poller: for ERPs that cannot push, changes found by polling with a
 persisted high-water mark, so no change is missed or repeated across restarts.
 
-Per connection and stream (orders, invoices, inventory) a watermark is kept in the state
-database (:mod:`.watermarks`). A poll lists the records changed since the watermark (less
-an overlap, for changes stamped earlier than their commit), oldest change first, page after
-page, derives the events of each record (:mod:`.streams`) and stages those not staged yet;
-the events and the advanced watermark commit in one transaction. So:
+Per connection and stream (orders, invoices, inventory) a watermark is kept in the
+watermark store (:mod:`.port`; on the state database, :mod:`.sql_store`). A poll lists the
+records changed since the watermark (less an overlap, for changes stamped earlier than their
+commit), oldest change first, page after page, derives the events of each record
+(:mod:`.streams`) and stages those not staged yet; the events and the advanced watermark
+commit together. So:
 
 * a restart (a new poller on the same database) continues from the committed watermark:
   what was staged is not staged again, what was not is read again;
@@ -20,7 +21,7 @@ the events and the advanced watermark commit in one transaction. So:
 
 The first poll of a stream starts at ``start`` ("now", less the overlap: history is not
 replayed as events).
-The poller uses only the ErpAdapter port.
+The poller uses only the ErpAdapter and WatermarkStore ports.
 """
 
 from __future__ import annotations
@@ -31,15 +32,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from process_apis.change_capture import watermarks
 from process_apis.change_capture.config import ChangeCapturePolicy
+from process_apis.change_capture.port import Watermark, WatermarkConflict, WatermarkStore
 from process_apis.change_capture.streams import STREAMS, Stream
-from process_apis.change_capture.watermarks import Watermark, WatermarkConflict
 from process_apis.events.model import Event
-from process_apis.events.outbox import stage
 from system_apis.contracts.errors import ErpError, NotSupported, Unavailable
 from system_apis.contracts.port import ErpAdapter
 from system_apis.contracts.queries import PageRequest
@@ -68,16 +64,16 @@ class StreamReport:
 class ChangeCapturePoller:
     """Captures the changes of one connection's streams into the outbox.
 
-    ``connection`` names the adapter's connection (its watermark rows); ``engine`` is the
-    state database holding the outbox and the watermarks; ``on_staged`` is called after a
-    commit that staged events (the outbox relay's wake-up); ``clock`` answers "now".
+    ``connection`` names the adapter's connection (its watermarks); ``watermarks`` stores
+    them and stages the events with each advance; ``on_staged`` is called after a commit
+    that staged events (the outbox relay's wake-up); ``clock`` answers "now".
     """
 
     def __init__(
         self,
         connection: str,
         adapter: ErpAdapter,
-        engine: AsyncEngine,
+        watermarks: WatermarkStore,
         policy: ChangeCapturePolicy,
         *,
         on_staged: Callable[[], None] | None = None,
@@ -85,7 +81,7 @@ class ChangeCapturePoller:
     ) -> None:
         self._connection = connection
         self._adapter = adapter
-        self._engine = engine
+        self._watermarks = watermarks
         self._policy = policy
         self._clock = clock
         self._on_staged = on_staged
@@ -136,13 +132,8 @@ class ChangeCapturePoller:
             # Nothing new: no write, so idle polls of many replicas do not contend.
             return StreamReport(stream, read=read, watermark=mark.watermark)
         try:
-            async with self._engine.begin() as conn:
-                # The compare-and-set first: a replica that lost the race stops here, before
-                # it writes events the winner is writing too.
-                await watermarks.save(conn, advanced, self._clock())
-                staged = await stage(conn, events)
-        except (WatermarkConflict, IntegrityError) as exc:
-            # IntegrityError: another writer staged one of these event ids concurrently.
+            _, staged = await self._watermarks.save(advanced, self._clock(), events)
+        except WatermarkConflict as exc:
             logger.info("change capture of %s/%s: %s", self._connection, stream, exc)
             return StreamReport(stream, read=read, watermark=mark.watermark, error=str(exc))
         if staged:
@@ -158,8 +149,7 @@ class ChangeCapturePoller:
         return StreamReport(stream, read=read, staged=staged, watermark=advanced.watermark)
 
     async def _watermark(self, stream: Stream) -> Watermark:
-        async with self._engine.connect() as conn:
-            mark = await watermarks.load(conn, self._connection, stream.value)
+        mark = await self._watermarks.load(self._connection, stream.value)
         if mark is not None:
             return mark
         # Stored at once, so that changes made while the ERP is down on the first poll are
@@ -171,13 +161,12 @@ class ChangeCapturePoller:
         assert isinstance(origin, dt.datetime)
         fresh = Watermark(self._connection, stream.value, watermark=origin, origin=origin)
         try:
-            async with self._engine.begin() as conn:
-                return await watermarks.save(conn, fresh, self._clock())
+            saved, _ = await self._watermarks.save(fresh, self._clock())
         except WatermarkConflict:
-            async with self._engine.connect() as conn:
-                mark = await watermarks.load(conn, self._connection, stream.value)
+            mark = await self._watermarks.load(self._connection, stream.value)
             assert mark is not None
             return mark
+        return saved
 
     async def _read(self, stream: Stream, mark: Watermark) -> tuple[list[Event], int, Watermark]:
         """The events of the changes since ``mark``, how many records were read, and the

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
 
@@ -25,6 +27,52 @@ class Outbox(Protocol):
     relay publishes them. An event whose id was recorded before is not recorded again."""
 
     async def append(self, events: Sequence[Event]) -> None: ...
+
+
+@dataclass(frozen=True)
+class StagedEvent:
+    """An event in the outbox and its place there: ``seq`` grows in commit order."""
+
+    seq: int
+    event: Event
+
+
+class OutboxReader(Protocol):
+    """The relay's side of the outbox: unpublished events in order, marked once published."""
+
+    async def unpublished(self, limit: int) -> Sequence[StagedEvent]:
+        """At most ``limit`` events not yet published, lowest ``seq`` first."""
+        ...
+
+    async def mark_published(self, seqs: Sequence[int], at: dt.datetime) -> None:
+        """Record that the events at ``seqs`` were published at ``at``; an event marked
+        before keeps its first time."""
+        ...
+
+    async def purge(self, published_before: dt.datetime) -> int:
+        """Delete events published before ``published_before``; returns how many."""
+        ...
+
+    async def backlog(self) -> int:
+        """How many events wait to be published."""
+        ...
+
+
+class Lease(Protocol):
+    """A named lease that one replica holds at a time (the outbox relay's)."""
+
+    @property
+    def ttl(self) -> dt.timedelta:
+        """How long a renewal holds; another replica takes over after it ran out."""
+        ...
+
+    async def renew_if_due(self) -> bool:
+        """Take or renew the lease when needed; True while this replica holds it."""
+        ...
+
+    async def release(self) -> None:
+        """Give the lease up at once, so another replica need not wait for it to run out."""
+        ...
 
 
 class EventStream(Protocol):

@@ -18,18 +18,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from process_apis.events.lease import Clock, DbLease
-from process_apis.events.model import Event
-from process_apis.events.outbox import event_from_row
-from process_apis.events.port import EventSink
-from process_apis.persistence.tables import outbox
+from process_apis.events.port import EventSink, Lease, OutboxReader
 
 log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
 
 RELAY_LEASE = "outbox-relay"
 """Name of the lease the outbox relays of all replicas compete for."""
@@ -38,14 +33,16 @@ RELAY_LEASE = "outbox-relay"
 class OutboxRelay:
     """Moves events from the outbox to ``sinks``; ``run`` is its loop.
 
-    ``sinks`` is read at every batch: the composition root may append to the list it passed.
+    ``outbox`` is what it reads and marks published; ``sinks`` is read at every batch (the
+    composition root may append to the list it passed); of the replicas, only the holder of
+    ``lease`` publishes.
     """
 
     def __init__(
         self,
-        engine: AsyncEngine,
+        outbox: OutboxReader,
         sinks: Sequence[EventSink],
-        lease: DbLease,
+        lease: Lease,
         *,
         batch_size: int = 100,
         poll_interval: float = 0.1,
@@ -58,7 +55,7 @@ class OutboxRelay:
             raise ValueError("batch_size must be at least 1")
         if poll_interval <= 0:
             raise ValueError("poll_interval must be positive")
-        self._engine = engine
+        self._outbox = outbox
         self._sinks = sinks
         self.lease = lease
         self._batch_size = batch_size
@@ -115,37 +112,18 @@ class OutboxRelay:
 
     async def purge(self, now: dt.datetime | None = None) -> int:
         """Delete published events older than the retention; returns how many."""
-        cutoff = (now or self._clock()) - self._retention
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                delete(outbox).where(
-                    outbox.c.published_at.is_not(None), outbox.c.published_at < cutoff
-                )
-            )
-        return int(result.rowcount or 0)
+        return await self._outbox.purge((now or self._clock()) - self._retention)
 
     async def backlog(self) -> int:
         """How many events wait to be published."""
-        async with self._engine.connect() as conn:
-            count = await conn.execute(
-                select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
-            )
-            return int(count.scalar_one())
+        return await self._outbox.backlog()
 
     async def _publish_batch(self) -> int:
-        async with self._engine.connect() as conn:
-            rows = (
-                await conn.execute(
-                    select(outbox)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.seq)
-                    .limit(self._limit)
-                )
-            ).all()
-        if not rows:
+        staged = await self._outbox.unpublished(self._limit)
+        if not staged:
             self._limit = self._batch_size
             return 0
-        events: list[Event] = [event_from_row(row) for row in rows]
+        events = [s.event for s in staged]
         try:
             for sink in list(self._sinks):
                 await sink.publish(events)
@@ -154,14 +132,8 @@ class OutboxRelay:
             self._limit = max(1, len(events) // 2)
             raise
         self._limit = self._batch_size
-        seqs = [row.seq for row in rows]
-        async with self._engine.begin() as conn:
-            await conn.execute(
-                update(outbox)
-                .where(outbox.c.seq.in_(seqs), outbox.c.published_at.is_(None))
-                .values(published_at=self._clock())
-            )
-        return len(rows)
+        await self._outbox.mark_published([s.seq for s in staged], self._clock())
+        return len(staged)
 
     async def _purge_if_due(self) -> None:
         now = asyncio.get_running_loop().time()

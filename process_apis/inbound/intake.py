@@ -12,8 +12,8 @@ from pydantic import BaseModel
 
 from process_apis.errors import InvalidInput, RecordNotFound
 from process_apis.inbound.model import InboundSource, Receipt
+from process_apis.inbound.port import InboundStore
 from process_apis.inbound.registry import InboundTypes
-from process_apis.inbound.sql_store import SqlInboundStore
 
 MAX_WEBHOOK_ID = 255
 
@@ -23,7 +23,7 @@ class InboundIntake:
 
     def __init__(
         self,
-        store: SqlInboundStore,
+        store: InboundStore,
         types: InboundTypes,
         sources: Mapping[str, InboundSource],
         connections: Collection[str],

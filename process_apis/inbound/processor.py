@@ -23,8 +23,8 @@ from process_apis.erp_errors import translated
 from process_apis.errors import InvalidInput, InvalidState, RecordNotFound
 from process_apis.inbound.failures import Failure, classify
 from process_apis.inbound.model import InboundEvent, InboundStatus
+from process_apis.inbound.port import InboundStore, LeaseLost
 from process_apis.inbound.registry import InboundTypes, validated
-from process_apis.inbound.sql_store import LeaseLost, SqlInboundStore
 from process_apis.quarantine.port import NewQuarantined, QuarantineStatus, QuarantineStore
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class InboundProcessor:
 
     def __init__(
         self,
-        store: SqlInboundStore,
+        store: InboundStore,
         types: InboundTypes,
         quarantine: QuarantineStore,
         *,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from process_apis.events.model import Event
 from process_apis.events.outbox import stage
 from process_apis.inbound.model import InboundEvent, InboundStatus
+from process_apis.inbound.port import LeaseLost
 from process_apis.persistence.inbound_tables import inbound_events as t
 from process_apis.persistence.times import maybe_utc as _maybe_utc
 from process_apis.persistence.times import utc as _utc
@@ -79,12 +80,8 @@ def _claimable(now: dt.datetime) -> ColumnElement[bool]:
     )
 
 
-class LeaseLost(Exception):
-    """The lease on an event ended and another process may have taken it over."""
-
-
 class SqlInboundStore:
-    """The ``inbound_events`` table."""
+    """The inbound store port on the ``inbound_events`` table."""
 
     def __init__(self, engine: AsyncEngine):
         self._engine = engine

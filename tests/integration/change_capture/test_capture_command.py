@@ -11,6 +11,7 @@ import pytest
 from experience_api.cli import main
 from process_apis.change_capture.config import ChangeCapturePolicy
 from process_apis.change_capture.poller import ChangeCapturePoller
+from process_apis.change_capture.sql_store import SqlWatermarkStore
 from process_apis.persistence.database import create_engine, migrate
 from tests.fakes.memory_erp import MemoryErp
 
@@ -22,7 +23,7 @@ async def poll_once(data_dir: Path) -> None:
     try:
         await migrate(engine)
         poller = ChangeCapturePoller(
-            "EU01", MemoryErp("EU01"), engine, ChangeCapturePolicy(enabled=True)
+            "EU01", MemoryErp("EU01"), SqlWatermarkStore(engine), ChangeCapturePolicy(enabled=True)
         )
         await poller.poll_once()
     finally:

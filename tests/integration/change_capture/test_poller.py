@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.change_capture.config import ChangeCapturePolicy
 from process_apis.change_capture.poller import ChangeCapturePoller
+from process_apis.change_capture.sql_store import SqlWatermarkStore
 from process_apis.change_capture.streams import Stream
 from process_apis.persistence.change_capture_tables import change_capture_watermarks
 from process_apis.persistence.tables import outbox
@@ -57,7 +58,11 @@ def erp(clock: Clock) -> MemoryErp:
 
 def poller(erp: MemoryErp, engine: AsyncEngine, clock: Clock, **policy: Any) -> ChangeCapturePoller:
     return ChangeCapturePoller(
-        "EU01", erp, engine, ChangeCapturePolicy(enabled=True, **policy), clock=clock
+        "EU01",
+        erp,
+        SqlWatermarkStore(engine),
+        ChangeCapturePolicy(enabled=True, **policy),
+        clock=clock,
     )
 
 

@@ -19,6 +19,7 @@ from erp_sandbox.sap.app import create_app
 from erp_sandbox.sap.settings import SandboxSettings
 from process_apis.change_capture.config import ChangeCapturePolicy
 from process_apis.change_capture.poller import ChangeCapturePoller
+from process_apis.change_capture.sql_store import SqlWatermarkStore
 from process_apis.persistence.tables import outbox
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from system_apis.contracts.queries import CustomerFilter, InventoryFilter, PageRequest
@@ -68,7 +69,9 @@ async def test_an_order_through_to_payment_is_staged_once(
     app, adapter = sandbox
 
     def poller() -> ChangeCapturePoller:
-        return ChangeCapturePoller("EU01", adapter, state_engine, ChangeCapturePolicy(enabled=True))
+        return ChangeCapturePoller(
+            "EU01", adapter, SqlWatermarkStore(state_engine), ChangeCapturePolicy(enabled=True)
+        )
 
     capture = poller()
     assert sum(r.staged for r in await capture.poll_once()) == 0

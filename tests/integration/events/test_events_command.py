@@ -16,6 +16,7 @@ from process_apis.events.lease import DbLease
 from process_apis.events.model import Event, EventType
 from process_apis.events.outbox import stage
 from process_apis.events.relay import RELAY_LEASE, OutboxRelay
+from process_apis.events.sql_reader import SqlOutboxReader
 from process_apis.persistence.database import create_engine, migrate
 
 
@@ -34,7 +35,7 @@ async def prepare(data_dir: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'gateway.sqlite'}")
     await migrate(engine)
     lease = DbLease(engine, RELAY_LEASE, holder="replica-a", ttl=dt.timedelta(minutes=5))
-    relay = OutboxRelay(engine, [Sink()], lease, batch_size=2)
+    relay = OutboxRelay(SqlOutboxReader(engine), [Sink()], lease, batch_size=2)
     async with engine.begin() as conn:
         await stage(conn, [event(1), event(2)])
     assert await relay.run_once() == 2

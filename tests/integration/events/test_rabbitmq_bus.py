@@ -20,6 +20,7 @@ from process_apis.events.model import Event, EventType
 from process_apis.events.outbox import stage
 from process_apis.events.rabbitmq import BusUnavailable, RabbitMqBus
 from process_apis.events.relay import RELAY_LEASE, OutboxRelay
+from process_apis.events.sql_reader import SqlOutboxReader
 from process_apis.persistence.database import create_engine, migrate
 
 HOST, PORT = "127.0.0.1", 5672
@@ -185,7 +186,7 @@ async def test_the_relay_publishes_the_outbox_to_rabbitmq_in_order(
     queue = await admin.declare_queue(f"{exchange}.all", durable=True)
     await queue.bind(exchange, routing_key="#")
     sinks: Sequence[RabbitMqBus] = [bus]
-    relay = OutboxRelay(engine, sinks, DbLease(engine, RELAY_LEASE), batch_size=10)
+    relay = OutboxRelay(SqlOutboxReader(engine), sinks, DbLease(engine, RELAY_LEASE), batch_size=10)
     events = [order_event(n % 3, f"s{n}") for n in range(25)]
     try:
         async with engine.begin() as conn:

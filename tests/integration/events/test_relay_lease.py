@@ -16,6 +16,7 @@ from process_apis.events.lease import DbLease
 from process_apis.events.model import Event, EventType
 from process_apis.events.outbox import stage
 from process_apis.events.relay import RELAY_LEASE, OutboxRelay
+from process_apis.events.sql_reader import SqlOutboxReader
 
 
 class Sink:
@@ -42,7 +43,7 @@ async def stage_events(engine: AsyncEngine, numbers: range) -> None:
 
 def relay(engine: AsyncEngine, sink: Sink, holder: str, ttl: float = 1.0) -> OutboxRelay:
     lease = DbLease(engine, RELAY_LEASE, holder=holder, ttl=dt.timedelta(seconds=ttl))
-    return OutboxRelay(engine, [sink], lease, batch_size=7, poll_interval=0.02)
+    return OutboxRelay(SqlOutboxReader(engine), [sink], lease, batch_size=7, poll_interval=0.02)
 
 
 async def until(check: Callable[[], bool], seconds: float = 10.0) -> None:
@@ -118,7 +119,9 @@ async def test_every_event_is_published_once_in_order_by_one_relay(
 ) -> None:
     sink = Sink()
     lease = DbLease(state_engine, RELAY_LEASE, holder="only")
-    r = OutboxRelay(state_engine, [sink], lease, batch_size=batch, poll_interval=0.02)
+    r = OutboxRelay(
+        SqlOutboxReader(state_engine), [sink], lease, batch_size=batch, poll_interval=0.02
+    )
     task = asyncio.create_task(r.run())
     try:
         for start in range(0, 100, 10):

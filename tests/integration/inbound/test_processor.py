@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import update
 
 from process_apis.errors import InvalidInput
+from process_apis.inbound.port import LeaseLost
 from process_apis.inbound.processor import INBOUND_EVENT, InboundProcessor, RetryPolicy
 from process_apis.inbound.replay import InboundReplayer
-from process_apis.inbound.sql_store import LeaseLost, SqlInboundStore
+from process_apis.inbound.sql_store import SqlInboundStore
 from process_apis.inventory_sync.flow import movement_reference
 from process_apis.persistence.inbound_tables import inbound_events
 from process_apis.quarantine.port import QuarantineFilter, QuarantineStatus

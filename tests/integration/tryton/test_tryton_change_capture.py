@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.change_capture.config import ChangeCapturePolicy
 from process_apis.change_capture.poller import ChangeCapturePoller
+from process_apis.change_capture.sql_store import SqlWatermarkStore
 from process_apis.persistence.database import create_engine, migrate
 from process_apis.persistence.tables import outbox
 from system_apis.tryton import TrytonAdapter
@@ -46,7 +47,9 @@ async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 
 
 def capture(adapter: TrytonAdapter, engine: AsyncEngine) -> ChangeCapturePoller:
-    return ChangeCapturePoller(CONNECTION, adapter, engine, ChangeCapturePolicy(enabled=True))
+    return ChangeCapturePoller(
+        CONNECTION, adapter, SqlWatermarkStore(engine), ChangeCapturePolicy(enabled=True)
+    )
 
 
 async def staged(engine: AsyncEngine) -> list[tuple[str, dict[str, Any]]]:

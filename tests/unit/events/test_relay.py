@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.events.lease import DbLease
 from process_apis.events.relay import OutboxRelay
+from process_apis.events.sql_reader import SqlOutboxReader
 from process_apis.persistence.tables import outbox
 from tests.unit.events.conftest import Clock, RecordingSink, event, staged, until
 
@@ -27,7 +28,9 @@ def relay(
     lease = DbLease(
         engine, "outbox-relay", holder=holder, ttl=dt.timedelta(seconds=10), clock=clock
     )
-    return OutboxRelay(engine, list(sinks), lease, batch_size=batch_size, clock=clock)
+    return OutboxRelay(
+        SqlOutboxReader(engine), list(sinks), lease, batch_size=batch_size, clock=clock
+    )
 
 
 async def published(engine: AsyncEngine) -> dict[str, bool]:
@@ -144,7 +147,7 @@ async def test_purge_deletes_published_events_past_retention_only(engine: AsyncE
 async def test_the_loop_publishes_at_once_when_nudged(engine: AsyncEngine) -> None:
     sink = RecordingSink()
     lease = DbLease(engine, "outbox-relay", holder="a")
-    r = OutboxRelay(engine, [sink], lease, poll_interval=30)
+    r = OutboxRelay(SqlOutboxReader(engine), [sink], lease, poll_interval=30)
     task = asyncio.create_task(r.run())
     try:
         await asyncio.sleep(0.2)
@@ -163,7 +166,9 @@ async def test_the_loop_publishes_at_once_when_nudged(engine: AsyncEngine) -> No
 
 async def test_the_loop_finds_events_of_other_processes_by_polling(engine: AsyncEngine) -> None:
     sink = RecordingSink()
-    r = OutboxRelay(engine, [sink], DbLease(engine, "outbox-relay"), poll_interval=0.05)
+    r = OutboxRelay(
+        SqlOutboxReader(engine), [sink], DbLease(engine, "outbox-relay"), poll_interval=0.05
+    )
     task = asyncio.create_task(r.run())
     try:
         await asyncio.sleep(0.1)
@@ -178,7 +183,9 @@ async def test_the_loop_finds_events_of_other_processes_by_polling(engine: Async
 async def test_the_loop_retries_a_failing_sink_until_it_recovers(engine: AsyncEngine) -> None:
     sink = RecordingSink()
     sink.fail_on = {"e1"}
-    r = OutboxRelay(engine, [sink], DbLease(engine, "outbox-relay"), poll_interval=0.02)
+    r = OutboxRelay(
+        SqlOutboxReader(engine), [sink], DbLease(engine, "outbox-relay"), poll_interval=0.02
+    )
     await staged(engine, event(1), event(2))
     task = asyncio.create_task(r.run())
     try:
@@ -196,8 +203,8 @@ async def test_the_loop_retries_a_failing_sink_until_it_recovers(engine: AsyncEn
 def test_bad_settings_are_refused(engine: AsyncEngine) -> None:
     lease = DbLease(engine, "outbox-relay")
     with pytest.raises(ValueError, match="batch_size"):
-        OutboxRelay(engine, [], lease, batch_size=0)
+        OutboxRelay(SqlOutboxReader(engine), [], lease, batch_size=0)
     with pytest.raises(ValueError, match="poll_interval"):
-        OutboxRelay(engine, [], lease, poll_interval=0)
+        OutboxRelay(SqlOutboxReader(engine), [], lease, poll_interval=0)
     with pytest.raises(ValueError, match="ttl"):
         DbLease(engine, "x", ttl=dt.timedelta(0))
