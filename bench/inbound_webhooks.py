@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
 from experience_api.app import create_app
-from experience_api.bootstrap import Gateway
+from experience_api.gateway import Gateway
 from experience_api.inbound.config import InboundSettings, InboundSourceSettings
 from experience_api.settings import Settings
 from process_apis.persistence.inbound_tables import inbound_events

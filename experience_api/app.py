@@ -18,7 +18,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from experience_api import log_redaction
-from experience_api.bootstrap import Gateway, build_gateway
+from experience_api.bootstrap import build_gateway
+from experience_api.gateway import Gateway
 from experience_api.graphql_http import GatewayGraphQL
 from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndpoint
 from experience_api.limits.request_size import BodySizeLimit

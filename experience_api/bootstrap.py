@@ -12,13 +12,13 @@ Everything it opens is closed by :meth:`Gateway.aclose`; nothing runs at import 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from experience_api.gateway import Gateway
 from experience_api.security.audit_key import load_audit_key
 from experience_api.services import PagingLimits, Services
 from experience_api.settings import (
@@ -70,35 +70,6 @@ from system_apis.tryton.adapter import TrytonAdapter
 from system_apis.tryton.client import TrytonClient
 
 EMBEDDED_SAP_URL = "http://sap-sandbox.embedded"
-
-
-@dataclass
-class Gateway:
-    """The running gateway's resources: flows for the API, background loops, and what
-    must be closed.
-
-    ``background`` maps a name to a coroutine factory of a loop that runs until cancelled
-    (in-flight recovery, the outbox relay, deliveries...); the app's lifespan runs each as
-    a task. ``closers`` run in reverse order on :meth:`aclose`, before the ERP connections
-    and the state database close.
-    """
-
-    services: Services
-    engine: AsyncEngine
-    sandboxes: dict[str, Any] = field(default_factory=dict)
-    background: dict[str, Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=dict)
-    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-    # What the outbox relay publishes to, in order (the bus first); append further sinks
-    # (webhook deliveries...) here. ``relay.nudge`` wakes the relay after a commit that
-    # staged events.
-    event_sinks: list[EventSink] = field(default_factory=list)
-    relay: OutboxRelay | None = None
-
-    async def aclose(self) -> None:
-        for close in reversed(self.closers):
-            await close()
-        await self.services.connections.aclose()
-        await self.engine.dispose()
 
 
 async def build_gateway(settings: Settings) -> Gateway:

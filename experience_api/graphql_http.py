@@ -26,7 +26,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
-from experience_api.bootstrap import Gateway
+from experience_api.gateway import Gateway
 from experience_api.limits.batch import check_body
 from experience_api.limits.errors import RequestRefused
 from experience_api.persisted.extension import DOCUMENT_ID

@@ -23,7 +23,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from experience_api.bootstrap import Gateway
+from experience_api.gateway import Gateway
 from experience_api.inbound.config import InboundSettings
 from process_apis.errors import InvalidInput
 

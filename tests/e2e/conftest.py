@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from experience_api.app import create_app
-from experience_api.bootstrap import Gateway
+from experience_api.gateway import Gateway
 from experience_api.security.dev_keys import load_or_create_dev_key
 from experience_api.settings import Settings
 
