@@ -21,9 +21,9 @@ from experience_api import log_redaction
 from experience_api.bootstrap import build_gateway
 from experience_api.gateway import Gateway
 from experience_api.graphql_http import GatewayGraphQL
+from experience_api.graphql_protection import graphql_protection
 from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndpoint
 from experience_api.limits.request_size import BodySizeLimit
-from experience_api.limits.wiring import graphql_protection
 from experience_api.schema import build_schema
 from experience_api.security.setup import security
 from experience_api.settings import Settings

@@ -19,10 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, ValidationError
 
-from experience_api import audit_command, capture_command, events_command
-from experience_api.persisted import command as persisted_command
-from experience_api.security import token_command
-from experience_api.webhooks import command as webhooks_command
+from experience_api import (
+    audit_command,
+    capture_command,
+    events_command,
+    persisted_command,
+    token_command,
+    webhooks_command,
+)
 
 if TYPE_CHECKING:
     from experience_api.settings import Settings

@@ -3,19 +3,30 @@ authenticator the GraphQL view uses for WebSocket ``connection_init`` tokens."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from starlette.middleware import Middleware
 
-from experience_api.security.authenticator import Authenticator, build_authenticator
+from experience_api.security.authenticator import Authenticator, Mode, build_authenticator
+from experience_api.security.config import AuthSettings
 from experience_api.security.middleware import AuthMiddleware
 from experience_api.security.rate_limit import RateLimiter
 
-if TYPE_CHECKING:
-    from experience_api.settings import Settings
-
 GRAPHQL_PATH = "/graphql"
 INBOUND_WEBHOOKS_PREFIX = "/webhooks/inbound/"
+
+
+class SecuritySettings(Protocol):
+    """What the security reads from the gateway's settings (:class:`Settings` has it); a
+    protocol, so this package does not depend on the settings that compose its own."""
+
+    @property
+    def auth(self) -> AuthSettings: ...
+    @property
+    def mode(self) -> Mode: ...
+    @property
+    def data_dir(self) -> Path: ...
 
 
 class Security:
@@ -31,7 +42,7 @@ class Security:
             self.limiter.close()
 
 
-def security(settings: Settings) -> tuple[Middleware, Security]:
+def security(settings: SecuritySettings) -> tuple[Middleware, Security]:
     """The middleware to install, and what it holds. ValueError when the security settings
     cannot be honoured (production mode without an issuer, or trusting the development
     key): the gateway must not start then."""
@@ -51,7 +62,7 @@ def security(settings: Settings) -> tuple[Middleware, Security]:
     return middleware, Security(authenticator, limiter)
 
 
-def check_security(settings: Settings) -> None:
+def check_security(settings: SecuritySettings) -> None:
     """ValueError, with what to fix, when the security settings cannot be honoured; for
     refusing to start with a message instead of a traceback."""
     build_authenticator(settings.auth, settings.mode, settings.data_dir)
