@@ -4,23 +4,27 @@ A field or mutation the caller lacks the scope for fails with a GraphQL error wh
 ``extensions.code`` is ``FORBIDDEN`` (and ``requiredScope`` names the scope); the rest of
 the response still resolves. Row level: a list reads only the connections the caller may
 see, a record of another connection read by id is null (as if it did not exist: no
-existence leak), and a mutation on one is FORBIDDEN.
+existence leak), and a mutation on one is FORBIDDEN. Field level: :func:`guarded` gives a
+sensitive field's value only to a caller holding its scope (see
+:mod:`experience_api.schema.field_access`).
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import Any, TypeVar
 
 from strawberry.permission import BasePermission
 
 from experience_api.schema.context import Info
 from experience_api.schema.errors import ClientError
+from experience_api.schema.field_access import Disclosure
 from experience_api.security.permissions import Scope
 from experience_api.security.principal import Principal
 from system_apis.contracts.models import split_id
 
 FORBIDDEN = "FORBIDDEN"
+T = TypeVar("T")
 
 
 class Forbidden(ClientError):
@@ -94,3 +98,17 @@ def require_connection(info: Info, connection: str) -> None:
     """Forbidden unless the caller may act on ``connection``."""
     if not info.context.principal.may_see(connection):
         raise Forbidden(f"not permitted on connection {connection!r}")
+
+
+def guarded(info: Info, scope: Scope, field_name: str, record_id: str, value: T | None) -> T | None:
+    """``value`` when the caller holds ``scope`` (recorded as a disclosure), else None
+    (recorded as redacted). ``field_name`` is ``Type.field``."""
+    context = info.context
+    caller = context.principal
+    access = context.field_access
+    if not caller.has(scope):
+        access.redacted.add(field_name)
+        return None
+    if value is not None:
+        access.disclose(Disclosure(caller.subject, caller.client_id, field_name, record_id, scope))
+    return value

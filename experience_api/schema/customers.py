@@ -12,7 +12,7 @@ import datetime as dt
 
 import strawberry
 
-from experience_api.schema.authorization import require, requires, visible_connections
+from experience_api.schema.authorization import guarded, require, requires, visible_connections
 from experience_api.schema.common import (
     After,
     Connection,
@@ -26,7 +26,7 @@ from experience_api.schema.common import (
 )
 from experience_api.schema.context import Info
 from experience_api.schema.errors import client_errors
-from experience_api.schema.field_access import customer_details, guarded
+from experience_api.schema.field_access import customer_details
 from experience_api.security.permissions import Scope
 from system_apis.contracts import models
 from system_apis.contracts.queries import CustomerFilter as CanonicalCustomerFilter

@@ -13,7 +13,12 @@ from enum import Enum
 
 import strawberry
 
-from experience_api.schema.authorization import may_see_record, require, visible_connections
+from experience_api.schema.authorization import (
+    guarded,
+    may_see_record,
+    require,
+    visible_connections,
+)
 from experience_api.schema.common import (
     After,
     Connection,
@@ -27,7 +32,7 @@ from experience_api.schema.common import (
 )
 from experience_api.schema.context import Info
 from experience_api.schema.errors import client_errors, none_if_not_found
-from experience_api.schema.field_access import employee_details, guarded
+from experience_api.schema.field_access import employee_details
 from experience_api.security.permissions import Scope
 from system_apis.contracts import people
 from system_apis.contracts.people import EmployeeFilter as CanonicalEmployeeFilter

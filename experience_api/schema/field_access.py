@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from graphql import DocumentNode, FieldNode, SelectionNode
 from strawberry.extensions import SchemaExtension
@@ -30,10 +30,8 @@ from system_apis.contracts.models import CustomerDetail
 from system_apis.contracts.people import EmployeeDetail
 
 if TYPE_CHECKING:
-    from experience_api.schema.context import Info
     from experience_api.security.principal import Principal
 
-T = TypeVar("T")
 
 DETAIL_SCOPES: dict[EmployeeDetail, Scope] = {
     EmployeeDetail.SALARY: Scope.PAYROLL_READ,
@@ -125,20 +123,6 @@ def selected_field_names(document: DocumentNode) -> frozenset[str]:
         if node_set is not None:
             walk(node_set.selections)
     return frozenset(names)
-
-
-def guarded(info: Info, scope: Scope, field_name: str, record_id: str, value: T | None) -> T | None:
-    """``value`` when the caller holds ``scope`` (recorded as a disclosure), else None
-    (recorded as redacted). ``field_name`` is ``Type.field``."""
-    context = info.context
-    caller = context.principal
-    access = context.field_access
-    if not caller.has(scope):
-        access.redacted.add(field_name)
-        return None
-    if value is not None:
-        access.disclose(Disclosure(caller.subject, caller.client_id, field_name, record_id, scope))
-    return value
 
 
 class FieldAccessExtension(SchemaExtension):

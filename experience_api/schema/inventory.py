@@ -1,4 +1,5 @@
-"""Inventory levels: the GraphQL type and the ``inventory`` query."""
+"""Inventory levels: the ``inventory`` query (the type sits with :class:`Product`, which
+lists its stock)."""
 
 from __future__ import annotations
 
@@ -10,44 +11,14 @@ from experience_api.schema.common import (
     Connection,
     ConnectionName,
     First,
-    Quantity,
-    Source,
     connection_from_page,
     page_request,
 )
 from experience_api.schema.context import Info
 from experience_api.schema.errors import client_errors
-from experience_api.schema.products import Product, load_product
+from experience_api.schema.products import InventoryLevel
 from experience_api.security.permissions import Scope
-from system_apis.contracts import models
 from system_apis.contracts.queries import InventoryFilter as CanonicalInventoryFilter
-
-
-@strawberry.type(description="Stock of one product at one location.")
-class InventoryLevel:
-    id: strawberry.ID
-    native_id: str
-    source: Source
-    sku: str
-    location: str
-    quantity: Quantity
-    stock_type: str
-
-    @classmethod
-    def from_model(cls, level: models.InventoryLevel) -> InventoryLevel:
-        return cls(
-            id=strawberry.ID(level.id),
-            native_id=level.native_id,
-            source=Source.from_model(level.source),
-            sku=level.sku,
-            location=level.location,
-            quantity=Quantity.from_model(level.quantity),
-            stock_type=level.stock_type,
-        )
-
-    @strawberry.field
-    async def product(self, info: Info) -> Product | None:
-        return await load_product(info, self.source.connection, self.sku)
 
 
 @strawberry.input

@@ -1,8 +1,7 @@
-"""Products: the GraphQL type, its stock, and the ``products`` query."""
+"""Products and their stock: the GraphQL types ``Product`` and ``InventoryLevel`` (each
+reaches the other: a product's stock, a level's product), and the ``products`` query."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -24,15 +23,8 @@ from experience_api.security.permissions import Scope
 from system_apis.contracts import models
 from system_apis.contracts.queries import ProductFilter as CanonicalProductFilter
 
-if TYPE_CHECKING:
-    from experience_api.schema.inventory import InventoryLevel
 
-
-async def _product_stock(
-    root: Product, info: Info
-) -> list[Annotated[InventoryLevel, strawberry.lazy("experience_api.schema.inventory")]] | None:
-    from experience_api.schema.inventory import InventoryLevel
-
+async def _product_stock(root: Product, info: Info) -> list[InventoryLevel] | None:
     require(info, Scope.INVENTORY_READ)
     levels = await info.context.loaders.stock.load((root.source.connection, root.sku))
     return [InventoryLevel.from_model(level) for level in levels]
@@ -51,9 +43,7 @@ class Product:
     gross_weight: Quantity | None
     list_price: Money | None
     # Nullable like every field read with a second call: a failure spares the page.
-    stock: (
-        list[Annotated[InventoryLevel, strawberry.lazy("experience_api.schema.inventory")]] | None
-    ) = strawberry.field(
+    stock: list[InventoryLevel] | None = strawberry.field(
         resolver=_product_stock,
         description="Stock per location, batched across the response; null if unreadable.",
     )
@@ -79,6 +69,33 @@ async def load_product(info: Info, connection: str, sku: str) -> Product | None:
     require(info, Scope.PRODUCTS_READ)
     product = await info.context.loaders.product.load((connection, sku))
     return None if product is None else Product.from_model(product)
+
+
+@strawberry.type(description="Stock of one product at one location.")
+class InventoryLevel:
+    id: strawberry.ID
+    native_id: str
+    source: Source
+    sku: str
+    location: str
+    quantity: Quantity
+    stock_type: str
+
+    @classmethod
+    def from_model(cls, level: models.InventoryLevel) -> InventoryLevel:
+        return cls(
+            id=strawberry.ID(level.id),
+            native_id=level.native_id,
+            source=Source.from_model(level.source),
+            sku=level.sku,
+            location=level.location,
+            quantity=Quantity.from_model(level.quantity),
+            stock_type=level.stock_type,
+        )
+
+    @strawberry.field
+    async def product(self, info: Info) -> Product | None:
+        return await load_product(info, self.source.connection, self.sku)
 
 
 @strawberry.input
