@@ -16,21 +16,17 @@ two parts; SAP's stock API has no aggregating read that would avoid this in one 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import (
-    ErpError,
     NotFound,
-    Unavailable,
-    UnknownOutcome,
     ValidationRejected,
 )
+from system_apis.contracts.guards import MappingGuard
 from system_apis.contracts.models import (
     Customer,
     CustomerDetail,
@@ -109,6 +105,7 @@ class SapAdapter:
         if client.connection is None:
             client.connection = connection
         self._client = client
+        self._guard = MappingGuard("SAP", connection)
         self._defaults = SapDefaults(
             sales_organization=sales_organization,
             distribution_channel=distribution_channel,
@@ -122,8 +119,8 @@ class SapAdapter:
             self._source,
             MovementTypes(receipt_movement_type, issue_movement_type, issue_cost_center),
             ZoneInfo(time_zone),
-            self._mapped,
-            self._written,
+            self._guard.mapped,
+            self._guard.written,
         )
 
     @property
@@ -151,11 +148,11 @@ class SapAdapter:
         found = self._page(answer, page, lambda e: customer_from_sap(e, self._source))
         if CustomerDetail.CREDIT_LIMIT not in filter.details or not found.items:
             return found
-        partners = self._mapped(
+        partners = self._guard.mapped(
             lambda: [required_text(e, "BusinessPartner") for e in answer.results]
         )
         accounts = await credit.credit_accounts(self._client, partners)
-        by_partner = self._mapped(lambda: limits_by_partner(accounts))
+        by_partner = self._guard.mapped(lambda: limits_by_partner(accounts))
         items = tuple(
             customer.model_copy(update={"credit_limit": by_partner.get(partner)})
             for customer, partner in zip(found.items, partners, strict=True)
@@ -178,7 +175,7 @@ class SapAdapter:
         if conditions is None:
             return _empty(page)
         answer = await self._list(queries.STOCK, conditions, page)
-        levels = self._mapped(lambda: inventory_from_sap(answer.results, self._source))
+        levels = self._guard.mapped(lambda: inventory_from_sap(answer.results, self._source))
         total = answer.count if answer.count is not None else page.offset + len(answer.results)
         return Page[InventoryLevel](items=tuple(levels), offset=page.offset, total=total)
 
@@ -198,7 +195,7 @@ class SapAdapter:
 
     async def get_sales_order(self, native_id: str) -> SalesOrder:
         entity = await self._get(queries.SALES_ORDERS, native_id)
-        return self._mapped(lambda: self._order(entity.data))
+        return self._guard.mapped(lambda: self._order(entity.data))
 
     async def create_sales_order(self, draft: SalesOrderDraft) -> SalesOrder:
         try:
@@ -209,9 +206,9 @@ class SapAdapter:
             queries.SALES_ORDERS.service, queries.SALES_ORDERS.entity_set, body
         )
         if expanded(created.data, "to_Item") is not None:
-            return self._written(lambda: self._order(created.data))
-        number = self._written(lambda: str(created.data["SalesOrder"]))
-        return await self._read_back(self.get_sales_order(number), f"sales order {number}")
+            return self._guard.written(lambda: self._order(created.data))
+        number = self._guard.written(lambda: str(created.data["SalesOrder"]))
+        return await self._guard.read_back(self.get_sales_order(number), f"sales order {number}")
 
     # -- fulfilment --------------------------------------------------------------------------
 
@@ -224,7 +221,7 @@ class SapAdapter:
 
     async def create_delivery(self, order_native_id: str) -> Delivery:
         order = await self._get(queries.SALES_ORDERS, order_native_id)
-        items = self._mapped(lambda: open_order_items(order.data))
+        items = self._guard.mapped(lambda: open_order_items(order.data))
         if not items:
             raise ValidationRejected(
                 f"sales order {order_native_id} has no open items to deliver",
@@ -236,14 +233,14 @@ class SapAdapter:
             delivery_body(order_native_id, items),
         )
         if expanded(created.data, "to_DeliveryDocumentItem") is not None:
-            return self._written(lambda: delivery_from_sap(created.data, self._source))
-        number = self._written(lambda: str(created.data["DeliveryDocument"]))
-        return await self._read_back(self._get_delivery(number), f"delivery {number}")
+            return self._guard.written(lambda: delivery_from_sap(created.data, self._source))
+        number = self._guard.written(lambda: str(created.data["DeliveryDocument"]))
+        return await self._guard.read_back(self._get_delivery(number), f"delivery {number}")
 
     async def post_goods_issue(self, delivery_native_id: str) -> Delivery:
         """Posts the goods issue; a delivery already issued is returned as it is."""
         current = await self._get(queries.DELIVERIES, delivery_native_id)
-        delivery = self._mapped(lambda: delivery_from_sap(current.data, self._source))
+        delivery = self._guard.mapped(lambda: delivery_from_sap(current.data, self._source))
         if delivery.goods_issued:
             return delivery
         posted = await self._client.call_function(
@@ -253,18 +250,18 @@ class SapAdapter:
             if_match=current.etag,
         )
         if not posted.data.get("DeliveryDocument"):
-            return await self._read_back(
+            return await self._guard.read_back(
                 self._get_delivery(delivery_native_id),
                 f"the goods issue of delivery {delivery_native_id}",
             )
         items = expanded(posted.data, "to_DeliveryDocumentItem")
         if items is None:
             items = expanded(current.data, "to_DeliveryDocumentItem")
-        return self._written(lambda: delivery_from_sap(posted.data, self._source, items))
+        return self._guard.written(lambda: delivery_from_sap(posted.data, self._source, items))
 
     async def _get_delivery(self, native_id: str) -> Delivery:
         entity = await self._get(queries.DELIVERIES, native_id)
-        return self._mapped(lambda: delivery_from_sap(entity.data, self._source))
+        return self._guard.mapped(lambda: delivery_from_sap(entity.data, self._source))
 
     # -- billing -----------------------------------------------------------------------------
 
@@ -283,13 +280,13 @@ class SapAdapter:
             queries.INVOICES.service, "CreateFromSDDocument", {"SDDocument": order_native_id}
         )
         if expanded(created.data, "to_Item") is not None:
-            return self._written(lambda: self._invoice(created.data))
-        number = self._written(lambda: str(created.data["BillingDocument"]))
-        return await self._read_back(self._get_invoice(number), f"billing document {number}")
+            return self._guard.written(lambda: self._invoice(created.data))
+        number = self._guard.written(lambda: str(created.data["BillingDocument"]))
+        return await self._guard.read_back(self._get_invoice(number), f"billing document {number}")
 
     async def _get_invoice(self, native_id: str) -> Invoice:
         entity = await self._get(queries.INVOICES, native_id)
-        return self._mapped(lambda: self._invoice(entity.data))
+        return self._guard.mapped(lambda: self._invoice(entity.data))
 
     # -- employees (SuccessFactors Employee Central entity sets, see system_apis.sap.people) --
 
@@ -308,7 +305,7 @@ class SapAdapter:
         )
         if not answer.results:
             raise NotFound(f"employee {native_id} not found", connection=self._source.connection)
-        return self._mapped(lambda: employee_from_sf(answer.results[0], self._source))
+        return self._guard.mapped(lambda: employee_from_sf(answer.results[0], self._source))
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -346,46 +343,12 @@ class SapAdapter:
         )
         return list(dict.fromkeys(str(row[key]) for row in rows if row.get(key)))
 
-    async def _read_back(self, read: Awaitable[T], what: str) -> T:
-        """Reads the result of a write SAP accepted; failing that, the outcome is unknown.
-
-        Reporting such a failure as plain Unavailable would invite a retry of the write.
-        """
-        try:
-            return await read
-        except ErpError as exc:
-            raise UnknownOutcome(
-                f"SAP posted {what} but reading it back failed: {exc.message}",
-                code=exc.code,
-                connection=self._source.connection,
-            ) from exc
-
     def _page(
         self, answer: ODataCollection, page: PageRequest, convert: Callable[[JsonObject], T]
     ) -> Page[T]:
-        items = tuple(self._mapped(lambda: [convert(entity) for entity in answer.results]))
+        items = tuple(self._guard.mapped(lambda: [convert(entity) for entity in answer.results]))
         total = answer.count if answer.count is not None else page.offset + len(items)
         return Page[T](items=items, offset=page.offset, total=total)
-
-    def _mapped(self, convert: Callable[[], T]) -> T:
-        """Runs a mapping; a payload SAP should not have sent becomes Unavailable."""
-        try:
-            return convert()
-        except (KeyError, TypeError, ValueError, ValidationError) as exc:
-            raise Unavailable(
-                f"SAP answered a payload the adapter cannot read: {exc}",
-                connection=self._source.connection,
-            ) from exc
-
-    def _written(self, convert: Callable[[], T]) -> T:
-        """Like :meth:`_mapped` for a write SAP accepted: the outcome is unknown to the caller."""
-        try:
-            return convert()
-        except (KeyError, TypeError, ValueError, ValidationError) as exc:
-            raise UnknownOutcome(
-                f"SAP accepted the write but answered a payload the adapter cannot read: {exc}",
-                connection=self._source.connection,
-            ) from exc
 
 
 def _empty(page: PageRequest) -> Page[T]:

@@ -28,7 +28,6 @@ between a warehouse and its lost-and-found location, found again by their refere
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
@@ -59,7 +58,7 @@ from system_apis.tryton.billing import Billing
 from system_apis.tryton.catalogue import Catalogue
 from system_apis.tryton.changes import changed_levels, changed_rows
 from system_apis.tryton.client import TrytonClient
-from system_apis.tryton.guards import mapped, read_back
+from system_apis.tryton.errors import guard
 from system_apis.tryton.mapping.locations import StorageLocation, matching
 from system_apis.tryton.mapping.partners import CUSTOMER_FIELDS, customer_from_tryton
 from system_apis.tryton.mapping.products import PRODUCT_FIELDS, product_from_tryton
@@ -152,7 +151,9 @@ class TrytonAdapter:
             order=queries.BY_ID,
             context=search.context,
         )
-        items = self._mapped(lambda: [customer_from_tryton(r, self._source) for r in rows])
+        items = guard(self._source.connection).mapped(
+            lambda: [customer_from_tryton(r, self._source) for r in rows]
+        )
         return Page[Customer](items=tuple(items), offset=page.offset, total=total)
 
     async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]:
@@ -169,7 +170,9 @@ class TrytonAdapter:
             order=queries.BY_CODE,
             context=search.context,
         )
-        items = self._mapped(lambda: [product_from_tryton(r, self._source, currency) for r in rows])
+        items = guard(self._source.connection).mapped(
+            lambda: [product_from_tryton(r, self._source, currency) for r in rows]
+        )
         return Page[Product](items=tuple(items), offset=page.offset, total=total)
 
     async def list_inventory(
@@ -234,7 +237,7 @@ class TrytonAdapter:
     def _levels(
         self, rows: list[dict[str, Any]], location: StorageLocation
     ) -> list[InventoryLevel]:
-        return self._mapped(
+        return guard(self._source.connection).mapped(
             lambda: [inventory_from_tryton(row, location, self._source) for row in rows]
         )
 
@@ -260,7 +263,7 @@ class TrytonAdapter:
             rows, total = await read_page(
                 self._client, "sale.sale", domain, SALE_FIELDS, page, order=queries.NEWEST_FIRST
             )
-        items = self._mapped(lambda: [self._order(row) for row in rows])
+        items = guard(self._source.connection).mapped(lambda: [self._order(row) for row in rows])
         return Page[SalesOrder](items=tuple(items), offset=page.offset, total=total)
 
     async def get_sales_order(self, native_id: str) -> SalesOrder:
@@ -273,12 +276,12 @@ class TrytonAdapter:
             what="sales order",
             domain=[("state", "in", list(ORDER_STATES))],
         )
-        return self._mapped(lambda: self._order(row))
+        return guard(self._source.connection).mapped(lambda: self._order(row))
 
     async def create_sales_order(self, draft: SalesOrderDraft) -> SalesOrder:
         sale_id = await self._orders.create(draft)
-        return await read_back(
-            self.get_sales_order(str(sale_id)), f"sale {sale_id}", self._source.connection
+        return await guard(self._source.connection).read_back(
+            self.get_sales_order(str(sale_id)), f"sale {sale_id}"
         )
 
     def _order(self, row: dict[str, Any]) -> SalesOrder:
@@ -300,9 +303,6 @@ class TrytonAdapter:
 
     async def create_invoice(self, order_native_id: str) -> Invoice:
         return await self._billing.create_invoice(order_native_id)
-
-    def _mapped(self, convert: Callable[[], T]) -> T:
-        return mapped(convert, self._source.connection)
 
 
 def _stock_context(location: StorageLocation) -> dict[str, object]:

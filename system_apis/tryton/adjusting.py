@@ -34,7 +34,7 @@ from system_apis.contracts.errors import ErpError, InsufficientStock, NotFound, 
 from system_apis.contracts.models import InventoryLevel, Source
 from system_apis.tryton.catalogue import Catalogue
 from system_apis.tryton.client import Row, TrytonClient
-from system_apis.tryton.guards import mapped, read_back
+from system_apis.tryton.errors import guard
 from system_apis.tryton.mapping.locations import StorageLocation, matching
 from system_apis.tryton.mapping.readers import (
     many2one,
@@ -121,13 +121,13 @@ class StockAdjuster:
         )
         if not rows:
             raise NotFound(f"Tryton has no product {sku}", connection=self._connection)
-        return mapped(
-            lambda: inventory_from_tryton(rows[0], location, self._source), self._connection
+        return guard(self._connection).mapped(
+            lambda: inventory_from_tryton(rows[0], location, self._source)
         )
 
     async def _answer(self, sku: str, location: StorageLocation) -> InventoryLevel:
-        return await read_back(
-            self.level(sku, location), f"the stock adjustment of {sku}", self._connection
+        return await guard(self._connection).read_back(
+            self.level(sku, location), f"the stock adjustment of {sku}"
         )
 
     async def _finish(self, shipment_id: int) -> None:

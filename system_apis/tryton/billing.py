@@ -16,7 +16,7 @@ from system_apis.contracts.models import Invoice, Source
 from system_apis.contracts.queries import InvoiceFilter, Page, PageRequest
 from system_apis.tryton.changes import changed_rows
 from system_apis.tryton.client import Row, TrytonClient
-from system_apis.tryton.guards import mapped, read_back
+from system_apis.tryton.errors import guard
 from system_apis.tryton.mapping.invoices import INVOICE_FIELDS, invoice_from_tryton
 from system_apis.tryton.mapping.readers import nested_list, record_id
 from system_apis.tryton.mapping.status import ORDER_STATES
@@ -62,7 +62,7 @@ class Billing:
             rows, total = await read_page(
                 self._client, INVOICE, domain, INVOICE_FIELDS, page, order=BY_ID
             )
-        items = mapped(lambda: [self._convert(row) for row in rows], self._connection)
+        items = guard(self._connection).mapped(lambda: [self._convert(row) for row in rows])
         return Page[Invoice](items=tuple(items), offset=page.offset, total=total)
 
     async def get_invoice(self, native_id: str) -> Invoice:
@@ -74,7 +74,7 @@ class Billing:
             what="invoice",
             domain=[("type", "=", "out")],
         )
-        return mapped(lambda: self._convert(row), self._connection)
+        return guard(self._connection).mapped(lambda: self._convert(row))
 
     async def create_invoice(self, order_native_id: str) -> Invoice:
         sale = await self._sale(order_native_id)
@@ -95,7 +95,9 @@ class Billing:
             )
         await self._client.button(INVOICE, "post", waiting)
         native = str(waiting[0])
-        return await read_back(self.get_invoice(native), f"invoice {native}", self._connection)
+        return await guard(self._connection).read_back(
+            self.get_invoice(native), f"invoice {native}"
+        )
 
     async def _sale(self, native_id: str) -> Row:
         return await find_one(

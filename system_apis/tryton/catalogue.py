@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from system_apis.contracts.errors import Unavailable
 from system_apis.tryton.client import TrytonClient
-from system_apis.tryton.guards import mapped
+from system_apis.tryton.errors import guard
 from system_apis.tryton.mapping.locations import (
     WAREHOUSE_FIELDS,
     StorageLocation,
@@ -60,7 +60,7 @@ class Catalogue:
             WAREHOUSE_FIELDS,
             order=(("code", "ASC"), ("id", "ASC")),
         )
-        locations = mapped(lambda: warehouses_from_tryton(rows), self._connection)
+        locations = guard(self._connection).mapped(lambda: warehouses_from_tryton(rows))
         self._locations = (time.monotonic(), locations)
         return locations
 
@@ -87,4 +87,4 @@ class Catalogue:
                 currency=currency,
             )
 
-        return mapped(convert, self._connection)
+        return guard(self._connection).mapped(convert)

@@ -24,7 +24,7 @@ from typing import Any
 from system_apis.contracts.models import InventoryLevel, Source
 from system_apis.contracts.queries import InventoryFilter, Page, PageRequest
 from system_apis.tryton.client import Row, TrytonClient
-from system_apis.tryton.guards import mapped
+from system_apis.tryton.errors import guard
 from system_apis.tryton.mapping.locations import StorageLocation, matching
 from system_apis.tryton.mapping.readers import nested_text, record_id, timestamp
 from system_apis.tryton.mapping.stock import STOCK_FIELDS, inventory_from_tryton
@@ -61,8 +61,8 @@ async def changed_rows(
     stamps = await client.search_read(
         model, [*domain, *changed_since(since)], STAMP_FIELDS, order=BY_ID
     )
-    ordered = mapped(
-        lambda: sorted(stamps, key=lambda row: (change_time(row), record_id(row))), connection
+    ordered = guard(connection).mapped(
+        lambda: sorted(stamps, key=lambda row: (change_time(row), record_id(row)))
     )
     wanted = [record_id(row) for row in ordered[page.offset : page.offset + page.limit]]
     if not wanted:
@@ -119,7 +119,7 @@ async def changed_levels(
                 found.append(level.model_copy(update={"changed_at": moved_at}))
         return found
 
-    items = mapped(levels, source.connection)
+    items = guard(source.connection).mapped(levels)
     return Page[InventoryLevel](items=tuple(items), offset=page.offset, total=len(ordered))
 
 
@@ -154,4 +154,4 @@ async def _moved(
                 moved.append((sku, change_time(row)))
         return moved
 
-    return mapped(convert, source.connection)
+    return guard(source.connection).mapped(convert)

@@ -50,6 +50,7 @@ from system_apis.contracts.errors import (
     UnknownOutcome,
     ValidationRejected,
 )
+from system_apis.contracts.guards import MappingGuard
 from system_apis.contracts.retry_after import parse_retry_after
 
 MISSING_RECORD_MARK = "that don't exist"
@@ -87,6 +88,11 @@ def error_from_rpc(error: Any, *, connection: str | None) -> ErpError:
         return AuthenticationFailed(message, code=kind, connection=connection)
     text = _text(kind) or repr(error)
     return Unavailable(f"Tryton failed on the call: {text}", connection=connection)
+
+
+def guard(connection: str | None) -> MappingGuard:
+    """The boundary around the mapping of what one Tryton connection answered."""
+    return MappingGuard("Tryton", connection)
 
 
 def error_from_status(response: httpx.Response, *, write: bool, connection: str | None) -> ErpError:

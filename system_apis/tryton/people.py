@@ -18,7 +18,7 @@ from system_apis.contracts.models import Source, canonical_id
 from system_apis.contracts.people import Employee, EmployeeFilter, EmploymentStatus
 from system_apis.contracts.queries import Page, PageRequest
 from system_apis.tryton.client import TrytonClient
-from system_apis.tryton.guards import mapped
+from system_apis.tryton.errors import guard
 from system_apis.tryton.mapping.readers import (
     Row,
     native_id,
@@ -97,9 +97,8 @@ class EmployeeReads:
         rows, total = await read_page(
             self._client, MODEL, domain, EMPLOYEE_FIELDS, page, order=BY_ID, context=EVERYONE
         )
-        items = mapped(
-            lambda: [employee_from_tryton(r, self._source, today) for r in rows],
-            self._source.connection,
+        items = guard(self._source.connection).mapped(
+            lambda: [employee_from_tryton(r, self._source, today) for r in rows]
         )
         return Page[Employee](items=tuple(items), offset=page.offset, total=total)
 
@@ -107,7 +106,6 @@ class EmployeeReads:
         row = await find_one(
             self._client, MODEL, native, EMPLOYEE_FIELDS, what="employee", context=EVERYONE
         )
-        return mapped(
-            lambda: employee_from_tryton(row, self._source, dt.date.today()),
-            self._source.connection,
+        return guard(self._source.connection).mapped(
+            lambda: employee_from_tryton(row, self._source, dt.date.today())
         )

@@ -29,7 +29,7 @@ from system_apis.contracts.errors import ErpError, InsufficientStock, Validation
 from system_apis.contracts.models import Delivery, Source
 from system_apis.contracts.queries import DeliveryFilter, Page, PageRequest
 from system_apis.tryton.client import Row, TrytonClient
-from system_apis.tryton.guards import mapped, read_back
+from system_apis.tryton.errors import guard
 from system_apis.tryton.mapping.deliveries import DELIVERY_FIELDS, delivery_from_tryton
 from system_apis.tryton.mapping.readers import many2one, nested_list, nested_text, record_id
 from system_apis.tryton.mapping.status import ORDER_STATES
@@ -68,14 +68,14 @@ class Shipping:
         rows, total = await read_page(
             self._client, SHIPMENT, domain, DELIVERY_FIELDS, page, order=BY_ID
         )
-        items = mapped(
-            lambda: [delivery_from_tryton(r, self._source) for r in rows], self._connection
+        items = guard(self._connection).mapped(
+            lambda: [delivery_from_tryton(r, self._source) for r in rows]
         )
         return Page[Delivery](items=tuple(items), offset=page.offset, total=total)
 
     async def get_delivery(self, native_id: str) -> Delivery:
         row = await find_one(self._client, SHIPMENT, native_id, DELIVERY_FIELDS, what="shipment")
-        return mapped(lambda: delivery_from_tryton(row, self._source), self._connection)
+        return guard(self._connection).mapped(lambda: delivery_from_tryton(row, self._source))
 
     async def create_delivery(self, order_native_id: str) -> Delivery:
         sale = await self._sale(order_native_id)
@@ -96,7 +96,9 @@ class Shipping:
         if shipment.get("state") == "draft":
             await self._client.button(SHIPMENT, "wait", [record_id(shipment)])
         native = str(record_id(shipment))
-        return await read_back(self.get_delivery(native), f"shipment {native}", self._connection)
+        return await guard(self._connection).read_back(
+            self.get_delivery(native), f"shipment {native}"
+        )
 
     async def post_goods_issue(self, delivery_native_id: str) -> Delivery:
         """Runs the shipment to ``done``; a shipment already done is returned as it is."""
@@ -128,10 +130,9 @@ class Shipping:
             state = "packed"
         if state in ("packed", "shipped"):
             await self._client.button(SHIPMENT, "do", shipment)
-        return await read_back(
+        return await guard(self._connection).read_back(
             self.get_delivery(delivery_native_id),
             f"the goods issue of shipment {delivery_native_id}",
-            self._connection,
         )
 
     async def _refuse_short(self, row: Row) -> None:
