@@ -5,6 +5,10 @@ know makes the set be read again, at most once per ``refresh_min_seconds``, whic
 rotated key is picked up without letting made-up kids hammer the issuer. When the issuer
 cannot be reached the cached keys keep working; only a token whose key was never seen gets
 :class:`KeysUnavailable` (the gateway answers 503, not 401: the token may well be good).
+
+Weak keys are refused, with a warning naming their kid: RSA keys under 2,048 bits (NIST SP
+800-131A, RFC 7518 3.3), and EC keys on a curve other than P-256, P-384 or P-521. They stay
+known by kid, so a token signed with one is told why it is refused.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ from typing import Any, Protocol
 
 import httpx
 import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from experience_api.security.dev_keys import is_dev_kid
 
 log = logging.getLogger(__name__)
+MIN_RSA_BITS = 2048
+EC_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 
 
 class KeysUnavailable(Exception):
@@ -37,11 +44,15 @@ class KeysUnavailable(Exception):
 
 @dataclass(frozen=True)
 class VerificationKey:
-    """A public key and the algorithm its JWK declares (None: any of its family)."""
+    """A public key and the algorithm its JWK declares (None: any of its family).
+
+    ``refused`` says why a key the issuer publishes must not be used (too weak); such a
+    key verifies nothing."""
 
     key: Any
     key_type: str
     algorithm: str | None
+    refused: str | None = None
 
 
 class KeySource(Protocol):
@@ -73,14 +84,36 @@ def parse_jwks(
         declared = entry.get("alg")
         try:
             jwk = jwt.PyJWK(dict(entry))
-            keys[kid] = VerificationKey(
-                key=jwk.key,
-                key_type=str(jwk.key_type),
-                algorithm=declared if isinstance(declared, str) else None,
-            )
         except (jwt.PyJWKError, jwt.InvalidKeyError) as exc:
             log.warning("ignoring key %r of %s: %s", kid, origin, exc)
+            continue
+        refused = weakness(jwk.key)
+        if refused is not None:
+            log.warning("refusing key %r of %s: %s", kid, origin, refused)
+        keys[kid] = VerificationKey(
+            key=jwk.key,
+            key_type=str(jwk.key_type),
+            algorithm=declared if isinstance(declared, str) else None,
+            refused=refused,
+        )
     return keys
+
+
+def weakness(key: Any) -> str | None:
+    """Why a public key is too weak to trust, or None when it is strong enough."""
+    if isinstance(key, rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
+        return f"an RSA key of {key.key_size} bits is too weak (at least {MIN_RSA_BITS})"
+    if isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name not in EC_CURVES:
+        accepted = ", ".join(EC_CURVES.values())
+        return f"an EC key on the curve {key.curve.name} is not accepted ({accepted} are)"
+    return None
+
+
+def curve_name(key: Any) -> str | None:
+    """The JOSE name of an EC key's curve (P-256...), None for other keys."""
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return EC_CURVES.get(key.curve.name, key.curve.name)
+    return None
 
 
 class StaticKeys:
@@ -100,8 +133,11 @@ class StaticKeys:
         except (OSError, ValueError) as exc:
             raise ValueError(f"cannot read the JWKS file {path}: {exc}") from exc
         keys = parse_jwks(document, refuse_dev_keys=refuse_dev_keys, origin=str(path))
-        if not keys:
-            raise ValueError(f"the JWKS file {path} holds no usable signing key")
+        if not any(key.refused is None for key in keys.values()):
+            weak = "; ".join(f"{kid}: {key.refused}" for kid, key in keys.items())
+            raise ValueError(
+                f"the JWKS file {path} holds no usable signing key" + (f" ({weak})" if weak else "")
+            )
         return cls(keys)
 
     async def key(self, kid: str) -> VerificationKey | None:

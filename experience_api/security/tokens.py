@@ -6,6 +6,10 @@ Checks, in order: the header's ``alg`` is one of the configured asymmetric algor
 ``exp`` (required), ``nbf`` and ``iat`` with a small leeway; ``aud``. Messages say what was
 wrong, never echo the token.
 
+The time claims must be JSON numbers (not strings, not booleans) between 1970 and the year
+9999: PyJWT would turn ``"exp": "1900000000"`` into a number and take ``1e20`` as "never
+expires", so they are checked here before it sees them.
+
 Claims: ``sub`` (else the client id) is the subject; ``azp`` or ``client_id`` the client;
 ``roles`` (a list) and ``scope`` (space separated) or ``scp`` (a list) grant scopes; the
 companies claim (``companies`` by default) lists the connections the caller may use,
@@ -21,13 +25,16 @@ from typing import Any
 import jwt
 
 from experience_api.security.dev_keys import is_dev_kid
-from experience_api.security.jwks import KeySource, VerificationKey
+from experience_api.security.jwks import KeySource, VerificationKey, curve_name
 from experience_api.security.permissions import scopes_for
 from experience_api.security.principal import Principal
 
 MAX_TOKEN_LENGTH = 16_384
+NUMERIC_DATE_CLAIMS = ("exp", "nbf", "iat")
+MAX_NUMERIC_DATE = 253_402_300_799  # 9999-12-31T23:59:59Z
 ALL_COMPANIES = "*"
 _KEY_TYPES = {"RS": "RSA", "PS": "RSA", "ES": "EC"}
+_CURVES = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
 
 
 class InvalidToken(Exception):
@@ -79,6 +86,7 @@ class TokenValidator:
             unverified = jwt.decode(token, options={"verify_signature": False})
         except jwt.InvalidTokenError:
             raise InvalidToken("the token is not a well-formed JWT") from None
+        _check_numeric_dates(unverified)
         algorithm = header.get("alg")
         if algorithm not in self._algorithms:
             raise InvalidToken(
@@ -97,6 +105,8 @@ class TokenValidator:
         key = await trusted.keys.key(kid)
         if key is None:
             raise InvalidToken("the token is signed with a key the issuer does not publish")
+        if key.refused is not None:
+            raise InvalidToken(f"the issuer's key {kid[:64]!r} is refused: {key.refused}")
         _check_key_family(key, algorithm)
         claims = self._verified_claims(token, key, algorithm, trusted.issuer)
         return self._principal(claims)
@@ -163,8 +173,34 @@ def _string_list(claims: Mapping[str, Any], name: str) -> list[str]:
     return value
 
 
+def _check_numeric_dates(claims: Mapping[str, Any]) -> None:
+    """RFC 7519 NumericDate: a JSON number of seconds since the epoch, in a sane range."""
+    for name in NUMERIC_DATE_CLAIMS:
+        if name not in claims:
+            continue
+        value = claims[name]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidToken(
+                f"the {name!r} claim must be a number of seconds since 1970 (a NumericDate), "
+                f"not {_json_type(value)}"
+            )
+        if not 0 <= value <= MAX_NUMERIC_DATE:  # also false for NaN, true for no infinity
+            raise InvalidToken(
+                f"the {name!r} claim is out of range: a NumericDate lies between 0 and "
+                f"{MAX_NUMERIC_DATE} (the year 9999)"
+            )
+
+
+def _json_type(value: object) -> str:
+    names = {bool: "a boolean", str: "a string", list: "a list", dict: "an object"}
+    return "null" if value is None else names.get(type(value), "another type")
+
+
 def _check_key_family(key: VerificationKey, algorithm: str) -> None:
     if key.algorithm is not None and key.algorithm != algorithm:
         raise InvalidToken(f"the key is for {key.algorithm}, the token says {algorithm}")
     if key.key_type != _KEY_TYPES[algorithm[:2]]:
         raise InvalidToken(f"the key is of type {key.key_type}, which cannot verify {algorithm}")
+    curve = curve_name(key.key)
+    if curve is not None and _CURVES.get(algorithm) != curve:
+        raise InvalidToken(f"the key is on the curve {curve}, which cannot verify {algorithm}")

@@ -95,6 +95,17 @@ FORGERIES: dict[str, tuple[Callable[[Issuer], str], str]] = {
     "issued in the future": (lambda i: i.token(iat=NOW + 3600), "not valid yet"),
     "EC key id with an RSA alg": (lambda i: i.token(headers={"kid": "ec-1"}), "ES256"),
     "roles not a list": (lambda i: i.token(roles="admin"), "'roles'"),
+    # NumericDate claims are JSON numbers in range, never coerced from another type.
+    "exp a numeric string": (lambda i: _signed_raw(i, exp=str(NOW + 300)), "'exp' claim must be"),
+    "exp 10^20": (lambda i: _signed_raw(i, exp=10**20), "'exp' claim is out of range"),
+    "exp 1e20 as a float": (lambda i: _signed_raw(i, exp=1e20), "'exp' claim is out of range"),
+    "exp a boolean": (lambda i: _signed_raw(i, exp=True), "'exp' claim must be"),
+    "exp negative": (lambda i: _signed_raw(i, exp=-1), "'exp' claim is out of range"),
+    "exp a list": (lambda i: _signed_raw(i, exp=[NOW + 300]), "'exp' claim must be"),
+    "nbf a string": (lambda i: _signed_raw(i, nbf=str(NOW - 10)), "'nbf' claim must be"),
+    "iat 10^20": (lambda i: _signed_raw(i, iat=10**20), "'iat' claim is out of range"),
+    "exp NaN": (lambda i: _signed_raw(i, exp=float("nan")), "'exp' claim is out of range"),
+    "exp Infinity": (lambda i: _signed_raw(i, exp=float("inf")), "'exp' claim is out of range"),
 }
 
 
@@ -153,6 +164,14 @@ async def test_a_malformed_authorization_header_is_invalid_request(
 
     assert response.status_code == 400
     assert challenge(response)["error"] == "invalid_request"
+
+
+async def test_fractional_numeric_dates_are_accepted(gateway: Gateway, issuer: Issuer) -> None:
+    token = _signed_raw(issuer, exp=NOW + 300.5, iat=NOW - 0.25, nbf=float(NOW - 1))
+
+    response = await gateway.gql(CUSTOMERS, token=token)
+
+    assert response.status_code == 200, response.text
 
 
 @pytest.mark.parametrize("key", ["rsa-1", "ec-1"])
