@@ -290,7 +290,9 @@ def _run(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
-        proxy_headers=True,
+        # The gateway reads forwarded headers itself, from auth.trusted_proxies only;
+        # uvicorn's own reading would believe any loopback peer.
+        proxy_headers=False,
     )
 
 

@@ -10,7 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    IPvAnyNetwork,
+    field_validator,
+    model_validator,
+)
 
 from experience_api.security.permissions import Role
 
@@ -46,7 +53,9 @@ class RateLimitSettings(BaseModel):
     per_role: dict[Role, str] = Field(default_factory=lambda: {Role.AGENT: "600/minute"})
     failed_auth: str = Field(
         default="60/minute",
-        description="invalid tokens per caller address; beyond it, 429 without checking more",
+        description="invalid tokens per caller address, and per token: beyond it, that "
+        "token is refused without being checked and the address's invalid tokens get 429; a "
+        "valid token is never refused by this limit",
     )
 
     @field_validator("default", "failed_auth")
@@ -100,6 +109,11 @@ class AuthSettings(BaseModel):
     )
     dev_token_max_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    trusted_proxies: list[IPvAnyNetwork] = Field(
+        default_factory=list,
+        description="addresses or CIDRs of the reverse proxies whose X-Forwarded-For or "
+        "Forwarded header names the caller; from anyone else these headers are ignored",
+    )
 
     @field_validator("local_roles")
     @classmethod

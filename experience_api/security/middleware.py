@@ -4,13 +4,20 @@ Every HTTP request outside the open paths needs a valid bearer token (local mode
 acting as the local developer). Failures are answered before anything runs:
 
 - no token: 401 with ``WWW-Authenticate: Bearer realm="erp-gateway"``;
-- a header that is not ``Bearer <token>``: 400 ``error="invalid_request"``;
+- a header that is not ``Bearer <token>``, or two Authorization headers: 400
+  ``error="invalid_request"``;
 - a token that does not validate: 401 ``error="invalid_token"`` with ``error_description``;
 - a valid token granting no scope of this API at all: 403 ``error="insufficient_scope"``;
 - the issuer's keys unreachable for a key never seen before: 503 with ``Retry-After``;
 - over the client's rate limit: 429 with ``Retry-After`` (and ``RateLimit-*`` on every
-  answer); an address that sent too many invalid tokens gets 429 before its next token is
-  even looked at.
+  answer).
+
+Invalid tokens are counted per caller address and per token (a fingerprint of it). A token
+refused too often is answered 429 without being checked again; an address that sent too
+many invalid tokens gets 429 for its next invalid ones, but its valid tokens are served:
+clients behind one NAT or proxy cannot lock each other out. The caller's address is the
+peer, or the client a trusted proxy names (:mod:`client_address`); it replaces the
+scope's ``client`` so everything after this middleware sees the same caller.
 
 The principal is left in the ASGI scope's ``state`` (``request.state.principal``). A
 WebSocket may also authenticate later, in its ``connection_init`` payload; a bad token in
@@ -19,6 +26,7 @@ its upgrade request closes it before it is accepted.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Collection
@@ -30,6 +38,7 @@ from experience_api.security.authenticator import (
     MalformedAuthorization,
     MissingToken,
 )
+from experience_api.security.client_address import TrustedProxies
 from experience_api.security.jwks import KeysUnavailable
 from experience_api.security.permissions import Scope as ApiScope
 from experience_api.security.principal import Principal
@@ -54,8 +63,10 @@ class AuthMiddleware:
         open_paths: Collection[str] = ("/", "/health", "/ready"),
         open_get_paths: Collection[str] = (),
         open_prefixes: Collection[str] = (),
+        trusted_proxies: TrustedProxies | None = None,
     ):
         self.app = app
+        self.trusted_proxies = trusted_proxies or TrustedProxies()
         self.authenticator = authenticator
         self.limiter = limiter
         self.open_paths = frozenset(open_paths)
@@ -63,6 +74,8 @@ class AuthMiddleware:
         self.open_prefixes = tuple(open_prefixes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and self.trusted_proxies:
+            scope = self._resolve_client(scope)
         if scope["type"] == "http":
             await self._http(scope, receive, send)
         elif scope["type"] == "websocket":
@@ -80,27 +93,36 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         address = _client(scope) or "unknown"
-        if self.limiter is not None:
-            refused = await self.limiter.failures_exhausted(address)
+        try:
+            authorization = _authorization(scope)
+        except MalformedAuthorization as exc:
+            await self._count_failure(f"addr:{address}")
+            await _reply(send, 400, str(exc), "UNAUTHENTICATED", _invalid_request(exc))
+            return
+        fingerprint = _fingerprint(authorization)
+        if self.limiter is not None and fingerprint is not None:
+            refused = await self.limiter.failures_exhausted(fingerprint)
             if refused is not None:
-                message = "too many invalid tokens from this address; try again later"
+                message = "this token was refused too often; try again later"
                 await _reply(send, 429, message, "RATE_LIMITED", refused.headers())
                 return
         try:
-            principal = await self.authenticator.authenticate(
-                _header(scope, b"authorization"), _client(scope)
-            )
+            principal = await self.authenticator.authenticate(authorization, _client(scope))
         except MissingToken:
             await _reply(send, 401, "a bearer token is required", "UNAUTHENTICATED", _challenge())
             return
         except MalformedAuthorization as exc:
-            await self._count_failure(address)
-            challenge = _challenge("invalid_request", str(exc))
-            await _reply(send, 400, str(exc), "UNAUTHENTICATED", challenge)
+            await self._count_failure(f"addr:{address}")
+            await _reply(send, 400, str(exc), "UNAUTHENTICATED", _invalid_request(exc))
             return
         except InvalidToken as exc:
             log.info("rejected a bearer token from %s: %s", address, exc.description)
-            await self._count_failure(address)
+            refused = await self._address_exhausted(address)
+            await self._count_failure(f"addr:{address}", *filter(None, [fingerprint]))
+            if refused is not None:
+                message = "too many invalid tokens from this address; try again later"
+                await _reply(send, 429, message, "RATE_LIMITED", refused.headers())
+                return
             challenge = _challenge("invalid_token", exc.description)
             await _reply(send, 401, exc.description, "UNAUTHENTICATED", challenge)
             return
@@ -124,7 +146,12 @@ class AuthMiddleware:
         await self.app(scope, receive, _with_headers(send, decision))
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        authorization = _header(scope, b"authorization")
+        try:
+            authorization = _authorization(scope)
+        except MalformedAuthorization as exc:
+            log.info("refused a WebSocket from %s: %s", _client(scope), exc)
+            await send({"type": "websocket.close", "code": WS_UNAUTHORIZED})
+            return
         if authorization is not None:
             try:
                 principal = await self.authenticator.authenticate(authorization, _client(scope))
@@ -139,9 +166,21 @@ class AuthMiddleware:
             return
         await self.app(scope, receive, send)
 
-    async def _count_failure(self, address: str) -> None:
+    def _resolve_client(self, scope: Scope) -> Scope:
+        peer = _client(scope)
+        client = self.trusted_proxies.client(peer, scope.get("headers", []))
+        if client == peer:
+            return scope
+        return {**scope, "client": (client, 0)}
+
+    async def _address_exhausted(self, address: str) -> Decision | None:
+        if self.limiter is None:
+            return None
+        return await self.limiter.failures_exhausted(f"addr:{address}")
+
+    async def _count_failure(self, *who: str) -> None:
         if self.limiter is not None:
-            await self.limiter.count_failure(address)
+            await self.limiter.count_failure(*who)
 
     async def _limit(self, scope: Scope, principal: Principal | None) -> Decision | None:
         if self.limiter is None:
@@ -151,11 +190,24 @@ class AuthMiddleware:
         return await self.limiter.hit(key, principal)
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return None
+def _authorization(scope: Scope) -> str | None:
+    """The one Authorization header; MalformedAuthorization when there are several (which
+    one a proxy or framework would pick differs, so none is taken: RFC 6750 3.1)."""
+    values = [v for k, v in scope.get("headers", []) if bytes(k).lower() == b"authorization"]
+    if len(values) > 1:
+        raise MalformedAuthorization("the request carries more than one Authorization header")
+    return bytes(values[0]).decode("latin-1") if values else None
+
+
+def _fingerprint(authorization: str | None) -> str | None:
+    """What identifies a presented token in the failure counts, without holding it."""
+    if authorization is None:
+        return None
+    return "token:" + hashlib.sha256(authorization.strip().encode("latin-1")).hexdigest()[:32]
+
+
+def _invalid_request(exc: MalformedAuthorization) -> list[tuple[bytes, bytes]]:
+    return _challenge("invalid_request", str(exc))
 
 
 def _client(scope: Scope) -> str | None:

@@ -86,10 +86,10 @@ class RateLimiter:
             allowed=allowed, limit=item.amount, remaining=stats.remaining, reset_seconds=reset
         )
 
-    async def failures_exhausted(self, address: str) -> Decision | None:
-        """A refusal when ``address`` has sent too many invalid tokens lately, else None:
-        checking signatures for a caller guessing tokens is work it must not get for free."""
-        identifiers = (NAMESPACE, f"failed:{address}")
+    async def failures_exhausted(self, who: str) -> Decision | None:
+        """A refusal when ``who`` (``addr:<address>`` or ``token:<fingerprint>``) has sent
+        too many invalid tokens lately, else None."""
+        identifiers = (NAMESPACE, f"failed:{who}")
         try:
             if await self._strategy.test(self._failed, *identifiers):
                 return None
@@ -100,10 +100,11 @@ class RateLimiter:
         reset = max(1, math.ceil(stats.reset_time - time.time()))
         return Decision(allowed=False, limit=self._failed.amount, remaining=0, reset_seconds=reset)
 
-    async def count_failure(self, address: str) -> None:
-        """Count one invalid token from ``address``."""
+    async def count_failure(self, *who: str) -> None:
+        """Count one invalid token against each of ``who``."""
         try:
-            await self._strategy.hit(self._failed, NAMESPACE, f"failed:{address}")
+            for key in who:
+                await self._strategy.hit(self._failed, NAMESPACE, f"failed:{key}")
         except Exception as exc:
             log.warning("rate limit store unavailable: %s", exc)
 

@@ -9,6 +9,7 @@ from typing import Protocol
 from starlette.middleware import Middleware
 
 from experience_api.security.authenticator import Authenticator, Mode, build_authenticator
+from experience_api.security.client_address import TrustedProxies
 from experience_api.security.config import AuthSettings
 from experience_api.security.middleware import AuthMiddleware
 from experience_api.security.rate_limit import RateLimiter
@@ -58,6 +59,7 @@ def security(settings: SecuritySettings) -> tuple[Middleware, Security]:
         open_get_paths=open_get,
         # Inbound webhooks prove who sent them with their own signature, not a token.
         open_prefixes=(INBOUND_WEBHOOKS_PREFIX,),
+        trusted_proxies=TrustedProxies(settings.auth.trusted_proxies),
     )
     return middleware, Security(authenticator, limiter)
 

@@ -1,4 +1,4 @@
-"""Authentication edges over HTTP: weak issuer keys."""
+"""Authentication edges over HTTP: weak issuer keys, repeated Authorization headers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from experience_api.security.config import AuthSettings
 from experience_api.settings import Settings
 from tests.integration.security.issuer import Issuer, SigningKey
-from tests.integration.security.support import CUSTOMERS, challenge, running
+from tests.integration.security.support import ACCEPT, CUSTOMERS, challenge, running
 
 
 def _weak_rsa(kid: str, bits: int = 1024) -> SigningKey:
@@ -108,3 +108,28 @@ async def test_ec_keys_on_other_curves_are_refused(tmp_path: Path) -> None:
     assert "curve secp256k1 is not accepted" in challenge(odd)["error_description"]
     assert mismatched.status_code == 401
     assert "P-384, which cannot verify ES256" in challenge(mismatched)["error_description"]
+
+
+@pytest.mark.parametrize("second", ["same", "another valid", "junk"])
+async def test_two_authorization_headers_are_an_invalid_request(
+    tmp_path: Path, second: str
+) -> None:
+    issuer = Issuer()
+    first = issuer.token()
+    other = {"same": first, "another valid": issuer.token(sub="user-2"), "junk": "junk"}[second]
+
+    async with running(_settings(tmp_path, issuer)) as gateway:
+        before = gateway.erp_requests
+        headers = [*ACCEPT.items(), ("Authorization", f"Bearer {first}")]
+        headers.append(("Authorization", f"Bearer {other}"))
+        response = await gateway.client.post("/graphql", json={"query": CUSTOMERS}, headers=headers)
+        reached_erp = gateway.erp_requests - before
+        one = await gateway.gql(CUSTOMERS, token=first)
+
+    assert reached_erp == 0
+    assert response.status_code == 400
+    params = challenge(response)
+    assert params["error"] == "invalid_request"
+    assert "more than one Authorization header" in params["error_description"]
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert one.status_code == 200
