@@ -20,19 +20,22 @@ from process_apis.events.model import Event, EventType, derived_event_id
 from process_apis.inbound.model import InboundEvent, SourceKind
 from process_apis.inventory_sync.schema import GOODS_ISSUED, GOODS_RECEIVED, GoodsMovement
 from system_apis.contracts.commands import StockAdjustment
+from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import InventoryLevel
 
 REFERENCE_PREFIX = "WMS"
+REFERENCE_DIGITS = 22
 
 
-def movement_reference(source: str, webhook_id: str) -> str:
-    """The stock adjustment's reference for a webhook: 25 characters, the same every time.
-
-    Short enough for the ERPs' document header texts (SAP's holds 25 characters); 110 bits
-    of a hash of source and webhook id keep distinct webhooks apart.
+def movement_reference(source: str, webhook_id: str, limits: FieldLimits) -> str:
+    """The stock adjustment's reference for a webhook, the same every time: a prefix and 22
+    base-32 digits (110 bits) of a hash of source and webhook id, which keep distinct
+    webhooks apart; fewer digits where the ERP's movement reference field is shorter.
     """
+    room = limits.movement_reference or len(REFERENCE_PREFIX) + REFERENCE_DIGITS
+    digits = min(REFERENCE_DIGITS, room - len(REFERENCE_PREFIX))
     digest = hashlib.sha256(f"{source}\x1f{webhook_id}".encode()).digest()
-    return REFERENCE_PREFIX + base64.b32encode(digest).decode("ascii")[:22]
+    return REFERENCE_PREFIX + base64.b32encode(digest).decode("ascii")[:digits]
 
 
 def stock_aggregate(connection: str, sku: str, location: str) -> str:
@@ -60,7 +63,9 @@ class InventorySync:
         assert isinstance(data, GoodsMovement)
         return stock_aggregate(connection, data.sku, data.location)
 
-    def adjustment(self, event: InboundEvent, movement: GoodsMovement) -> StockAdjustment:
+    def adjustment(
+        self, event: InboundEvent, movement: GoodsMovement, limits: FieldLimits
+    ) -> StockAdjustment:
         """The stock adjustment an event asks for: issues are negative."""
         sign = -1 if event.type == GOODS_ISSUED else 1
         return StockAdjustment(
@@ -68,14 +73,15 @@ class InventorySync:
             location=movement.location,
             quantity=sign * movement.quantity,
             unit=movement.unit,
-            reference=movement_reference(event.source, event.webhook_id),
+            reference=movement_reference(event.source, event.webhook_id, limits),
             reason=f"{event.type} from {event.source}"[:255],
         )
 
     async def handle(self, event: InboundEvent, data: BaseModel) -> Sequence[Event]:
         assert isinstance(data, GoodsMovement)
-        adjustment = self.adjustment(event, data)
-        level = await self._connections.get(event.connection).adjust_stock(adjustment)
+        erp = self._connections.get(event.connection)
+        adjustment = self.adjustment(event, data, erp.limits)
+        level = await erp.adjust_stock(adjustment)
         return [inventory_changed(event, adjustment, level, data.occurred_at)]
 
 

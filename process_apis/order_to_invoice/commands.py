@@ -22,8 +22,11 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from process_apis.errors import InvalidInput
+from system_apis.contracts.limits import FieldLimits
 
 MAX_LINES = 200
+ORDER_REFERENCE_PREFIX = "GW"
+ORDER_REFERENCE_DIGITS = 32
 
 
 def _printable(value: str) -> str:
@@ -89,9 +92,13 @@ class PlaceOrder(BaseModel):
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
-    def external_reference(self) -> str:
-        """Reference stored in the ERP order so it can be found again (35 chars max in SAP)."""
-        return "GW" + hashlib.sha256(self.idempotency_key.encode()).hexdigest()[:32]
+    def external_reference(self, limits: FieldLimits) -> str:
+        """Reference stored in the ERP order so it can be found again: a prefix and 32 hex
+        digits of the key's hash, fewer where the ERP's order reference field is shorter."""
+        room = limits.order_reference or len(ORDER_REFERENCE_PREFIX) + ORDER_REFERENCE_DIGITS
+        digits = min(ORDER_REFERENCE_DIGITS, room - len(ORDER_REFERENCE_PREFIX))
+        digest = hashlib.sha256(self.idempotency_key.encode()).hexdigest()
+        return ORDER_REFERENCE_PREFIX + digest[:digits]
 
 
 def _explain(error: ErrorDetails) -> str:

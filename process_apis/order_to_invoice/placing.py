@@ -92,7 +92,9 @@ class OrderPlacement:
             await self._refuse_if_reviewed(adapter.source.connection, existing)
             # Claimed but not completed: another request is running, or one died after
             # claiming. If the ERP has the order, the earlier attempt did write it.
-            found = await self._find_by_reference(adapter, command.external_reference())
+            found = await self._find_by_reference(
+                adapter, command.external_reference(adapter.limits)
+            )
             if found is not None:
                 await self._keys.complete(
                     scope, key, found.model_dump_json(), events=order_events_of_placement(found)
@@ -213,7 +215,7 @@ class OrderPlacement:
         self, adapter: ErpAdapter, customer_native: str, command: PlaceOrder
     ) -> tuple[SalesOrder, bool]:
         """The order an earlier attempt created before it failed or died, else a new one (True)."""
-        found = await self._find_by_reference(adapter, command.external_reference())
+        found = await self._find_by_reference(adapter, command.external_reference(adapter.limits))
         if found is not None:
             return found, False
         return await self._create(adapter, customer_native, command), True
@@ -228,7 +230,7 @@ class OrderPlacement:
         except OutcomeUnknown:
             # The ERP may have created the order before the answer was lost: look first.
             # A failed look-up leaves it unknown: that, not the look-up, is what to report.
-            found = await self._look_again(adapter, command.external_reference())
+            found = await self._look_again(adapter, command.external_reference(adapter.limits))
             if found is None:
                 raise
             return found
@@ -274,7 +276,7 @@ class OrderPlacement:
             )
         return SalesOrderDraft(
             customer_native_id=customer_native,
-            external_reference=command.external_reference(),
+            external_reference=command.external_reference(adapter.limits),
             lines=tuple(drafts),
         )
 

@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
+from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Customer,
     Delivery,
@@ -56,6 +57,11 @@ class ErpAdapter(Protocol):
 
     @property
     def capabilities(self) -> frozenset[Capability]: ...
+
+    @property
+    def limits(self) -> FieldLimits:
+        """How long the references this ERP stores as they are may be."""
+        ...
 
     async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
         """Customers matching the filter; with ``native_ids`` one call answers many ids."""

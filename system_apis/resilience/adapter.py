@@ -31,6 +31,7 @@ from tenacity import RetryCallState
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import ErpError, Unavailable, UnknownOutcome
+from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Customer,
     Delivery,
@@ -127,6 +128,10 @@ class ResilientAdapter:
     @property
     def capabilities(self) -> frozenset[Capability]:
         return self._inner.capabilities
+
+    @property
+    def limits(self) -> FieldLimits:
+        return self._inner.limits
 
     async def aclose(self) -> None:
         await self._inner.aclose()

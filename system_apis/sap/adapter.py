@@ -27,6 +27,7 @@ from system_apis.contracts.errors import (
     ValidationRejected,
 )
 from system_apis.contracts.guards import MappingGuard
+from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Customer,
     CustomerDetail,
@@ -54,7 +55,7 @@ from system_apis.sap.answers import JsonObject, ODataCollection, ODataEntity
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.billing import invoice_from_sap
 from system_apis.sap.mapping.credit import limits_by_partner
-from system_apis.sap.mapping.defaults import SapDefaults
+from system_apis.sap.mapping.defaults import SAP_LIMITS, SapDefaults
 from system_apis.sap.mapping.deliveries import delivery_body, delivery_from_sap, open_order_items
 from system_apis.sap.mapping.material_documents import MovementTypes
 from system_apis.sap.mapping.partners import customer_from_sap
@@ -130,6 +131,10 @@ class SapAdapter:
     @property
     def capabilities(self) -> frozenset[Capability]:
         return frozenset(Capability)
+
+    @property
+    def limits(self) -> FieldLimits:
+        return SAP_LIMITS
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
+from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Customer,
     Delivery,
@@ -116,6 +117,11 @@ class TrytonAdapter:
     @property
     def capabilities(self) -> frozenset[Capability]:
         return frozenset(Capability)
+
+    @property
+    def limits(self) -> FieldLimits:
+        # Tryton's sale and shipment references are unsized char fields.
+        return FieldLimits()
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -5,6 +5,7 @@ A new adapter joins by adding a factory in conftest.py; it must pass all of this
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,8 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 from tests.contract.conftest import Subject
+
+MAX_EXTERNAL_REFERENCE = 35  # what a SalesOrderDraft carries at most
 
 
 async def test_pages_are_disjoint_and_consistent(subject: Subject) -> None:
@@ -94,6 +97,38 @@ async def test_unknown_product_is_rejected_and_nothing_is_created(subject: Subje
         await adapter.create_sales_order(draft)
     after = (await adapter.list_sales_orders(SalesOrderFilter(), PageRequest(limit=1))).total
     assert after == before
+
+
+async def test_an_order_reference_as_long_as_the_stated_limit_finds_the_order(
+    subject: Subject,
+) -> None:
+    adapter = subject.adapter
+    longest = adapter.limits.order_reference or MAX_EXTERNAL_REFERENCE
+    assert longest <= MAX_EXTERNAL_REFERENCE
+    reference = ("GWlimit-" + uuid.uuid4().hex * 2)[:longest]
+    customer = (await adapter.list_customers(CustomerFilter(), PageRequest(limit=1))).items[0]
+    product = (await adapter.list_products(ProductFilter(), PageRequest(limit=1))).items[0]
+    level = await stocked(subject, product.sku)
+    order = await adapter.create_sales_order(
+        SalesOrderDraft(
+            customer_native_id=customer.native_id,
+            external_reference=reference,
+            lines=(
+                OrderLineDraft(
+                    sku=product.sku,
+                    quantity=Decimal(1),
+                    unit=product.base_unit,
+                    location=level.location,
+                ),
+            ),
+        )
+    )
+
+    assert order.external_reference == reference
+    found = await adapter.list_sales_orders(
+        SalesOrderFilter(external_reference=reference), PageRequest(limit=5)
+    )
+    assert [o.id for o in found.items] == [order.id]
 
 
 async def test_order_to_invoice_through_the_port(subject: Subject) -> None:

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from process_apis.order_to_invoice.commands import PlaceOrder
+from system_apis.sap.mapping.defaults import SAP_LIMITS
 from tests.e2e.processes import command, free_port
 
 SAP_AUTH = ("GATEWAY", "sandbox")
@@ -35,7 +36,7 @@ mutation Place($input: PlaceOrderInput!) {
 
 def reference(key: str) -> str:
     """The order's reference in the ERP: it derives from the idempotency key alone."""
-    return PlaceOrder.model_construct(idempotency_key=key).external_reference()
+    return PlaceOrder.model_construct(idempotency_key=key).external_reference(SAP_LIMITS)
 
 
 KEYS = "SELECT key, state FROM idempotency_keys"

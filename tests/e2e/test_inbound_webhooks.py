@@ -20,6 +20,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from process_apis.inventory_sync.flow import movement_reference
+from system_apis.sap.mapping.defaults import SAP_LIMITS
 from tests.e2e.processes import command, free_port
 
 SAP_AUTH = ("GATEWAY", "sandbox")
@@ -148,7 +149,7 @@ def test_a_signed_goods_receipt_raises_sap_stock_once(stack: Stack) -> None:
     assert response.json()["status"] == "accepted"
     wait_for(lambda: stack.graphql_level() == before + 7, "stock not raised in GraphQL")
     assert stack.sap_level() == before + 7
-    reference = movement_reference("wms-main", webhook_id)
+    reference = movement_reference("wms-main", webhook_id, SAP_LIMITS)
     assert stack.sap_documents(reference) == 1
 
     again = stack.push(webhook_id, receipt)
@@ -210,5 +211,5 @@ def test_an_issue_sap_refuses_is_quarantined_then_corrected_and_replayed(stack: 
     assert replayed["record"]["status"] == "REPLAYED"
     assert replayed["record"]["resolution"]["result"] == accepted.json()["id"]
     assert stack.sap_level() == before - 2
-    assert stack.sap_documents(movement_reference("wms-main", webhook_id)) == 1
+    assert stack.sap_documents(movement_reference("wms-main", webhook_id, SAP_LIMITS)) == 1
     wait_for(lambda: stack.graphql_level() == before - 2, "GraphQL does not show the issue")

@@ -13,6 +13,7 @@ import httpx
 from experience_api.app import create_app
 from experience_api.settings import SapConnectionSettings, Settings
 from process_apis.order_to_invoice.commands import PlaceOrder
+from system_apis.sap.mapping.defaults import SAP_LIMITS
 from tests.e2e.conftest import Running
 from tests.e2e.processes import free_port
 
@@ -105,7 +106,7 @@ async def quarantine_during_outage(data_dir: Path) -> str:
 def orders_with_reference(running: Running, key: str = ORDER["idempotencyKey"]) -> list[Any]:
     reference = PlaceOrder.parse(
         idempotency_key=key, customer_id="EU01:1", lines=[{"sku": "X", "quantity": 1}]
-    ).external_reference()
+    ).external_reference(SAP_LIMITS)
     return [
         row
         for row in running.sap.rows("A_SalesOrder")

@@ -25,6 +25,7 @@ from standardwebhooks.webhooks import Webhook
 from websockets.asyncio.client import ClientConnection, connect
 
 from process_apis.inventory_sync.flow import movement_reference
+from system_apis.sap.mapping.defaults import SAP_LIMITS
 from tests.e2e.processes import command, free_port
 
 SAP_AUTH = ("GATEWAY", "sandbox")
@@ -215,7 +216,8 @@ async def test_an_event_sent_to_both_replicas_moves_stock_once_and_reaches_b_sub
     assert change["reason"] == "goods_received"
     assert change["connection"] == "EU01"
     assert await replicas.sap_level() == before + 5
-    assert await replicas.sap_documents(movement_reference("wms-main", webhook_id)) == 1
+    reference = movement_reference("wms-main", webhook_id, SAP_LIMITS)
+    assert await replicas.sap_documents(reference) == 1
 
 
 async def test_a_burst_sent_to_both_replicas_at_once_is_processed_once_each(
@@ -234,6 +236,9 @@ async def test_a_burst_sent_to_both_replicas_at_once_is_processed_once_each(
     assert len({c["eventId"] for c in changes}) == 10
     assert await replicas.sap_level() == before + 10
     for webhook_id in ids:
-        assert await replicas.sap_documents(movement_reference("wms-main", webhook_id)) == 1
+        assert (
+            await replicas.sap_documents(movement_reference("wms-main", webhook_id, SAP_LIMITS))
+            == 1
+        )
     with pytest.raises(TimeoutError):  # and no event arrives twice
         await next_change(subscriber_on_b, seconds=1.5)

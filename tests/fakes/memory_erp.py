@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from system_apis.contracts import errors
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
+from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Address,
     CreditLimit,
@@ -80,7 +81,8 @@ class MemoryErp:
     """A small but consistent ERP: orders are priced, deliveries move stock, invoices bill.
 
     Every write stamps the records it changes with ``clock()`` (``changed_at``), so the lists
-    answer ``changed_since`` as an ERP does.
+    answer ``changed_since`` as an ERP does. ``limits`` (none by default) are enforced as an
+    ERP does: a longer reference is refused.
     """
 
     def __init__(self, connection: str = "EU01", currency: str = "EUR"):
@@ -100,6 +102,7 @@ class MemoryErp:
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
         self.stock_changed: dict[tuple[str, str], dt.datetime] = {}
         self.closed = False
+        self.limits = FieldLimits()
 
     # -- seeding -------------------------------------------------------------------------
     def add_customer(self, native_id: str, name: str, country: str = "DE") -> Customer:
@@ -200,6 +203,11 @@ class MemoryErp:
     def capabilities(self) -> frozenset[Capability]:
         return frozenset(Capability)
 
+    @staticmethod
+    def _fits(field: str, value: str, limit: int | None) -> None:
+        if limit is not None and len(value) > limit:
+            raise errors.ValidationRejected(f"{field} {value!r} is longer than {limit}")
+
     def _enter(self, method: str) -> None:
         self.calls[method] += 1
         if method in self.fail_with:
@@ -245,6 +253,7 @@ class MemoryErp:
 
     async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
         self._enter("adjust_stock")
+        self._fits("movement reference", adjustment.reference, self.limits.movement_reference)
         key = (adjustment.sku, adjustment.location)
         if adjustment.sku not in {p.sku for p in self.products.values()}:
             raise errors.NotFound(f"product {adjustment.sku} does not exist")
@@ -304,6 +313,8 @@ class MemoryErp:
 
     async def create_sales_order(self, draft: SalesOrderDraft) -> SalesOrder:
         self._enter("create_sales_order")
+        reference = draft.external_reference or ""
+        self._fits("external reference", reference, self.limits.order_reference)
         if draft.customer_native_id not in self.customers:
             raise errors.ValidationRejected(f"sold-to party {draft.customer_native_id} unknown")
         lines = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from system_apis.contracts.limits import FieldLimits
+
 
 @dataclass(frozen=True)
 class SapDefaults:
@@ -19,3 +21,7 @@ class SapDefaults:
     order_type: str = "OR"
     currency: str = "EUR"
     language: str = "EN"
+
+
+SAP_LIMITS = FieldLimits(order_reference=35, movement_reference=25)
+"""``PurchaseOrderByCustomer`` holds 35 characters, ``MaterialDocumentHeaderText`` 25."""

@@ -51,7 +51,9 @@ async def test_goods_received_raise_stock_and_stage_inventory_changed(harness: H
 
     assert report.processed == 1
     assert harness.erp.stock[("TG11", LOC)] == Decimal(15)
-    assert set(harness.erp.adjustments) == {movement_reference("wms-main", "msg_1")}
+    assert set(harness.erp.adjustments) == {
+        movement_reference("wms-main", "msg_1", harness.erp.limits)
+    }
     [event] = await harness.outbox_events()
     assert event["type"] == "inventory.changed"
     assert event["aggregate"] == f"stock:EU01:TG11@{LOC}"

@@ -115,7 +115,7 @@ async def test_a_thousand_orders_under_faults(state_engine: AsyncEngine, tmp_pat
 
     assert outcomes["placed"] + outcomes["quarantined"] == ORDERS, outcomes
     assert sum(faults.values()) > 100, faults
-    references = [c.external_reference() for c in commands]
+    references = [c.external_reference(erp.limits) for c in commands]
     in_erp = Counter(
         row["PurchaseOrderByCustomer"]
         for row in sap.rows("A_SalesOrder")

@@ -12,6 +12,7 @@ from process_apis.events.model import EventType
 from process_apis.inventory_sync.flow import InventorySync, movement_reference
 from process_apis.inventory_sync.schema import GOODS_ISSUED, GOODS_RECEIVED, GoodsMovement
 from system_apis.contracts import errors
+from system_apis.contracts.limits import FieldLimits
 from tests.fakes.memory_erp import MemoryErp
 from tests.unit.inbound.conftest import RECEIVED, inbound
 
@@ -53,7 +54,7 @@ async def test_goods_received_raise_stock_and_publish_the_new_level(
         "unit": "PC",
         "change": "5",
         "reason": "goods_received",
-        "reference": movement_reference("wms-main", "msg_1"),
+        "reference": movement_reference("wms-main", "msg_1", erp.limits),
         "inbound_event_id": "in-wms-main-msg_1",
     }
 
@@ -91,15 +92,39 @@ async def test_another_webhook_id_is_another_movement(sync: InventorySync, erp: 
 
 
 def test_reference_is_short_stable_and_distinct_per_source_and_id() -> None:
-    ref = movement_reference("wms-main", "msg_1")
-    assert ref == movement_reference("wms-main", "msg_1")
+    def reference(source: str, webhook_id: str) -> str:
+        return movement_reference(source, webhook_id, FieldLimits())
+
+    ref = reference("wms-main", "msg_1")
+    assert ref == reference("wms-main", "msg_1")
     assert len(ref) == 25
     assert ref.startswith("WMS")
     assert ref.isalnum()
-    assert ref != movement_reference("wms-other", "msg_1")
-    assert ref != movement_reference("wms-main", "msg_2")
+    assert ref != reference("wms-other", "msg_1")
+    assert ref != reference("wms-main", "msg_2")
     # Joined naively, these two would collide.
-    assert movement_reference("a", "b:c") != movement_reference("a:b", "c")
+    assert reference("a", "b:c") != reference("a:b", "c")
+
+
+def test_reference_is_the_same_for_every_erp_that_holds_25_characters() -> None:
+    # A retried webhook must find its movement again, whichever limit its ERP reports.
+    unlimited = movement_reference("wms-main", "msg_1", FieldLimits())
+    assert unlimited == "WMSY2BBLS5OF45BR4SAHTOUXM"
+    assert movement_reference("wms-main", "msg_1", FieldLimits(movement_reference=25)) == unlimited
+    assert movement_reference("wms-main", "msg_1", FieldLimits(movement_reference=64)) == unlimited
+
+
+async def test_a_shorter_erp_field_gets_a_shorter_reference(
+    sync: InventorySync, erp: MemoryErp
+) -> None:
+    erp.limits = FieldLimits(movement_reference=16)
+    data = {"sku": "TG11", "location": LOC, "quantity": "5"}
+    await run(sync, GOODS_RECEIVED, data, webhook_id="msg_1")
+    await run(sync, GOODS_RECEIVED, data, webhook_id="msg_1")
+    await run(sync, GOODS_RECEIVED, data, webhook_id="msg_2")
+
+    assert [len(reference) for reference in erp.adjustments] == [16, 16]
+    assert erp.stock[("TG11", LOC)] == Decimal(20)
 
 
 async def test_unknown_product_is_the_erps_not_found(sync: InventorySync) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from process_apis.errors import InvalidInput
 from process_apis.order_to_invoice.commands import PlaceOrder
+from system_apis.contracts.limits import FieldLimits
 
 
 def parse(*lines: dict[str, object], **fields: object) -> PlaceOrder:
@@ -82,3 +83,21 @@ def test_errors_name_the_field_in_plain_words(
 def test_missing_field() -> None:
     with pytest.raises(InvalidInput, match=r"^customer_id: is required$"):
         PlaceOrder.parse(idempotency_key="k", lines=[{"sku": "TG11", "quantity": "1"}])
+
+
+def test_the_external_reference_fits_the_erps_field_and_stays_as_it_was() -> None:
+    command = PlaceOrder.parse(
+        idempotency_key="k-1", customer_id="EU01:1", lines=[{"sku": "X", "quantity": "1"}]
+    )
+    # Orders placed before are found again by this reference: it must not change.
+    known = "GW7c35c5a1785d20704e44d5de4beb81c1"
+    assert command.external_reference(FieldLimits()) == known
+    assert command.external_reference(FieldLimits(order_reference=35)) == known
+    assert command.external_reference(FieldLimits(order_reference=20)) == known[:20]
+
+
+def test_an_erp_field_too_short_for_a_safe_reference_is_refused() -> None:
+    with pytest.raises(ValueError, match="order_reference"):
+        FieldLimits(order_reference=17)
+    with pytest.raises(ValueError, match="movement_reference"):
+        FieldLimits(movement_reference=15)

@@ -20,6 +20,7 @@ from process_apis.idempotency.port import KeyState
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from system_apis.contracts import errors as erp
+from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import DocumentStatus, OrderStatus
 from system_apis.contracts.port import ErpAdapter
 from tests.fakes.memory_erp import MemoryErp
@@ -165,7 +166,25 @@ async def test_lost_answer_finds_the_order_instead_of_failing(
     erp_.create_sales_order = create_then_lose_answer  # type: ignore[method-assign]
     placed = await flow.place_order(order())
     assert len(erp_.orders) == 1
-    assert placed.external_reference == order().external_reference()
+    assert placed.external_reference == order().external_reference(erp_.limits)
+
+
+async def test_an_erp_with_a_short_reference_field_finds_its_orders_again(
+    flow: OrderToInvoice, erp_: MemoryErp
+) -> None:
+    erp_.limits = FieldLimits(order_reference=20)
+    real_create = erp_.create_sales_order
+
+    async def create_then_lose_answer(draft):  # type: ignore[no-untyped-def]
+        await real_create(draft)
+        raise erp.UnknownOutcome("read timeout after the request was sent")
+
+    erp_.create_sales_order = create_then_lose_answer  # type: ignore[method-assign]
+    placed = await flow.place_order(order())
+
+    assert len(erp_.orders) == 1
+    assert placed.external_reference is not None
+    assert len(placed.external_reference) == 20
 
 
 async def test_erp_outage_keeps_the_order_in_quarantine(

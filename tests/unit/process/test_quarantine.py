@@ -250,7 +250,7 @@ async def test_replay_finds_the_order_the_lost_answer_had_created(
     outcome = await review.replay(record_id)
 
     assert outcome.order is not None
-    assert outcome.order.external_reference == order().external_reference()
+    assert outcome.order.external_reference == order().external_reference(erp_.limits)
     assert len(erp_.orders) == 1
     assert erp_.calls["create_sales_order"] == 1
 

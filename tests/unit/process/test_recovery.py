@@ -110,7 +110,7 @@ async def test_a_missing_order_is_created_once_and_a_retry_gets_it(
     assert await recovery.resume_stalled() == RecoveryReport()
 
     [created] = erp_.orders.values()
-    assert created.external_reference == command.external_reference()
+    assert created.external_reference == command.external_reference(erp_.limits)
     assert key_of(keys, command).state is KeyState.COMPLETED
     # The client's retry is answered from the key: no further write.
     assert (await flow.place_order(command)).id == created.id
