@@ -233,5 +233,6 @@ def _kept(exc: FlowError, record_id: str) -> FlowError:
             f"{exc.message}; quarantined record {record_id} stays open for another replay",
             quarantine_id=record_id,
             retry_after=exc.retry_after,
+            erp=exc.erp,
         )
     return exc

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from process_apis.errors import (
+    ErpDetails,
     IdempotencyConflict,
     InvalidInput,
     InvalidState,
@@ -125,6 +126,19 @@ async def test_the_client_error_names_the_quarantine_and_keeps_retry_after(
     assert caught.value.code == "ERP_UNAVAILABLE"
     assert caught.value.retry_after == 30
     assert caught.value.quarantine_id in caught.value.message
+
+
+async def test_the_quarantined_answer_carries_what_the_erp_said(
+    flow: OrderToInvoice, erp_: MemoryErp
+) -> None:
+    erp_.fail_with["create_sales_order"] = lambda: erp.Throttled(
+        "slow down", code="SY/530", connection="EU01", retry_after=30
+    )
+    with pytest.raises(OrderQuarantined) as caught:
+        await flow.place_order(order())
+    assert caught.value.erp == ErpDetails(
+        kind="Throttled", message="slow down", code="SY/530", connection="EU01"
+    )
 
 
 async def test_unresolved_unknown_outcome_is_quarantined(
@@ -266,6 +280,9 @@ async def test_a_failed_replay_stays_open_with_the_new_error(
 
     assert isinstance(outcome.error, OrderQuarantined)
     assert outcome.error.quarantine_id == record_id
+    assert outcome.error.retry_after == 5
+    assert outcome.error.erp is not None
+    assert (outcome.error.erp.kind, outcome.error.erp.message) == ("Throttled", "try later")
     assert outcome.record.status is QuarantineStatus.OPEN
     assert outcome.record.attempts == 2
     assert outcome.record.erp_error is not None
