@@ -1,4 +1,4 @@
-"""Suite-wide: tier markers follow the folder a test lives in."""
+"""Suite-wide: tier markers follow the folder a test lives in; the shared fixture plugins."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.tryton_env"]
+pytest_plugins = ["tests.tryton_env", "tests.support.state"]
 
 # Folder → tier; the adapter contract suite runs over real wires, so it is integration.
 TIERS = {"unit": "unit", "integration": "integration", "contract": "integration", "e2e": "e2e"}

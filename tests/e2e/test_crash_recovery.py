@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,6 +21,7 @@ import pytest
 from process_apis.order_to_invoice.commands import PlaceOrder
 from system_apis.sap.mapping.defaults import SAP_LIMITS
 from tests.e2e.processes import command, free_port
+from tests.support.state import database_dsn, database_url, postgres_database
 
 SAP_AUTH = ("GATEWAY", "sandbox")
 ORDERS = 20
@@ -77,39 +75,11 @@ def state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[State]:
     if request.param == "sqlite":
         yield State(env={}, sqlite_file=tmp_path / "gw" / "gateway.sqlite")
         return
-    if not _postgres_up():
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL on 127.0.0.1:5432 is required in CI")
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
-    name = f"crash_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    dsn = f"postgresql://postgres@{PG}/{name}"
-    try:
+    with postgres_database("crash") as name:
         yield State(
-            env={"ERP_GATEWAY_DATABASE_URL": f"postgresql+asyncpg://postgres@{PG}/{name}"},
-            postgres_dsn=dsn,
+            env={"ERP_GATEWAY_DATABASE_URL": database_url(name)},
+            postgres_dsn=database_dsn(name),
         )
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
-PG = "127.0.0.1:5432"
-
-
-def _postgres_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-async def _admin(statement: str) -> None:
-    conn = await asyncpg.connect(f"postgresql://postgres@{PG}/test")
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 def wait_until(condition: Any, timeout: float, what: str) -> None:

@@ -8,8 +8,6 @@ import asyncio
 import base64
 import datetime as dt
 import json
-import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -18,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import aio_pika
-import asyncpg
 import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook
@@ -27,9 +24,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from process_apis.inventory_sync.flow import movement_reference
 from system_apis.sap.mapping.defaults import SAP_LIMITS
 from tests.e2e.processes import command, free_port
+from tests.support.services import RABBITMQ_PORT, require, require_postgres
+from tests.support.state import database_url, postgres_database
 
 SAP_AUTH = ("GATEWAY", "sandbox")
-PG = "127.0.0.1:5432"
 RABBITMQ = "amqp://guest:guest@127.0.0.1:5672/"
 SECRET = "whsec_" + base64.b64encode(b"replica-warehouse-secret-0123456").decode()
 SKU, PLANT, SLOC = "TG12", "1010", "0001"
@@ -40,30 +38,6 @@ subscription Stock($sku: String, $location: String) {
     eventId sku location quantity { value unit } change reason connection
   }
 }"""
-
-
-def _reachable(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _require(port: int, service: str) -> None:
-    if _reachable(port):
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{service} on 127.0.0.1:{port} is required in CI")
-    pytest.skip(f"{service} on 127.0.0.1:{port} is not reachable")
-
-
-async def _pg_admin(statement: str) -> None:
-    conn = await asyncpg.connect(f"postgresql://postgres@{PG}/test")
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
 
 
 async def _delete_exchange(name: str) -> None:
@@ -123,11 +97,9 @@ class Replicas:
 
 @pytest.fixture
 def replicas(tmp_path: Path) -> Iterator[Replicas]:
-    _require(5432, "PostgreSQL")
-    _require(5672, "RabbitMQ")
-    database = f"replicas_{uuid.uuid4().hex[:12]}"
+    require_postgres()
+    require(RABBITMQ_PORT, "RabbitMQ")
     exchange = f"erp-gateway.e2e.{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{database}"'))
     sap_port, a_port, b_port = free_port(), free_port(), free_port()
     sap = f"http://127.0.0.1:{sap_port}"
     connection = {"name": "EU01", "kind": "sap", "base_url": sap,
@@ -137,7 +109,7 @@ def replicas(tmp_path: Path) -> Iterator[Replicas]:
     def env(poll_seconds: float) -> dict[str, str]:
         return {
             "ERP_GATEWAY_CONNECTIONS": json.dumps([connection]),
-            "ERP_GATEWAY_DATABASE_URL": f"postgresql+asyncpg://postgres@{PG}/{database}",
+            "ERP_GATEWAY_DATABASE_URL": database_url(database),
             "ERP_GATEWAY_EVENTS__BROKER": "rabbitmq",
             "ERP_GATEWAY_EVENTS__RABBITMQ_URL": RABBITMQ,
             "ERP_GATEWAY_EVENTS__EXCHANGE": exchange,
@@ -152,6 +124,7 @@ def replicas(tmp_path: Path) -> Iterator[Replicas]:
 
     try:
         with (
+            postgres_database("replicas") as database,
             command(
                 ["sandbox", "sap", "--port", str(sap_port), "--data-dir", str(tmp_path / "sap")],
                 f"{sap}/sandbox/stats",
@@ -163,7 +136,6 @@ def replicas(tmp_path: Path) -> Iterator[Replicas]:
         ):
             yield Replicas(sap, f"127.0.0.1:{a_port}", f"127.0.0.1:{b_port}")
     finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         asyncio.run(_delete_exchange(exchange))
 
 

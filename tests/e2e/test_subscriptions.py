@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket as sockets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from experience_api.security.dev_keys import load_or_create_dev_key
 from tests.e2e.processes import command, free_port
+from tests.support.services import RABBITMQ_PORT, require
 
 CUSTOMER = "EU01:10100001"
 SKU = "TG11"
@@ -65,14 +64,6 @@ class Gateway:
         return key.issue(audience="erp-gateway", subject="e2e", roles=roles, companies=companies)
 
 
-def _rabbit_up() -> bool:
-    try:
-        with sockets.create_connection(("127.0.0.1", 5672), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module", params=["memory", "rabbitmq"])
 def gateway(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -80,10 +71,7 @@ def gateway(
     env: dict[str, str] = {}
     exchange = None
     if request.param == "rabbitmq":
-        if not _rabbit_up():
-            if os.environ.get("CI"):
-                pytest.fail("RabbitMQ on 127.0.0.1:5672 is required in CI")
-            pytest.skip("RabbitMQ on 127.0.0.1:5672 is not reachable")
+        require(RABBITMQ_PORT, "RabbitMQ")
         exchange = f"erp-gateway.e2e.{uuid.uuid4().hex[:12]}"
         env = {
             "ERP_GATEWAY_EVENTS__BROKER": "rabbitmq",

@@ -12,16 +12,15 @@ from experience_api.cli import main
 from process_apis.change_capture.config import ChangeCapturePolicy
 from process_apis.change_capture.poller import ChangeCapturePoller
 from process_apis.change_capture.sql_store import SqlWatermarkStore
-from process_apis.persistence.database import create_engine, migrate
 from tests.fakes.memory_erp import MemoryErp
+from tests.support.state import sqlite_state
 
 pytestmark = pytest.mark.integration
 
 
 async def poll_once(data_dir: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'gateway.sqlite'}")
+    engine = await sqlite_state(data_dir / "gateway.sqlite")
     try:
-        await migrate(engine)
         poller = ChangeCapturePoller(
             "EU01", MemoryErp("EU01"), SqlWatermarkStore(engine), ChangeCapturePolicy(enabled=True)
         )

@@ -17,7 +17,7 @@ from process_apis.events.model import Event, EventType
 from process_apis.events.outbox import stage
 from process_apis.events.relay import RELAY_LEASE, OutboxRelay
 from process_apis.events.sql_reader import SqlOutboxReader
-from process_apis.persistence.database import create_engine, migrate
+from tests.support.state import sqlite_state
 
 
 class Sink:
@@ -32,8 +32,7 @@ def event(n: int) -> Event:
 
 
 async def prepare(data_dir: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{data_dir / 'gateway.sqlite'}")
-    await migrate(engine)
+    engine = await sqlite_state(data_dir / "gateway.sqlite")
     lease = DbLease(engine, RELAY_LEASE, holder="replica-a", ttl=dt.timedelta(minutes=5))
     relay = OutboxRelay(SqlOutboxReader(engine), [Sink()], lease, batch_size=2)
     async with engine.begin() as conn:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -21,26 +20,16 @@ from process_apis.events.outbox import stage
 from process_apis.events.rabbitmq import BusUnavailable, RabbitMqBus
 from process_apis.events.relay import RELAY_LEASE, OutboxRelay
 from process_apis.events.sql_reader import SqlOutboxReader
-from process_apis.persistence.database import create_engine, migrate
+from tests.support.services import require
+from tests.support.state import sqlite_state
 
 HOST, PORT = "127.0.0.1", 5672
 URL = f"amqp://guest:guest@{HOST}:{PORT}/"
 
 
-def _rabbit_up() -> bool:
-    try:
-        with socket.create_connection((HOST, PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def exchange() -> str:
-    if not _rabbit_up():
-        if os.environ.get("CI"):
-            pytest.fail("RabbitMQ on 127.0.0.1:5672 is required in CI")
-        pytest.skip("RabbitMQ on 127.0.0.1:5672 is not reachable")
+    require(PORT, "RabbitMQ")
     return f"erp-gateway.test.{uuid.uuid4().hex[:12]}"
 
 
@@ -180,8 +169,7 @@ async def test_the_run_loop_keeps_retrying_an_unreachable_broker(exchange: str) 
 async def test_the_relay_publishes_the_outbox_to_rabbitmq_in_order(
     exchange: str, admin: aio_pika.abc.AbstractChannel, tmp_path: object
 ) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/state.sqlite")
-    await migrate(engine)
+    engine = await sqlite_state(tmp_path / "state.sqlite")
     bus = await started(exchange)
     queue = await admin.declare_queue(f"{exchange}.all", durable=True)
     await queue.bind(exchange, routing_key="#")

@@ -46,6 +46,7 @@ from system_apis.contracts.queries import (
 )
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
+from tests.support.transports import RecordingTransport
 
 pytestmark = pytest.mark.integration
 
@@ -54,27 +55,16 @@ BASE_URL = "http://sap-sandbox.test"
 ALL = PageRequest(offset=0, limit=1000)
 
 
-class CountingTransport(httpx.AsyncBaseTransport):
-    """Passes requests to the sandbox app and remembers them."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-    @property
-    def csrf_fetches(self) -> int:
-        return sum(1 for r in self.requests if r.headers.get("X-CSRF-Token") == "Fetch")
+def csrf_fetches(transport: RecordingTransport) -> int:
+    """How many requests asked SAP for a new CSRF token."""
+    return sum(1 for r in transport.requests if r.headers.get("X-CSRF-Token") == "Fetch")
 
 
 @dataclass
 class Sap:
     app: Any
     adapter: SapAdapter
-    transport: CountingTransport
+    transport: RecordingTransport
     extra: list[SapAdapter] = field(default_factory=list)
 
     def mark(self) -> int:
@@ -93,7 +83,7 @@ class Sap:
 async def sap(tmp_path: Path) -> AsyncIterator[Sap]:
     app = create_app(SandboxSettings(data_dir=tmp_path / "sap", username=USER, password=PASSWORD))
     async with app.router.lifespan_context(app):
-        transport = CountingTransport(httpx.ASGITransport(app=app))
+        transport = RecordingTransport(httpx.ASGITransport(app=app))
         client = SapODataClient(
             BASE_URL, username=USER, password=PASSWORD, sap_client="100", transport=transport
         )
@@ -371,14 +361,14 @@ async def test_expired_csrf_token_is_recovered_transparently(sap: Sap) -> None:
         lines=(OrderLineDraft(sku=product.sku, quantity=Decimal(1)),),
     )
     first = await sap.adapter.create_sales_order(draft)
-    assert sap.transport.csrf_fetches == 1
+    assert csrf_fetches(sap.transport) == 1
 
     second = await sap.adapter.create_sales_order(draft)
-    assert sap.transport.csrf_fetches == 1
+    assert csrf_fetches(sap.transport) == 1
 
     sap.handle.expire_csrf_tokens()
     third = await sap.adapter.create_sales_order(draft)
-    assert sap.transport.csrf_fetches == 2
+    assert csrf_fetches(sap.transport) == 2
     assert len({first.id, second.id, third.id}) == 3
     orders = await sap.adapter.list_sales_orders(
         SalesOrderFilter(native_ids=[first.native_id, second.native_id, third.native_id]), ALL
@@ -408,7 +398,7 @@ async def test_concurrent_first_writes_share_one_token(sap: Sap) -> None:
     )
     orders = await asyncio.gather(*(sap.adapter.create_sales_order(draft) for _ in range(4)))
     assert len({order.id for order in orders}) == 4
-    assert sap.transport.csrf_fetches == 1
+    assert csrf_fetches(sap.transport) == 1
 
 
 async def test_server_side_paging_is_followed_for_key_lookups(tmp_path: Path) -> None:

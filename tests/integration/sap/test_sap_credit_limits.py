@@ -15,6 +15,7 @@ from system_apis.contracts.models import CustomerDetail
 from system_apis.contracts.queries import CustomerFilter, PageRequest
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
+from tests.support.transports import RecordingTransport
 
 pytestmark = pytest.mark.integration
 
@@ -22,21 +23,11 @@ USER, PASSWORD = "GATEWAY", "sandbox"
 CREDIT = frozenset({CustomerDetail.CREDIT_LIMIT})
 
 
-class Recording(httpx.AsyncBaseTransport):
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.urls: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.urls.append(str(request.url))
-        return await self.inner.handle_async_request(request)
-
-
 @pytest.fixture
-async def sap(tmp_path: Path) -> AsyncIterator[tuple[SapAdapter, Recording]]:
+async def sap(tmp_path: Path) -> AsyncIterator[tuple[SapAdapter, RecordingTransport]]:
     app = create_app(SandboxSettings(data_dir=tmp_path / "sap", username=USER, password=PASSWORD))
     async with app.router.lifespan_context(app):
-        transport = Recording(httpx.ASGITransport(app=app))
+        transport = RecordingTransport(httpx.ASGITransport(app=app))
         client = SapODataClient(
             "http://sap.test", username=USER, password=PASSWORD, transport=transport
         )
@@ -45,12 +36,12 @@ async def sap(tmp_path: Path) -> AsyncIterator[tuple[SapAdapter, Recording]]:
         await adapter.aclose()
 
 
-def _credit_reads(transport: Recording) -> list[str]:
+def _credit_reads(transport: RecordingTransport) -> list[str]:
     return [url for url in transport.urls if "API_CRDTMBUSINESSPARTNER" in url]
 
 
 async def test_a_page_of_customers_gets_its_limits_in_one_request(
-    sap: tuple[SapAdapter, Recording],
+    sap: tuple[SapAdapter, RecordingTransport],
 ) -> None:
     adapter, transport = sap
     page = await adapter.list_customers(
@@ -75,7 +66,7 @@ async def test_a_page_of_customers_gets_its_limits_in_one_request(
 
 
 async def test_limits_of_every_customer_and_the_edge_cases(
-    sap: tuple[SapAdapter, Recording],
+    sap: tuple[SapAdapter, RecordingTransport],
 ) -> None:
     adapter, transport = sap
     page = await adapter.list_customers(CustomerFilter(details=CREDIT), PageRequest(limit=100))
@@ -93,7 +84,7 @@ async def test_limits_of_every_customer_and_the_edge_cases(
 
 
 async def test_without_the_detail_credit_management_is_never_asked(
-    sap: tuple[SapAdapter, Recording],
+    sap: tuple[SapAdapter, RecordingTransport],
 ) -> None:
     adapter, transport = sap
     page = await adapter.list_customers(CustomerFilter(), PageRequest(limit=100))
@@ -106,7 +97,7 @@ async def test_without_the_detail_credit_management_is_never_asked(
     assert _credit_reads(transport) == []
 
 
-async def test_an_empty_page_asks_nothing(sap: tuple[SapAdapter, Recording]) -> None:
+async def test_an_empty_page_asks_nothing(sap: tuple[SapAdapter, RecordingTransport]) -> None:
     adapter, transport = sap
     page = await adapter.list_customers(
         CustomerFilter(native_ids=["99999999"], details=CREDIT), PageRequest(limit=10)

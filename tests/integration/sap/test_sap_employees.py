@@ -21,6 +21,7 @@ from system_apis.contracts.people import (
 from system_apis.contracts.queries import PageRequest
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
+from tests.support.transports import RecordingTransport
 
 pytestmark = pytest.mark.integration
 
@@ -29,21 +30,11 @@ ALL = PageRequest(limit=1000)
 EVERYTHING = frozenset(EmployeeDetail)
 
 
-class Recording(httpx.AsyncBaseTransport):
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.urls: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.urls.append(str(request.url))
-        return await self.inner.handle_async_request(request)
-
-
 @pytest.fixture
-async def sap(tmp_path: Path) -> AsyncIterator[tuple[SapAdapter, Recording]]:
+async def sap(tmp_path: Path) -> AsyncIterator[tuple[SapAdapter, RecordingTransport]]:
     app = create_app(SandboxSettings(data_dir=tmp_path / "sap", username=USER, password=PASSWORD))
     async with app.router.lifespan_context(app):
-        transport = Recording(httpx.ASGITransport(app=app))
+        transport = RecordingTransport(httpx.ASGITransport(app=app))
         client = SapODataClient(
             "http://sap.test", username=USER, password=PASSWORD, transport=transport
         )
@@ -53,7 +44,7 @@ async def sap(tmp_path: Path) -> AsyncIterator[tuple[SapAdapter, Recording]]:
 
 
 async def test_lists_employees_of_both_companies_with_pay_and_bank(
-    sap: tuple[SapAdapter, Recording],
+    sap: tuple[SapAdapter, RecordingTransport],
 ) -> None:
     adapter, _ = sap
     page = await adapter.list_employees(EmployeeFilter(details=EVERYTHING), ALL)
@@ -84,7 +75,7 @@ async def test_lists_employees_of_both_companies_with_pay_and_bank(
 
 
 async def test_without_details_pay_and_bank_are_neither_requested_nor_returned(
-    sap: tuple[SapAdapter, Recording],
+    sap: tuple[SapAdapter, RecordingTransport],
 ) -> None:
     adapter, transport = sap
     page = await adapter.list_employees(EmployeeFilter(), ALL)
@@ -98,7 +89,9 @@ async def test_without_details_pay_and_bank_are_neither_requested_nor_returned(
     assert "paymentInformationNav" not in asked
 
 
-async def test_salary_alone_reads_no_bank_account(sap: tuple[SapAdapter, Recording]) -> None:
+async def test_salary_alone_reads_no_bank_account(
+    sap: tuple[SapAdapter, RecordingTransport],
+) -> None:
     adapter, transport = sap
     details = frozenset({EmployeeDetail.SALARY})
     page = await adapter.list_employees(EmployeeFilter(details=details), PageRequest(limit=3))
@@ -106,7 +99,9 @@ async def test_salary_alone_reads_no_bank_account(sap: tuple[SapAdapter, Recordi
     assert "paymentInformationNav" not in " ".join(transport.urls)
 
 
-async def test_filters_by_company_name_status_and_ids(sap: tuple[SapAdapter, Recording]) -> None:
+async def test_filters_by_company_name_status_and_ids(
+    sap: tuple[SapAdapter, RecordingTransport],
+) -> None:
     adapter, _ = sap
     everyone = (await adapter.list_employees(EmployeeFilter(), ALL)).items
     us = await adapter.list_employees(EmployeeFilter(company="1710"), ALL)
@@ -129,7 +124,7 @@ async def test_filters_by_company_name_status_and_ids(sap: tuple[SapAdapter, Rec
     assert nobody.items == ()
 
 
-async def test_get_employee_and_not_found(sap: tuple[SapAdapter, Recording]) -> None:
+async def test_get_employee_and_not_found(sap: tuple[SapAdapter, RecordingTransport]) -> None:
     adapter, _ = sap
     first = (await adapter.list_employees(EmployeeFilter(details=EVERYTHING), ALL)).items[0]
     assert await adapter.get_employee(first.native_id, EVERYTHING) == first

@@ -40,6 +40,7 @@ from system_apis.contracts.queries import (
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.material_documents import header_text
+from tests.support.transports import RecordingTransport
 
 pytestmark = pytest.mark.integration
 
@@ -49,17 +50,15 @@ ALL = PageRequest(offset=0, limit=1000)
 DOCUMENTS = "/sap/opu/odata/sap/API_MATERIAL_DOCUMENT_SRV/A_MaterialDocumentHeader"
 
 
-class Recorder(httpx.AsyncBaseTransport):
+class Recorder(RecordingTransport):
     """Passes requests to the sandbox; can lose the answer of the next material document POST."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[httpx.Request] = []
+        super().__init__(inner)
         self.lose_next_post = False
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        response = await self.inner.handle_async_request(request)
+        response = await super().handle_async_request(request)
         if (
             request.method == "POST"
             and self.lose_next_post

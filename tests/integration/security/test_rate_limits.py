@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import uuid
 from contextlib import AsyncExitStack
@@ -17,6 +16,7 @@ from experience_api.security.rate_limit import RateLimiter
 from experience_api.settings import Settings
 from tests.integration.security.issuer import Issuer
 from tests.integration.security.support import Gateway, running
+from tests.support.services import require
 
 HEALTH_FREE = "{ __typename }"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
@@ -74,20 +74,9 @@ async def test_limits_follow_the_callers_role(tmp_path: Path, issuer: Issuer) ->
     assert both == [200] * 5 + [429], "the most generous of its roles' limits"
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def redis_url() -> str:
-    if not _redis_up():
-        if os.environ.get("CI"):
-            pytest.fail("Redis on 127.0.0.1:6379 is required in CI")
-        pytest.skip("Redis on 127.0.0.1:6379 is not reachable")
+    require(REDIS_PORT, "Redis", REDIS_HOST)
     return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
 
 

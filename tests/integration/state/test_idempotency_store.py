@@ -4,62 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import socket
-import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.idempotency.port import KeyState
 from process_apis.idempotency.sql_store import SqlIdempotencyStore
-from process_apis.persistence.database import create_engine, migrate
-
-PG_HOST, PG_PORT = "127.0.0.1", 5432
 
 
-def _postgres_up() -> bool:
-    try:
-        with socket.create_connection((PG_HOST, PG_PORT), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def store(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[SqlIdempotencyStore]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'state.sqlite'}"
-        engine = create_engine(url)
-        await migrate(engine)
-        yield SqlIdempotencyStore(engine)
-        await engine.dispose()
-        return
-    if not _postgres_up():
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL on 127.0.0.1:5432 is required in CI")
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/test")
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_async_engine(
-        f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/test",
-        connect_args={"server_settings": {"search_path": schema}},
-    )
-    try:
-        await migrate(engine)
-        yield SqlIdempotencyStore(engine)
-    finally:
-        await engine.dispose()
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+@pytest.fixture
+def store(state_engine: AsyncEngine) -> SqlIdempotencyStore:
+    return SqlIdempotencyStore(state_engine)
 
 
 DAY = dt.timedelta(hours=24)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from process_apis.change_capture.config import ChangeCapturePolicy
 from process_apis.change_capture.poller import ChangeCapturePoller
 from process_apis.change_capture.sql_store import SqlWatermarkStore
-from process_apis.persistence.database import create_engine, migrate
 from process_apis.persistence.tables import outbox
 from system_apis.tryton import TrytonAdapter
 from tests.integration.tryton.tryton_support import CONNECTION, make_adapter
@@ -39,11 +37,8 @@ def rpc(tryton_fresh: Any) -> Any:
 
 
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.sqlite'}")
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
+def engine(sqlite_state_engine: AsyncEngine) -> AsyncEngine:
+    return sqlite_state_engine
 
 
 def capture(adapter: TrytonAdapter, engine: AsyncEngine) -> ChangeCapturePoller:

@@ -31,7 +31,8 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 from system_apis.tryton import TrytonAdapter, TrytonClient
-from tests.integration.tryton.tryton_support import CONNECTION, CountingTransport, make_adapter
+from tests.integration.tryton.tryton_support import CONNECTION, make_adapter
+from tests.support.transports import RecordingTransport
 
 pytestmark = pytest.mark.integration
 
@@ -40,12 +41,12 @@ ORDER_KINDS = ("confirmed", "assigned", "invoiced", "paid")
 
 
 @pytest.fixture
-def counter() -> CountingTransport:
-    return CountingTransport()
+def counter() -> RecordingTransport:
+    return RecordingTransport()
 
 
 @pytest.fixture
-async def adapter(tryton: Any, counter: CountingTransport) -> AsyncIterator[TrytonAdapter]:
+async def adapter(tryton: Any, counter: RecordingTransport) -> AsyncIterator[TrytonAdapter]:
     adapter = make_adapter(tryton, counter)
     await adapter.list_customers(CustomerFilter(native_ids=["1"]), PageRequest(limit=1))
     counter.reset()
@@ -59,13 +60,13 @@ def sale_id(rpc: Any, reference: str) -> str:
 
 
 async def test_customers_page_through_all_parties_but_the_company(
-    adapter: TrytonAdapter, counter: CountingTransport
+    adapter: TrytonAdapter, counter: RecordingTransport
 ) -> None:
     expected = {c.name for c in catalog.CUSTOMERS}
     first = await adapter.list_customers(CustomerFilter(), PageRequest(limit=10))
     assert first.total == len(expected)
     assert first.has_next
-    assert counter.counts()["model.party.party.search_count"] == 1
+    assert counter.rpc_methods.count("model.party.party.search_count") == 1
     names = [c.name for c in first.items]
     offset = 10
     while offset < first.total:
@@ -96,14 +97,14 @@ async def test_customer_filters_and_addresses(adapter: TrytonAdapter) -> None:
 
 
 async def test_customers_by_ids_in_one_call(
-    adapter: TrytonAdapter, counter: CountingTransport
+    adapter: TrytonAdapter, counter: RecordingTransport
 ) -> None:
     some = (await adapter.list_customers(CustomerFilter(), PageRequest(limit=5))).items
     wanted = [some[3].native_id, some[0].native_id, "999999"]
     counter.reset()
     page = await adapter.list_customers(CustomerFilter(native_ids=wanted), ALL)
     assert {c.native_id for c in page.items} == {some[0].native_id, some[3].native_id}
-    assert counter.methods == ["model.party.party.search_read"]
+    assert counter.rpc_methods == ["model.party.party.search_read"]
 
 
 async def test_products_by_code_with_prices(adapter: TrytonAdapter) -> None:
@@ -143,11 +144,11 @@ async def test_inventory_is_trytons_stock_today(adapter: TrytonAdapter, tryton_r
 
 
 async def test_orders_newest_first_with_lines_and_statuses(
-    adapter: TrytonAdapter, counter: CountingTransport
+    adapter: TrytonAdapter, counter: RecordingTransport
 ) -> None:
     orders = [s for s in catalog.HISTORIC_SALES if s.kind in ORDER_KINDS]
     page = await adapter.list_sales_orders(SalesOrderFilter(), ALL)
-    assert counter.methods == ["model.sale.sale.search_read"]
+    assert counter.rpc_methods == ["model.sale.sale.search_read"]
     assert page.total == len(orders)
     assert [o.external_reference for o in page.items] == [
         s.reference for s in sorted(orders, key=lambda s: s.days_ago)
@@ -167,7 +168,9 @@ async def test_orders_newest_first_with_lines_and_statuses(
     assert paid.net_amount.amount == sum(line.net_amount.amount for line in paid.lines)
 
 
-async def test_order_paging_and_filters(adapter: TrytonAdapter, counter: CountingTransport) -> None:
+async def test_order_paging_and_filters(
+    adapter: TrytonAdapter, counter: RecordingTransport
+) -> None:
     total = sum(1 for s in catalog.HISTORIC_SALES if s.kind in ORDER_KINDS)
     first = await adapter.list_sales_orders(SalesOrderFilter(), PageRequest(limit=4))
     rest = await adapter.list_sales_orders(SalesOrderFilter(), PageRequest(offset=4, limit=4))
@@ -178,7 +181,7 @@ async def test_order_paging_and_filters(adapter: TrytonAdapter, counter: Countin
         total,
     )
     assert not {o.id for o in first.items} & {o.id for o in rest.items}
-    assert counter.counts()["model.sale.sale.search_count"] == 1
+    assert counter.rpc_methods.count("model.sale.sale.search_count") == 1
     invoiced = await adapter.list_sales_orders(SalesOrderFilter(status=OrderStatus.INVOICED), ALL)
     assert {o.external_reference for o in invoiced.items} == {
         s.reference for s in catalog.HISTORIC_SALES if s.kind in ("invoiced", "paid")
@@ -216,13 +219,13 @@ async def test_quotations_and_unknown_orders_are_not_found(
 
 
 async def test_deliveries_and_invoices_of_an_order(
-    adapter: TrytonAdapter, counter: CountingTransport, tryton_rpc: Any
+    adapter: TrytonAdapter, counter: RecordingTransport, tryton_rpc: Any
 ) -> None:
     order_id = sale_id(tryton_rpc, "HIST-01")
     counter.reset()
     deliveries = await adapter.list_deliveries(DeliveryFilter(order_native_id=order_id), ALL)
     invoices = await adapter.list_invoices(InvoiceFilter(order_native_id=order_id), ALL)
-    assert len(counter.methods) == 2
+    assert len(counter.rpc_methods) == 2
     (delivery,) = deliveries.items
     assert delivery.goods_issued
     assert delivery.order_ids == (f"{CONNECTION}:{order_id}",)

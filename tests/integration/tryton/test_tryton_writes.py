@@ -26,7 +26,8 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 from system_apis.tryton import TrytonAdapter
-from tests.integration.tryton.tryton_support import CountingTransport, make_adapter
+from tests.integration.tryton.tryton_support import make_adapter
+from tests.support.transports import RecordingTransport
 
 pytestmark = pytest.mark.integration
 
@@ -35,12 +36,12 @@ PRICES = {p.code: p.list_price for p in catalog.PRODUCTS}
 
 
 @pytest.fixture
-def counter() -> CountingTransport:
-    return CountingTransport()
+def counter() -> RecordingTransport:
+    return RecordingTransport()
 
 
 @pytest.fixture
-async def adapter(tryton_fresh: Any, counter: CountingTransport) -> AsyncIterator[TrytonAdapter]:
+async def adapter(tryton_fresh: Any, counter: RecordingTransport) -> AsyncIterator[TrytonAdapter]:
     adapter = make_adapter(tryton_fresh, counter)
     yield adapter
     await adapter.aclose()
@@ -223,22 +224,22 @@ async def test_historic_orders_are_fulfilled_from_where_they_stand(
 
 
 async def test_session_ended_on_the_server_is_renewed(
-    adapter: TrytonAdapter, counter: CountingTransport, tryton_fresh: Any
+    adapter: TrytonAdapter, counter: RecordingTransport, tryton_fresh: Any
 ) -> None:
     await adapter.list_customers(CustomerFilter(), PageRequest(limit=1))
-    assert counter.methods.count("common.db.login") == 1
+    assert counter.rpc_methods.count("common.db.login") == 1
 
     # Another client ends the adapter's session (as a logout elsewhere would).
     async with httpx.AsyncClient(base_url=tryton_fresh.url) as other:
         answer = await other.post(
             f"/{tryton_fresh.database}/rpc/",
             json={"id": 1, "method": "common.db.logout", "params": []},
-            headers={"Authorization": counter.authorization or ""},
+            headers={"Authorization": counter.header("Authorization") or ""},
         )
     assert answer.status_code == 200
     page = await adapter.list_customers(CustomerFilter(), PageRequest(limit=1))
     assert page.items
-    assert counter.methods.count("common.db.login") == 2
+    assert counter.rpc_methods.count("common.db.login") == 2
 
     # Every session removed from the database (as expiry or an administrator would).
     with sqlite3.connect(tryton_fresh.db.path) as connection:
@@ -251,5 +252,5 @@ async def test_session_ended_on_the_server_is_renewed(
         )
     )
     assert order.status is OrderStatus.ORDERED
-    assert counter.methods.count("common.db.login") == 3
-    assert counter.methods.count("model.sale.sale.create") == 1
+    assert counter.rpc_methods.count("common.db.login") == 3
+    assert counter.rpc_methods.count("model.sale.sale.create") == 1

@@ -5,23 +5,18 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-from collections.abc import AsyncIterator, Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.events.model import Event, EventType
 from process_apis.events.outbox import stage
-from process_apis.persistence.database import create_engine, migrate
 
 
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.sqlite'}")
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
+def engine(sqlite_state_engine: AsyncEngine) -> AsyncEngine:
+    return sqlite_state_engine
 
 
 class RecordingSink:

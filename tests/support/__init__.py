@@ -1,0 +1,1 @@
+"""Helpers shared by every test tier: state databases, local services, recording transports."""
