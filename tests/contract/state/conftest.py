@@ -1,0 +1,78 @@
+"""The state ports under contract: each suite runs over the in-memory fake the unit tests
+use, over SQLite and over the PostgreSQL service.
+
+``backend`` builds the stores of one backend on one outbox, so a suite can check what a
+store staged through the outbox reader of the same backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from process_apis.change_capture.port import WatermarkStore
+from process_apis.change_capture.sql_store import SqlWatermarkStore
+from process_apis.events.model import Event
+from process_apis.events.port import OutboxReader
+from process_apis.events.sql_outbox import SqlOutbox
+from process_apis.events.sql_reader import SqlOutboxReader
+from process_apis.inbound.port import InboundStore
+from process_apis.inbound.sql_store import SqlInboundStore
+from tests.fakes.memory_inbound import MemoryInboundStore
+from tests.fakes.memory_outbox import MemoryOutbox
+from tests.fakes.memory_watermarks import MemoryWatermarkStore
+from tests.support.state import STATE_BACKENDS, postgres_schema, sqlite_state
+
+
+@dataclass
+class Backend:
+    """The stores of one backend; ``engine`` is None for the in-memory fakes."""
+
+    name: str
+    engine: AsyncEngine | None = None
+    memory: MemoryOutbox = field(default_factory=MemoryOutbox)
+
+    def inbound(self) -> InboundStore:
+        if self.engine is None:
+            return MemoryInboundStore(self.memory)
+        return SqlInboundStore(self.engine)
+
+    def watermarks(self) -> WatermarkStore:
+        if self.engine is None:
+            return MemoryWatermarkStore(self.memory)
+        return SqlWatermarkStore(self.engine)
+
+    def outbox(self) -> OutboxReader:
+        if self.engine is None:
+            return self.memory
+        return SqlOutboxReader(self.engine)
+
+    async def stage(self, events: Sequence[Event]) -> None:
+        """Stage events as a flow does, outside the store under test."""
+        if self.engine is None:
+            self.memory.stage(events)
+        else:
+            await SqlOutbox(self.engine).append(events)
+
+    async def staged(self) -> list[Event]:
+        """Every unpublished event, in outbox order."""
+        return [s.event for s in await self.outbox().unpublished(10_000)]
+
+
+@pytest.fixture(params=("memory", *STATE_BACKENDS))
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    if request.param == "memory":
+        yield Backend("memory")
+        return
+    async with AsyncExitStack() as stack:
+        if request.param == "sqlite":
+            engine = await sqlite_state(tmp_path / "state.sqlite")
+            stack.push_async_callback(engine.dispose)
+        else:
+            engine = await stack.enter_async_context(postgres_schema())
+        yield Backend(request.param, engine)

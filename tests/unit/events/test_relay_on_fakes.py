@@ -1,0 +1,50 @@
+"""The outbox relay needs only its ports: an outbox reader, sinks and a lease."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from process_apis.events.relay import OutboxRelay
+from tests.fakes.memory_outbox import MemoryOutbox
+from tests.unit.events.conftest import Clock, RecordingSink, event
+
+
+class Held:
+    """A lease this replica always holds, or never, as the test says."""
+
+    def __init__(self, held: bool = True) -> None:
+        self.is_held = held
+        self.ttl = dt.timedelta(seconds=10)
+
+    async def renew_if_due(self) -> bool:
+        return self.is_held
+
+    async def release(self) -> None:
+        self.is_held = False
+
+
+async def test_the_relay_publishes_in_order_marks_and_purges_through_the_reader() -> None:
+    outbox = MemoryOutbox()
+    outbox.stage([event(n) for n in range(5)])
+    sink, clock, lease = RecordingSink(), Clock(), Held()
+    relay = OutboxRelay(outbox, [sink], lease, batch_size=2, clock=clock)
+
+    sink.fail_on = {"e1"}
+    assert await relay.backlog() == 5
+    with pytest.raises(ConnectionError):
+        await relay.run_once()
+    sink.fail_on = set()
+    while await relay.run_once():
+        pass
+
+    assert sink.received == ["e0", "e1", "e2", "e3", "e4"]
+    assert await relay.backlog() == 0
+    clock.advance(25 * 3600)
+    assert await relay.purge() == 5
+    assert outbox.events == []
+    lease.is_held = False
+    outbox.stage([event(9)])
+    assert await relay.run_once() is None
+    assert sink.received[-1] == "e4"
