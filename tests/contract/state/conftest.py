@@ -7,6 +7,7 @@ store staged through the outbox reader of the same backend.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.change_capture.port import WatermarkStore
 from process_apis.change_capture.sql_store import SqlWatermarkStore
+from process_apis.events.lease import Clock, DbLease
 from process_apis.events.model import Event
 from process_apis.events.port import OutboxReader
 from process_apis.events.sql_outbox import SqlOutbox
@@ -24,6 +26,7 @@ from process_apis.events.sql_reader import SqlOutboxReader
 from process_apis.inbound.port import InboundStore
 from process_apis.inbound.sql_store import SqlInboundStore
 from tests.fakes.memory_inbound import MemoryInboundStore
+from tests.fakes.memory_lease import MemoryLease, MemoryLeases
 from tests.fakes.memory_outbox import MemoryOutbox
 from tests.fakes.memory_watermarks import MemoryWatermarkStore
 from tests.support.state import STATE_BACKENDS, postgres_schema, sqlite_state
@@ -36,6 +39,7 @@ class Backend:
     name: str
     engine: AsyncEngine | None = None
     memory: MemoryOutbox = field(default_factory=MemoryOutbox)
+    leases: MemoryLeases = field(default_factory=MemoryLeases)
 
     def inbound(self) -> InboundStore:
         if self.engine is None:
@@ -51,6 +55,13 @@ class Backend:
         if self.engine is None:
             return self.memory
         return SqlOutboxReader(self.engine)
+
+    def lease(
+        self, name: str, holder: str, ttl: dt.timedelta, clock: Clock
+    ) -> MemoryLease | DbLease:
+        if self.engine is None:
+            return MemoryLease(self.leases, name, holder=holder, ttl=ttl, clock=clock)
+        return DbLease(self.engine, name, holder=holder, ttl=ttl, clock=clock)
 
     async def stage(self, events: Sequence[Event]) -> None:
         """Stage events as a flow does, outside the store under test."""
