@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from experience_api.command_support import run_on_state, state_options
+from experience_api.command_support import Subcommand, run_on_state, state_options
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,10 +18,8 @@ if TYPE_CHECKING:
     from experience_api.settings import Settings
 
 
-def add_parser(commands: Any) -> None:
-    """Registers ``audit verify`` and ``audit tail`` on the CLI's subcommands."""
+def _arguments(audit: argparse.ArgumentParser) -> None:
     state = state_options()
-    audit = commands.add_parser("audit", help="check and read the tamper-evident audit log")
     actions = audit.add_subparsers(dest="action", required=True)
     verify = actions.add_parser(
         "verify", parents=[state], help="check every entry; exit 1 if any was changed or removed"
@@ -62,3 +60,11 @@ async def _run(settings: Settings, engine: AsyncEngine, args: argparse.Namespace
     }
     print(json.dumps(summary, indent=2))
     return 0 if result.intact else 1
+
+
+COMMAND = Subcommand(
+    name="audit",
+    help="check and read the tamper-evident audit log",
+    arguments=_arguments,
+    run=run,
+)

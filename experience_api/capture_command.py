@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from experience_api.command_support import run_on_state, state_options
+from experience_api.command_support import (
+    EXIT_USAGE,
+    Subcommand,
+    fail,
+    run_on_state,
+    state_options,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,10 +28,8 @@ if TYPE_CHECKING:
 STREAMS = ("orders", "invoices", "inventory")
 
 
-def add_parser(commands: Any) -> None:
-    """Registers ``capture status`` and ``capture reset`` on the CLI's subcommands."""
+def _arguments(capture: argparse.ArgumentParser) -> None:
     state = state_options()
-    capture = commands.add_parser("capture", help="change-capture watermarks")
     actions = capture.add_subparsers(dest="action", required=True)
     status = actions.add_parser("status", parents=[state], help="print the stored watermarks")
     status.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -49,11 +52,7 @@ async def _run(settings: Settings, engine: AsyncEngine, args: argparse.Namespace
     if args.action == "reset":
         names = [c.name for c in settings.connections]
         if args.connection not in names:
-            print(
-                f"erp-gateway: unknown connection {args.connection!r} (have {names})",
-                file=sys.stderr,
-            )
-            return 2
+            return fail(f"unknown connection {args.connection!r} (have {names})", EXIT_USAGE)
         count = await watermarks.forget(args.connection, args.stream)
         print(f"forgot {count} watermark(s) of {args.connection}")
         return 0
@@ -77,3 +76,8 @@ async def _run(settings: Settings, engine: AsyncEngine, args: argparse.Namespace
     if not marks and not args.json:
         print("no watermarks yet (no poll has run)")
     return 0
+
+
+COMMAND = Subcommand(
+    name="capture", help="change-capture watermarks", arguments=_arguments, run=run
+)

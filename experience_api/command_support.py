@@ -1,11 +1,14 @@
-"""What the operator commands share: the state options, settings, the state database."""
+"""What the ``erp-gateway`` subcommands share: the table entry each one declares, the state
+options, loading the settings, the state database, exit codes and messages."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,26 +19,44 @@ if TYPE_CHECKING:
 
     from experience_api.settings import Settings
 
-EXIT_USAGE = 2
+# 0 done; 1 the work ran and failed; 2 bad arguments, configuration or input; 3 refused.
+EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """One row of the CLI's subcommand table: ``erp-gateway <name>``, the arguments it
+    declares on its parser, and what runs it (the result is the exit code)."""
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    description: str | None = None
+
+
+def add_state_options(parser: argparse.ArgumentParser) -> None:
+    """``--config`` and ``--data-dir``: which gateway's settings and state a command uses."""
+    parser.add_argument("--config", type=Path, help="TOML configuration file")
+    parser.add_argument("--data-dir", type=Path, help="directory for state files (default ./data)")
 
 
 def state_options() -> argparse.ArgumentParser:
-    """The parent parser of commands that work on the gateway's state database."""
+    """The parent parser of the actions that work on the gateway's settings or state."""
     state = argparse.ArgumentParser(add_help=False)
-    state.add_argument("--config", type=Path, help="TOML configuration file (as for serve)")
-    state.add_argument("--data-dir", type=Path, help="directory for state files (as for serve)")
+    add_state_options(state)
     return state
 
 
-def load(args: argparse.Namespace) -> Settings | None:
-    """The settings ``--config``/``--data-dir`` and the environment give; None (and a message
-    on stderr) when they are invalid."""
+def load(args: argparse.Namespace, **overrides: object) -> Settings | None:
+    """The settings ``--config``/``--data-dir`` (and ``overrides``, other flags) and the
+    environment give; None, with the reason on stderr, when they are invalid."""
     from experience_api.settings import load_settings
 
     try:
-        return load_settings(args.config, data_dir=args.data_dir)
+        return load_settings(args.config, data_dir=args.data_dir, **overrides)
     except (ValidationError, FileNotFoundError, ValueError) as exc:
-        print(f"erp-gateway: invalid configuration:\n{exc}", file=sys.stderr)
+        fail(f"invalid configuration:\n{exc}")
         return None
 
 
@@ -43,7 +64,7 @@ def run_on_state(
     args: argparse.Namespace, work: Callable[[Settings, AsyncEngine], Awaitable[int]]
 ) -> int:
     """Runs ``work`` on the migrated state database of the configured gateway; its result is
-    the exit code (2 for invalid settings)."""
+    the exit code (2 for invalid settings, 1 when the database cannot be opened)."""
     settings = load(args)
     if settings is None:
         return EXIT_USAGE
@@ -53,12 +74,27 @@ def run_on_state(
 async def _on_state(
     settings: Settings, work: Callable[[Settings, AsyncEngine], Awaitable[int]]
 ) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from process_apis.persistence.database import create_engine, migrate
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.state_url)
     try:
-        await migrate(engine)
+        try:
+            await migrate(engine)
+        except (SQLAlchemyError, OSError) as exc:
+            return fail(f"cannot open the gateway's state database: {exc}")
         return await work(settings, engine)
     finally:
         await engine.dispose()
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> int:
+    """Prints ``message`` on stderr; returns ``code``, the exit code to end with."""
+    print(f"erp-gateway: {message}", file=sys.stderr)
+    return code
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))

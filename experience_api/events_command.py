@@ -5,17 +5,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from experience_api.command_support import run_on_state, state_options
+from experience_api.command_support import Subcommand, run_on_state, state_options
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
 
-def add_parser(commands: Any) -> None:
-    """Registers ``events status`` on the CLI's subcommands."""
-    events = commands.add_parser("events", help="business events: the outbox and its relay")
+def _arguments(events: argparse.ArgumentParser) -> None:
     actions = events.add_subparsers(dest="action", required=True)
     status = actions.add_parser(
         "status",
@@ -62,3 +60,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def _age(now: dt.datetime, then: dt.datetime) -> str:
     return f"{max(0.0, (now - then).total_seconds()):.1f} s ago"
+
+
+COMMAND = Subcommand(
+    name="events",
+    help="business events: the outbox and its relay",
+    arguments=_arguments,
+    run=run,
+)

@@ -10,16 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
-EXIT_USAGE = 2
+from experience_api.command_support import EXIT_USAGE, Subcommand, fail
 
 
-def add_parser(commands: Any) -> None:
-    """Registers ``persisted-ops build`` on the CLI's subcommands."""
-    persisted = commands.add_parser(
-        "persisted-ops", help="build the registry of persisted (trusted) operations"
-    )
+def _arguments(persisted: argparse.ArgumentParser) -> None:
     actions = persisted.add_subparsers(dest="action", required=True)
     build = actions.add_parser(
         "build",
@@ -37,8 +32,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         registry = OperationRegistry.from_directory(args.directory)
     except (OSError, RegistryError) as exc:
-        print(f"erp-gateway: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(str(exc), EXIT_USAGE)
     schema = build_schema()._schema
     problems = [
         f"{digest[:12]}: {error.message}"
@@ -53,3 +47,11 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(registry.to_json())
     print(f"{len(registry)} operations", file=sys.stderr)
     return 0
+
+
+COMMAND = Subcommand(
+    name="persisted-ops",
+    help="build the registry of persisted (trusted) operations",
+    arguments=_arguments,
+    run=run,
+)

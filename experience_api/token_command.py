@@ -7,29 +7,21 @@ the development key. The token goes to standard output and nowhere else.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
-from typing import Any
 
-from pydantic import ValidationError
-
+from experience_api.command_support import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    Subcommand,
+    add_state_options,
+    fail,
+    load,
+)
 from experience_api.security.permissions import Role, Scope
 from experience_api.security.tokens import ALL_COMPANIES
 
-EXIT_USAGE, EXIT_REFUSED = 2, 3
 
-
-def add_parser(commands: Any) -> None:
-    token = commands.add_parser(
-        "token",
-        help="print a development bearer token (local mode only)",
-        description="Print a token signed by the data directory's development key, for "
-        "calling a gateway in local mode: "
-        'curl -H "Authorization: Bearer $(erp-gateway token --role sales --company EU01)" '
-        "... Refused in production mode.",
-    )
-    token.add_argument("--config", type=Path, help="TOML configuration file (as for serve)")
-    token.add_argument("--data-dir", type=Path, help="directory for state files (as for serve)")
+def _arguments(token: argparse.ArgumentParser) -> None:
+    add_state_options(token)
     token.add_argument(
         "--role", action="append", default=[], choices=[r.value for r in Role], help="repeatable"
     )
@@ -53,31 +45,29 @@ def add_parser(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from experience_api.security.dev_keys import load_or_create_dev_key
-    from experience_api.settings import load_settings
 
-    try:
-        settings = load_settings(args.config, data_dir=args.data_dir)
-    except (ValidationError, FileNotFoundError, ValueError) as exc:
-        return _fail(f"invalid configuration:\n{exc}", EXIT_USAGE)
+    settings = load(args)
+    if settings is None:
+        return EXIT_USAGE
     if settings.mode != "local":
-        return _fail(
+        return fail(
             "refused: the gateway runs in production mode, which does not trust development "
             "tokens; get a token from the identity provider",
             EXIT_REFUSED,
         )
     if not args.role and not args.scope:
-        return _fail("give at least one --role or --scope", EXIT_USAGE)
+        return fail("give at least one --role or --scope", EXIT_USAGE)
     if not args.company:
-        return _fail(
+        return fail(
             f"give at least one --company (a connection name, or {ALL_COMPANIES!r})", EXIT_USAGE
         )
     known = {c.name for c in settings.connections}
     unknown = sorted(set(args.company) - known - {ALL_COMPANIES})
     if unknown:
-        return _fail(f"unknown connection(s) {unknown}; configured: {sorted(known)}", EXIT_USAGE)
+        return fail(f"unknown connection(s) {unknown}; configured: {sorted(known)}", EXIT_USAGE)
     longest = settings.auth.dev_token_max_ttl_seconds
     if not 1 <= args.ttl <= longest:
-        return _fail(f"--ttl must be between 1 and {longest} seconds", EXIT_USAGE)
+        return fail(f"--ttl must be between 1 and {longest} seconds", EXIT_USAGE)
     key = load_or_create_dev_key(settings.data_dir)
     print(
         key.issue(
@@ -93,6 +83,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fail(message: str, code: int) -> int:
-    print(f"erp-gateway: {message}", file=sys.stderr)
-    return code
+COMMAND = Subcommand(
+    name="token",
+    help="print a development bearer token (local mode only)",
+    description="Print a token signed by the data directory's development key, for calling "
+    'a gateway in local mode: curl -H "Authorization: Bearer $(erp-gateway token --role sales '
+    '--company EU01)" ... Refused in production mode.',
+    arguments=_arguments,
+    run=run,
+)

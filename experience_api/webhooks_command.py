@@ -8,34 +8,30 @@ delivery, or the delivery is being sent right now.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
+from experience_api.command_support import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    Subcommand,
+    fail,
+    print_json,
+    run_on_state,
+    state_options,
+)
 from process_apis.events.model import EventType
 from process_apis.webhooks.model import DeliveryStatus
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from experience_api.settings import Settings
     from process_apis.webhooks.admin import WebhookAdmin
 
-EXIT_USAGE, EXIT_REFUSED = 2, 3
 
-
-def add_parser(commands: Any) -> None:
-    """Registers ``webhooks list|add|deliveries|redeliver|disable|enable|rotate-secret|delete``."""
-    state = argparse.ArgumentParser(add_help=False)
-    state.add_argument("--config", type=Path, help="TOML configuration file (as for serve)")
-    state.add_argument("--data-dir", type=Path, help="directory for state files (as for serve)")
-    webhooks = commands.add_parser(
-        "webhooks",
-        help="outbound webhook subscriptions and deliveries (admin)",
-        description="Manage the URLs business events are posted to. Exit codes: 0 done, "
-        "2 bad input, 3 refused (not found, or being sent right now).",
-    )
+def _arguments(webhooks: argparse.ArgumentParser) -> None:
+    state = state_options()
     actions = webhooks.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", parents=[state], help="list subscriptions")
     listing.add_argument("--json", action="store_true", help="print JSON")
@@ -78,42 +74,30 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from experience_api.settings import load_settings
-
-    try:
-        settings = load_settings(args.config, data_dir=args.data_dir)
-    except (ValidationError, FileNotFoundError, ValueError) as exc:
-        return _fail(f"invalid configuration:\n{exc}", EXIT_USAGE)
-    return asyncio.run(_run(settings, args))
+    return run_on_state(args, lambda settings, engine: _run(settings, engine, args))
 
 
-async def _run(settings: Any, args: argparse.Namespace) -> int:
+async def _run(settings: Settings, engine: AsyncEngine, args: argparse.Namespace) -> int:
     import datetime as dt
 
     from sqlalchemy.exc import SQLAlchemyError
 
     from process_apis.errors import FlowError, InvalidInput
-    from process_apis.persistence.database import create_engine, migrate
     from process_apis.webhooks.admin import WebhookAdmin
     from process_apis.webhooks.sql_store import SqlWebhookStore
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.state_url)
+    admin = WebhookAdmin(
+        SqlWebhookStore(engine),
+        [c.name for c in settings.connections],
+        rotation_grace=dt.timedelta(hours=settings.webhooks.secret_rotation_grace_hours),
+        allow_private_targets=settings.webhooks.private_targets_allowed(settings.mode),
+    )
     try:
-        await migrate(engine)
-        admin = WebhookAdmin(
-            SqlWebhookStore(engine),
-            [c.name for c in settings.connections],
-            rotation_grace=dt.timedelta(hours=settings.webhooks.secret_rotation_grace_hours),
-            allow_private_targets=settings.webhooks.private_targets_allowed(settings.mode),
-        )
         return await _act(admin, args)
     except FlowError as exc:
-        return _fail(exc.message, EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_REFUSED)
+        return fail(exc.message, EXIT_USAGE if isinstance(exc, InvalidInput) else EXIT_REFUSED)
     except (SQLAlchemyError, OSError) as exc:
-        return _fail(f"cannot open the gateway's state database: {exc}")
-    finally:
-        await engine.dispose()
+        return fail(f"cannot open the gateway's state database: {exc}")
 
 
 async def _act(admin: WebhookAdmin, args: argparse.Namespace) -> int:
@@ -122,7 +106,7 @@ async def _act(admin: WebhookAdmin, args: argparse.Namespace) -> int:
     if args.action == "list":
         subscriptions = await admin.list()
         if args.json:
-            _print_json([s.as_json() for s in subscriptions])
+            print_json([s.as_json() for s in subscriptions])
         for s in [] if args.json else subscriptions:
             types = ",".join(s.event_types) if s.event_types else "all events"
             conns = ",".join(s.connections) if s.connections else "all connections"
@@ -146,7 +130,7 @@ async def _act(admin: WebhookAdmin, args: argparse.Namespace) -> int:
         )
         page = await admin.deliveries(wanted, limit=max(args.limit, 1))
         if args.json:
-            _print_json([d.as_json() for d in page.items])
+            print_json([d.as_json() for d in page.items])
         for d in [] if args.json else page.items:
             last = d.last_status_code or d.last_error or ""
             print(f"{d.id}  {d.status:<9}  {d.event_type:<22}  {d.event_id}  x{d.attempts}  {last}")
@@ -169,10 +153,11 @@ async def _act(admin: WebhookAdmin, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_json(value: object) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False))
-
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"erp-gateway: {message}", file=sys.stderr)
-    return code
+COMMAND = Subcommand(
+    name="webhooks",
+    help="outbound webhook subscriptions and deliveries (admin)",
+    description="Manage the URLs business events are posted to. Exit codes: 0 done, "
+    "2 bad input, 3 refused (not found, or being sent right now).",
+    arguments=_arguments,
+    run=run,
+)

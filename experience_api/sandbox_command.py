@@ -1,0 +1,48 @@
+"""``erp-gateway sandbox sap``: run the SAP sandbox as its own server."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from experience_api.command_support import EXIT_USAGE, Subcommand, fail
+
+
+def _arguments(sandbox: argparse.ArgumentParser) -> None:
+    kinds = sandbox.add_subparsers(dest="erp", required=True)
+    sap = kinds.add_parser("sap", help="SAP S/4HANA OData v2 sandbox")
+    sap.add_argument("--host", default="127.0.0.1")
+    sap.add_argument("--port", type=int, default=8100)
+    sap.add_argument(
+        "--data-dir", type=Path, default=Path("data/sap-sandbox"), help="where it keeps its data"
+    )
+    sap.add_argument("--username", default="GATEWAY")
+    sap.add_argument("--password", default="sandbox")
+    sap.add_argument(
+        "--faults",
+        help='fault plan to start with: JSON text or @file ({"seed": 1, "faults": [{"kind": '
+        '"down", "probability": 0.1}]}); change it later with POST /sandbox/faults',
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from erp_sandbox.sap.server import fault_plan_argument, serve
+
+    try:
+        faults = None if args.faults is None else fault_plan_argument(args.faults)
+    except (argparse.ArgumentTypeError, ValueError) as exc:
+        return fail(str(exc), EXIT_USAGE)
+    serve(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        username=args.username,
+        password=args.password,
+        faults=faults,
+    )
+    return 0
+
+
+COMMAND = Subcommand(
+    name="sandbox", help="run an ERP sandbox as its own server", arguments=_arguments, run=run
+)

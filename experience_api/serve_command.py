@@ -1,0 +1,98 @@
+"""``erp-gateway serve``: run the gateway (optionally with a local Tryton beside it)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
+
+from experience_api.command_support import EXIT_USAGE, Subcommand, add_state_options, fail, load
+
+if TYPE_CHECKING:
+    from experience_api.settings import Settings
+
+
+def _arguments(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    add_state_options(serve)
+    serve.add_argument(
+        "--profile",
+        choices=["default", "tryton"],
+        default="default",
+        help="tryton: also set up a local Tryton with demo data (built once into the data "
+        "directory, about a minute), start it, and serve it as connection US01",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = load(args, host=args.host, port=args.port)
+    if settings is None:
+        return EXIT_USAGE
+    from experience_api.security.setup import check_security
+
+    try:
+        check_security(settings)
+    except ValueError as exc:
+        return fail(f"cannot start: {exc}", EXIT_USAGE)
+    if args.profile == "tryton":
+        return _serve_with_local_tryton(settings)
+    _run(settings)
+    return 0
+
+
+def _run(settings: Settings) -> None:
+    import uvicorn
+
+    from experience_api.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        # The gateway reads forwarded headers itself, from auth.trusted_proxies only;
+        # uvicorn's own reading would believe any loopback peer.
+        proxy_headers=False,
+    )
+
+
+def _serve_with_local_tryton(settings: Settings) -> int:
+    try:
+        from erp_sandbox.tryton.serve import start_in_background
+    except ImportError:
+        return fail("the tryton profile needs the 'tryton' extra", EXIT_USAGE)
+    from experience_api.settings import TrytonConnectionSettings
+    from process_apis.change_capture.config import ChangeCapturePolicy
+
+    print("erp-gateway: preparing the local Tryton (the first start builds it)...", file=sys.stderr)
+    tryton = start_in_background(settings.data_dir / "tryton")
+    try:
+        running = tryton.running
+        assert running is not None
+        us01 = TrytonConnectionSettings(
+            name="US01",
+            kind="tryton",
+            base_url=running.url,
+            database=running.database,
+            password=SecretStr(running.admin_password),
+            # Local demo: changes made in Tryton's own client show up as events.
+            change_capture=ChangeCapturePolicy(enabled=True, interval_seconds=2.0),
+        )
+        others = [c for c in settings.connections if c.name != us01.name]
+        _run(settings.model_copy(update={"connections": [*others, us01]}))
+    finally:
+        tryton.stop()
+    return 0
+
+
+COMMAND = Subcommand(
+    name="serve",
+    help="run the gateway",
+    description="Run the gateway. Every option can also be set as ERP_GATEWAY_<NAME> "
+    "(e.g. ERP_GATEWAY_PORT) or in the TOML file given with --config.",
+    arguments=_arguments,
+    run=run,
+)
