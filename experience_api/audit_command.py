@@ -1,13 +1,15 @@
 """``erp-gateway audit``: check the audit log's chain, show its newest entries.
 
 ``verify`` exits 0 when every entry is intact, 1 when it finds an edited, removed or
-inserted entry (each problem is printed), 2 on bad arguments or configuration.
+inserted entry, a head moved without the key or a log emptied of its head (each problem is
+printed), 2 on bad arguments or configuration. ``tail`` exits 1 when the head is gone.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import TYPE_CHECKING
 
 from experience_api.command_support import Subcommand, run_on_state, state_options
@@ -44,19 +46,27 @@ async def _run(settings: Settings, engine: AsyncEngine, args: argparse.Namespace
 
     key = load_audit_key(settings.audit_key, settings.audit_key_file, settings.data_dir)
     log = SqlAuditLog(engine, key)
+    head = await log.head()
     if args.action == "tail":
-        seq, _ = await log.head()
-        async for entry in log.entries(after_seq=max(0, seq - args.n)):
+        if head is None:
+            print(
+                "erp-gateway: the audit log's head row is missing (the log was emptied); "
+                "run 'erp-gateway audit verify'",
+                file=sys.stderr,
+            )
+            return 1
+        async for entry in log.entries(after_seq=max(0, head.seq - args.n)):
             print(entry.model_dump_json())
         return 0
     result = await verify_chain(
-        key, log.entries(), recorded_head=await log.head(), expected_head=args.expect_head
+        key, log.entries(), recorded_head=head, expected_head=args.expect_head
     )
     summary = {
         "intact": result.intact,
         "entries": result.entries,
         "head": {"seq": result.head_seq, "hash": result.head_hash},
         "problems": result.problems,
+        "notes": result.notes,
     }
     print(json.dumps(summary, indent=2))
     return 0 if result.intact else 1

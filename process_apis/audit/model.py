@@ -1,4 +1,12 @@
-"""Audit entries and the keyed hash chain that links them."""
+"""Audit entries, the keyed hash chain that links them, and the keyed seal of its head.
+
+An entry's hash is an HMAC over its content and its predecessor's hash. The head (the
+newest entry's number and hash, kept in its own row) carries a seal, an HMAC over both, so
+cutting entries from the end and pointing the head at the new last one is found without
+the key. Entries written since heads are sealed carry ``"v": 2`` in their hashed content:
+a head without a seal over such entries had its seal removed, while a chain of only older
+entries is a log not written since the upgrade.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +14,15 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 GENESIS = "0" * 64
+FORMAT = 2
+"""The entry format written now; 1 is the format from before heads were sealed."""
 
 
 class Outcome(StrEnum):
@@ -43,8 +54,18 @@ class AuditEntry(AuditEvent):
     hash: str = Field(min_length=64, max_length=64)
 
 
-def _canonical(seq: int, prev_hash: str, event: AuditEvent) -> bytes:
-    body = {
+@dataclass(frozen=True)
+class AuditHead:
+    """The newest entry's number and hash as recorded at the last append, and their seal
+    (None on a log not written since seals were introduced)."""
+
+    seq: int
+    hash: str
+    seal: str | None
+
+
+def _canonical(seq: int, prev_hash: str, event: AuditEvent, version: int) -> bytes:
+    body: dict[str, Any] = {
         "seq": seq,
         "prev": prev_hash,
         "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
@@ -56,16 +77,37 @@ def _canonical(seq: int, prev_hash: str, event: AuditEvent) -> bytes:
         "outcome": event.outcome.value,
         "details": event.details,
     }
+    if version >= 2:
+        body["v"] = version
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def entry_hash(key: bytes, seq: int, prev_hash: str, event: AuditEvent) -> str:
+def entry_hash(
+    key: bytes, seq: int, prev_hash: str, event: AuditEvent, *, version: int = FORMAT
+) -> str:
     """HMAC-SHA256 over the entry and its predecessor's hash.
 
     Keyed, so that someone able to write the database but without the key cannot edit an
     entry and recompute the hashes after it.
     """
-    return hmac.new(key, _canonical(seq, prev_hash, event), hashlib.sha256).hexdigest()
+    return hmac.new(key, _canonical(seq, prev_hash, event, version), hashlib.sha256).hexdigest()
+
+
+def entry_format(key: bytes, entry: AuditEntry) -> int | None:
+    """The format whose hash ``entry`` carries (2, or 1 for an entry written before heads
+    were sealed); None when its hash matches neither: the entry was altered."""
+    event = AuditEvent.model_validate(entry.model_dump(exclude={"seq", "prev_hash", "hash"}))
+    for version in (FORMAT, 1):
+        expected = entry_hash(key, entry.seq, entry.prev_hash, event, version=version)
+        if hmac.compare_digest(expected, entry.hash):
+            return version
+    return None
+
+
+def head_seal(key: bytes, seq: int, hash_: str) -> str:
+    """The keyed seal of a head: whoever lacks the key cannot move the head back."""
+    message = f"audit-head:{seq}:{hash_}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def chain(key: bytes, seq: int, prev_hash: str, event: AuditEvent) -> AuditEntry:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Protocol
 
-from process_apis.audit.model import AuditEntry, AuditEvent
+from process_apis.audit.model import AuditEntry, AuditEvent, AuditHead
 
 
 class AuditLog(Protocol):
@@ -21,6 +21,12 @@ class AuditLog(Protocol):
         """Every entry in sequence order, read in batches."""
         ...
 
-    async def head(self) -> tuple[int, str]:
-        """The newest entry's number and hash as recorded at the last append."""
+    async def head(self) -> AuditHead | None:
+        """The newest entry's number, hash and seal as recorded at the last append; None
+        when the head is gone (the log was emptied)."""
         ...
+
+
+class AuditHeadMissing(Exception):
+    """The log's head is gone (someone emptied the log): nothing can be appended to a
+    chain whose end is unknown."""

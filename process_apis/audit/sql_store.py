@@ -8,14 +8,15 @@ from collections.abc import AsyncIterator, Sequence
 from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from process_apis.audit.model import AuditEntry, AuditEvent, Outcome, chain
+from process_apis.audit.model import AuditEntry, AuditEvent, AuditHead, Outcome, chain, head_seal
+from process_apis.audit.port import AuditHeadMissing
 from process_apis.persistence.audit_tables import audit_head, audit_log
 from process_apis.persistence.times import utc
 
 
 class SqlAuditLog:
     """Appends lock the single head row first, so concurrent writers (several replicas)
-    take turns and the chain never forks."""
+    take turns and the chain never forks; each append seals the new head."""
 
     def __init__(self, engine: AsyncEngine, key: bytes, *, batch_size: int = 500):
         if len(key) < 16:
@@ -37,7 +38,12 @@ class SqlAuditLog:
                 await conn.execute(
                     select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
                 )
-            ).one()
+            ).one_or_none()
+            if head is None:
+                raise AuditHeadMissing(
+                    "the audit log's head row is missing (the log was emptied); "
+                    "run 'erp-gateway audit verify' and restore the log from a backup"
+                )
             seq, prev = int(head.seq), str(head.hash)
             written: list[AuditEntry] = []
             for event in events:
@@ -47,7 +53,9 @@ class SqlAuditLog:
                 prev = entry.hash
             await conn.execute(audit_log.insert(), [_row(e) for e in written])
             await conn.execute(
-                update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev)
+                update(audit_head)
+                .where(audit_head.c.id == 1)
+                .values(seq=seq, hash=prev, seal=head_seal(self._key, seq, prev))
             )
         return written
 
@@ -69,14 +77,18 @@ class SqlAuditLog:
                 return
             last = int(rows[-1].seq)
 
-    async def head(self) -> tuple[int, str]:
+    async def head(self) -> AuditHead | None:
         async with self._engine.connect() as conn:
             row = (
                 await conn.execute(
-                    select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+                    select(audit_head.c.seq, audit_head.c.hash, audit_head.c.seal).where(
+                        audit_head.c.id == 1
+                    )
                 )
-            ).one()
-        return int(row.seq), str(row.hash)
+            ).one_or_none()
+        if row is None:
+            return None
+        return AuditHead(int(row.seq), str(row.hash), None if row.seal is None else str(row.seal))
 
 
 def _row(entry: AuditEntry) -> dict[str, object]:

@@ -1,4 +1,4 @@
-"""Tables of the audit log; migration 0007 creates them."""
+"""Tables of the audit log; migration 0007 creates them, 0009 seals the head."""
 
 from __future__ import annotations
 
@@ -22,12 +22,14 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
 )
 
-# One row: the newest entry's number and hash. Appends lock it, so entries from several
-# replicas form one chain; verification compares it with the newest entry.
+# One row: the newest entry's number and hash, and their keyed seal. Appends lock it, so
+# entries from several replicas form one chain; verification compares it with the newest
+# entry and checks the seal.
 audit_head = Table(
     "audit_head",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("seq", BigInteger, nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("seal", String(64), nullable=True),
 )

@@ -33,8 +33,7 @@ def entries(data_dir: Path) -> list[dict[str, object]]:
 
 def tamper_with(data_dir: Path, statement: str) -> None:
     with contextlib.closing(sqlite3.connect(data_dir / "gateway.sqlite", timeout=30)) as db:
-        db.execute(statement)
-        db.commit()
+        db.executescript(statement)
 
 
 async def place(running: Running, key: str, customer: str) -> dict[str, object]:
@@ -81,7 +80,7 @@ async def test_mutations_are_recorded_and_the_chain_verifies(
     assert summary["entries"] == 2
 
 
-@pytest.mark.parametrize("tamper", ["edit", "delete"])
+@pytest.mark.parametrize("tamper", ["edit", "delete", "cut tail"])
 async def test_verify_fails_after_an_entry_is_edited_or_removed(
     running: Running, tmp_path: Path, capsys: pytest.CaptureFixture[str], tamper: str
 ) -> None:
@@ -90,6 +89,8 @@ async def test_verify_fails_after_an_entry_is_edited_or_removed(
     statement = {
         "edit": "UPDATE audit_log SET outcome = 'rejected' WHERE seq = 2",
         "delete": "DELETE FROM audit_log WHERE seq = 2",
+        "cut tail": "DELETE FROM audit_log WHERE seq = 3; UPDATE audit_head SET seq = 2, "
+        "hash = (SELECT hash FROM audit_log WHERE seq = 2)",
     }[tamper]
     # In a thread: the gateway's writers need the event loop to finish their transactions.
     await asyncio.to_thread(tamper_with, tmp_path, statement)
@@ -97,5 +98,9 @@ async def test_verify_fails_after_an_entry_is_edited_or_removed(
     assert await audit("verify", "--data-dir", str(tmp_path)) == 1
     summary = json.loads(capsys.readouterr().out)
     assert not summary["intact"]
-    expected = "entry 2 was altered" if tamper == "edit" else "entries 2..2 are missing"
+    expected = {
+        "edit": "entry 2 was altered",
+        "delete": "entries 2..2 are missing",
+        "cut tail": "the head (entry 2) does not carry its seal",
+    }[tamper]
     assert any(expected in p for p in summary["problems"]), summary["problems"]

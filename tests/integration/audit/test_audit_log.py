@@ -108,7 +108,9 @@ async def test_rewriting_the_whole_chain_needs_the_key(state_engine: AsyncEngine
 async def test_a_noted_head_must_stay_in_the_chain(state_engine: AsyncEngine) -> None:
     log = SqlAuditLog(state_engine, KEY)
     await log.append([_event(n) for n in range(4)])
-    _, noted = await log.head()
+    head = await log.head()
+    assert head is not None
+    noted = head.hash
     await log.append([_event(n) for n in range(4, 6)])
     assert (await _verify(log, expected_head=noted)).intact
 
