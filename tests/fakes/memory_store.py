@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 
 from process_apis.events.model import Event
 from process_apis.idempotency.port import KeyRecord, KeyState
+from tests.fakes.memory_outbox import MemoryOutbox
 
 
 class MemoryIdempotencyStore:
-    def __init__(self) -> None:
+    """Completions stage their events in ``outbox`` (one of its own unless given)."""
+
+    def __init__(self, outbox: MemoryOutbox | None = None) -> None:
         self.records: dict[tuple[str, str], KeyRecord] = {}
-        # Events staged with completions, in order; an id staged before is skipped.
-        self.events: list[Event] = []
+        self.outbox = outbox if outbox is not None else MemoryOutbox()
+
+    @property
+    def events(self) -> list[Event]:
+        """Events staged with completions, in order; an id staged before is skipped."""
+        return self.outbox.events
 
     async def claim(
         self,
@@ -61,13 +69,14 @@ class MemoryIdempotencyStore:
     async def complete(
         self, scope: str, key: str, response: str, *, events: Sequence[Event] = ()
     ) -> None:
+        for event in events:  # as the SQL store: data that cannot be stored changes nothing
+            json.dumps(event.data, default=str)
         rec = self.records[(scope, key)]
         self.records[(scope, key)] = KeyRecord(
             scope, key, rec.fingerprint, KeyState.COMPLETED, response, rec.created_at,
             dt.datetime.now(dt.UTC), rec.expires_at, rec.request,
         )  # fmt: skip
-        known = {e.id for e in self.events}
-        self.events.extend(e for e in events if e.id not in known)
+        self.outbox.stage(events)
 
     async def release(self, scope: str, key: str) -> None:
         rec = self.records.get((scope, key))

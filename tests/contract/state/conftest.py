@@ -20,14 +20,20 @@ from process_apis.change_capture.port import WatermarkStore
 from process_apis.change_capture.sql_store import SqlWatermarkStore
 from process_apis.events.lease import Clock, DbLease
 from process_apis.events.model import Event
-from process_apis.events.port import OutboxReader
+from process_apis.events.port import Outbox, OutboxReader
 from process_apis.events.sql_outbox import SqlOutbox
 from process_apis.events.sql_reader import SqlOutboxReader
+from process_apis.idempotency.port import IdempotencyStore
+from process_apis.idempotency.sql_store import SqlIdempotencyStore
 from process_apis.inbound.port import InboundStore
 from process_apis.inbound.sql_store import SqlInboundStore
+from process_apis.quarantine.port import QuarantineStore
+from process_apis.quarantine.sql_store import SqlQuarantineStore
 from tests.fakes.memory_inbound import MemoryInboundStore
 from tests.fakes.memory_lease import MemoryLease, MemoryLeases
 from tests.fakes.memory_outbox import MemoryOutbox
+from tests.fakes.memory_quarantine import MemoryQuarantineStore
+from tests.fakes.memory_store import MemoryIdempotencyStore
 from tests.fakes.memory_watermarks import MemoryWatermarkStore
 from tests.support.state import STATE_BACKENDS, postgres_schema, sqlite_state
 
@@ -55,6 +61,21 @@ class Backend:
         if self.engine is None:
             return self.memory
         return SqlOutboxReader(self.engine)
+
+    def idempotency(self) -> IdempotencyStore:
+        if self.engine is None:
+            return MemoryIdempotencyStore(self.memory)
+        return SqlIdempotencyStore(self.engine)
+
+    def quarantine(self) -> QuarantineStore:
+        if self.engine is None:
+            return MemoryQuarantineStore()
+        return SqlQuarantineStore(self.engine)
+
+    def outbox_writer(self) -> Outbox:
+        if self.engine is None:
+            return self.memory
+        return SqlOutbox(self.engine)
 
     def lease(
         self, name: str, holder: str, ttl: dt.timedelta, clock: Clock
