@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,12 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _stored(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload as the SQL store keeps it: a JSON copy, detached from the caller's."""
+    loaded: dict[str, Any] = json.loads(json.dumps(dict(payload), sort_keys=True))
+    return loaded
+
+
 class MemoryQuarantineStore:
     def __init__(self) -> None:
         self.records: dict[str, QuarantinedRecord] = {}
@@ -33,7 +40,7 @@ class MemoryQuarantineStore:
             kind=entry.kind,
             connection=entry.connection,
             idempotency_key=entry.idempotency_key,
-            payload=dict(entry.payload),
+            payload=_stored(entry.payload),
             reason=entry.reason,
             erp_error=entry.erp_error,
             attempts=1,
@@ -74,7 +81,7 @@ class MemoryQuarantineStore:
     async def edit_payload(
         self, record_id: str, payload: Mapping[str, Any]
     ) -> QuarantinedRecord | None:
-        return self._change(record_id, True, payload=dict(payload))
+        return self._change(record_id, True, payload=_stored(payload))
 
     async def start_attempt(
         self, record_id: str, lease_until: dt.datetime

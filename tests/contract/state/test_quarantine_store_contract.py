@@ -1,4 +1,9 @@
-"""The SQL quarantine store on SQLite and on the real PostgreSQL service."""
+"""The quarantine store contract: the in-memory fake, SQLite and PostgreSQL keep records alike.
+
+What the review relies on: records round-trip, lists filter and page oldest first, the
+newest record of an idempotency key is found, and every change that needs an open record
+(editing, replaying, resolving) happens at most once and never under a live replay lease.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,15 @@ import asyncio
 import datetime as dt
 
 import pytest
-from sqlalchemy import inspect
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from process_apis.persistence.database import migrate
 from process_apis.quarantine.port import (
     ErpErrorInfo,
     NewQuarantined,
     QuarantineFilter,
     QuarantineStatus,
+    QuarantineStore,
 )
-from process_apis.quarantine.sql_store import SqlQuarantineStore
+from tests.contract.state.conftest import Backend
 
 PAYLOAD = {
     "idempotency_key": "k-1",
@@ -27,8 +30,8 @@ LATER = dt.timedelta(minutes=5)
 
 
 @pytest.fixture
-def store(state_engine: AsyncEngine) -> SqlQuarantineStore:
-    return SqlQuarantineStore(state_engine)
+def store(backend: Backend) -> QuarantineStore:
+    return backend.quarantine()
 
 
 def entry(key: str = "k-1", connection: str = "EU01", kind: str = "place_order") -> NewQuarantined:
@@ -46,14 +49,7 @@ def soon() -> dt.datetime:
     return dt.datetime.now(dt.UTC) + LATER
 
 
-async def test_migrations_create_the_table_and_run_twice(state_engine: AsyncEngine) -> None:
-    await migrate(state_engine)
-    async with state_engine.connect() as conn:
-        tables = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
-    assert {"idempotency_keys", "quarantine"} <= set(tables)
-
-
-async def test_add_and_get_round_trip(store: SqlQuarantineStore) -> None:
+async def test_add_and_get_round_trip(store: QuarantineStore) -> None:
     added = await store.add(entry())
 
     got = await store.get(added.id)
@@ -70,7 +66,7 @@ async def test_add_and_get_round_trip(store: SqlQuarantineStore) -> None:
     assert await store.get("00000000-0000-0000-0000-000000000000") is None
 
 
-async def test_list_filters_and_pages_oldest_first(store: SqlQuarantineStore) -> None:
+async def test_list_filters_and_pages_oldest_first(store: QuarantineStore) -> None:
     a = await store.add(entry("a"))
     b = await store.add(entry("b", connection="US01"))
     c = await store.add(entry("c"))
@@ -85,7 +81,7 @@ async def test_list_filters_and_pages_oldest_first(store: SqlQuarantineStore) ->
     assert (await store.list(QuarantineFilter(kind="other"), limit=10)).total == 0
 
 
-async def test_find_by_key_returns_the_newest(store: SqlQuarantineStore) -> None:
+async def test_find_by_key_returns_the_newest(store: QuarantineStore) -> None:
     old = await store.add(entry())
     await store.mark_discarded(old.id, by=None, note="gone")
     new = await store.add(entry())
@@ -97,7 +93,7 @@ async def test_find_by_key_returns_the_newest(store: SqlQuarantineStore) -> None
     assert await store.find_by_key("place_order", "US01", "k-1") is None
 
 
-async def test_edit_only_while_open_and_not_leased(store: SqlQuarantineStore) -> None:
+async def test_edit_only_while_open_and_not_leased(store: QuarantineStore) -> None:
     record = await store.add(entry())
     edited_payload = {**PAYLOAD, "lines": [{"sku": "TG12", "quantity": "2"}]}
 
@@ -116,7 +112,7 @@ async def test_edit_only_while_open_and_not_leased(store: SqlQuarantineStore) ->
     assert after.payload == edited_payload
 
 
-async def test_one_lease_at_a_time(store: SqlQuarantineStore) -> None:
+async def test_one_lease_at_a_time(store: QuarantineStore) -> None:
     record = await store.add(entry())
 
     leases = await asyncio.gather(*(store.start_attempt(record.id, soon()) for _ in range(5)))
@@ -128,7 +124,7 @@ async def test_one_lease_at_a_time(store: SqlQuarantineStore) -> None:
     assert await store.mark_discarded(record.id, by=None, note="x") is None
 
 
-async def test_an_expired_lease_can_be_taken_over(store: SqlQuarantineStore) -> None:
+async def test_an_expired_lease_can_be_taken_over(store: QuarantineStore) -> None:
     record = await store.add(entry())
     past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     assert await store.start_attempt(record.id, past) is not None
@@ -139,7 +135,7 @@ async def test_an_expired_lease_can_be_taken_over(store: SqlQuarantineStore) -> 
     assert again.attempts == 3
 
 
-async def test_failure_keeps_it_open_with_the_new_error(store: SqlQuarantineStore) -> None:
+async def test_failure_keeps_it_open_with_the_new_error(store: QuarantineStore) -> None:
     record = await store.add(entry())
     await store.start_attempt(record.id, soon())
 
@@ -160,7 +156,7 @@ async def test_failure_keeps_it_open_with_the_new_error(store: SqlQuarantineStor
     assert cleared.erp_error is None
 
 
-async def test_resolutions_close_the_record_once(store: SqlQuarantineStore) -> None:
+async def test_resolutions_close_the_record_once(store: QuarantineStore) -> None:
     replayed = await store.add(entry("a"))
     discarded = await store.add(entry("b"))
 
@@ -181,3 +177,59 @@ async def test_resolutions_close_the_record_once(store: SqlQuarantineStore) -> N
     assert await store.mark_replayed(discarded.id, by=None, result=None) is None
     assert await store.start_attempt(discarded.id, soon()) is None
     assert await store.record_failure(discarded.id, "x", None) is None
+
+
+async def test_changes_to_an_unknown_record_change_nothing(store: QuarantineStore) -> None:
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert await store.edit_payload(missing, PAYLOAD) is None
+    assert await store.start_attempt(missing, soon()) is None
+    assert await store.record_failure(missing, "x", None) is None
+    assert await store.mark_replayed(missing, by=None, result=None) is None
+    assert await store.mark_discarded(missing, by=None, note="x") is None
+    assert (await store.list(QuarantineFilter(), limit=10)).total == 0
+
+
+async def test_the_stored_payload_is_a_copy(store: QuarantineStore) -> None:
+    lines = [{"sku": "TG11", "quantity": "1"}]
+    record = await store.add(
+        NewQuarantined(kind="place_order", connection="EU01", payload={"lines": lines}, reason="x")
+    )
+    lines[0]["sku"] = "CHANGED"  # the caller's object, changed afterwards
+    got = await store.get(record.id)
+    assert got is not None
+    assert got.payload["lines"][0]["sku"] == "TG11"
+
+
+async def test_a_page_past_the_end_is_empty_but_counts(store: QuarantineStore) -> None:
+    for key in ("a", "b", "c"):
+        await store.add(entry(key))
+    page = await store.list(QuarantineFilter(), limit=2, offset=2)
+    assert ([r.idempotency_key for r in page.items], page.total, page.offset) == (["c"], 3, 2)
+    beyond = await store.list(QuarantineFilter(), limit=2, offset=5)
+    assert (beyond.items, beyond.total) == ((), 3)
+
+
+async def test_a_replay_holding_the_lease_can_close_the_record(store: QuarantineStore) -> None:
+    record = await store.add(entry())
+    assert await store.start_attempt(record.id, soon()) is not None
+    assert await store.mark_discarded(record.id, by=None, note="not while replaying") is None
+
+    done = await store.mark_replayed(record.id, by="ops", result="EU01:7", note="second try")
+
+    assert done is not None
+    assert (done.status, done.resolution_note, done.lease_until) == (
+        QuarantineStatus.REPLAYED,
+        "second try",
+        None,
+    )
+    assert done.attempts == 2
+    assert await store.get(record.id) == done
+
+
+async def test_a_record_without_key_or_error_round_trips(store: QuarantineStore) -> None:
+    added = await store.add(
+        NewQuarantined(kind="inbound", connection="EU01", payload={"n": 1}, reason="bad data")
+    )
+    got = await store.get(added.id)
+    assert got == added
+    assert (got.idempotency_key, got.erp_error) == (None, None)
