@@ -4,6 +4,7 @@ it as it reads the ``outbox`` table (unpublished first by ``seq``, marked once).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,7 +30,11 @@ class MemoryOutbox:
         return [row.event for row in self.rows]
 
     def stage(self, events: Sequence[Event]) -> int:
-        """Add the events whose id is not held yet; returns how many were new."""
+        """Add the events whose id is not held yet; returns how many were new.
+
+        As the SQL outbox, events whose data cannot be stored as JSON add nothing."""
+        for event in events:
+            json.dumps(event.data, default=str)
         known = {row.event.id for row in self.rows}
         added = 0
         for event in events:
