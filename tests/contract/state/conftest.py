@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from process_apis.audit.port import AuditLog
+from process_apis.audit.sql_store import SqlAuditLog
 from process_apis.change_capture.port import WatermarkStore
 from process_apis.change_capture.sql_store import SqlWatermarkStore
 from process_apis.events.lease import Clock, DbLease
@@ -29,6 +31,7 @@ from process_apis.inbound.port import InboundStore
 from process_apis.inbound.sql_store import SqlInboundStore
 from process_apis.quarantine.port import QuarantineStore
 from process_apis.quarantine.sql_store import SqlQuarantineStore
+from tests.fakes.memory_audit import AuditTrail, MemoryAuditLog
 from tests.fakes.memory_inbound import MemoryInboundStore
 from tests.fakes.memory_lease import MemoryLease, MemoryLeases
 from tests.fakes.memory_outbox import MemoryOutbox
@@ -46,6 +49,7 @@ class Backend:
     engine: AsyncEngine | None = None
     memory: MemoryOutbox = field(default_factory=MemoryOutbox)
     leases: MemoryLeases = field(default_factory=MemoryLeases)
+    audit: AuditTrail = field(default_factory=AuditTrail)
 
     def inbound(self) -> InboundStore:
         if self.engine is None:
@@ -71,6 +75,12 @@ class Backend:
         if self.engine is None:
             return MemoryQuarantineStore()
         return SqlQuarantineStore(self.engine)
+
+    def audit_log(self, key: bytes) -> AuditLog:
+        """A log on this backend's one audit trail (each call: one more replica)."""
+        if self.engine is None:
+            return MemoryAuditLog(key, self.audit)
+        return SqlAuditLog(self.engine, key, batch_size=7)  # small batches: reads page
 
     def outbox_writer(self) -> Outbox:
         if self.engine is None:
