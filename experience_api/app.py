@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -24,6 +25,8 @@ from experience_api.graphql_http import GatewayGraphQL
 from experience_api.graphql_protection import graphql_protection
 from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndpoint
 from experience_api.limits.request_size import BodySizeLimit
+from experience_api.mcp.http import McpEndpoint, ResourceMetadataChallenge
+from experience_api.mcp.tools import Toolbox
 from experience_api.schema import build_schema
 from experience_api.security.setup import security
 from experience_api.settings import Settings
@@ -42,7 +45,10 @@ def create_app(settings: Settings) -> Starlette:
             asyncio.create_task(loop(), name=name) for name, loop in gateway.background.items()
         ]
         try:
-            yield
+            async with contextlib.AsyncExitStack() as agents:
+                if mcp is not None:
+                    await agents.enter_async_context(mcp.running())
+                yield
         finally:
             for task in tasks:
                 task.cancel()
@@ -53,8 +59,9 @@ def create_app(settings: Settings) -> Starlette:
             guard.close()
 
     protection = graphql_protection(settings)
+    schema = build_schema(protection.extensions, protection.max_batch_operations)
     graphql = GatewayGraphQL(
-        build_schema(protection.extensions, protection.max_batch_operations),
+        schema,
         graphql_ide="graphiql" if protection.graphiql else None,
         allow_queries_via_get=False,
     )
@@ -90,7 +97,16 @@ def create_app(settings: Settings) -> Starlette:
         # Subscriptions over graphql-transport-ws (or legacy graphql-ws) on the same path.
         WebSocketRoute("/graphql", graphql),
     ]
+    # Agents: the same schema, so the same policy; ToolDocumentError stops start-up.
+    mcp = None
+    if settings.mcp.enabled:
+        toolbox = Toolbox.build(
+            schema, settings.mcp, settings.max_page_size, protection.introspection
+        )
+        mcp = McpEndpoint(settings, toolbox)
+        routes.extend(mcp.routes())
     middleware, guard = security(settings)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[middleware])
+    challenge = Middleware(ResourceMetadataChallenge, settings=settings)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[challenge, middleware])
     app.state.authenticator = guard.authenticator
     return app

@@ -26,6 +26,7 @@ from pydantic_settings import (
 
 from experience_api.inbound.config import InboundSettings
 from experience_api.limits.config import GraphQLSettings
+from experience_api.mcp.config import McpSettings
 from experience_api.security.config import AuthSettings
 from experience_api.webhooks.config import WebhookSettings
 from process_apis.change_capture.config import ChangeCapturePolicy
@@ -219,6 +220,7 @@ class Settings(BaseSettings):
     audit_key_file: Path | None = None
     inbound: InboundSettings = Field(default_factory=InboundSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)
 
     config_file: Path | None = Field(default=None, exclude=True)
 

@@ -193,6 +193,11 @@ def _connection_of(record: str | None) -> str | None:
         return None
 
 
+def redacted(value: Any) -> Any:
+    """``value`` (arguments of a call) as JSON-ready values, secrets left out."""
+    return _plain(value)
+
+
 def _plain(value: Any, depth: int = 0) -> Any:
     """Arguments as JSON-ready values, secrets left out."""
     if depth > 6:

@@ -16,6 +16,7 @@ from experience_api.security.rate_limit import RateLimiter
 
 GRAPHQL_PATH = "/graphql"
 INBOUND_WEBHOOKS_PREFIX = "/webhooks/inbound/"
+RESOURCE_METADATA_PREFIX = "/.well-known/oauth-protected-resource"
 
 
 class SecuritySettings(Protocol):
@@ -58,7 +59,8 @@ def security(settings: SecuritySettings) -> tuple[Middleware, Security]:
         limiter=limiter,
         open_get_paths=open_get,
         # Inbound webhooks prove who sent them with their own signature, not a token.
-        open_prefixes=(INBOUND_WEBHOOKS_PREFIX,),
+        # Protected Resource Metadata (RFC 9728) tells a caller how to get a token.
+        open_prefixes=(INBOUND_WEBHOOKS_PREFIX, RESOURCE_METADATA_PREFIX),
         trusted_proxies=TrustedProxies(settings.auth.trusted_proxies),
     )
     return middleware, Security(authenticator, limiter)

@@ -1,0 +1,97 @@
+"""A gateway process with two embedded SAP companies (EU01, US01) and MCP clients for it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+from experience_api.security.dev_keys import load_dev_key
+from tests.e2e.processes import command, free_port
+
+CONFIG = """
+[[connections]]
+name = "EU01"
+
+[[connections]]
+name = "US01"
+
+[mcp]
+max_tokens = 1500
+"""
+
+
+@dataclass
+class McpGateway:
+    base_url: str
+    data_dir: Path
+    config: Path
+
+    @property
+    def mcp_url(self) -> str:
+        return f"{self.base_url}/mcp"
+
+    def token(
+        self, *roles: str, companies: tuple[str, ...] = ("*",), subject: str = "agent-e2e"
+    ) -> str:
+        key = load_dev_key(self.data_dir)
+        assert key is not None
+        return key.issue(audience="erp-gateway", subject=subject, roles=roles, companies=companies)
+
+    @asynccontextmanager
+    async def client(self, token: str | None) -> AsyncIterator[Client]:
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        async with (
+            create_mcp_http_client(headers=headers) as http,
+            Client(streamable_http_client(self.mcp_url, http_client=http)) as client,
+        ):
+            yield client
+
+    def gql(self, token: str, query: str, **variables: Any) -> dict[str, Any]:
+        response = httpx.post(
+            f"{self.base_url}/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def audit_tail(self, n: int = 200) -> list[dict[str, Any]]:
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "experience_api.cli", "audit", "tail", "-n", str(n)),
+                *("--config", str(self.config), "--data-dir", str(self.data_dir)),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def gateway_process(root: Path, extra_config: str = "") -> Iterator[McpGateway]:
+    config = root / "gateway.toml"
+    config.write_text(CONFIG + extra_config)
+    data_dir = root / "data"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = ["serve", "--port", str(port), "--data-dir", str(data_dir), "--config", str(config)]
+    with command(args, f"{base}/health"):
+        yield McpGateway(base, data_dir, config)
+
+
+async def text_of(client: Client, tool: str, arguments: dict[str, Any]) -> tuple[str, bool]:
+    result = await client.call_tool(tool, arguments)
+    texts = [getattr(block, "text", "") for block in result.content]
+    return "\n".join(texts), bool(result.is_error)
