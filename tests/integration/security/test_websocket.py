@@ -103,3 +103,15 @@ async def test_a_bad_token_in_the_upgrade_request_is_refused_before_accepting(
             pass
 
     assert refused.value.response.status_code == 403
+
+
+async def test_two_authorization_headers_in_the_upgrade_request_are_refused(
+    url: str, issuer: Issuer
+) -> None:
+    token = f"Bearer {issuer.token()}"
+    headers = [("Authorization", token), ("Authorization", token)]
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(url, subprotocols=[PROTOCOL], additional_headers=headers):  # type: ignore[list-item]
+            pass
+
+    assert refused.value.response.status_code == 403
