@@ -17,6 +17,7 @@ from experience_api import (
     audit_command,
     capture_command,
     events_command,
+    mcp_command,
     persisted_command,
     quarantine_command,
     sandbox_command,
@@ -38,6 +39,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     token_command.COMMAND,
     webhooks_command.COMMAND,
     persisted_command.COMMAND,
+    mcp_command.COMMAND,
 )
 
 
