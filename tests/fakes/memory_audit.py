@@ -6,7 +6,8 @@ import json
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
-from process_apis.audit.model import GENESIS, AuditEntry, AuditEvent, chain
+from process_apis.audit.model import GENESIS, AuditEntry, AuditEvent, AuditHead, chain, head_seal
+from process_apis.audit.port import AuditHeadMissing
 
 
 @dataclass
@@ -14,7 +15,8 @@ class AuditTrail:
     """What the log holds; logs sharing one trail stand for replicas sharing a database."""
 
     entries: list[AuditEntry] = field(default_factory=list)
-    head: tuple[int, str] = (0, GENESIS)
+    head: AuditHead | None = field(default_factory=lambda: AuditHead(0, GENESIS, None))
+    """None once the head is gone (the log was emptied)."""
 
 
 class MemoryAuditLog:
@@ -27,7 +29,11 @@ class MemoryAuditLog:
         self.trail = trail if trail is not None else AuditTrail()
 
     async def append(self, events: Sequence[AuditEvent]) -> list[AuditEntry]:
-        seq, prev = self.trail.head
+        if not events:
+            return []
+        if self.trail.head is None:
+            raise AuditHeadMissing("the audit log's head is missing (the log was emptied)")
+        seq, prev = self.trail.head.seq, self.trail.head.hash
         written: list[AuditEntry] = []
         for event in events:
             seq += 1
@@ -39,7 +45,7 @@ class MemoryAuditLog:
             e.model_copy(update={"details": json.loads(json.dumps(e.details, default=str))})
             for e in written
         )
-        self.trail.head = (seq, prev)
+        self.trail.head = AuditHead(seq, prev, head_seal(self._key, seq, prev))
         return written
 
     async def entries(self, *, after_seq: int = 0) -> AsyncIterator[AuditEntry]:
@@ -47,5 +53,5 @@ class MemoryAuditLog:
             if entry.seq > after_seq:
                 yield entry
 
-    async def head(self) -> tuple[int, str]:
+    async def head(self) -> AuditHead | None:
         return self.trail.head

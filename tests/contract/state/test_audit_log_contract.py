@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from process_apis.audit.model import GENESIS, AuditEvent, Outcome
+from process_apis.audit.model import GENESIS, AuditEvent, AuditHead, Outcome, head_seal
 from process_apis.audit.port import AuditLog
 from process_apis.audit.verification import Verification, verify_chain
 from tests.contract.state.conftest import Backend
@@ -53,9 +53,9 @@ async def _verify(log: AuditLog) -> Verification:
 
 
 async def test_an_empty_log_starts_the_chain(log: AuditLog) -> None:
-    assert await log.head() == (0, GENESIS)
+    assert await log.head() == AuditHead(0, GENESIS, None)
     assert await log.append([]) == []
-    assert await log.head() == (0, GENESIS)
+    assert await log.head() == AuditHead(0, GENESIS, None)
     assert [e async for e in log.entries()] == []
 
 
@@ -65,7 +65,7 @@ async def test_appends_form_one_verifiable_chain(log: AuditLog) -> None:
     written = await log.append([_event(n) for n in range(20, 25)])
 
     assert [e.seq for e in written] == [21, 22, 23, 24, 25]
-    assert await log.head() == (25, written[-1].hash)
+    assert await log.head() == AuditHead(25, written[-1].hash, head_seal(KEY, 25, written[-1].hash))
     result = await _verify(log)
     assert result.intact, result.problems
     assert (result.entries, result.head_seq) == (25, 25)
