@@ -64,6 +64,7 @@ def create_app(settings: Settings) -> Starlette:
         schema,
         graphql_ide="graphiql" if protection.graphiql else None,
         allow_queries_via_get=False,
+        max_json_depth=protection.max_json_depth,
     )
     # GET only ever served GraphiQL (queries over GET are off): without it, GET is refused.
     graphql_methods = ["GET", "POST"] if protection.graphiql else ["POST"]

@@ -13,22 +13,39 @@ reaches the schema as ``extensions.documentId``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from experience_api.gateway import Gateway
 from experience_api.limits.batch import check_body
-from experience_api.limits.errors import RequestRefused
+from experience_api.limits.errors import (
+    BAD_REQUEST_BODY,
+    GRAPHQL_RESPONSE,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    OPERATION_NOT_ALLOWED,
+    UNKNOWN_OPERATION,
+    UNSUPPORTED_MEDIA_TYPE,
+    RequestRefused,
+    media_type_for,
+)
+from experience_api.limits.json_body import DEFAULT_MAX_JSON_DEPTH, UnsafeJson, decode_json
+from experience_api.limits.ws_messages import CheckedTransportWsHandler, CheckedWsHandler
 from experience_api.persisted.extension import DOCUMENT_ID
 from experience_api.schema.context import GraphQLContext, build_context
 from experience_api.security.authenticator import (
@@ -41,7 +58,7 @@ from experience_api.security.middleware import PRINCIPAL_KEY
 from experience_api.security.principal import Principal
 from experience_api.security.tokens import InvalidToken
 
-GRAPHQL_RESPONSE = "application/graphql-response+json"
+_CODE_FOR_STATUS = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED, 415: UNSUPPORTED_MEDIA_TYPE}
 
 
 def _prefers_graphql_response(request: Request | WebSocket) -> bool:
@@ -50,7 +67,18 @@ def _prefers_graphql_response(request: Request | WebSocket) -> bool:
 
 
 class GatewayGraphQL(GraphQL[GraphQLContext, None]):
-    """Strawberry's ASGI app with a per-request context built from the running gateway."""
+    """Strawberry's ASGI app with a per-request context built from the running gateway.
+
+    Every body (POST, or a WebSocket message) is read by the bounded JSON decoder of
+    :mod:`experience_api.limits.json_body`, nested no deeper than ``max_json_depth``.
+    """
+
+    graphql_transport_ws_handler_class = CheckedTransportWsHandler
+    graphql_ws_handler_class = CheckedWsHandler
+
+    def __init__(self, *args: Any, max_json_depth: int = DEFAULT_MAX_JSON_DEPTH, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.max_json_depth = max_json_depth
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -85,20 +113,33 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
         request = Request(scope=scope, receive=receive)
         try:
             response = await self.run(request)
-        except RequestRefused as refused:
-            media_type = (
-                GRAPHQL_RESPONSE if _prefers_graphql_response(request) else "application/json"
-            )
-            response = JSONResponse(refused.body, refused.status, media_type=media_type)
         except HTTPException as exc:
-            response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+            code = _CODE_FOR_STATUS.get(exc.status_code, BAD_REQUEST_BODY)
+            response = _refusal(request, RequestRefused(code, exc.reason, exc.status_code))
+        except RequestRefused as refused:
+            response = _refusal(request, refused)
         await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return decode_json(data, max_depth=self.max_json_depth)
+        except UnsafeJson as exc:
+            raise RequestRefused(exc.code, exc.message, **exc.extensions) from None
+
+    def decode_json(self, data: str | bytes) -> object:
+        # What strawberry reads WebSocket messages with: a refused message is not JSON to it,
+        # and graphql-transport-ws closes the connection (4400).
+        try:
+            return decode_json(data, max_depth=self.max_json_depth)
+        except UnsafeJson as exc:
+            raise json.JSONDecodeError(exc.message, "", 0) from None
 
     async def parse_http_body(
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         raw: Any = None
-        if request.method == "POST" and "application/json" in (request.content_type or ""):
+        if request.method == "POST":
+            _check_content_type(request.content_type)
             raw = self.parse_json(await request.get_body())
             batching = self.schema.config.batching_config
             check_body(raw, batching["max_operations"] if batching else 0)
@@ -109,6 +150,49 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
         elif isinstance(raw, dict) and isinstance(parsed, GraphQLRequestData):
             _pass_document_id(raw, parsed)
         return parsed
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: GraphQLContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # Subscriptions are served over WebSocket only; strawberry would run one over POST
+        # as if it were a query. A refusal here is a request error of this one operation.
+        method = request_adapter.method
+        allowed = {OperationType.QUERY, OperationType.MUTATION} if method == "POST" else set()
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            kind = exc.operation_type.value
+            where = (
+                "over WebSocket (graphql-transport-ws) at /graphql"
+                if kind == "subscription"
+                else "with POST"
+            )
+            return _request_error(
+                OPERATION_NOT_ALLOWED, f"A {kind} cannot be sent with {method}; send it {where}."
+            )
+        except CannotGetOperationTypeError:
+            return _request_error(
+                UNKNOWN_OPERATION,
+                f"The document has no operation named {request_data.operation_name!r}.",
+            )
+        except MissingQueryError:
+            return _request_error(
+                BAD_REQUEST_BODY, "The request has no `query` and no persisted operation id."
+            )
 
     async def execute_operation(
         self,
@@ -136,9 +220,11 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
     ) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
         sub_response: Response = request.state.graphql_sub_response
-        if sub_response.media_type == GRAPHQL_RESPONSE and _is_request_error(result):
-            # One failed operation of a batch does not make the others' answers an error.
-            if not getattr(request.state, "graphql_batch", False):
+        if _is_request_error(result):
+            # Nothing ran, so there is no data entry, whatever the media type; only the new
+            # one answers 400. One failed operation of a batch does not fail the others.
+            batch = getattr(request.state, "graphql_batch", False)
+            if sub_response.media_type == GRAPHQL_RESPONSE and not batch:
                 sub_response.status_code = 400
             response.pop("data", None)
         return response
@@ -147,9 +233,30 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
         response = super().create_response(response_data, sub_response)
-        if sub_response.media_type:
-            response.headers["content-type"] = f"{sub_response.media_type}; charset=utf-8"
+        media_type = sub_response.media_type or "application/json"
+        response.headers["content-type"] = f"{media_type}; charset=utf-8"
         return response
+
+
+def _refusal(request: Request, refused: RequestRefused) -> Response:
+    media_type = media_type_for(request.headers.get("accept", ""))
+    return JSONResponse(refused.body, refused.status, media_type=media_type)
+
+
+def _check_content_type(content_type: str | None) -> None:
+    """A POST body must be ``application/json`` (in UTF-8, the only charset JSON has)."""
+    media_type, params = parse_content_type(content_type or "")
+    charset = params.get("charset", "utf-8").lower()
+    if media_type.lower() != "application/json" or charset not in ("utf-8", "utf8"):
+        raise RequestRefused(
+            UNSUPPORTED_MEDIA_TYPE,
+            f"The body must be sent as application/json in UTF-8, not {content_type!r}.",
+            status=415,
+        )
+
+
+def _request_error(code: str, message: str) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
 
 
 def _caller(request: Request | WebSocket) -> Principal:

@@ -23,6 +23,7 @@ class GraphQLProtection:
     extensions: tuple[Callable[[], SchemaExtension], ...]
     max_batch_operations: int
     max_request_bytes: int
+    max_json_depth: int
     graphiql: bool
     introspection: bool
     registry: OperationRegistry
@@ -65,6 +66,7 @@ def graphql_protection(settings: Settings) -> GraphQLProtection:
         ),
         max_batch_operations=config.max_batch_operations,
         max_request_bytes=config.max_request_bytes,
+        max_json_depth=config.max_json_depth,
         graphiql=settings.graphiql and not production,
         introspection=introspection,
         registry=registry,

@@ -6,7 +6,9 @@ Checks run cheapest first and each failure stores nothing:
 - 413 the body is larger than ``max_body_bytes`` (read no further than that);
 - 401 the ``webhook-id`` / ``webhook-timestamp`` / ``webhook-signature`` headers are missing,
   the timestamp is more than 5 minutes off, or no signature matches the source's secret;
-- 400 the body is not a JSON envelope ``{"type": ..., "data": {...}}`` valid for its type.
+- 400 the body is not a JSON envelope ``{"type": ..., "data": {...}}`` valid for its type,
+  or is JSON the gateway refuses to read (see :mod:`experience_api.limits.json_body`:
+  nested deeper than 32 levels, a number of over 100 characters, U+0000 or a lone surrogate).
 
 A valid event is stored before the answer: 202 ``{"status": "accepted", "id": ...}``, or
 200 ``{"status": "duplicate", "id": ...}`` for a webhook id the source used before.
@@ -14,7 +16,6 @@ A valid event is stored before the answer: 202 ``{"status": "accepted", "id": ..
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from decimal import Decimal
@@ -25,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 
 from experience_api.gateway import Gateway
 from experience_api.inbound.config import InboundSettings
+from experience_api.limits.json_body import DEFAULT_MAX_JSON_DEPTH, UnsafeJson, decode_json
 from process_apis.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -86,11 +88,9 @@ class InboundWebhookEndpoint:
             reason = str(exc) if isinstance(exc, WebhookVerificationError) else "malformed"
             return _error(401, "INVALID_SIGNATURE", f"webhook signature refused: {reason}")
         try:
-            envelope = json.loads(text, parse_float=Decimal)
-        except ValueError as exc:
-            return _error(400, "INVALID_EVENT", f"body: not valid JSON: {exc}")
-        except RecursionError:
-            return _error(400, "INVALID_EVENT", "body: JSON nested too deeply")
+            envelope = decode_json(text, max_depth=DEFAULT_MAX_JSON_DEPTH, parse_float=Decimal)
+        except UnsafeJson as exc:
+            return _error(400, "INVALID_EVENT", exc.message)
         gateway: Gateway = request.app.state.gateway
         intake = gateway.services.inbound
         if intake is None:

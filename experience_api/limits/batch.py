@@ -8,9 +8,12 @@ held to the same limits as a single one.
 
 from __future__ import annotations
 
-from experience_api.limits.errors import BATCH_TOO_LARGE, BATCHING_DISABLED, RequestRefused
-
-BAD_REQUEST_BODY = "BAD_REQUEST_BODY"
+from experience_api.limits.errors import (
+    BAD_REQUEST_BODY,
+    BATCH_TOO_LARGE,
+    BATCHING_DISABLED,
+    RequestRefused,
+)
 
 
 def check_body(data: object, max_batch_operations: int) -> None:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from experience_api.limits.json_body import DEFAULT_MAX_JSON_DEPTH
+
 
 class GraphQLSettings(BaseModel):
     """Limits every GraphQL request must stay under; each is checked before anything runs.
@@ -30,6 +32,13 @@ class GraphQLSettings(BaseModel):
         "requests, so a batch would multiply what a client may run)",
     )
     max_request_bytes: int = Field(default=100_000, ge=1024, description="POST body size")
+    max_json_depth: int = Field(
+        default=DEFAULT_MAX_JSON_DEPTH,
+        ge=4,
+        le=256,
+        description="arrays and objects nested in a body or WebSocket message, the body "
+        "itself counted",
+    )
     introspection: bool | None = None
     persisted_operations: Path | None = Field(
         default=None,

@@ -1,4 +1,5 @@
-"""The error a client gets when a request goes over one of the gateway's limits."""
+"""The error a client gets when a request goes over one of the gateway's limits, or is
+refused as malformed before any operation in it runs."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ BATCH_TOO_LARGE = "BATCH_TOO_LARGE"
 BATCHING_DISABLED = "BATCHING_DISABLED"
 REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
 INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
+BAD_REQUEST_BODY = "BAD_REQUEST_BODY"
+JSON_TOO_DEEP = "JSON_TOO_DEEP"
+NUMBER_TOO_LARGE = "NUMBER_TOO_LARGE"
+UNSUPPORTED_CHARACTER = "UNSUPPORTED_CHARACTER"
+UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+OPERATION_NAME_REQUIRED = "OPERATION_NAME_REQUIRED"
+UNKNOWN_OPERATION = "UNKNOWN_OPERATION"
+OPERATION_NOT_ALLOWED = "OPERATION_NOT_ALLOWED"
+METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+NOT_FOUND = "NOT_FOUND"
 
 
 def limit_error(
@@ -42,3 +53,13 @@ class RequestRefused(Exception):
         super().__init__(message)
         self.status = status
         self.body = error_body(code, message, **extensions)
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def media_type_for(accept: str) -> str:
+    """The media type of an answer: ``application/graphql-response+json`` to a client that
+    accepts it, else the legacy ``application/json``; JSON is always UTF-8."""
+    chosen = GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in accept else "application/json"
+    return f"{chosen}; charset=utf-8"

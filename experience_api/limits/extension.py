@@ -23,13 +23,22 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     Source,
+    Token,
     TokenKind,
 )
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
-from experience_api.limits.errors import QUERY_TOO_COMPLEX, TOO_MANY_TOKENS, limit_error
+from experience_api.limits.errors import (
+    NUMBER_TOO_LARGE,
+    OPERATION_NAME_REQUIRED,
+    QUERY_TOO_COMPLEX,
+    TOO_MANY_TOKENS,
+    UNSUPPORTED_CHARACTER,
+    limit_error,
+)
+from experience_api.limits.json_body import MAX_NUMBER_LENGTH
 from experience_api.limits.rules import NoIntrospectionRule, OperationLimits, operation_limits_rule
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -49,6 +58,7 @@ class OperationGuard(SchemaExtension):
 
     def __init__(self, config: GuardConfig) -> None:
         self.config = config
+        self._requested_name: str | None = None
 
     @classmethod
     def factory(cls, config: GuardConfig) -> Callable[[], OperationGuard]:
@@ -57,6 +67,9 @@ class OperationGuard(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
+        # No document is parsed yet, so this is the operation name the client gave, if any
+        # (once parsed, strawberry falls back to the name of the first operation).
+        self._requested_name = context.operation_name
         rules = [operation_limits_rule(self.config.operations, context.variables)]
         if not self.config.introspection:
             rules.append(NoIntrospectionRule)
@@ -68,34 +81,89 @@ class OperationGuard(SchemaExtension):
         context = self.execution_context
         context.parse_options["max_tokens"] = self.config.max_tokens
         if context.graphql_document is None and context.query:
-            count = count_tokens(context.query, self.config.max_tokens)
-            if count > self.config.max_tokens:
+            scan = scan_document(context.query, self.config.max_tokens)
+            if scan.tokens > self.config.max_tokens:
                 refuse(
                     context,
                     limit_error(
                         TOO_MANY_TOKENS,
-                        f"The document has {count} tokens; at most {self.config.max_tokens} "
-                        "are allowed.",
+                        f"The document has {scan.tokens} tokens; at most "
+                        f"{self.config.max_tokens} are allowed.",
                         limit=self.config.max_tokens,
-                        actual=count,
+                        actual=scan.tokens,
                     ),
                 )
+            elif scan.refusal is not None:
+                refuse(context, scan.refusal)
         yield
+        if context.pre_execution_errors or context.graphql_document is None:
+            return
+        operations = [
+            d
+            for d in context.graphql_document.definitions
+            if isinstance(d, OperationDefinitionNode)
+        ]
+        # Strawberry would run the first operation; the GraphQL spec asks for a request error.
+        if len(operations) > 1 and self._requested_name is None:
+            refuse(
+                context,
+                GraphQLError(
+                    f"The document holds {len(operations)} operations; name the one to run "
+                    "in `operationName`.",
+                    extensions={"code": OPERATION_NAME_REQUIRED},
+                ),
+            )
 
 
-def count_tokens(query: str, limit: int) -> int:
-    """The number of lexical tokens in ``query`` (what the parser would read).
+@dataclass(frozen=True)
+class DocumentScan:
+    """What one pass of the lexer found in a document, before it is parsed."""
+
+    tokens: int
+    refusal: GraphQLError | None = None
+    """The first literal refused: a number too long to convert, a string holding U+0000."""
+
+
+def scan_document(query: str, limit: int) -> DocumentScan:
+    """Counts the lexical tokens of ``query`` and looks at its literals, in one pass.
 
     Counting stops at a lexical error: the parser reports that one itself.
     """
     lexer = Lexer(Source(query))
     count = 0
+    refusal: GraphQLError | None = None
     try:
-        while lexer.advance().kind is not TokenKind.EOF:
+        while (token := lexer.advance()).kind is not TokenKind.EOF:
             count += 1
+            if refusal is None:
+                refusal = _literal_refusal(token)
     except GraphQLSyntaxError:
-        return min(count, limit)
-    return count
+        return DocumentScan(min(count, limit), refusal)
+    return DocumentScan(count, refusal)
+
+
+def count_tokens(query: str, limit: int) -> int:
+    """The number of lexical tokens in ``query`` (what the parser would read)."""
+    return scan_document(query, limit).tokens
+
+
+def _literal_refusal(token: Token) -> GraphQLError | None:
+    value = token.value or ""
+    if token.kind in (TokenKind.INT, TokenKind.FLOAT) and len(value) > MAX_NUMBER_LENGTH:
+        return limit_error(
+            NUMBER_TOO_LARGE,
+            f"A number in the document is written with {len(value)} characters; at most "
+            f"{MAX_NUMBER_LENGTH} are allowed.",
+            limit=MAX_NUMBER_LENGTH,
+            actual=len(value),
+        )
+    if token.kind in (TokenKind.STRING, TokenKind.BLOCK_STRING) and "\x00" in value:
+        return GraphQLError(
+            f"A string in the document (line {token.line}) holds U+0000 (NUL), which is not "
+            "accepted in text.",
+            extensions={"code": UNSUPPORTED_CHARACTER},
+        )
+    return None
 
 
 def _placeholder(operation_name: str | None) -> DocumentNode:

@@ -11,7 +11,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from experience_api.limits.errors import REQUEST_TOO_LARGE, error_body
+from experience_api.limits.errors import REQUEST_TOO_LARGE, error_body, media_type_for
 
 
 class _BodyTooLarge(Exception):
@@ -33,7 +33,7 @@ class BodySizeLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(send, f"is {declared} bytes", declared)
+            await self._refuse(scope, send, declared)
             return
 
         received = 0
@@ -59,9 +59,9 @@ class BodySizeLimit:
         except _BodyTooLarge as exc:
             if started:  # pragma: no cover - the GraphQL view reads the body before answering
                 raise
-            await self._refuse(send, f"passed {exc.size} bytes while streaming", exc.size)
+            await self._refuse(scope, send, exc.size)
 
-    async def _refuse(self, send: Send, what: str, size: int) -> None:
+    async def _refuse(self, scope: Scope, send: Send, size: int) -> None:
         body = json.dumps(
             error_body(
                 REQUEST_TOO_LARGE,
@@ -75,7 +75,7 @@ class BodySizeLimit:
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/json; charset=utf-8"),
+                    (b"content-type", media_type_for(_header(scope, b"accept") or "").encode()),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
                 ],
@@ -85,10 +85,15 @@ class BodySizeLimit:
 
 
 def _content_length(scope: Scope) -> int | None:
+    declared = _header(scope, b"content-length")
+    try:
+        return None if declared is None else int(declared)
+    except ValueError:
+        return None
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
     for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
+        if name == wanted:
+            return bytes(value).decode("latin-1")
     return None
