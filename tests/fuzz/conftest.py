@@ -104,7 +104,9 @@ async def gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Gat
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
             headers = {"Authorization": f"Bearer {token}"}
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://gateway.test", headers=headers
+                transport=transport,
+                base_url="http://127.0.0.1:8000",  # a host /mcp accepts
+                headers=headers,
             ) as client:
                 yield Gateway(client=client, app=app, token=token, logs=kept)
     finally:
