@@ -151,7 +151,11 @@ async def test_no_token_is_a_bare_challenge(gateway: Gateway) -> None:
     response = await gateway.gql(CUSTOMERS)
 
     assert response.status_code == 401
-    assert response.headers["www-authenticate"] == 'Bearer realm="erp-gateway"'
+    # No error: nothing was presented (RFC 6750 3.1); where to get a token (RFC 9728).
+    assert challenge(response) == {
+        "realm": "erp-gateway",
+        "resource_metadata": "http://gateway.test/.well-known/oauth-protected-resource",
+    }
 
 
 @pytest.mark.parametrize("header", ["Basic dXNlcjpwdw==", "Bearer", "Bearer a b"])
