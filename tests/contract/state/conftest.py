@@ -31,6 +31,8 @@ from process_apis.inbound.port import InboundStore
 from process_apis.inbound.sql_store import SqlInboundStore
 from process_apis.quarantine.port import QuarantineStore
 from process_apis.quarantine.sql_store import SqlQuarantineStore
+from process_apis.webhooks.port import WebhookStore
+from process_apis.webhooks.sql_store import SqlWebhookStore
 from tests.fakes.memory_audit import AuditTrail, MemoryAuditLog
 from tests.fakes.memory_inbound import MemoryInboundStore
 from tests.fakes.memory_lease import MemoryLease, MemoryLeases
@@ -38,6 +40,7 @@ from tests.fakes.memory_outbox import MemoryOutbox
 from tests.fakes.memory_quarantine import MemoryQuarantineStore
 from tests.fakes.memory_store import MemoryIdempotencyStore
 from tests.fakes.memory_watermarks import MemoryWatermarkStore
+from tests.fakes.memory_webhooks import MemoryWebhookStore
 from tests.support.state import STATE_BACKENDS, postgres_schema, sqlite_state
 
 
@@ -81,6 +84,11 @@ class Backend:
         if self.engine is None:
             return MemoryAuditLog(key, self.audit)
         return SqlAuditLog(self.engine, key, batch_size=7)  # small batches: reads page
+
+    def webhooks(self) -> WebhookStore:
+        if self.engine is None:
+            return MemoryWebhookStore()
+        return SqlWebhookStore(self.engine)
 
     def outbox_writer(self) -> Outbox:
         if self.engine is None:

@@ -1,4 +1,11 @@
-"""The SQL webhook store and admin service on SQLite and on the real PostgreSQL."""
+"""The webhook store contract: the in-memory fake, SQLite and PostgreSQL, driven through the
+admin service and the enqueuer as the gateway drives them.
+
+What delivery relies on: one delivery per (subscription, event) following the filters, only
+the oldest pending delivery of an active subscription is claimed, a lost lease changes
+nothing, retries wait for their time, a gone receiver disables its subscription, and
+redelivery, rotation, deletion, listing and purging behave alike on every backend.
+"""
 
 from __future__ import annotations
 
@@ -15,20 +22,34 @@ from process_apis.webhooks.model import (
     AttemptResult,
     DeliveryFilter,
     DeliveryStatus,
+    SigningKeys,
+    SubscriptionChanges,
     SubscriptionStatus,
 )
-from process_apis.webhooks.sql_store import SqlWebhookStore
+from process_apis.webhooks.port import WebhookStore
+from tests.contract.state.conftest import Backend
 from tests.integration.webhooks.support import event
 
 URL = "https://hooks.example.com/erp"
 LEASE = dt.timedelta(seconds=60)
+CONNECTIONS = ("EU01", "US01")
+
+
+@pytest.fixture
+def store(backend: Backend) -> WebhookStore:
+    return backend.webhooks()
+
+
+@pytest.fixture
+def admin(store: WebhookStore) -> WebhookAdmin:
+    return WebhookAdmin(store, CONNECTIONS)
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def _claim(store: SqlWebhookStore, limit: int = 10, now: dt.datetime | None = None):  # type: ignore[no-untyped-def]
+async def _claim(store: WebhookStore, limit: int = 10, now: dt.datetime | None = None):  # type: ignore[no-untyped-def]
     at = now or _now()
     return await store.claim(limit=limit, now=at, lease_until=at + LEASE)
 
@@ -82,7 +103,7 @@ async def test_bad_input_is_refused_and_writes_nothing(
 
 
 async def test_enqueue_follows_type_and_connection_filters(
-    admin: WebhookAdmin, store: SqlWebhookStore
+    admin: WebhookAdmin, store: WebhookStore
 ) -> None:
     everything = (await admin.register(URL)).subscription
     eu_orders = (
@@ -110,7 +131,7 @@ async def test_enqueue_follows_type_and_connection_filters(
 
 
 async def test_an_event_offered_twice_is_enqueued_once(
-    admin: WebhookAdmin, store: SqlWebhookStore
+    admin: WebhookAdmin, store: WebhookStore
 ) -> None:
     await admin.register(URL)
     sink = WebhookEnqueuer(store)
@@ -121,7 +142,7 @@ async def test_an_event_offered_twice_is_enqueued_once(
 
 
 async def test_only_the_oldest_pending_delivery_of_a_subscription_is_claimed(
-    admin: WebhookAdmin, store: SqlWebhookStore
+    admin: WebhookAdmin, store: WebhookStore
 ) -> None:
     a = (await admin.register(URL + "/a")).subscription
     b = (await admin.register(URL + "/b")).subscription
@@ -141,7 +162,7 @@ async def test_only_the_oldest_pending_delivery_of_a_subscription_is_claimed(
 
 
 async def test_an_expired_lease_is_taken_over_and_the_stale_worker_changes_nothing(
-    admin: WebhookAdmin, store: SqlWebhookStore
+    admin: WebhookAdmin, store: WebhookStore
 ) -> None:
     await admin.register(URL)
     await WebhookEnqueuer(store).publish([event(1)])
@@ -159,7 +180,7 @@ async def test_an_expired_lease_is_taken_over_and_the_stale_worker_changes_nothi
     assert [a.status_code for a in delivery.attempt_log] == [500, 200]
 
 
-async def test_a_retry_waits_for_its_time(admin: WebhookAdmin, store: SqlWebhookStore) -> None:
+async def test_a_retry_waits_for_its_time(admin: WebhookAdmin, store: WebhookStore) -> None:
     await admin.register(URL)
     await WebhookEnqueuer(store).publish([event(1)])
     (claimed,) = await _claim(store)
@@ -179,7 +200,7 @@ async def test_a_retry_waits_for_its_time(admin: WebhookAdmin, store: SqlWebhook
 
 
 async def test_gone_disables_the_subscription_and_cancels_its_pending_deliveries(
-    admin: WebhookAdmin, store: SqlWebhookStore
+    admin: WebhookAdmin, store: WebhookStore
 ) -> None:
     sub = (await admin.register(URL)).subscription
     await WebhookEnqueuer(store).publish([event(1), event(2), event(3)])
@@ -200,7 +221,7 @@ async def test_gone_disables_the_subscription_and_cancels_its_pending_deliveries
 
 
 async def test_a_disabled_subscription_keeps_its_pending_deliveries_until_enabled(
-    admin: WebhookAdmin, store: SqlWebhookStore
+    admin: WebhookAdmin, store: WebhookStore
 ) -> None:
     sub = (await admin.register(URL)).subscription
     await WebhookEnqueuer(store).publish([event(1)])
@@ -211,7 +232,7 @@ async def test_a_disabled_subscription_keeps_its_pending_deliveries_until_enable
     assert len(await _claim(store)) == 1
 
 
-async def test_redelivery_starts_a_new_series(admin: WebhookAdmin, store: SqlWebhookStore) -> None:
+async def test_redelivery_starts_a_new_series(admin: WebhookAdmin, store: WebhookStore) -> None:
     await admin.register(URL)
     await WebhookEnqueuer(store).publish([event(1)])
     (claimed,) = await _claim(store)
@@ -230,7 +251,7 @@ async def test_redelivery_starts_a_new_series(admin: WebhookAdmin, store: SqlWeb
         await admin.redeliver("no-such-delivery")
 
 
-async def test_update_rotate_and_delete(admin: WebhookAdmin, store: SqlWebhookStore) -> None:
+async def test_update_rotate_and_delete(admin: WebhookAdmin, store: WebhookStore) -> None:
     registered = await admin.register(URL, event_types=["order.placed"])
     sub = registered.subscription
     updated = await admin.update(sub.id, url=URL + "/v2", event_types=None)
@@ -255,7 +276,7 @@ async def test_update_rotate_and_delete(admin: WebhookAdmin, store: SqlWebhookSt
 
 
 async def test_deliveries_are_listed_newest_first_with_filters(
-    admin: WebhookAdmin, store: SqlWebhookStore
+    admin: WebhookAdmin, store: WebhookStore
 ) -> None:
     await admin.register(URL)
     await WebhookEnqueuer(store).publish([event(n) for n in range(1, 6)])
@@ -277,7 +298,7 @@ async def test_deliveries_are_listed_newest_first_with_filters(
 
 
 async def test_old_delivered_deliveries_are_purged_failed_ones_kept(
-    admin: WebhookAdmin, store: SqlWebhookStore
+    admin: WebhookAdmin, store: WebhookStore
 ) -> None:
     await admin.register(URL + "/ok")
     await admin.register(URL + "/bad")
@@ -298,7 +319,7 @@ async def test_old_delivered_deliveries_are_purged_failed_ones_kept(
 
 
 async def test_an_attempt_ending_after_its_subscription_was_deleted_is_dropped_quietly(
-    admin: WebhookAdmin, store: SqlWebhookStore
+    admin: WebhookAdmin, store: WebhookStore
 ) -> None:
     sub = (await admin.register(URL)).subscription
     await WebhookEnqueuer(store).publish([event(1)])
@@ -308,3 +329,29 @@ async def test_an_attempt_ending_after_its_subscription_was_deleted_is_dropped_q
         claimed, _result(AttemptOutcome.DELIVERED), cancel_reason=None
     )
     assert (await admin.deliveries(DeliveryFilter(), limit=10)).total == 0
+
+
+async def test_unknown_ids_change_nothing(store: WebhookStore) -> None:
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert await store.get_subscription(missing) is None
+    assert await store.update_subscription(missing, SubscriptionChanges(url=URL)) is None
+    assert await store.set_status(missing, SubscriptionStatus.DISABLED.value, "x") is None
+    assert await store.rotate_secret(missing, "whsec_x", None) is None
+    assert not await store.delete_subscription(missing)
+    assert await store.get_delivery(missing) is None
+    assert await store.redeliver(missing, _now()) is None
+    assert await store.list_subscriptions() == []
+    assert await store.enqueue([event(1)]) == 0  # no subscription: nothing to deliver
+
+
+async def test_a_rotation_without_grace_drops_the_old_secret(
+    admin: WebhookAdmin, store: WebhookStore
+) -> None:
+    sub = (await admin.register(URL)).subscription
+    rotated = await store.rotate_secret(sub.id, "whsec_new", None)
+    assert rotated is not None
+    assert rotated.secret == "whsec_new"
+    await WebhookEnqueuer(store).publish([event(1)])
+    (claimed,) = await _claim(store)
+    assert claimed.keys == SigningKeys(current="whsec_new", previous=None)
+    assert claimed.delivery.leased
