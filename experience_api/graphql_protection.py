@@ -58,6 +58,7 @@ def graphql_protection(settings: Settings) -> GraphQLProtection:
         ),
         max_tokens=config.max_tokens,
         introspection=introspection,
+        max_json_depth=config.max_json_depth,
     )
     return GraphQLProtection(
         extensions=(

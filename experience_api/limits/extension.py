@@ -38,7 +38,12 @@ from experience_api.limits.errors import (
     UNSUPPORTED_CHARACTER,
     limit_error,
 )
-from experience_api.limits.json_body import MAX_NUMBER_LENGTH
+from experience_api.limits.json_body import (
+    DEFAULT_MAX_JSON_DEPTH,
+    MAX_NUMBER_LENGTH,
+    UnsafeJson,
+    check_value,
+)
 from experience_api.limits.rules import NoIntrospectionRule, OperationLimits, operation_limits_rule
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
@@ -51,6 +56,7 @@ class GuardConfig:
     operations: OperationLimits
     max_tokens: int
     introspection: bool
+    max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
 
 
 class OperationGuard(SchemaExtension):
@@ -80,6 +86,18 @@ class OperationGuard(SchemaExtension):
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         context.parse_options["max_tokens"] = self.config.max_tokens
+        if context.graphql_document is None and context.variables:
+            # Variables that did not come through the HTTP body reader (MCP tools, tests)
+            # are held to the same rules; for the others this finds nothing new.
+            try:
+                check_value(
+                    context.variables, max_depth=self.config.max_json_depth, root="variables"
+                )
+            except UnsafeJson as exc:
+                refuse(
+                    context,
+                    GraphQLError(exc.message, extensions={"code": exc.code, **exc.extensions}),
+                )
         if context.graphql_document is None and context.query:
             scan = scan_document(context.query, self.config.max_tokens)
             if scan.tokens > self.config.max_tokens:

@@ -82,12 +82,13 @@ def decode_json(
     return value
 
 
-def check_value(value: Any, *, max_depth: int) -> None:
-    """Raise :class:`UnsafeJson` when ``value`` nests too deeply or holds a refused string.
+def check_value(value: Any, *, max_depth: int, root: str = "body") -> None:
+    """Raise :class:`UnsafeJson` when ``value`` nests too deeply or holds a refused string;
+    messages name where, from ``root``.
 
     Walks with a stack of its own, so a value of any depth is measured without recursion.
     """
-    pending: list[tuple[Any, int, str]] = [(value, 1, "body")]
+    pending: list[tuple[Any, int, str]] = [(value, 1, root)]
     while pending:
         item, depth, where = pending.pop()
         if isinstance(item, str):

@@ -99,3 +99,24 @@ async def test_generated_tool_calls_never_fail_the_server(
 @given(body=BODIES)
 async def test_generated_bodies_never_fail_the_server(gateway: Gateway, body: bytes) -> None:
     await post(gateway, body)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "refusal"),
+    [
+        ({"nameContains": "a\x00b"}, "U+0000"),
+        ({"nameContains": json.loads("[" * 40 + "]" * 40)}, "nested more than"),
+    ],
+    ids=["NUL", "nested 40 levels"],
+)
+async def test_a_hostile_tool_argument_reaches_no_erp(
+    gateway: Gateway, arguments: dict[str, Any], refusal: str
+) -> None:
+    before = gateway.erp_requests
+    params = {"name": "find_customers", "arguments": arguments}
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params}
+    response = await post(gateway, json.dumps(call).encode())
+    result = response.json()["result"]
+    assert result["isError"] is True, result
+    assert refusal in result["content"][0]["text"], result
+    assert gateway.erp_requests == before
