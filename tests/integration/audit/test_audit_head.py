@@ -137,3 +137,32 @@ async def test_a_chain_from_before_the_upgrade_still_verifies(state_engine: Asyn
     assert after_append.intact, after_append.problems
     assert (after_append.entries, after_append.notes) == (5, [])
     assert any("does not carry its seal" in p for p in cut.problems), cut.problems
+
+
+async def test_entries_appended_while_verifying_are_no_tampering(
+    state_engine: AsyncEngine,
+) -> None:
+    log = SqlAuditLog(state_engine, KEY)
+    await log.append([_event(n) for n in range(3)])
+    head = await log.head()  # read, then a live gateway appends before the entries are read
+    await log.append([_event(n) for n in range(3, 5)])
+
+    result = await verify_chain(KEY, log.entries(), recorded_head=head)
+
+    assert result.intact, result.problems
+    assert result.entries == 5
+    assert result.notes == [
+        "2 entries were appended after the head was read (the log is being written); the "
+        "next check compares them with the head"
+    ]
+
+
+async def test_forged_entries_after_the_head_are_still_found(state_engine: AsyncEngine) -> None:
+    log = SqlAuditLog(state_engine, KEY)
+    await log.append([_event(n) for n in range(3)])
+    head = await log.head()
+    await SqlAuditLog(state_engine, b"f" * 32).append([_event(9)])
+
+    result = await verify_chain(KEY, log.entries(), recorded_head=head)
+
+    assert result.problems == ["entry 4 was altered (its hash does not match its content)"]
