@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.events.model import Event, EventType
 from process_apis.events.outbox import stage
+from process_apis.events.relay import OutboxRelay
 
 
 @pytest.fixture
@@ -70,5 +71,14 @@ async def until(check: Callable[[], bool], seconds: float = 2.0) -> None:
     async with asyncio.timeout(seconds):
         for _ in itertools.count():
             if check():
+                return
+            await asyncio.sleep(0.01)
+
+
+async def drained(relay: OutboxRelay, seconds: float = 2.0) -> None:
+    """Wait until the relay's marks are committed: what a sink got is not yet marked."""
+    async with asyncio.timeout(seconds):
+        for _ in itertools.count():
+            if not await relay.backlog():
                 return
             await asyncio.sleep(0.01)

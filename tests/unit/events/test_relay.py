@@ -14,7 +14,7 @@ from process_apis.events.lease import DbLease
 from process_apis.events.relay import OutboxRelay
 from process_apis.events.sql_reader import SqlOutboxReader
 from process_apis.persistence.tables import outbox
-from tests.unit.events.conftest import Clock, RecordingSink, event, staged, until
+from tests.unit.events.conftest import Clock, RecordingSink, drained, event, staged, until
 
 
 def relay(
@@ -193,6 +193,7 @@ async def test_the_loop_retries_a_failing_sink_until_it_recovers(engine: AsyncEn
         assert sink.received == []
         sink.fail_on = set()
         await until(lambda: sink.received[-2:] == ["e1", "e2"], 3)
+        await drained(r)
     finally:
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
