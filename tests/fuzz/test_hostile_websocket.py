@@ -8,6 +8,7 @@ traceback after any of these.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,4 +130,34 @@ async def test_a_hostile_document_gets_an_error_message(
             assert [e["extensions"]["code"] for e in message["payload"]] == [code]
     finally:
         await ws.close()
+    assert "Traceback" not in log.read_text(errors="replace")
+
+
+LEGACY = [(name, message.replace('"subscribe"', '"start"')) for name, message in MESSAGES]
+
+
+@pytest.mark.parametrize(("name", "message"), LEGACY, ids=[name for name, _ in LEGACY])
+async def test_the_legacy_protocol_survives_a_hostile_message(
+    gateway: tuple[str, Path], name: str, message: str
+) -> None:
+    """graphql-ws (subscriptions-transport-ws) ignores a message that is not JSON to it and
+    closes on a malformed one (4400); either way the server stays well."""
+    url, log = gateway
+    async with connect(url, subprotocols=["graphql-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init"}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(message)
+        # The legacy protocol runs no queries: its refusal still shows the server listens.
+        after = {"id": "2", "type": "start", "payload": {"query": "{ __typename }"}}
+        answer: dict[str, Any] | None = None
+        closed_with: int | None = None
+        try:
+            await ws.send(json.dumps(after))
+            answer = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+        except ConnectionClosed as closed:
+            closed_with = closed.rcvd.code if closed.rcvd else None
+    if answer is None:
+        assert closed_with == 4400
+    else:
+        assert answer["id"] == "2", answer
     assert "Traceback" not in log.read_text(errors="replace")
