@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from experience_api.mcp.compact import Doc, Row, Table, render_head, render_table
+from experience_api.mcp.compact import (
+    Doc,
+    Row,
+    Table,
+    render_head,
+    render_table,
+    shared,
+)
 from experience_api.mcp.tokens import TokenCounter
 
 MIN_BUDGET = 64
@@ -73,12 +80,13 @@ def fit(
     """
     total = doc.records
     skip = min(max(skip, 0), total)
-    head = render_head(doc.head)
+    top = shared(doc)
+    head = render_head(doc.head, top)
 
     def text_for(shown: int) -> str:
         lines = list(head)
         for table, rows in _slice(doc, skip, skip + shown):
-            lines.extend(render_table(table, rows))
+            lines.extend(render_table(table, rows, top=top))
         left = total - skip - shown + left_beyond
         if left > 0 and cursor_for is not None:
             lines.append(more_line(left, cursor_for(skip + shown)))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,9 @@ _INSTANT = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::(\d\d)(\.\d+)?)?(Z|[+-
 # Separators, quotes, edge spaces, and every character a reader may take for a line break.
 _NEEDS_QUOTES = re.compile(r'[|",\x00-\x1f\x7f\x85\u2028\u2029]|^\s|\s$|^$')
 _RAW_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_ID = re.compile(r"^([A-Za-z0-9_-]+:)[^:,]+$")
+_DATE = re.compile(r"^\d{4}-\d\d-\d\d")
+_YEAR = re.compile(r"^(\d{4}-)")
 _MONEY = frozenset({"amount", "currency"})
 _QUANTITY = frozenset({"value", "unit"})
 INDENT = "  "
@@ -135,8 +139,12 @@ def _flatten(
         name = f"{prefix}{key}"
         if isinstance(item, Mapping):
             measure = _measure(item)
+            present = [v for k, v in item.items() if k != "__typename" and not _is_empty(v)]
             if measure is not None:
                 cells[name] = measure
+            elif len(present) == 1 and not isinstance(present[0], Mapping | list):
+                # {"source": {"connection": "EU01"}} says no more than source: EU01.
+                cells[name] = scalar(present[0])
             else:
                 _flatten(item, f"{name}.", cells, lists)
         elif isinstance(item, list):
@@ -165,9 +173,26 @@ def to_doc(data: Mapping[str, Any], head: Mapping[str, Any] | None = None) -> Do
     """The compact form of ``data`` (an object); ``head`` adds fields shown first."""
     cells: dict[str, Cell] = {k: scalar(v) for k, v in (head or {}).items() if v is not None}
     lists: dict[str, list[Any]] = {}
-    _flatten(data, "", cells, lists)
+    _flatten(_merged(data), "", cells, lists)
     tables = [_table(name, items) for name, items in lists.items()]
     return Doc(cells, [t for t in tables if t.rows])
+
+
+def _merged(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The root object with the fields of its nested objects lifted into it where their
+    names are free (an order's progress and the order itself read as one record)."""
+    merged: dict[str, Any] = {}
+    nested: list[Mapping[str, Any]] = []
+    for key, value in data.items():
+        if isinstance(value, Mapping) and _measure(value) is None:
+            nested.append(value)
+        else:
+            merged[key] = value
+    for value in nested:
+        if set(value) & set(merged):
+            return dict(data)
+        merged.update(value)
+    return merged
 
 
 def records_doc(name: str, items: Sequence[Mapping[str, Any]], **head: Any) -> Doc:
@@ -192,38 +217,153 @@ def _shared(values: Iterable[Cell], money: bool) -> str | None:
     return units.pop() if len(units) == 1 else None
 
 
-def render_table(table: Table, rows: Sequence[Row], depth: int = 0) -> list[str]:
-    """The lines of ``rows`` of ``table``: a title, the header, rows (children indented)."""
+def _column_prefix(column: str, values: list[Cell]) -> str | None:
+    """The start every value of a column shares and can say once in its name: the
+    connection of an id column (``id(EU01:)``), the year of a date column
+    (``date(2026-)``)."""
+    if len(values) < 2 or not all(isinstance(v, str) for v in values):
+        return None
+    texts = [str(v) for v in values]
+    if _is_id(column):
+        matches = [_ID.match(t) for t in texts]
+    elif all(_DATE.match(t) for t in texts):
+        matches = [_YEAR.match(t) for t in texts]
+    else:
+        return None
+    prefixes = {m.group(1) if m else None for m in matches}
+    prefix = prefixes.pop() if len(prefixes) == 1 else None
+    return prefix
+
+
+def _column_name(column: str, start_or_unit: str | None, blank: str | None) -> str:
+    if start_or_unit:
+        return f"{column}({start_or_unit})"
+    return f"{column}(blank={quote(blank)})" if blank else column
+
+
+def _is_id(column: str) -> bool:
+    return column == "id" or column.endswith((".id", "Id"))
+
+
+def _usual(values: list[Cell], rows: int) -> str | None:
+    """The value of at least two thirds of a column's rows (four or more, every one with a
+    value), left blank in them and named once in the header: ``status(blank=ACTIVE)``."""
+    if rows < 4 or len(values) != rows or not all(isinstance(v, str) for v in values):
+        return None
+    usual, count = Counter(str(v) for v in values).most_common(1)[0]
+    return usual if count * 3 >= rows * 2 and len(set(values)) > 1 else None
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What an answer says once at its top instead of in every place."""
+
+    currency: str | None = None
+    """The one currency of all amounts (when they stand in more than one place)."""
+    ids: str | None = None
+    """The connection all ids start with (``EU01:``), when the answer has several."""
+
+    def head(self) -> list[str]:
+        lines = [f"currency: {self.currency}"] if self.currency else []
+        return lines + ([f"ids: {self.ids}"] if self.ids else [])
+
+
+def _places(doc: Doc) -> list[list[tuple[str, Cell]]]:
+    places = [list(doc.head.items())]
+    pending = list(doc.tables)
+    while pending:
+        table = pending.pop()
+        places.append([item for row in table.rows for item in row.cells.items()])
+        pending.extend(child for row in table.rows for child in row.children)
+    return places
+
+
+def shared(doc: Doc) -> Shared:
+    """What ``doc`` can say once: its currency, and the connection of its ids."""
+    places = _places(doc)
+    with_money = [p for p in places if any(isinstance(c, Measure) and c.money for _, c in p)]
+    currencies = {c.unit for p in with_money for _, c in p if isinstance(c, Measure) and c.money}
+    currency = currencies.pop() if len(with_money) > 1 and len(currencies) == 1 else None
+    ids = [c for p in places for name, c in p if _is_id(name)]
+    matches = [_ID.match(c) if isinstance(c, str) else None for c in ids]
+    prefixes = {m.group(1) if m else None for m in matches}
+    tables = sum(1 for p in places[1:] if any(_is_id(name) for name, _ in p))
+    prefix = prefixes.pop() if len(prefixes) == 1 and len(ids) > 2 and tables > 1 else None
+    return Shared(currency, prefix)
+
+
+def render_table(
+    table: Table, rows: Sequence[Row], depth: int = 0, top: Shared = Shared()
+) -> list[str]:
+    """The lines of ``rows`` of ``table``: a title, the header, rows (children indented).
+
+    A column with one value in every row is said once, in the title (``status=POSTED``);
+    a start all its values share once, in its name (``id(EU01:)``, ``date(2026-)``); the
+    value of most of its rows once, in its name, blank in those rows
+    (``status(blank=ACTIVE)``).
+    """
     if not rows:
         return []
     pad = INDENT * depth
     columns: list[str] = []
     for row in rows:
         columns.extend(c for c in row.cells if c not in columns)
+    values = {c: [r.cells[c] for r in rows if c in r.cells] for c in columns}
     cells = [c for row in rows for c in row.cells.values()]
-    currency = _shared(cells, money=True)
-    units = {c: _shared((r.cells[c] for r in rows if c in r.cells), money=False) for c in columns}
+    currency = top.currency
+    shared = currency or _shared(cells, money=True)
+    units = {c: _shared(values[c], money=False) for c in columns}
+    constant = {
+        c: v[0]
+        for c, v in values.items()
+        if len(rows) > 1 and len(v) == len(rows) and isinstance(v[0], str) and len(set(v)) == 1
+    }
+    prefixes = {
+        c: top.ids if top.ids and _is_id(c) else _column_prefix(c, values[c])
+        for c in columns
+        if c not in constant
+    }
+    shown = [c for c in columns if c not in constant]
+    blanks = {c: _usual(values[c], len(rows)) for c in shown}
     # Quantities of one unit say it once in their column's name.
-    header = [f"{c}({units[c]})" if units[c] else c for c in columns]
-    title = f"{pad}[{table.name}]" + (f" {currency}" if currency else "")
+    header = [
+        _column_name(c, units[c] or (prefixes[c] if prefixes[c] != top.ids else None), blanks[c])
+        for c in shown
+    ]
+    title = f"{pad}[{table.name}]" + (f" {shared}" if shared and shared != currency else "")
+    title += "".join(f" {c}={quote(str(v))}" for c, v in constant.items())
     lines = [title, pad + "|".join(header)]
     for row in rows:
-        texts = [
-            _cell_text(row.cells[c], currency, units[c]) if c in row.cells else "" for c in columns
-        ]
+        texts = []
+        for c in shown:
+            if c not in row.cells:
+                texts.append("")
+                continue
+            text = _cell_text(row.cells[c], shared, units[c])
+            prefix = prefixes[c]
+            if text == blanks[c]:
+                text = ""
+            texts.append(text[len(prefix) :] if prefix else text)
         lines.append(pad + "|".join(texts))
         for child in row.children:
-            lines.extend(render_table(child, child.rows, depth + 1))
+            lines.extend(render_table(child, child.rows, depth + 1, top))
     return lines
 
 
-def render_head(head: Mapping[str, Cell]) -> list[str]:
-    return [f"{key}: {_cell_text(value, None, None)}" for key, value in head.items()]
+def render_head(head: Mapping[str, Cell], top: Shared = Shared()) -> list[str]:
+    lines = top.head()
+    for key, value in head.items():
+        text = _cell_text(value, top.currency, None)
+        if top.ids and _is_id(key) and text.startswith(top.ids):
+            text = text[len(top.ids) :]
+        lines.append(f"{key}: {text}")
+    return lines
 
 
 def render(doc: Doc) -> str:
     """The whole of ``doc`` as text (no budget)."""
-    lines = render_head(doc.head)
+    top = shared(doc)
+    lines = render_head(doc.head, top)
     for table in doc.tables:
-        lines.extend(render_table(table, table.rows))
+        lines.extend(render_table(table, table.rows, top=top))
     return "\n".join(lines)

@@ -124,9 +124,8 @@ def page_of(data: Mapping[str, Any], keep: RowFilter | None, arguments: Mapping[
         nodes = [n for n in value["nodes"] if keep is None or keep(n, arguments)]
         info = value.get("pageInfo") or {}
         total = value.get("totalCount")
-        head = {"total": total} if keep is None else {}
         return Page(
-            records_doc(name, nodes, **head),
+            records_doc(name, nodes),
             info.get("endCursor"),
             bool(info.get("hasNextPage")),
             total if isinstance(total, int) else None,

@@ -22,10 +22,13 @@ from experience_api.services import Services
 SERVER_NAME = "erp-gateway"
 INSTRUCTIONS = (
     "ERP data (customers, products, stock, orders, deliveries, invoices, employees) of the "
-    "companies you may see. Answers are compact: tables are a header line of column names "
-    "then rows separated by |; a bracketed line names a table and its currency. An answer "
-    "cut at its token budget ends with 'more: N left, cursor=...': call the same tool with "
-    "the same arguments and that cursor to continue."
+    "companies you may see. Answers are compact. A table is a line '[name]' (with what all "
+    "its rows share: a currency, col=value), a header of column names, then rows separated "
+    "by |. In a header, qty(PC) gives the unit of the column; id(EU01:) or date(2026-) the "
+    "start every value of the column shares (write EU01:24 for 24); status(blank=ACTIVE) the "
+    "value of its blank cells. 'currency: EUR' and 'ids: EU01:' at the top hold for the whole "
+    "answer. An answer cut at its token budget ends with 'more: N left, cursor=...': call "
+    "the same tool with the same arguments and that cursor to continue."
 )
 Caller = Callable[[ServerRequestContext[Any, Any]], tuple[Principal, Services]]
 

@@ -77,7 +77,7 @@ def _invoice_filter(terms_days: int) -> RowFilter:
         if wanted == "open":
             return True
         due = dt.date.today() - dt.timedelta(days=terms_days)
-        return str(node.get("invoiceDate", "")) < due.isoformat()
+        return str(node.get("date", "")) < due.isoformat()
 
     return keep
 

@@ -95,3 +95,24 @@ async def text_of(client: Client, tool: str, arguments: dict[str, Any]) -> tuple
     result = await client.call_tool(tool, arguments)
     texts = [getattr(block, "text", "") for block in result.content]
     return "\n".join(texts), bool(result.is_error)
+
+
+def record_ids(text: str) -> list[str]:
+    """The ids in the first column of an answer's tables, their shared start put back
+    (``ids: EU01:`` at the top, or ``id(EU01:)`` in a header)."""
+    ids: list[str] = []
+    top = ""
+    header: list[str] | None = None
+    prefix: str | None = None
+    for line in text.splitlines():
+        if line.startswith("ids: "):
+            top = line.removeprefix("ids: ")
+        elif line.startswith("["):
+            header = []
+        elif header == []:
+            header = line.split("|")
+            first = header[0]
+            prefix = first[3:-1] if first.startswith("id(") else top if first == "id" else None
+        elif prefix is not None and line and not line.startswith(("more:", " ")):
+            ids.append(prefix + line.split("|")[0])
+    return ids

@@ -36,9 +36,9 @@ def test_a_list_is_one_header_and_a_row_per_record() -> None:
     assert text.splitlines() == [
         "total: 2",
         "[salesOrders] EUR",
-        "id|number|orderDate|netAmount|status|externalReference",
-        "EU01:4711|4711|2026-11-02|1250|ORDERED|",
-        "EU01:4712|4712|2026-11-03|80.5|SHIPPED|PO-9",
+        "id(EU01:)|number|orderDate(2026-)|netAmount|status|externalReference",
+        "4711|4711|11-02|1250|ORDERED|",
+        "4712|4712|11-03|80.5|SHIPPED|PO-9",
     ]
 
 
@@ -87,6 +87,50 @@ def test_cells_holding_a_separator_are_quoted() -> None:
     text = render(records_doc("t", [{"name": "A|B, C"}, {"name": " padded"}]))
 
     assert text.splitlines()[2:] == ['"A|B, C"', '" padded"']
+
+
+def test_what_every_row_shares_is_said_once() -> None:
+    rows = [
+        {"id": f"EU01:{n}", "status": "ACTIVE" if n % 5 else "TERMINATED", "company": "1010"}
+        for n in range(1, 7)
+    ]
+
+    assert render(records_doc("staff", rows)).splitlines() == [
+        "[staff] company=1010",
+        "id(EU01:)|status(blank=ACTIVE)",
+        "1|",
+        "2|",
+        "3|",
+        "4|",
+        "5|TERMINATED",
+        "6|",
+    ]
+
+
+def test_one_currency_and_one_connection_for_a_whole_answer() -> None:
+    order = {
+        "id": "EU01:7",
+        "net": {"amount": "10.00", "currency": "EUR"},
+        "lines": [{"sku": "A", "net": {"amount": "10.00", "currency": "EUR"}}],
+        "deliveries": [{"id": "EU01:80"}],
+        "invoices": [{"id": "EU01:90", "gross": {"amount": "11.90", "currency": "EUR"}}],
+    }
+
+    assert render(to_doc(order)).splitlines() == [
+        "currency: EUR",
+        "ids: EU01:",
+        "id: 7",
+        "net: 10",
+        "[lines]",
+        "sku|net",
+        "A|10",
+        "[deliveries]",
+        "id",
+        "80",
+        "[invoices]",
+        "id|gross",
+        "90|11.9",
+    ]
 
 
 def test_numbers_and_instants_in_their_shortest_exact_form() -> None:
