@@ -132,8 +132,22 @@ class OutboxRelay:
             self._limit = max(1, len(events) // 2)
             raise
         self._limit = self._batch_size
-        await self._outbox.mark_published([s.seq for s in staged], self._clock())
+        await self._mark_published([s.seq for s in staged])
         return len(staged)
+
+    async def _mark_published(self, seqs: Sequence[int]) -> None:
+        # The sinks have the batch now. A stop arriving here waits for the mark to be
+        # recorded: cancelled half-way, it would leave the batch unpublished in the outbox
+        # and the next holder of the lease would publish it a second time.
+        marking = asyncio.ensure_future(self._outbox.mark_published(seqs, self._clock()))
+        try:
+            await asyncio.shield(marking)
+        except asyncio.CancelledError:
+            try:
+                await marking
+            except Exception:
+                log.warning("outbox relay: marking a published batch failed", exc_info=True)
+            raise
 
     async def _purge_if_due(self) -> None:
         now = asyncio.get_running_loop().time()

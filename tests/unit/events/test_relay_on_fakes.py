@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Sequence
 
 import pytest
 
@@ -48,3 +50,37 @@ async def test_the_relay_publishes_in_order_marks_and_purges_through_the_reader(
     outbox.stage([event(9)])
     assert await relay.run_once() is None
     assert sink.received[-1] == "e4"
+
+
+class MarkingOnCue(MemoryOutbox):
+    """An outbox whose marking waits for the test's cue, so a stop can arrive meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marking = asyncio.Event()
+        self.cue = asyncio.Event()
+
+    async def mark_published(self, seqs: Sequence[int], at: dt.datetime) -> None:
+        self.marking.set()
+        await self.cue.wait()
+        await super().mark_published(seqs, at)
+
+
+async def test_a_stop_between_publishing_and_marking_records_the_batch_before_it_ends() -> None:
+    outbox = MarkingOnCue()
+    outbox.stage([event(n) for n in range(3)])
+    sink, lease = RecordingSink(), Held()
+    task = asyncio.create_task(OutboxRelay(outbox, [sink], lease).run())
+    await asyncio.wait_for(outbox.marking.wait(), 10)
+    assert sink.received == ["e0", "e1", "e2"]
+
+    task.cancel()  # the sinks have the batch; the outbox does not know it yet
+    await asyncio.sleep(0)
+    outbox.cue.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert await OutboxRelay(outbox, [sink], Held()).backlog() == 0
+    assert not lease.is_held  # and the lease was given up after the mark
+    assert await OutboxRelay(outbox, [sink], Held()).run_once() == 0
+    assert sink.received == ["e0", "e1", "e2"]  # the next holder publishes nothing twice
