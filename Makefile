@@ -2,6 +2,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The MCP Inspector (npm): the client not written in Python in the MCP end-to-end tests.
+INSPECTOR_DIR := tests/mcp_inspector
+INSPECTOR := $(INSPECTOR_DIR)/node_modules/.installed
 # The Tryton test database takes about a minute to build; later runs reuse it from here.
 export GATEWAY_TRYTON_CACHE ?= $(CURDIR)/.cache/tryton
 
@@ -13,13 +16,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,tryton]'
 	touch $(STAMP)
 
+$(INSPECTOR): $(INSPECTOR_DIR)/package.json $(INSPECTOR_DIR)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix $(INSPECTOR_DIR) --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: the MCP Inspector tests will be skipped (they fail in CI)"; \
+	fi
+
 run: $(STAMP)
 	$(BIN)/erp-gateway serve
 
 run-tryton: $(STAMP)
 	$(BIN)/erp-gateway serve --profile tryton
 
-test: $(STAMP)
+test: $(STAMP) $(INSPECTOR)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
