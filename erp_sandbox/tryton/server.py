@@ -35,9 +35,7 @@ from erp_sandbox.tryton.rpc import TrytonRpc, TrytonRpcError, server_version
 DEFAULT_HOST = "127.0.0.1"
 STARTUP_TIMEOUT = 90.0
 STOP_TIMEOUT = 10.0
-# A free port found by binding to port 0 can be taken by someone else before trytond binds it;
-# with a port picked here, a failed start is retried on another one.
-_PORT_ATTEMPTS = 3
+_LISTEN_BACKLOG = 128
 
 
 class TrytonServerError(RuntimeError):
@@ -66,11 +64,14 @@ class RunningTryton:
         return TrytonRpc(self.url, self.database, login, secret)
 
 
-def free_port(host: str = DEFAULT_HOST) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+def listening_socket(host: str = DEFAULT_HOST, port: int = 0) -> socket.socket:
+    """A socket bound to ``host:port`` (a free port for 0) and listening: handed to trytond,
+    so the port is the server's from the start and nobody else can answer on it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=_LISTEN_BACKLOG)
+    except OSError as exc:
+        raise TrytonServerError(f"cannot listen on {host}:{port}: {exc}") from exc
 
 
 class TrytonServer:
@@ -115,26 +116,31 @@ class TrytonServer:
         # trytond serves a missing database without complaint until the first login: fail here.
         if not self.db.path.is_file():
             raise FileNotFoundError(f"no Tryton database at {self.db.path}")
-        attempts = 1 if self.requested_port is not None else _PORT_ATTEMPTS
-        for attempt in range(attempts):
-            port = self.requested_port or free_port(self.host)
-            try:
-                self.running = self._start_on(port)
-            except TrytonServerError:
-                self.stop()
-                if attempt + 1 == attempts:
-                    raise
-            else:
-                return self.running
-        raise AssertionError("unreachable")
+        listener = listening_socket(self.host, self.requested_port or 0)
+        try:
+            self.running = self._start_on(listener)
+        except TrytonServerError:
+            self.stop()
+            raise
+        finally:
+            listener.close()  # trytond holds its own copy
+        return self.running
 
-    def _start_on(self, port: int) -> RunningTryton:
+    def _start_on(self, listener: socket.socket) -> RunningTryton:
+        port: int = listener.getsockname()[1]
         log_file = self.db.directory / f"trytond-{self.db.name}-{port}.log"
         self._log = log_file.open("wb")
         env = child_environment(
             {
                 "TRYTOND_DATABASE_NAMES": self.db.name,
                 "TRYTOND_WEB__LISTEN": f"{self.host}:{port}",
+                # trytond serves with werkzeug's run_simple, which takes over an inherited
+                # listening socket the way its reloader hands one to the serving process.
+                # Binding here closes the gap between finding a free port and trytond
+                # binding it, in which another server could take the port and answer the
+                # readiness probe in trytond's place.
+                "WERKZEUG_RUN_MAIN": "true",
+                "WERKZEUG_SERVER_FD": str(listener.fileno()),
             }
         )
         command = [python(), "-m", "trytond.cli", "-c", str(self.db.config_file)]
@@ -149,6 +155,7 @@ class TrytonServer:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=self._log,
+            pass_fds=(listener.fileno(),),
             **options,
         )
         url = f"http://{_url_host(self.host)}:{port}"
@@ -172,8 +179,6 @@ class TrytonServer:
                 answered = True
             except (httpx.HTTPError, TrytonRpcError, ValueError):
                 answered = False
-            # Checked after the probe too: an answer from a process that has just exited came
-            # from someone else on that port.
             code = self._process.poll()
             if code is not None:
                 raise TrytonServerError(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -10,6 +14,7 @@ import pytest
 
 from erp_sandbox.tryton import TrytonServer, catalog, run_server, start_in_background
 from erp_sandbox.tryton.rpc import server_version
+from erp_sandbox.tryton.server import TrytonServerError
 from tests.integration.tryton_env.support import stamped_copy
 from tests.tryton_env import TrytonDatabase, TrytonRpc, TrytonRpcError, copy_database
 
@@ -72,3 +77,43 @@ def test_start_in_background_serves_the_data_dir_database(
     finally:
         server.stop()
     assert not _port_is_open(running.port)
+
+
+class _AnswersLikeTrytond(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        body = json.dumps({"id": 1, "result": "8.2"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def other_server() -> Iterator[int]:
+    """Another JSON-RPC server answering like trytond on a local port: its port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AnswersLikeTrytond)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_port_another_server_answers_on_is_refused_not_taken_for_trytond(
+    tryton_template: TrytonDatabase, tmp_path: Path, other_server: int
+) -> None:
+    # Before trytond had bound the port itself, the other server's answer to the readiness
+    # probe passed for trytond's, and the tests then talked to a stranger.
+    server = TrytonServer(copy_database(tryton_template, tmp_path), other_server)
+    with pytest.raises(TrytonServerError, match=f":{other_server}"):
+        server.start()
+    assert server.process is None
+    assert server_version(f"http://127.0.0.1:{other_server}") == "8.2"  # left alone
