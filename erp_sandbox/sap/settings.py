@@ -8,6 +8,10 @@ from pathlib import Path
 
 from erp_sandbox.sap.faults import FaultPlan
 
+DEFAULT_PAGE_SIZE = 5000
+"""Entities per answer beyond which a collection read pages with ``__next``, as SAP
+Gateway services with server-side paging do; ``$top`` asks fewer, never more."""
+
 
 @dataclass(frozen=True)
 class SandboxSettings:
@@ -16,9 +20,10 @@ class SandboxSettings:
     ``data_dir``: directory of the SQLite file (reused across restarts); None keeps the data
     in memory. ``username``/``password``: the only accepted basic-auth credentials.
     ``sap_client`` and ``system_id`` name the session cookie (``SAP_SESSIONID_S4H_100``).
-    ``csrf_enabled``: whether writes need a CSRF token. ``page_size``: when set, collections
-    longer than this are paged by the server with ``__next`` links, like SAP does for big
-    results. ``seed_anchor``: the moment the demo data is dated relative to (default: now).
+    ``csrf_enabled``: whether writes need a CSRF token. ``page_size``: collections
+    longer than this are paged by the server with ``__next`` links (``$skiptoken``), like
+    SAP does for big results; None answers everything at once. ``seed_anchor``: the
+    moment the demo data is dated relative to (default: now).
     ``faults``: the fault plan active from the start (see :mod:`erp_sandbox.sap.faults`).
     """
 
@@ -28,7 +33,7 @@ class SandboxSettings:
     sap_client: str = "100"
     system_id: str = "S4H"
     csrf_enabled: bool = True
-    page_size: int | None = None
+    page_size: int | None = DEFAULT_PAGE_SIZE
     seed_anchor: datetime | None = None
     faults: FaultPlan | None = None
 

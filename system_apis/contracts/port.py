@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
@@ -126,6 +127,29 @@ class ErpAdapter(Protocol):
     ) -> Employee:
         """Raises NotFound when the ERP has no such employee."""
         ...
+
+    # -- whole record sets (exports): chunks in list order, each as the ERP answered it ----
+
+    def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
+        """Every customer matching the filter, in list order, one chunk per upstream page.
+
+        Read with the ERP's largest pages (and its own server-driven paging where it has
+        one); credit limits only when ``filter.details`` names them. The stream holds one
+        chunk at a time, never the whole set.
+        """
+        ...
+
+    def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]: ...
+
+    def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
+        """Every level, each exactly once even where a page boundary cuts its native rows."""
+        ...
+
+    def stream_sales_orders(
+        self, filter: SalesOrderFilter
+    ) -> AsyncIterator[Sequence[SalesOrder]]: ...
+
+    def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]: ...
 
     async def aclose(self) -> None:
         """Releases connections; the adapter is not used afterwards."""

@@ -13,11 +13,15 @@ from system_apis.contracts.models import CustomerDetail, DocumentStatus, OrderSt
 T = TypeVar("T")
 
 
+MAX_PAGE_LIMIT = 1000
+"""The largest page a list read may ask for."""
+
+
 class PageRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     offset: int = Field(default=0, ge=0)
-    limit: int = Field(default=20, ge=1, le=1000)
+    limit: int = Field(default=20, ge=1, le=MAX_PAGE_LIMIT)
 
 
 class Page(BaseModel, Generic[T]):

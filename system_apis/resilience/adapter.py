@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -225,6 +225,22 @@ class ResilientAdapter:
             "get_employee", lambda: self._inner.get_employee(native_id, details), write=False
         )
 
+    # Whole record sets: each chunk is one guarded attempt (see _stream), never cached.
+    def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
+        return self._stream("stream_customers", self._inner.stream_customers(filter))
+
+    def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
+        return self._stream("stream_products", self._inner.stream_products(filter))
+
+    def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
+        return self._stream("stream_inventory", self._inner.stream_inventory(filter))
+
+    def stream_sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
+        return self._stream("stream_sales_orders", self._inner.stream_sales_orders(filter))
+
+    def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
+        return self._stream("stream_invoices", self._inner.stream_invoices(filter))
+
     # -- the machinery -------------------------------------------------------------------------
 
     async def _list(
@@ -257,6 +273,27 @@ class ResilientAdapter:
             return stale
         self._pages.store(method, filter, page, result if keep is None else keep(result))
         return result
+
+    async def _stream(
+        self, method: str, chunks: AsyncIterator[Sequence[T]]
+    ) -> AsyncIterator[Sequence[T]]:
+        """Each chunk of ``chunks`` as one attempt: breaker admission, a quota slot, the timeout.
+
+        A failed chunk ends the stream with its error and is not retried: the inner stream
+        cannot resume after raising, and an export is rerun rather than resumed.
+        """
+        self._counters.calls += 1
+        try:
+            while True:
+                try:
+                    chunk = await self._attempt(method, lambda: anext(chunks), write=False)
+                except StopAsyncIteration:
+                    return
+                yield chunk
+        finally:
+            close = getattr(chunks, "aclose", None)
+            if close is not None:
+                await close()
 
     async def _call(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
         """One port call: attempts under the retry policy until one succeeds or may not retry."""

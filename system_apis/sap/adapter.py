@@ -16,7 +16,7 @@ two parts; SAP's stock API has no aggregating read that would avoid this in one 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -50,9 +50,11 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
+from system_apis.contracts.streaming import offset_chunks
 from system_apis.sap import credit, people, queries
 from system_apis.sap.answers import JsonObject, ODataCollection, ODataEntity
 from system_apis.sap.client import SapODataClient
+from system_apis.sap.export import EXPORT_WINDOW, SapStreams
 from system_apis.sap.mapping.billing import invoice_from_sap
 from system_apis.sap.mapping.credit import limits_by_partner
 from system_apis.sap.mapping.defaults import SAP_LIMITS, SapDefaults
@@ -83,7 +85,8 @@ class SapAdapter:
     used where SAP leaves a document's currency empty; ``language`` picks product names.
     Stock adjustments post ``receipt_movement_type`` or ``issue_movement_type`` (charged to
     ``issue_cost_center`` when given); ``time_zone`` is the SAP system's, in which material
-    documents are time-stamped (see :mod:`system_apis.sap.stock_movements`).
+    documents are time-stamped (see :mod:`system_apis.sap.stock_movements`). Exports ask
+    ``export_window`` entities per request (see :mod:`system_apis.sap.export`).
     """
 
     def __init__(
@@ -101,6 +104,7 @@ class SapAdapter:
         issue_movement_type: str = "551",
         issue_cost_center: str | None = None,
         time_zone: str = "UTC",
+        export_window: int = EXPORT_WINDOW,
     ) -> None:
         self._source = Source(connection=connection, erp=ERP_KIND)
         if client.connection is None:
@@ -122,6 +126,9 @@ class SapAdapter:
             ZoneInfo(time_zone),
             self._guard.mapped,
             self._guard.written,
+        )
+        self._streams = SapStreams(
+            client, self._source, self._defaults, self._guard, self._keys, window=export_window
         )
 
     @property
@@ -292,6 +299,29 @@ class SapAdapter:
     async def _get_invoice(self, native_id: str) -> Invoice:
         entity = await self._get(queries.INVOICES, native_id)
         return self._guard.mapped(lambda: self._invoice(entity.data))
+
+    # -- whole record sets (see system_apis.sap.export) -----------------------------------
+
+    def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
+        return self._streams.customers(filter)
+
+    def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
+        return self._streams.products(filter)
+
+    def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
+        if filter.changed_since is not None:
+            return offset_chunks(lambda page: self.list_inventory(filter, page))
+        return self._streams.inventory(filter)
+
+    def stream_sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
+        if filter.changed_since is not None:
+            return offset_chunks(lambda page: self.list_sales_orders(filter, page))
+        return self._streams.sales_orders(filter)
+
+    def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
+        if filter.changed_since is not None:
+            return offset_chunks(lambda page: self.list_invoices(filter, page))
+        return self._streams.invoices(filter)
 
     # -- employees (SuccessFactors Employee Central entity sets, see system_apis.sap.people) --
 

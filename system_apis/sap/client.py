@@ -10,7 +10,7 @@ httpx exception.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 import httpx
 
@@ -152,6 +152,47 @@ class SapODataClient:
             results.extend(answer.results)
             pages += 1
         return results
+
+    async def pages(
+        self,
+        service: str,
+        entity_set: str,
+        *,
+        window: int,
+        filter: Filter | None = None,
+        select: Sequence[str] = (),
+        expand: Sequence[str] = (),
+        orderby: Sequence[str] = (),
+    ) -> AsyncIterator[list[JsonObject]]:
+        """Every entity of a read, one list per SAP answer, never all of them at once.
+
+        Asks windows of ``window`` entities (``$top``/``$skip``) and follows SAP's
+        server-driven paging (``__next`` with ``$skiptoken``) inside each window, so a
+        server that pages smaller than asked costs more answers, not lost records; a window
+        answered short is the last one.
+        """
+        skip = 0
+        while True:
+            answer = await self.get_collection(
+                service,
+                entity_set,
+                filter=filter,
+                select=select,
+                expand=expand,
+                orderby=orderby,
+                top=window,
+                skip=skip,
+            )
+            received = len(answer.results)
+            yield answer.results
+            while answer.next_link:
+                response = await self._session.get_next(service, answer.next_link)
+                answer = collection_from(response, self._session.connection)
+                received += len(answer.results)
+                yield answer.results
+            if received < window:
+                return
+            skip += received
 
     async def get_entity(
         self,

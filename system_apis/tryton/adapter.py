@@ -28,6 +28,7 @@ between a warehouse and its lost-and-found location, found again by their refere
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
@@ -53,6 +54,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
+from system_apis.contracts.streaming import offset_chunks
 from system_apis.tryton import queries
 from system_apis.tryton.adjusting import StockAdjuster
 from system_apis.tryton.billing import Billing
@@ -128,6 +130,23 @@ class TrytonAdapter:
 
     async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
         return await self._adjuster.adjust(adjustment)
+
+    # -- whole record sets: search_read with the largest pages, by id --
+
+    def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
+        return offset_chunks(lambda page: self.list_customers(filter, page))
+
+    def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
+        return offset_chunks(lambda page: self.list_products(filter, page))
+
+    def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
+        return offset_chunks(lambda page: self.list_inventory(filter, page))
+
+    def stream_sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
+        return offset_chunks(lambda page: self.list_sales_orders(filter, page))
+
+    def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
+        return offset_chunks(lambda page: self.list_invoices(filter, page))
 
     # -- employees (company.employee; no payroll in Tryton, see system_apis.tryton.people) --
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TypeVar
 
@@ -51,6 +51,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
+from system_apis.contracts.streaming import offset_chunks
 
 T = TypeVar("T")
 TAX_RATE = Decimal("0.19")
@@ -103,6 +104,8 @@ class MemoryErp:
         self.stock_changed: dict[tuple[str, str], dt.datetime] = {}
         self.closed = False
         self.limits = FieldLimits()
+        # Streams page this small, so that exports cross chunk boundaries in tests.
+        self.stream_page = 3
 
     # -- seeding -------------------------------------------------------------------------
     def add_customer(self, native_id: str, name: str, country: str = "DE") -> Customer:
@@ -506,6 +509,23 @@ class MemoryErp:
         if native_id not in self.employees:
             raise errors.NotFound(f"employee {native_id} not found")
         return self._disclosed(self.employees[native_id], details)
+
+    # -- whole record sets: small pages, so that tests cross chunk boundaries --
+
+    def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
+        return offset_chunks(lambda page: self.list_customers(filter, page), self.stream_page)
+
+    def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
+        return offset_chunks(lambda page: self.list_products(filter, page), self.stream_page)
+
+    def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
+        return offset_chunks(lambda page: self.list_inventory(filter, page), self.stream_page)
+
+    def stream_sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
+        return offset_chunks(lambda page: self.list_sales_orders(filter, page), self.stream_page)
+
+    def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
+        return offset_chunks(lambda page: self.list_invoices(filter, page), self.stream_page)
 
     async def aclose(self) -> None:
         self.closed = True
