@@ -41,6 +41,9 @@ def create_app(settings: Settings) -> Starlette:
         log_redaction.install(log_redaction.secrets_in(settings))
         gateway = await build_gateway(settings)
         app.state.gateway = gateway
+        if mcp is not None and gateway.services.agent_writes is not None:
+            # An approved agent write runs here, through the agent tools' own mutation.
+            gateway.services.agent_writes.bind(mcp.executor(gateway.services))
         tasks = [
             asyncio.create_task(loop(), name=name) for name, loop in gateway.background.items()
         ]

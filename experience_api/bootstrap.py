@@ -29,6 +29,8 @@ from experience_api.settings import (
 )
 from experience_api.webhooks.config import WebhookSettings
 from experience_api.webhooks.sender import HttpxWebhookSender
+from process_apis.agent_writes.review import AgentWriteReview
+from process_apis.agent_writes.sql_store import SqlWriteRequestStore
 from process_apis.audit.sql_store import SqlAuditLog
 from process_apis.catalog import Catalog
 from process_apis.change_capture.poller import ChangeCapturePoller
@@ -127,6 +129,13 @@ async def build_gateway(settings: Settings) -> Gateway:
             connections.names,
             rotation_grace=dt.timedelta(hours=settings.webhooks.secret_rotation_grace_hours),
             allow_private_targets=settings.webhooks.private_targets_allowed(settings.mode),
+        ),
+        agent_writes=(
+            AgentWriteReview(
+                SqlWriteRequestStore(engine), dt.timedelta(hours=settings.mcp.approval_ttl_hours)
+            )
+            if settings.mcp.writes == "approval"
+            else None
         ),
     )
     gateway = Gateway(

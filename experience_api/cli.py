@@ -14,6 +14,7 @@ import argparse
 from collections.abc import Sequence
 
 from experience_api import (
+    agent_writes_command,
     audit_command,
     capture_command,
     events_command,
@@ -40,6 +41,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     webhooks_command.COMMAND,
     persisted_command.COMMAND,
     mcp_command.COMMAND,
+    agent_writes_command.COMMAND,
 )
 
 

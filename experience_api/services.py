@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from process_apis.agent_writes.review import AgentWriteReview
 from process_apis.audit.port import AuditLog
 from process_apis.catalog import Catalog
 from process_apis.connections import Connections
@@ -39,3 +40,5 @@ class Services:
     inbound: InboundIntake | None = None
     # Outbound webhook subscriptions and their delivery log; None where none are wired.
     webhooks: WebhookAdmin | None = None
+    # Agents' writes awaiting a person's approval; None unless [mcp] writes is approval.
+    agent_writes: AgentWriteReview | None = None

@@ -26,12 +26,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from experience_api.mcp.config import McpSettings
 from experience_api.mcp.server import build_server
 from experience_api.mcp.tools import Toolbox
+from experience_api.mcp.writes import WRITES_BY_NAME, executor
 from experience_api.security.authenticator import NOBODY, Mode
 from experience_api.security.config import AuthSettings
 from experience_api.security.middleware import PRINCIPAL_KEY
 from experience_api.security.permissions import Scope as ApiScope
 from experience_api.security.principal import Principal
 from experience_api.services import Services
+from process_apis.agent_writes.review import Executor
 
 
 class AgentSettings(Protocol):
@@ -81,6 +83,7 @@ class McpEndpoint:
                 ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"] if local else []
             ),
         )
+        self.toolbox = toolbox
         server = build_server(toolbox, _caller)
         self.manager = StreamableHTTPSessionManager(
             app=server, json_response=True, stateless=True, security_settings=security
@@ -112,6 +115,10 @@ class McpEndpoint:
         finally:
             stop.set()
             await task
+
+    def executor(self, services: Services) -> Executor:
+        """What runs an approved agent write, as the agent that asked."""
+        return executor(self.toolbox.runner, services, WRITES_BY_NAME)
 
     def routes(self) -> list[Route]:
         return [

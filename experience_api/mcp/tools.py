@@ -29,6 +29,7 @@ from experience_api.mcp.runner import (
     ToolFailure,
 )
 from experience_api.mcp.schema_help import search
+from experience_api.mcp.writes import STATUS_SCHEMA, STATUS_TOOL, Writes
 from experience_api.security.principal import Principal
 from experience_api.services import Services
 from process_apis.audit.model import Outcome
@@ -90,6 +91,7 @@ class Toolbox:
     operations: list[OperationTool]
     schema_help: bool = True
     filters: dict[str, RowFilter] = field(default_factory=dict)
+    writes: Writes | None = None
 
     @classmethod
     def build(
@@ -99,17 +101,21 @@ class Toolbox:
         graphql = schema._schema
         builtin = load_folder(graphql, builtin_folder())
         taken: dict[str, object] = {t.name: t for t in builtin}
-        taken.update({SCHEMA_HELP: None, GRAPHQL_QUERY: None})
+        taken.update({SCHEMA_HELP: None, GRAPHQL_QUERY: None, STATUS_TOOL: None})
+        runner = Runner(schema, settings, max_page_size)
+        writes = None if settings.writes == "off" else Writes(runner, settings.writes)
+        taken.update(dict.fromkeys(writes.tools if writes else ()))
         operator = (
             unique(load_folder(graphql, settings.tools_dir), taken)
             if settings.tools_dir is not None
             else []
         )
         return cls(
-            Runner(schema, settings, max_page_size),
+            runner,
             [*builtin, *operator],
             schema_help=introspection,
             filters={"customer_invoices": _invoice_filter(settings.payment_terms_days)},
+            writes=writes,
         )
 
     @property
@@ -164,6 +170,24 @@ class Toolbox:
                 ),
             )
         )
+        if self.writes is not None:
+            for write in self.writes.tools.values():
+                description = write.description + (
+                    " A person approves it first: the answer names the request to follow with "
+                    f"{STATUS_TOOL}."
+                    if self.writes.mode == "approval"
+                    else ""
+                )
+                specs.append(ToolSpec(write.name, description, write.input_schema, False))
+            if self.writes.mode == "approval":
+                specs.append(
+                    ToolSpec(
+                        STATUS_TOOL,
+                        "Where a write you asked for stands: pending, done (with what it "
+                        "did), failed, rejected (with the reason) or expired.",
+                        STATUS_SCHEMA,
+                    )
+                )
         return specs
 
     async def call(
@@ -189,6 +213,10 @@ class Toolbox:
             return await self._query(call)
         if call.tool == SCHEMA_HELP and self.schema_help:
             return await self._schema_help(call)
+        if self.writes is not None and call.tool in self.writes.tools:
+            return await self.writes.call(call, self.writes.tools[call.tool])
+        if self.writes is not None and self.writes.mode == "approval" and call.tool == STATUS_TOOL:
+            return await self.writes.status(call)
         raise ToolFailure(f"unknown tool: {call.tool}")
 
     async def _query(self, call: Call) -> Answer:

@@ -16,6 +16,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from experience_api.schema.agent_writes import AgentWriteMutations, AgentWriteQueries
 from experience_api.schema.context import GraphQLContext, build_context
 from experience_api.schema.customers import CustomerQueries
 from experience_api.schema.employees import EmployeeQueries
@@ -55,12 +56,13 @@ class Query(
     EmployeeQueries,
     QuarantineQueries,
     WebhookQueries,
+    AgentWriteQueries,
 ):
     pass
 
 
 @strawberry.type
-class Mutation(OrderMutations, QuarantineMutations, WebhookMutations):
+class Mutation(OrderMutations, QuarantineMutations, WebhookMutations, AgentWriteMutations):
     pass
 
 

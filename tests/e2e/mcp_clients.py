@@ -42,11 +42,18 @@ class McpGateway:
         return f"{self.base_url}/mcp"
 
     def token(
-        self, *roles: str, companies: tuple[str, ...] = ("*",), subject: str = "agent-e2e"
+        self,
+        *roles: str,
+        companies: tuple[str, ...] = ("*",),
+        subject: str = "agent-e2e",
+        client_id: str | None = None,
     ) -> str:
         key = load_dev_key(self.data_dir)
         assert key is not None
-        return key.issue(audience="erp-gateway", subject=subject, roles=roles, companies=companies)
+        extra = {} if client_id is None else {"client_id": client_id}
+        return key.issue(
+            audience="erp-gateway", subject=subject, roles=roles, companies=companies, **extra
+        )
 
     @asynccontextmanager
     async def client(self, token: str | None) -> AsyncIterator[Client]:
@@ -67,6 +74,17 @@ class McpGateway:
         body: dict[str, Any] = response.json()
         return body
 
+    def cli(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                *(sys.executable, "-m", "experience_api.cli", *arguments),
+                *("--config", str(self.config), "--data-dir", str(self.data_dir)),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     def audit_tail(self, n: int = 200) -> list[dict[str, Any]]:
         done = subprocess.run(
             [
@@ -80,9 +98,10 @@ class McpGateway:
         return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
 
 
-def gateway_process(root: Path, extra_config: str = "") -> Iterator[McpGateway]:
+def gateway_process(root: Path, mcp: str = "") -> Iterator[McpGateway]:
+    """A gateway process; ``mcp`` adds lines to its ``[mcp]`` section."""
     config = root / "gateway.toml"
-    config.write_text(CONFIG + extra_config)
+    config.write_text(CONFIG + mcp + "\n")
     data_dir = root / "data"
     port = free_port()
     base = f"http://127.0.0.1:{port}"

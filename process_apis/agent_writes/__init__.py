@@ -1,0 +1,1 @@
+"""Writes AI agents ask for, kept until a person approves or rejects them."""
