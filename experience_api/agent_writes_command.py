@@ -62,7 +62,7 @@ def _json(request: WriteRequest) -> dict[str, object]:
 async def _act(settings: Settings, args: argparse.Namespace) -> int:
     from experience_api.bootstrap import build_gateway
     from experience_api.graphql_protection import graphql_protection
-    from experience_api.mcp.tools import Toolbox
+    from experience_api.mcp.tools import Toolbox, agent_documents
     from experience_api.mcp.writes import WRITES_BY_NAME, executor
     from experience_api.schema import build_schema
     from process_apis.agent_writes.port import WriteStatus
@@ -82,7 +82,7 @@ async def _act(settings: Settings, args: argparse.Namespace) -> int:
             if args.action == "reject":
                 request = await review.reject(args.id, by=by, note=args.note)
             else:
-                protection = graphql_protection(settings)
+                protection = graphql_protection(settings, agent_documents(settings.mcp))
                 schema = build_schema(protection.extensions, protection.max_batch_operations)
                 toolbox = Toolbox.build(
                     schema, settings.mcp, settings.max_page_size, protection.introspection

@@ -26,7 +26,7 @@ from experience_api.graphql_protection import graphql_protection
 from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndpoint
 from experience_api.limits.request_size import BodySizeLimit
 from experience_api.mcp.http import McpEndpoint, ResourceMetadataChallenge
-from experience_api.mcp.tools import Toolbox
+from experience_api.mcp.tools import Toolbox, agent_documents
 from experience_api.schema import build_schema
 from experience_api.security.setup import security
 from experience_api.settings import Settings
@@ -61,7 +61,7 @@ def create_app(settings: Settings) -> Starlette:
             await gateway.aclose()
             guard.close()
 
-    protection = graphql_protection(settings)
+    protection = graphql_protection(settings, agent_documents(settings.mcp))
     schema = build_schema(protection.extensions, protection.max_batch_operations)
     graphql = GatewayGraphQL(
         schema,

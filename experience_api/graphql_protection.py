@@ -3,7 +3,7 @@ body size, whether GraphiQL is served. The app builds this once at start-up."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from strawberry.extensions import SchemaExtension
@@ -12,7 +12,7 @@ from experience_api.limits.extension import GuardConfig, OperationGuard
 from experience_api.limits.measure import PageSizes
 from experience_api.limits.rules import OperationLimits
 from experience_api.persisted.extension import PersistedOperations, PersistedPolicy
-from experience_api.persisted.registry import OperationRegistry
+from experience_api.persisted.registry import OperationRegistry, document_hash
 from experience_api.settings import Settings
 
 
@@ -29,8 +29,11 @@ class GraphQLProtection:
     registry: OperationRegistry
 
 
-def graphql_protection(settings: Settings) -> GraphQLProtection:
+def graphql_protection(settings: Settings, trusted: Iterable[str] = ()) -> GraphQLProtection:
     """The protection the settings ask for; production turns GraphiQL and introspection off.
+
+    ``trusted`` documents run in persisted-only mode as if registered: the agent tools'
+    own operations, shipped with the gateway or configured by its operator.
 
     Raises :class:`~experience_api.persisted.registry.RegistryError` when the persisted
     operations cannot be read, and ValueError when persisted-only is asked for without them.
@@ -49,6 +52,8 @@ def graphql_protection(settings: Settings) -> GraphQLProtection:
             "graphql.persisted_only needs graphql.persisted_operations: a registry file or "
             "a directory of .graphql documents"
         )
+    if trusted:
+        registry = OperationRegistry({**registry, **{document_hash(d): d for d in trusted}})
     guard = GuardConfig(
         operations=OperationLimits(
             max_depth=config.max_depth,

@@ -50,7 +50,7 @@ async def _serve(settings: Settings) -> int:
     from experience_api.bootstrap import build_gateway
     from experience_api.graphql_protection import graphql_protection
     from experience_api.mcp.server import build_server
-    from experience_api.mcp.tools import Toolbox
+    from experience_api.mcp.tools import Toolbox, agent_documents
     from experience_api.schema import build_schema
     from experience_api.security.authenticator import MalformedAuthorization, MissingToken
     from experience_api.security.jwks import KeysUnavailable
@@ -64,7 +64,7 @@ async def _serve(settings: Settings) -> int:
         return fail(f"the token in {TOKEN_ENV} is refused: {exc}", 2)
     if not principal.scopes:
         return fail(f"the token in {TOKEN_ENV} grants no scope of this API", 2)
-    protection = graphql_protection(settings)
+    protection = graphql_protection(settings, agent_documents(settings.mcp))
     schema = build_schema(protection.extensions, protection.max_batch_operations)
     toolbox = Toolbox.build(schema, settings.mcp, settings.max_page_size, protection.introspection)
     gateway = await build_gateway(settings)

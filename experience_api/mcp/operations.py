@@ -183,6 +183,13 @@ def builtin_folder() -> Path:
     return Path(str(resources.files("experience_api.mcp") / "documents"))
 
 
+def documents_in(folder: Path) -> list[str]:
+    """The text of every ``.graphql`` document under ``folder`` (none if it is missing)."""
+    if not folder.is_dir():
+        return []
+    return [file.read_text(encoding="utf-8") for file in sorted(folder.glob("*.graphql"))]
+
+
 def unique(tools: Iterable[OperationTool], taken: Mapping[str, object]) -> list[OperationTool]:
     """``tools``, refusing a name used twice (or already taken by a built-in tool)."""
     seen = dict(taken)

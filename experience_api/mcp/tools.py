@@ -241,3 +241,19 @@ class Toolbox:
 
 def names(specs: Sequence[ToolSpec]) -> list[str]:
     return [s.name for s in specs]
+
+
+def agent_documents(settings: McpSettings) -> list[str]:
+    """Every operation the agent tools run (built-in, the operator's, the writes they may
+    make): trusted as registered operations when the gateway runs only those."""
+    from experience_api.mcp.operations import documents_in
+    from experience_api.mcp.writes import WRITE_TOOLS
+
+    if not settings.enabled:
+        return []
+    documents = documents_in(builtin_folder())
+    if settings.tools_dir is not None:
+        documents += documents_in(settings.tools_dir)
+    if settings.writes != "off":
+        documents += [tool.document for tool in WRITE_TOOLS]
+    return documents

@@ -239,3 +239,34 @@ async def test_introspection_can_be_turned_back_on(tmp_path: Path, issuer: Issue
         response = await send(running, issuer, {"query": "{ __schema { queryType { name } } }"})
     assert response.status_code == 200
     assert response.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+# Agent tools: their own operations run where only registered ones do; ad-hoc queries not.
+async def call_tool(
+    running: Running, issuer: Issuer, tool: str, **arguments: Any
+) -> dict[str, Any]:
+    message = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": tool, "arguments": arguments},
+    }
+    headers = {**issuer.headers(), "Accept": "application/json, text/event-stream"}
+    response = await running.client.post("/mcp", json=message, headers=headers)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()["result"]
+    return result
+
+
+async def test_tools_run_their_own_operations_where_only_registered_ones_run(
+    persisted_only: Running, issuer: Issuer
+) -> None:
+    stock = await call_tool(persisted_only, issuer, "stock_availability", sku="TG11")
+    adhoc = await call_tool(
+        persisted_only, issuer, "graphql_query", query="{ products { totalCount } }"
+    )
+
+    assert stock["isError"] is False, stock
+    assert stock["content"][0]["text"].startswith("[inventory]")
+    assert adhoc["isError"] is True
+    assert "PERSISTED_QUERY_REQUIRED" in adhoc["content"][0]["text"]
