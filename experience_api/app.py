@@ -20,6 +20,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from experience_api import log_redaction
 from experience_api.bootstrap import build_gateway
+from experience_api.export.endpoint import EXPORT_PATH, export
 from experience_api.gateway import Gateway
 from experience_api.graphql_http import GatewayGraphQL
 from experience_api.graphql_protection import graphql_protection
@@ -98,6 +99,8 @@ def create_app(settings: Settings) -> Starlette:
             BodySizeLimit(graphql, protection.max_request_bytes),
             methods=graphql_methods,
         ),
+        # Whole record sets as NDJSON, under the same bearer tokens and rate limits.
+        Route(EXPORT_PATH, export, methods=["GET"]),
         # Subscriptions over graphql-transport-ws (or legacy graphql-ws) on the same path.
         WebSocketRoute("/graphql", graphql),
     ]

@@ -1,6 +1,6 @@
 """The ``erp-gateway`` command: serve the gateway, run an ERP sandbox alone, export the SDL,
 and the operator commands on a gateway's state (quarantine, audit, capture, events, token,
-webhooks, persisted-ops).
+webhooks, persisted-ops), and export record sets as NDJSON.
 
 Each subcommand is one row of :data:`SUBCOMMANDS`, declared by its own module; a new one is
 a module and a row, not another branch here. Exit codes: 0 done; 1 the work ran and failed
@@ -18,6 +18,7 @@ from experience_api import (
     audit_command,
     capture_command,
     events_command,
+    export_command,
     mcp_command,
     persisted_command,
     quarantine_command,
@@ -42,6 +43,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     persisted_command.COMMAND,
     mcp_command.COMMAND,
     agent_writes_command.COMMAND,
+    export_command.COMMAND,
 )
 
 

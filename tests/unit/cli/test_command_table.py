@@ -20,6 +20,7 @@ STATE_COMMANDS = [
     ["token", "--role", "sales", "--company", "EU01"],
     ["webhooks", "list"],
     ["mcp"],
+    ["export", "customers"],
 ]
 
 
@@ -43,7 +44,7 @@ def test_the_table_lists_each_command_once() -> None:
     names = [command.name for command in SUBCOMMANDS]
     assert len(names) == len(set(names))
     documented = {"serve", "sandbox", "export-schema", "quarantine", "audit", "capture"}
-    documented |= {"events", "token", "webhooks", "persisted-ops", "mcp"}
+    documented |= {"events", "token", "webhooks", "persisted-ops", "mcp", "export"}
     assert documented <= set(names)
 
 
