@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from mcp.server.context import ServerRequestContext
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
@@ -75,13 +76,18 @@ class McpEndpoint:
         self.settings = settings
         local = settings.mode == "local"
         # A tokenless loopback caller is the developer in local mode: a web page must not
-        # reach /mcp through DNS rebinding, so Host and Origin are checked there.
+        # reach /mcp through DNS rebinding, so Host and Origin are checked there (loopback
+        # names, and the configured public URL).
+        hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+        origins = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+        if settings.mcp.public_url:
+            public = urlsplit(settings.mcp.public_url)
+            hosts.append(public.netloc)
+            origins.append(f"{public.scheme}://{public.netloc}")
         security = TransportSecuritySettings(
             enable_dns_rebinding_protection=local,
-            allowed_hosts=["127.0.0.1:*", "localhost:*", "[::1]:*"] if local else [],
-            allowed_origins=(
-                ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"] if local else []
-            ),
+            allowed_hosts=hosts if local else [],
+            allowed_origins=origins if local else [],
         )
         self.toolbox = toolbox
         server = build_server(toolbox, _caller)

@@ -174,3 +174,17 @@ async def test_every_tool_call_is_in_the_audit_chain(gateway: McpGateway) -> Non
     assert listed["outcome"] == "ok"
     assert by_action["mcp:find_employees"]["outcome"] == "rejected"
     assert "employees:read" in refused
+
+
+async def test_local_mode_refuses_a_page_that_rebinds_a_foreign_name(gateway: McpGateway) -> None:
+    message = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    headers = {
+        "Authorization": f"Bearer {gateway.token('agent')}",
+        "Accept": "application/json, text/event-stream",
+    }
+    async with httpx.AsyncClient(base_url=gateway.base_url, headers=headers) as http:
+        foreign = await http.post("/mcp", json=message, headers={"Host": "evil.example"})
+        loopback = await http.post("/mcp", json=message)
+
+    assert foreign.status_code == 421
+    assert loopback.status_code == 200
