@@ -10,6 +10,10 @@ One wrapper per connection; the composition root wraps each adapter it builds. E
 4. the inner call under ``asyncio.timeout``: a read that times out is :class:`Unavailable`, a
    write :class:`UnknownOutcome` (it may have reached the ERP).
 
+The breaker counts failures of the ERP: unreachable, 5xx, timeouts. A :class:`Throttled` (429)
+is an answer from an ERP that is up and asks for a slower pace: it is waited out (its
+``Retry-After`` honoured) and counted neither way.
+
 Retries (rules in :mod:`system_apis.resilience.retrying`) stop as soon as the breaker is open:
 the caller gets the failure that opened it rather than waiting for a certain refusal.
 
@@ -30,7 +34,7 @@ from pydantic import BaseModel
 from tenacity import RetryCallState
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
-from system_apis.contracts.errors import ErpError, Unavailable, UnknownOutcome
+from system_apis.contracts.errors import ErpError, Throttled, Unavailable, UnknownOutcome
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Customer,
@@ -317,6 +321,10 @@ class ResilientAdapter:
                 self._counters.attempts += 1
                 result = await self._timed(method, call, write=write)
         except CircuitOpen:
+            self._breaker.release(permit)
+            raise
+        except Throttled:
+            # The ERP answered and asked to slow down: it is up; the wait is the retry's.
             self._breaker.release(permit)
             raise
         except Unavailable:

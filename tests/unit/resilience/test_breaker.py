@@ -204,3 +204,28 @@ def test_a_released_probe_frees_its_place() -> None:
     subject.release(subject.admit())
     subject.record(subject.admit(), failed=False)
     assert subject.state is BreakerState.CLOSED
+
+
+async def test_throttled_answers_do_not_open_the_breaker() -> None:
+    adapter, erp, _ = wrap(**{**BREAKER, "max_retry_after": 0})
+    erp.fail_with["list_customers"] = lambda: errors.Throttled("slow down", retry_after=5)
+    for _ in range(10):
+        with pytest.raises(errors.Throttled):
+            await adapter.list_customers(EVERYONE, FIRST)
+    assert adapter.state is BreakerState.CLOSED
+    assert adapter.counters.failures == 0
+    erp.fail_with.clear()
+    await adapter.list_customers(EVERYONE, FIRST)  # the ERP is served as soon as it allows
+
+
+async def test_a_throttled_half_open_probe_leaves_room_for_the_next_probe() -> None:
+    adapter, erp, clock = wrap(**{**BREAKER, "max_retry_after": 0})
+    await outcomes(adapter, erp, "ffff")
+    clock.advance(30)
+    erp.fail_with["list_customers"] = lambda: errors.Throttled("slow down", retry_after=1)
+    with pytest.raises(errors.Throttled):
+        await adapter.list_customers(EVERYONE, FIRST)
+    assert adapter.state is BreakerState.HALF_OPEN
+    erp.fail_with.clear()
+    await adapter.list_customers(EVERYONE, FIRST)
+    assert adapter.state is BreakerState.CLOSED
