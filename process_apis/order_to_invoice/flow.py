@@ -8,7 +8,13 @@ from dataclasses import dataclass
 
 from process_apis.connections import Connections
 from process_apis.erp_errors import translated
-from process_apis.errors import InvalidState, StockShortfall
+from process_apis.errors import (
+    ConcurrentChange,
+    InvalidInput,
+    InvalidState,
+    OutcomeUnknown,
+    StockShortfall,
+)
 from process_apis.events.documents import invoice_issued, order_status_changed
 from process_apis.events.model import Event
 from process_apis.events.port import Outbox
@@ -128,8 +134,19 @@ class OrderToInvoice:
                 # between the goods issue and recording its event.
                 await self._announce(_shipped(order, deliveries, covers_all))
                 return deliveries[-1]
-            with translated("sales order", order_id):
-                pending = await adapter.create_delivery(native)
+            try:
+                with translated("sales order", order_id):
+                    pending = await adapter.create_delivery(native)
+            except _MAYBE_DONE_BEFORE:
+                # An earlier call's delivery the ERP made meanwhile (slow answer, lost
+                # answer): carry on with it rather than refusing the retry.
+                deliveries = await self._deliveries(adapter, native, order_id)
+                if not deliveries:
+                    raise
+                pending = next((d for d in deliveries if not d.goods_issued), deliveries[-1])
+                if pending.goods_issued:  # nothing left to deliver: all of it left before
+                    await self._announce(_shipped(order, deliveries, True))
+                    return pending
             covers_all = True  # a new delivery takes every open line
         try:
             with translated("delivery", pending.id):
@@ -138,6 +155,12 @@ class OrderToInvoice:
             raise InvalidState(
                 f"order {order_id} cannot be shipped: {exc.reason}", field="order_id", erp=exc.erp
             ) from exc
+        except _MAYBE_DONE_BEFORE:
+            now = await self._deliveries(adapter, native, order_id)
+            done = next((d for d in now if d.id == pending.id and d.goods_issued), None)
+            if done is None:
+                raise
+            issued, deliveries = done, now
         others = [d for d in deliveries if d.id != issued.id]
         await self._announce(_shipped(order, [*others, issued], covers_all))
         return issued
@@ -159,8 +182,20 @@ class OrderToInvoice:
             if invoices:
                 await self._announce(_invoiced(order, invoices[-1], fully_shipped))
                 return invoices[-1]
-        with translated("sales order", order_id):
-            invoice = await adapter.create_invoice(native)
+        try:
+            with translated("sales order", order_id):
+                invoice = await adapter.create_invoice(native)
+        except _MAYBE_DONE_BEFORE:
+            # Nothing left to bill, or the answer was lost: an earlier call (whose answer came
+            # late, or never) billed what was shipped; its invoice is the answer, not an error.
+            billed = [
+                i
+                for i in await self._invoices(adapter, native, order_id)
+                if i.status is not InvoiceStatus.CANCELLED
+            ]
+            if not billed:
+                raise
+            invoice = billed[-1]
         await self._announce(_invoiced(order, invoice, fully_shipped))
         return invoice
 
@@ -199,6 +234,10 @@ class OrderToInvoice:
                 InvoiceFilter(order_native_id=native), PageRequest(limit=100)
             )
         return page.items
+
+
+_MAYBE_DONE_BEFORE = (InvalidInput, InvalidState, ConcurrentChange, OutcomeUnknown)
+"""Failures of a fulfil or invoice write that an earlier call of the same step explains."""
 
 
 def _shipped(order: SalesOrder, deliveries: Sequence[Delivery], covers_all: bool) -> Event:

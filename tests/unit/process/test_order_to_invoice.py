@@ -21,7 +21,7 @@ from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from system_apis.contracts import errors as erp
 from system_apis.contracts.limits import FieldLimits
-from system_apis.contracts.models import DocumentStatus, OrderStatus
+from system_apis.contracts.models import Delivery, DocumentStatus, Invoice, OrderStatus
 from system_apis.contracts.port import ErpAdapter
 from tests.fakes.memory_erp import MemoryErp
 from tests.fakes.memory_quarantine import MemoryQuarantineStore
@@ -250,3 +250,75 @@ async def test_failed_goods_issue_leaves_the_order_unshipped(
     delivery = await flow.fulfil_order(placed.id)
     assert delivery.id == progress.deliveries[0].id
     assert (await flow.progress(placed.id)).status is OrderStatus.SHIPPED
+
+
+class SlowWrites(MemoryErp):
+    """A MemoryErp whose invoice writes wait at a gate before they act."""
+
+    def __init__(self) -> None:
+        super().__init__("EU01")
+        self.gate = asyncio.Event()
+
+    async def create_invoice(self, order_native_id: str) -> Invoice:
+        await self.gate.wait()
+        return await super().create_invoice(order_native_id)
+
+
+@pytest.fixture
+def slow_erp() -> SlowWrites:
+    fake = SlowWrites()
+    fake.add_customer("100", "Acme GmbH")
+    fake.add_product("TG11", "Trailer hitch", "25.00", {"1010/0001": "10"})
+    fake.gate.set()
+    return fake
+
+
+async def test_an_invoice_retried_during_a_slow_answer_returns_the_invoice(
+    slow_erp: SlowWrites, store: MemoryIdempotencyStore, quarantine: MemoryQuarantineStore
+) -> None:
+    flow = OrderToInvoice(Connections({"EU01": slow_erp}), store, quarantine)
+    placed = await flow.place_order(order(lines=[{"sku": "TG11", "quantity": "1"}]))
+    await flow.fulfil_order(placed.id)
+    slow_erp.gate.clear()
+    first = asyncio.create_task(flow.invoice_order(placed.id))
+    retry = asyncio.create_task(flow.invoice_order(placed.id))  # the client gave up waiting
+    await asyncio.sleep(0.01)  # both read the order unbilled and sent the write
+    slow_erp.gate.set()
+    invoices = await asyncio.gather(first, retry)
+
+    assert [i.id for i in invoices] == [invoices[0].id] * 2
+    assert len(slow_erp.invoices) == 1
+
+
+async def test_a_delivery_whose_answer_was_lost_is_used_not_refused(
+    flow: OrderToInvoice, erp_: MemoryErp
+) -> None:
+    placed = await flow.place_order(order())
+    real = erp_.create_delivery
+
+    async def made_but_lost(native: str) -> Delivery:
+        await real(native)
+        raise erp.UnknownOutcome("no answer")
+
+    erp_.create_delivery = made_but_lost  # type: ignore[method-assign]
+    delivery = await flow.fulfil_order(placed.id)
+
+    assert delivery.goods_issued
+    assert [d.id for d in erp_.deliveries.values()] == [delivery.id]
+    assert erp_.stock[("TG11", "1010/0001")] == Decimal(6)
+
+
+async def test_an_invoice_whose_answer_was_lost_is_found_on_retry(
+    flow: OrderToInvoice, erp_: MemoryErp
+) -> None:
+    placed = await flow.place_order(order())
+    await flow.fulfil_order(placed.id)
+    real = erp_.create_invoice
+
+    async def billed_but_lost(native: str) -> Invoice:
+        await real(native)
+        raise erp.UnknownOutcome("no answer")
+
+    erp_.create_invoice = billed_but_lost  # type: ignore[method-assign]
+    invoice = await flow.invoice_order(placed.id)
+    assert list(erp_.invoices.values())[0].id == invoice.id
