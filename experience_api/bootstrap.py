@@ -57,7 +57,9 @@ from process_apis.order_to_invoice.placing import PLACE_ORDER
 from process_apis.order_to_invoice.replay import OrderReplayer
 from process_apis.persistence.database import create_engine, migrate
 from process_apis.quarantine.replayers import Replayers
+from process_apis.quarantine.retrier import PendingRetries
 from process_apis.quarantine.review import QuarantineReview
+from process_apis.quarantine.schedule import RetrySchedule
 from process_apis.quarantine.sql_store import SqlQuarantineStore
 from process_apis.recovery import InFlightRecovery
 from process_apis.webhooks.admin import WebhookAdmin
@@ -97,6 +99,11 @@ async def build_gateway(settings: Settings) -> Gateway:
     bus = _event_bus(settings.events)
     event_sinks: list[EventSink] = [bus]
     relay = _outbox_relay(engine, event_sinks, settings.events)
+    retries = RetrySchedule(
+        base=settings.pending_retry_base_seconds,
+        cap=max(settings.pending_retry_cap_seconds, settings.pending_retry_base_seconds),
+        deadline=dt.timedelta(hours=settings.pending_deadline_hours),
+    )
     orders = OrderToInvoice(
         connections,
         SqlIdempotencyStore(engine, on_events=relay.nudge),
@@ -104,6 +111,7 @@ async def build_gateway(settings: Settings) -> Gateway:
         key_retention=dt.timedelta(hours=settings.idempotency_retention_hours),
         in_flight_timeout=dt.timedelta(seconds=settings.in_flight_timeout_seconds),
         outbox=SqlOutbox(engine, notify=relay.nudge),
+        retries=retries if settings.pending_retries else None,
     )
     intake, inbound = _inbound_events(settings, engine, connections, quarantine, relay.nudge)
     # Each flow that puts requests into quarantine replays them.
@@ -154,6 +162,11 @@ async def build_gateway(settings: Settings) -> Gateway:
     )
     if settings.webhooks.enabled:
         _outbound_webhooks(gateway, webhook_store, settings.webhooks, settings.mode)
+    if settings.pending_retries:
+        pending = PendingRetries(quarantine, replayers, retries)
+        gateway.background["pending-retries"] = lambda: pending.run_periodically(
+            settings.pending_retry_interval_seconds
+        )
     recovery = InFlightRecovery(orders)
     gateway.background["in-flight-recovery"] = lambda: recovery.run_periodically(
         settings.recovery_interval_seconds

@@ -36,7 +36,7 @@ def _arguments(quarantine: argparse.ArgumentParser) -> None:
     state = state_options()
     actions = quarantine.add_subparsers(dest="action", required=True)
     listing = actions.add_parser("list", parents=[state], help="list records, oldest first")
-    listing.add_argument("--status", choices=["open", "replayed", "discarded"])
+    listing.add_argument("--status", choices=["pending", "open", "replayed", "discarded"])
     listing.add_argument("--kind")
     listing.add_argument("--connection")
     listing.add_argument("--limit", type=int, default=100)

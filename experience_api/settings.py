@@ -204,6 +204,23 @@ class Settings(BaseSettings):
     recovery_interval_seconds: float = Field(
         default=30, gt=0, description="how often stalled orders are looked for"
     )
+    pending_retries: bool = Field(
+        default=True,
+        description="retry orders the ERP could not take for now automatically; false: "
+        "they go to review at once",
+    )
+    pending_retry_base_seconds: float = Field(
+        default=2, gt=0, description="first wait before retrying an order the ERP could not take"
+    )
+    pending_retry_cap_seconds: float = Field(
+        default=300, gt=0, description="longest wait between automatic retries of an order"
+    )
+    pending_deadline_hours: float = Field(
+        default=24, gt=0, description="an order not placed by then goes to review"
+    )
+    pending_retry_interval_seconds: float = Field(
+        default=2, gt=0, description="how often pending orders due for a retry are looked for"
+    )
     sandbox_username: str = "GATEWAY"
     sandbox_password: SecretStr = SecretStr("sandbox")
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -7,8 +7,10 @@ sweep the order would wait for a client retry that may never come. The sweep fin
 untouched for longer than the in-flight timeout and finishes each by the path of a
 quarantine replay: the key is reclaimed atomically (so that of several replicas one acts),
 the order is looked up by its reference and created only when it is missing, and the key is
-completed; a failure puts the order into quarantine. Nothing is dropped, nothing is created
-twice, as long as the in-flight timeout exceeds the longest write to an ERP.
+completed; a failure puts the order into quarantine (pending automatic retries when the ERP
+failed for now). Nothing is dropped, nothing is created twice, as long as the in-flight
+timeout exceeds the longest write to an ERP. Claims the quarantine took over (pending or in
+review) are not stalled: it keeps their requests, so a sweep never wades through them.
 """
 
 from __future__ import annotations
@@ -32,14 +34,16 @@ class RecoveryReport:
     """Counts of one sweep.
 
     ``resumed_found``: the dead request had created the order, the key now records it;
-    ``resumed_created``: the order was missing and is now created; ``quarantined``: the
-    ERP (or the order itself) failed, the order waits for review; ``skipped``: another
+    ``resumed_created``: the order was missing and is now created; ``pending``: the ERP
+    failed for now, the order is retried automatically; ``quarantined``: the order waits
+    for review; ``skipped``: another
     replica, a client retry or the quarantine had the claim; ``failed``: an unexpected
     error, logged, and the claim is tried again by a later sweep.
     """
 
     resumed_found: int = 0
     resumed_created: int = 0
+    pending: int = 0
     quarantined: int = 0
     skipped: int = 0
     failed: int = 0
@@ -49,6 +53,7 @@ class RecoveryReport:
         return (
             self.resumed_found
             + self.resumed_created
+            + self.pending
             + self.quarantined
             + self.skipped
             + self.failed
@@ -75,8 +80,8 @@ class InFlightRecovery:
     async def resume_stalled(self, now: dt.datetime | None = None) -> RecoveryReport:
         """One sweep over at most ``batch_size`` stalled claims, the oldest first.
 
-        Resuming touches a claim, so a claim left as it was (the quarantine's, for one)
-        goes to the back of the queue and cannot hold up the ones behind it.
+        Resuming touches a claim, so a claim left as it was goes to the back of the queue
+        and cannot hold up the ones behind it; one the quarantine holds leaves the queue.
         """
         stale_before = (now or dt.datetime.now(dt.UTC)) - self._timeout
         claims = await self._keys.stalled(f"{PLACE_ORDER}:", stale_before, limit=self._batch_size)
@@ -87,6 +92,7 @@ class InFlightRecovery:
         return RecoveryReport(
             resumed_found=outcomes["found"],
             resumed_created=outcomes["created"],
+            pending=outcomes["pending"],
             quarantined=outcomes["quarantined"],
             skipped=outcomes["skipped"],
             failed=outcomes["failed"],

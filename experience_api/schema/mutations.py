@@ -6,7 +6,9 @@ success); only unexpected ones surface as a masked GraphQL error.
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -21,6 +23,7 @@ from experience_api.schema.user_errors import UserError, user_error
 from experience_api.security.permissions import Scope
 from process_apis.errors import FlowError
 from process_apis.order_to_invoice.commands import PlaceOrder
+from process_apis.quarantine.errors import OrderPending
 
 
 @strawberry.input
@@ -42,10 +45,38 @@ class PlaceOrderInput:
     lines: list[OrderLineInput]
 
 
+@strawberry.enum(description="Where a placeOrder request stands.")
+class PlaceOrderStatus(Enum):
+    PLACED = strawberry.enum_value("placed", description="The order exists in the ERP: `order`.")
+    PENDING = strawberry.enum_value(
+        "pending",
+        description="Accepted; the ERP cannot take it right now, so the gateway keeps it and "
+        "retries it by itself (`pending`). Sending the request again with the same "
+        "idempotency key returns its current state; order events (subscription, webhooks) "
+        "announce the order once placed.",
+    )
+    NOT_PLACED = strawberry.enum_value(
+        "not_placed", description="Refused or kept for review: see `errors`."
+    )
+
+
+@strawberry.type(description="A request the gateway accepted and retries until the ERP takes it.")
+class PendingOrder:
+    id: strawberry.ID = strawberry.field(description="The pending quarantine record's id.")
+    retry_at: datetime | None = strawberry.field(description="When it is next tried.")
+    reason: str = strawberry.field(description="Why the ERP could not take it yet.")
+
+
 @strawberry.type
 class PlaceOrderPayload:
     order: SalesOrder | None
     errors: list[UserError]
+    status: PlaceOrderStatus = strawberry.field(
+        default=PlaceOrderStatus.NOT_PLACED, description="Placed, pending or not placed."
+    )
+    pending: PendingOrder | None = strawberry.field(
+        default=None, description="Set when the status is PENDING."
+    )
 
 
 async def _order_after_fulfilment(root: FulfillOrderPayload, info: Info) -> SalesOrder | None:
@@ -89,9 +120,18 @@ async def resolve_place_order(
             ],
         )
         order = await info.context.services.orders.place_order(command)
+    except OrderPending as exc:
+        kept = PendingOrder(
+            id=strawberry.ID(exc.quarantine_id), retry_at=exc.retry_at, reason=exc.message
+        )
+        return PlaceOrderPayload(
+            order=None, errors=[], status=PlaceOrderStatus.PENDING, pending=kept
+        )
     except FlowError as exc:
         return PlaceOrderPayload(order=None, errors=[user_error(exc)])
-    return PlaceOrderPayload(order=SalesOrder.from_model(order), errors=[])
+    return PlaceOrderPayload(
+        order=SalesOrder.from_model(order), errors=[], status=PlaceOrderStatus.PLACED
+    )
 
 
 async def resolve_fulfill_order(info: Info, order_id: strawberry.ID) -> FulfillOrderPayload:

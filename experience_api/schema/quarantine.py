@@ -73,7 +73,10 @@ def _admin(resolver: Callable[..., Any], description: str, *, mutation: bool = F
 
 @strawberry.enum(description="Where a quarantined record stands in review.")
 class QuarantineStatus(Enum):
-    OPEN = "open"
+    PENDING = strawberry.enum_value(
+        "pending", description="The ERP could not take it for now; retried automatically."
+    )
+    OPEN = strawberry.enum_value("open", description="In review: a person must judge it.")
     REPLAYED = "replayed"
     DISCARDED = "discarded"
 

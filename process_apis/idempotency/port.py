@@ -73,6 +73,11 @@ class IdempotencyStore(Protocol):
         outbox in the same transaction: they exist exactly when the result does."""
         ...
 
+    async def hand_over(self, scope: str, key: str) -> None:
+        """Leave an in-progress claim to the quarantine, which now keeps its request: the
+        claim stays claimed but is no longer a stalled request to resume."""
+        ...
+
     async def release(self, scope: str, key: str) -> None:
         """Forget a claim whose request wrote nothing, so the key can be used again."""
         ...

@@ -115,6 +115,18 @@ class SqlIdempotencyStore:
         if staged and self._on_events is not None:
             self._on_events()
 
+    async def hand_over(self, scope: str, key: str) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(t)
+                .where(
+                    t.c.scope == scope,
+                    t.c.key == key,
+                    t.c.state == KeyState.IN_PROGRESS.value,
+                )
+                .values(request=None)
+            )
+
     async def release(self, scope: str, key: str) -> None:
         async with self._engine.begin() as conn:
             await conn.execute(

@@ -22,6 +22,7 @@ from process_apis.idempotency.port import IdempotencyStore, KeyRecord
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.placing import OrderPlacement, Resumed
 from process_apis.quarantine.port import QuarantineStore
+from process_apis.quarantine.schedule import RetrySchedule
 from system_apis.contracts.models import (
     Delivery,
     DocumentStatus,
@@ -74,6 +75,7 @@ class OrderToInvoice:
         key_retention: dt.timedelta = dt.timedelta(hours=24),
         in_flight_timeout: dt.timedelta = dt.timedelta(minutes=2),
         outbox: Outbox | None = None,
+        retries: RetrySchedule | None = None,
     ):
         self._connections = connections
         self._keys = idempotency
@@ -87,13 +89,16 @@ class OrderToInvoice:
             quarantine,
             key_retention=key_retention,
             in_flight_timeout=in_flight_timeout,
+            retries=retries,
         )
 
     async def place_order(self, command: PlaceOrder) -> SalesOrder:
         """Create the order once per idempotency key; a repeat returns the first result.
 
-        When the ERP fails for good the order goes into quarantine and the client gets
-        :class:`~process_apis.quarantine.errors.OrderQuarantined` with the record's id.
+        When the ERP cannot take it the order is kept in the quarantine and the client gets
+        :class:`~process_apis.quarantine.errors.OrderPending` (retried automatically, with
+        ``retries``) or :class:`~process_apis.quarantine.errors.OrderQuarantined` (for review),
+        with the record's id.
         """
         return await self._placement.place(command)
 

@@ -1,12 +1,15 @@
 """Placing an order: once per idempotency key, and never lost when the ERP is down.
 
 A key's life: claimed by the first request; completed with the order; released when the
-request wrote nothing and may be corrected. When the ERP fails for good (unreachable,
-circuit open, or an answer lost and the order not found by its reference) the command goes
-into quarantine and the key stays claimed: from then on the quarantine owns it. A client
-retry is answered from the quarantine record; only a replay by the review takes the key
-over, and it looks for the order in the ERP before it creates one. A claim whose process
-died (no answer, no quarantine) is resumed by the in-flight recovery the same way.
+request wrote nothing and may be corrected. When the ERP cannot take the order *for now*
+(unreachable, throttled, circuit open, or an answer lost and the order not found by its
+reference) the command is kept in the quarantine and the key stays claimed: from then on the
+quarantine owns it. With a :class:`RetrySchedule` the record is *pending*: the gateway retries
+it by itself (see :mod:`process_apis.quarantine.retrier`) and only what a person must judge
+reaches review; without one it goes to review at once. A client retry is answered from the
+record (its state, or the order once placed); a replay looks for the order in the ERP before
+it creates one. A claim whose process died (no answer, no quarantine) is resumed by the
+in-flight recovery the same way.
 """
 
 from __future__ import annotations
@@ -30,8 +33,15 @@ from process_apis.errors import (
 from process_apis.events.documents import order_events_of_placement
 from process_apis.idempotency.port import IdempotencyStore, KeyRecord, KeyState
 from process_apis.order_to_invoice.commands import PlaceOrder
-from process_apis.quarantine.errors import accepted, failure_details, still_quarantined
+from process_apis.quarantine.errors import (
+    OrderPending,
+    accepted,
+    failure_details,
+    pending,
+    still_quarantined,
+)
 from process_apis.quarantine.port import NewQuarantined, QuarantineStatus, QuarantineStore
+from process_apis.quarantine.schedule import RetrySchedule, retry_later
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from system_apis.contracts.models import InventoryLevel, SalesOrder
 from system_apis.contracts.port import ErpAdapter
@@ -50,7 +60,7 @@ PLACE_ORDER = "place_order"
 # replay the only writer, so the key's age does not matter.
 _ANY_AGE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
-Resumed = Literal["found", "created", "quarantined", "skipped"]
+Resumed = Literal["found", "created", "pending", "quarantined", "skipped"]
 """What resuming a stalled claim did (see :meth:`OrderPlacement.resume`)."""
 
 
@@ -65,7 +75,9 @@ class OrderPlacement:
         *,
         key_retention: dt.timedelta,
         in_flight_timeout: dt.timedelta,
+        retries: RetrySchedule | None = None,
     ):
+        self._retries = retries
         self._connections = connections
         self._keys = keys
         self._quarantine = quarantine
@@ -110,7 +122,7 @@ class OrderPlacement:
             order = await self._create(adapter, customer_native, command)
         except ErpUnavailable as exc:
             # The request was valid and the ERP is what failed: keep it, keep its key.
-            raise await self._put_in_quarantine(adapter, command, exc) from exc
+            raise await self._keep(adapter, command, exc) from exc
         except FlowError:
             # Nothing was written: free the key so a corrected request may use it.
             await self._keys.release(scope, key)
@@ -161,12 +173,15 @@ class OrderPlacement:
         try:
             await self._refuse_if_reviewed(adapter.source.connection, claim)
         except FlowError:
-            return "skipped"  # the quarantine holds this claim: its review decides
+            # The quarantine holds this claim (its record was kept just before the process
+            # died): it decides, and the claim is no stalled request any more.
+            await self._keys.hand_over(claim.scope, claim.key)
+            return "skipped"
         try:
             order, created = await self._find_or_create(adapter, customer_native, command)
         except FlowError as exc:
-            await self._put_in_quarantine(adapter, command, exc)
-            return "quarantined"
+            kept = await self._keep(adapter, command, exc)
+            return "pending" if isinstance(kept, OrderPending) else "quarantined"
         await self._keys.complete(
             claim.scope,
             claim.key,
@@ -185,6 +200,8 @@ class OrderPlacement:
         if record is None or record.created_at < claim.created_at:
             # None, or a record of an earlier claim whose key was released or expired.
             return
+        if record.status is QuarantineStatus.PENDING:
+            raise pending(record)
         if record.status is QuarantineStatus.OPEN:
             raise still_quarantined(record.id)
         if record.status is QuarantineStatus.DISCARDED:
@@ -195,10 +212,17 @@ class OrderPlacement:
                 field="idempotency_key",
             )
 
-    async def _put_in_quarantine(
+    async def _keep(
         self, adapter: ErpAdapter, command: PlaceOrder, exc: FlowError
     ) -> ErpUnavailable:
+        """Keep the command in the quarantine, which takes its key over: pending automatic
+        retries when the ERP failed for now and a schedule is set, else for review."""
         reason, erp_error = failure_details(exc)
+        now = dt.datetime.now(dt.UTC)
+        retry_at = None
+        if self._retries is not None and retry_later(exc):
+            asked = exc.retry_after if isinstance(exc, ErpUnavailable) else None
+            retry_at = self._retries.next_retry(1, now, asked)
         record = await self._quarantine.add(
             NewQuarantined(
                 kind=PLACE_ORDER,
@@ -207,9 +231,11 @@ class OrderPlacement:
                 payload=command.model_dump(mode="json"),
                 reason=reason,
                 erp_error=erp_error,
+                retry_at=retry_at,
             )
         )
-        return accepted(record.id, exc)
+        await self._keys.hand_over(_scope(adapter), command.idempotency_key)
+        return accepted(record.id, exc) if retry_at is None else pending(record, exc)
 
     async def _find_or_create(
         self, adapter: ErpAdapter, customer_native: str, command: PlaceOrder

@@ -43,7 +43,10 @@ quarantine = Table(
     Column("resolution_note", Text, nullable=True),
     Column("resolution_result", Text, nullable=True),
     Column("lease_until", DateTime(timezone=True), nullable=True),
+    # When a pending record is next retried by the gateway itself.
+    Column("retry_at", DateTime(timezone=True), nullable=True),
     Index("ix_quarantine_status_created_at", "status", "created_at"),
+    Index("ix_quarantine_status_retry_at", "status", "retry_at"),
     Index("ix_quarantine_key", "kind", "connection", "idempotency_key"),
 )
 

@@ -3,10 +3,11 @@ failure: a readable reason and the ERP's own error, with nothing secret in eithe
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from process_apis.errors import ErpDetails, ErpUnavailable, FlowError, OutcomeUnknown
-from process_apis.quarantine.port import ErpErrorInfo
+from process_apis.quarantine.port import ErpErrorInfo, QuarantinedRecord
 
 MAX_MESSAGE = 1000
 
@@ -32,6 +33,42 @@ class OrderQuarantined(ErpUnavailable):
     ):
         super().__init__(message, retry_after=retry_after, erp=erp)
         self.quarantine_id = quarantine_id
+
+
+class OrderPending(OrderQuarantined):
+    """The ERP cannot take the request *for now*; the gateway kept it and retries it by itself.
+
+    ``quarantine_id`` names the pending record, ``retry_at`` when it is next tried. Retrying
+    with the same idempotency key is safe: it answers with the request's current state (the
+    order once placed). Completion is announced like any placed order (events, webhooks).
+    """
+
+    code = "PENDING"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        quarantine_id: str,
+        retry_at: dt.datetime | None,
+        erp: ErpDetails | None = None,
+    ):
+        now = dt.datetime.now(dt.UTC)
+        wait = None if retry_at is None else max(0.0, (retry_at - now).total_seconds())
+        super().__init__(message, quarantine_id=quarantine_id, retry_after=wait, erp=erp)
+        self.retry_at = retry_at
+
+
+def pending(record: QuarantinedRecord, failure: FlowError | None = None) -> OrderPending:
+    """The answer to a request (or its retry) whose record is pending automatic retries."""
+    return OrderPending(
+        "the ERP cannot take the order right now; it was accepted and is kept as pending "
+        f"request {record.id}, retried automatically until placed; sending it again with "
+        "the same idempotency key returns its state",
+        quarantine_id=record.id,
+        retry_at=record.retry_at,
+        erp=None if failure is None else failure.erp,
+    )
 
 
 def accepted(quarantine_id: str, failure: FlowError) -> OrderQuarantined:

@@ -10,8 +10,10 @@ from typing import Any, Protocol
 
 
 class QuarantineStatus(StrEnum):
-    """Open until an operator replays it (placed) or discards it (never placed)."""
+    """Pending while the gateway retries it on its own (the ERP could not take it *for now*);
+    open (in review) once a person must judge it; closed as replayed (placed) or discarded."""
 
+    PENDING = "pending"
     OPEN = "open"
     REPLAYED = "replayed"
     DISCARDED = "discarded"
@@ -36,6 +38,8 @@ class NewQuarantined:
     reason: str
     erp_error: ErpErrorInfo | None = None
     idempotency_key: str | None = None
+    retry_at: dt.datetime | None = None
+    """Set to keep the command pending: the gateway retries it from then on by itself."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,13 @@ class QuarantinedRecord:
     resolution_note: str | None = None
     resolution_result: str | None = None
     lease_until: dt.datetime | None = None
+    retry_at: dt.datetime | None = None
+    """When the gateway next retries a pending record on its own; None once in review."""
+
+    @property
+    def unresolved(self) -> bool:
+        """Pending or open: the record still holds its request (and its idempotency key)."""
+        return self.status in (QuarantineStatus.PENDING, QuarantineStatus.OPEN)
 
     def as_json(self) -> dict[str, Any]:
         """The record as plain JSON values (for the CLI and logs)."""
@@ -83,6 +94,7 @@ class QuarantinedRecord:
             "resolved_by": self.resolved_by,
             "resolution_note": self.resolution_note,
             "resolution_result": self.resolution_result,
+            "retry_at": None if self.retry_at is None else self.retry_at.isoformat(),
         }
 
 
@@ -107,13 +119,34 @@ class QuarantinePage:
 class QuarantineStore(Protocol):
     """Durable quarantine shared by every replica of the gateway.
 
-    Changes that need an open record (editing, replaying, resolving) are single atomic
-    statements that return None when the record does not exist or is no longer open;
+    Changes that need an unresolved record (pending or open: editing, replaying, resolving)
+    are single atomic statements that return None when the record does not exist or is
+    resolved;
     ``start_attempt`` also takes a lease so that one replay at a time runs per record.
     """
 
     async def add(self, entry: NewQuarantined) -> QuarantinedRecord:
-        """Store a new open record with ``attempts`` = 1."""
+        """Store a new record with ``attempts`` = 1: pending when ``entry.retry_at`` is set,
+        else open."""
+        ...
+
+    async def due(self, now: dt.datetime, *, limit: int) -> tuple[QuarantinedRecord, ...]:
+        """Pending records whose retry time has come and that no replay holds, the earliest
+        due first."""
+        ...
+
+    async def reschedule(
+        self, record_id: str, retry_at: dt.datetime, reason: str, erp_error: ErpErrorInfo | None
+    ) -> QuarantinedRecord | None:
+        """Keep a pending record pending until ``retry_at``, with its latest failure; ends
+        its lease."""
+        ...
+
+    async def to_review(
+        self, record_id: str, reason: str, erp_error: ErpErrorInfo | None
+    ) -> QuarantinedRecord | None:
+        """Hand an unresolved record to review (open, no retry time) with the reason; ends
+        its lease."""
         ...
 
     async def get(self, record_id: str) -> QuarantinedRecord | None: ...
@@ -133,7 +166,7 @@ class QuarantineStore(Protocol):
     async def edit_payload(
         self, record_id: str, payload: Mapping[str, Any]
     ) -> QuarantinedRecord | None:
-        """Replace the payload of an open record that no replay is running on."""
+        """Replace the payload of an unresolved record that no replay is running on."""
         ...
 
     async def start_attempt(
@@ -141,7 +174,7 @@ class QuarantineStore(Protocol):
     ) -> QuarantinedRecord | None:
         """Count one more attempt and lease the record until ``lease_until``.
 
-        Only an open record without a live lease qualifies: of two concurrent calls at
+        Only an unresolved record without a live lease qualifies: of two concurrent calls at
         most one gets the record back.
         """
         ...
@@ -149,17 +182,17 @@ class QuarantineStore(Protocol):
     async def record_failure(
         self, record_id: str, reason: str, erp_error: ErpErrorInfo | None
     ) -> QuarantinedRecord | None:
-        """Keep the record open with the latest failure, and end its lease."""
+        """Keep the record (in its status) with the latest failure, and end its lease."""
         ...
 
     async def mark_replayed(
         self, record_id: str, *, by: str | None, result: str | None, note: str | None = None
     ) -> QuarantinedRecord | None:
-        """Close an open record as replayed; ``result`` names what was created."""
+        """Close an unresolved record as replayed; ``result`` names what was created."""
         ...
 
     async def mark_discarded(
         self, record_id: str, *, by: str | None, note: str
     ) -> QuarantinedRecord | None:
-        """Close an open record that no replay is running on as discarded."""
+        """Close an unresolved record that no replay is running on as discarded."""
         ...

@@ -48,11 +48,15 @@ def _record(row: Row[Any]) -> QuarantinedRecord:
         resolution_note=row.resolution_note,
         resolution_result=row.resolution_result,
         lease_until=_maybe_utc(row.lease_until),
+        retry_at=_maybe_utc(row.retry_at),
     )
 
 
-def _open() -> ColumnElement[bool]:
-    return t.c.status == QuarantineStatus.OPEN.value
+_UNRESOLVED = (QuarantineStatus.PENDING.value, QuarantineStatus.OPEN.value)
+
+
+def _unresolved() -> ColumnElement[bool]:
+    return t.c.status.in_(_UNRESOLVED)
 
 
 def _not_leased(now: dt.datetime) -> ColumnElement[bool]:
@@ -78,7 +82,10 @@ class SqlQuarantineStore:
             "erp_error_code": entry.erp_error.code if entry.erp_error else None,
             "erp_error_message": entry.erp_error.message if entry.erp_error else None,
             "attempts": 1,
-            "status": QuarantineStatus.OPEN.value,
+            "status": (
+                QuarantineStatus.OPEN if entry.retry_at is None else QuarantineStatus.PENDING
+            ).value,
+            "retry_at": entry.retry_at,
             "created_at": now,
             "updated_at": now,
         }
@@ -129,6 +136,42 @@ class SqlQuarantineStore:
             row = (await conn.execute(query)).one_or_none()
         return None if row is None else _record(row)
 
+    async def due(self, now: dt.datetime, *, limit: int) -> tuple[QuarantinedRecord, ...]:
+        query = (
+            select(t)
+            .where(
+                t.c.status == QuarantineStatus.PENDING.value,
+                t.c.retry_at <= now,
+                _not_leased(now),
+            )
+            .order_by(t.c.retry_at, t.c.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return tuple(_record(row) for row in rows)
+
+    async def reschedule(
+        self, record_id: str, retry_at: dt.datetime, reason: str, erp_error: ErpErrorInfo | None
+    ) -> QuarantinedRecord | None:
+        return await self._change(
+            record_id,
+            t.c.status == QuarantineStatus.PENDING.value,
+            retry_at=retry_at,
+            **_failure(reason, erp_error),
+        )
+
+    async def to_review(
+        self, record_id: str, reason: str, erp_error: ErpErrorInfo | None
+    ) -> QuarantinedRecord | None:
+        return await self._change(
+            record_id,
+            None,
+            status=QuarantineStatus.OPEN.value,
+            retry_at=None,
+            **_failure(reason, erp_error),
+        )
+
     async def edit_payload(
         self, record_id: str, payload: Mapping[str, Any]
     ) -> QuarantinedRecord | None:
@@ -155,15 +198,7 @@ class SqlQuarantineStore:
     async def record_failure(
         self, record_id: str, reason: str, erp_error: ErpErrorInfo | None
     ) -> QuarantinedRecord | None:
-        return await self._change(
-            record_id,
-            None,
-            reason=reason,
-            erp_error_code=erp_error.code if erp_error else None,
-            erp_error_message=erp_error.message if erp_error else None,
-            lease_until=None,
-            updated_at=_now(),
-        )
+        return await self._change(record_id, None, **_failure(reason, erp_error))
 
     async def mark_replayed(
         self, record_id: str, *, by: str | None, result: str | None, note: str | None = None
@@ -196,14 +231,15 @@ class SqlQuarantineStore:
             resolution_note=note,
             resolution_result=result,
             lease_until=None,
+            retry_at=None,
             updated_at=now,
         )
 
     async def _change(
         self, record_id: str, condition: ColumnElement[bool] | None, **values: Any
     ) -> QuarantinedRecord | None:
-        """Update an open record (and ``condition``); None when no row qualified."""
-        where = [t.c.id == record_id, _open()]
+        """Update an unresolved record (and ``condition``); None when no row qualified."""
+        where = [t.c.id == record_id, _unresolved()]
         if condition is not None:
             where.append(condition)
         async with self._engine.begin() as conn:
@@ -211,3 +247,14 @@ class SqlQuarantineStore:
         if not result.rowcount:
             return None
         return await self.get(record_id)
+
+
+def _failure(reason: str, erp_error: ErpErrorInfo | None) -> dict[str, Any]:
+    """The columns of a record's latest failure, with its lease ended."""
+    return {
+        "reason": reason,
+        "erp_error_code": erp_error.code if erp_error else None,
+        "erp_error_message": erp_error.message if erp_error else None,
+        "lease_until": None,
+        "updated_at": _now(),
+    }

@@ -59,7 +59,8 @@ def sap_down(data_dir: Path) -> Settings:
         password="sandbox",  # type: ignore[arg-type]
         timeout_seconds=2,
     )
-    return Settings(data_dir=data_dir, connections=[dead])
+    # Straight to review, as without automatic retries: the review is what is tested here.
+    return Settings(data_dir=data_dir, connections=[dead], pending_retries=False)
 
 
 def sap_back(data_dir: Path) -> Settings:

@@ -44,9 +44,10 @@ class MemoryQuarantineStore:
             reason=entry.reason,
             erp_error=entry.erp_error,
             attempts=1,
-            status=QuarantineStatus.OPEN,
+            status=QuarantineStatus.OPEN if entry.retry_at is None else QuarantineStatus.PENDING,
             created_at=now,
             updated_at=now,
+            retry_at=entry.retry_at,
         )
         self.records[record.id] = record
         return record
@@ -77,6 +78,45 @@ class MemoryQuarantineStore:
             if (r.kind, r.connection, r.idempotency_key) == (kind, connection, idempotency_key)
         ]
         return max(held, key=lambda r: (r.created_at, r.id), default=None)
+
+    async def due(self, now: dt.datetime, *, limit: int) -> tuple[QuarantinedRecord, ...]:
+        found = [
+            r
+            for r in self.records.values()
+            if r.status is QuarantineStatus.PENDING
+            and r.retry_at is not None
+            and r.retry_at <= now
+            and (r.lease_until is None or r.lease_until < now)
+        ]
+        return tuple(sorted(found, key=lambda r: (r.retry_at or now, r.id))[:limit])
+
+    async def reschedule(
+        self, record_id: str, retry_at: dt.datetime, reason: str, erp_error: ErpErrorInfo | None
+    ) -> QuarantinedRecord | None:
+        record = self.records.get(record_id)
+        if record is None or record.status is not QuarantineStatus.PENDING:
+            return None
+        return self._change(
+            record_id,
+            False,
+            retry_at=retry_at,
+            reason=reason,
+            erp_error=erp_error,
+            lease_until=None,
+        )
+
+    async def to_review(
+        self, record_id: str, reason: str, erp_error: ErpErrorInfo | None
+    ) -> QuarantinedRecord | None:
+        return self._change(
+            record_id,
+            False,
+            status=QuarantineStatus.OPEN,
+            retry_at=None,
+            reason=reason,
+            erp_error=erp_error,
+            lease_until=None,
+        )
 
     async def edit_payload(
         self, record_id: str, payload: Mapping[str, Any]
@@ -123,12 +163,13 @@ class MemoryQuarantineStore:
             resolution_note=note,
             resolution_result=result,
             lease_until=None,
+            retry_at=None,
         )
 
     def _change(self, record_id: str, unleased: bool, **changes: Any) -> QuarantinedRecord | None:
         record = self.records.get(record_id)
         now = _now()
-        if record is None or record.status is not QuarantineStatus.OPEN:
+        if record is None or not record.unresolved:
             return None
         if unleased and record.lease_until is not None and record.lease_until >= now:
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -77,6 +78,11 @@ class MemoryIdempotencyStore:
             dt.datetime.now(dt.UTC), rec.expires_at, rec.request,
         )  # fmt: skip
         self.outbox.stage(events)
+
+    async def hand_over(self, scope: str, key: str) -> None:
+        rec = self.records.get((scope, key))
+        if rec is not None and rec.state is KeyState.IN_PROGRESS:
+            self.records[(scope, key)] = dataclasses.replace(rec, request=None)
 
     async def release(self, scope: str, key: str) -> None:
         rec = self.records.get((scope, key))

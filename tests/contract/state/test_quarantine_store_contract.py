@@ -233,3 +233,62 @@ async def test_a_record_without_key_or_error_round_trips(store: QuarantineStore)
     got = await store.get(added.id)
     assert got == added
     assert (got.idempotency_key, got.erp_error) == (None, None)
+
+
+def pending_entry(key: str, retry_at: dt.datetime) -> NewQuarantined:
+    return NewQuarantined(
+        kind="place_order",
+        connection="EU01",
+        idempotency_key=key,
+        payload={**PAYLOAD, "idempotency_key": key},
+        reason="the ERP could not be reached",
+        retry_at=retry_at,
+    )
+
+
+async def test_pending_records_come_due_earliest_first(store: QuarantineStore) -> None:
+    now = dt.datetime.now(dt.UTC)
+    late = await store.add(pending_entry("k-late", now + dt.timedelta(seconds=20)))
+    early = await store.add(pending_entry("k-early", now + dt.timedelta(seconds=10)))
+    await store.add(entry("k-review"))
+
+    assert early.status is QuarantineStatus.PENDING
+    assert early.retry_at == now + dt.timedelta(seconds=10)
+    assert await store.due(now, limit=10) == ()
+    due = await store.due(now + dt.timedelta(seconds=30), limit=10)
+    assert [r.id for r in due] == [early.id, late.id]
+    assert [r.id for r in await store.due(now + dt.timedelta(seconds=30), limit=1)] == [early.id]
+    # A record under a replay's lease is not due: one retry at a time.
+    assert await store.start_attempt(early.id, soon()) is not None
+    assert [r.id for r in await store.due(now + dt.timedelta(seconds=30), limit=10)] == [late.id]
+
+
+async def test_reschedule_keeps_it_pending_and_to_review_opens_it(
+    store: QuarantineStore,
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    record = await store.add(pending_entry("k-1", now))
+    await store.start_attempt(record.id, soon())
+    error = ErpErrorInfo(code="Throttled", message="slow down")
+
+    moved = await store.reschedule(record.id, now + dt.timedelta(minutes=1), "throttled", error)
+    assert moved is not None
+    assert (moved.status, moved.retry_at, moved.reason, moved.erp_error, moved.lease_until) == (
+        QuarantineStatus.PENDING,
+        now + dt.timedelta(minutes=1),
+        "throttled",
+        error,
+        None,
+    )
+    opened = await store.to_review(record.id, "the ERP refused it", None)
+    assert opened is not None
+    assert (opened.status, opened.retry_at, opened.reason) == (
+        QuarantineStatus.OPEN,
+        None,
+        "the ERP refused it",
+    )
+    # An open record is in review: it is not rescheduled behind the reviewer's back.
+    assert await store.reschedule(record.id, now, "again", None) is None
+    done = await store.mark_replayed(record.id, by="op", result="EU01:1")
+    assert done is not None
+    assert await store.to_review(record.id, "late", None) is None

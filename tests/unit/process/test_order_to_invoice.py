@@ -321,4 +321,4 @@ async def test_an_invoice_whose_answer_was_lost_is_found_on_retry(
 
     erp_.create_invoice = billed_but_lost  # type: ignore[method-assign]
     invoice = await flow.invoice_order(placed.id)
-    assert list(erp_.invoices.values())[0].id == invoice.id
+    assert next(iter(erp_.invoices.values())).id == invoice.id
