@@ -48,6 +48,13 @@ def _arguments(quarantine: argparse.ArgumentParser) -> None:
     replay = actions.add_parser("replay", parents=[state], help="place open records again")
     replay.add_argument("id", nargs="?")
     replay.add_argument("--all", action="store_true", help="every open record")
+    replay.add_argument(
+        "--patience",
+        type=float,
+        default=300.0,
+        help="with --all: seconds to wait on an ERP that is down or throttling before its "
+        "connection's records are left for another run (default 300)",
+    )
     replay.add_argument("--kind", help="with --all: only records of this kind")
     discard = actions.add_parser("discard", parents=[state], help="close without placing")
     discard.add_argument("id")
@@ -104,8 +111,15 @@ async def _act(review: QuarantineReview, args: argparse.Namespace, payload: Any)
         record = await review.discard(args.id, args.note, by=by, release_key=args.release_key)
         print(f"discarded {record.id}")
     elif args.all:
-        summary = await review.replay_all(args.kind, by=by)
-        print(f"replayed {summary.replayed}, failed {summary.failed}, skipped {summary.skipped}")
+        from process_apis.errors import InvalidInput
+
+        if args.patience < 0:
+            raise InvalidInput("--patience: must be 0 or more seconds", field="patience")
+        summary = await review.replay_all(args.kind, by=by, patience=args.patience)
+        print(
+            f"replayed {summary.replayed}, failed {summary.failed}, skipped {summary.skipped}, "
+            f"left in review {summary.left}"
+        )
         return EXIT_FAILED if summary.failed else 0
     else:
         outcome = await review.replay(args.id, by=by)

@@ -10,8 +10,11 @@ idempotency key is completed, so a client retry then gets the order.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -35,6 +38,8 @@ from process_apis.quarantine.replayers import Replayers
 from system_apis.contracts.models import SalesOrder
 
 logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
 
 MAX_NOTE = 2000
 
@@ -61,6 +66,8 @@ class ReplaySummary:
     replayed: int = 0
     failed: int = 0
     skipped: int = 0
+    left: int = 0
+    """Open records after the run, whether tried or not."""
 
 
 class QuarantineReview:
@@ -167,11 +174,21 @@ class QuarantineReview:
             await self._replayers.of(discarded).release_key(discarded)
         return discarded
 
-    async def replay_all(self, kind: str | None = None, *, by: str | None = None) -> ReplaySummary:
+    async def replay_all(
+        self,
+        kind: str | None = None,
+        *,
+        by: str | None = None,
+        patience: float = 0.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> ReplaySummary:
         """Replay every open record (of ``kind``), oldest first.
 
-        Once a replay finds its ERP unavailable, the rest of that connection's records wait
-        for the next run instead of each waiting for the same outage.
+        When a replay finds its ERP unavailable (down, throttled, breaker open) the run waits
+        as the ERP asks (its ``Retry-After``, else a backoff doubling up to 30 s) and tries
+        the record again, so a backlog drains at the connection's pace; a connection that
+        stays down for ``patience`` seconds in a row is left for the next run (at once with
+        the default 0). ``left`` counts the open records after the run.
         """
         page_size = 100
         todo: list[QuarantinedRecord] = []
@@ -184,29 +201,56 @@ class QuarantineReview:
             todo.extend(page.items)
             if not page.items or len(todo) >= page.total:
                 break
-        replayed = failed = skipped = 0
-        down: set[str] = set()
+        counts: Counter[str] = Counter()
+        given_up: set[str] = set()
+        down_for: dict[str, float] = {}  # seconds each connection has waited in a row
         for record in todo:
-            if record.connection in down:
-                skipped += 1
+            if record.connection in given_up:
+                counts["skipped"] += 1
                 continue
-            try:
-                outcome = await self.replay(record.id, by=by)
-            except InvalidInput:
-                failed += 1  # the stored payload no longer validates: it needs an edit
-                continue
-            except FlowError:
-                skipped += 1
-                continue
-            if outcome.result is not None:
-                replayed += 1
-            elif outcome.error is not None:
-                failed += 1
-                if isinstance(outcome.error, ErpUnavailable):
-                    down.add(record.connection)
+            while (failure := await self._replay_counted(record, by, counts)) is not None:
+                down = down_for.get(record.connection, 0.0)
+                wait = failure.retry_after or min(30.0, max(1.0, down))
+                if down + wait > patience:
+                    counts["failed"] += 1
+                    given_up.add(record.connection)
+                    break
+                await sleep(wait)
+                down_for[record.connection] = down + wait
             else:
-                skipped += 1
-        return ReplaySummary(replayed=replayed, failed=failed, skipped=skipped)
+                down_for.pop(record.connection, None)
+        left = await self._store.list(
+            QuarantineFilter(status=QuarantineStatus.OPEN, kind=kind), limit=1
+        )
+        return ReplaySummary(
+            replayed=counts["replayed"],
+            failed=counts["failed"],
+            skipped=counts["skipped"],
+            left=left.total,
+        )
+
+    async def _replay_counted(
+        self, record: QuarantinedRecord, by: str | None, counts: Counter[str]
+    ) -> ErpUnavailable | None:
+        """One replay of a bulk run, counted; an ERP failure is returned uncounted instead,
+        for the caller to wait on or give up."""
+        try:
+            outcome = await self.replay(record.id, by=by)
+        except InvalidInput:
+            counts["failed"] += 1  # the stored payload no longer validates: it needs an edit
+            return None
+        except FlowError:
+            counts["skipped"] += 1  # no longer open, or another replay holds it
+            return None
+        if isinstance(outcome.error, ErpUnavailable):
+            return outcome.error
+        if outcome.result is not None:
+            counts["replayed"] += 1
+        elif outcome.error is not None:
+            counts["failed"] += 1
+        else:
+            counts["skipped"] += 1
+        return None
 
     async def _refusal(self, record_id: str) -> NoReturn:
         """Raise why a change to an open record did not apply."""

@@ -482,3 +482,47 @@ async def test_a_released_key_answers_for_its_new_request_not_the_discarded_one(
     with pytest.raises(OrderQuarantined) as retry:
         await flow.place_order(command)
     assert retry.value.quarantine_id == newer != record_id
+
+
+async def test_replay_all_waits_out_a_throttled_erp_and_reports_what_is_left(
+    flow: OrderToInvoice, review: QuarantineReview, erp_: MemoryErp, store: MemoryQuarantineStore
+) -> None:
+    down(erp_)
+    for key in ("a", "b", "c"):
+        await quarantined(flow, store, key)
+    throttled = iter([True, True])
+    waits: list[float] = []
+
+    def slow_down() -> Exception:
+        return erp.Throttled("slow down", retry_after=7)
+
+    erp_.fail_with["create_sales_order"] = slow_down
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if next(throttled, False) is False:
+            erp_.fail_with.clear()
+
+    summary = await review.replay_all(patience=60, sleep=sleep)
+
+    assert (summary.replayed, summary.failed, summary.skipped, summary.left) == (3, 0, 0, 0)
+    assert waits == [7, 7, 7]
+    assert len(erp_.orders) == 3
+
+
+async def test_replay_all_leaves_a_connection_down_past_its_patience(
+    flow: OrderToInvoice, review: QuarantineReview, erp_: MemoryErp, store: MemoryQuarantineStore
+) -> None:
+    down(erp_)
+    for key in ("a", "b"):
+        await quarantined(flow, store, key)
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    summary = await review.replay_all(patience=10, sleep=sleep)
+
+    assert (summary.replayed, summary.failed, summary.skipped, summary.left) == (0, 1, 1, 2)
+    assert sum(waits) <= 10
+    assert waits == [1.0, 1.0, 2.0, 4.0]
