@@ -4,8 +4,9 @@ local process (desktop agents).
 The caller authenticates once, at start, with a bearer token from ``ERP_GATEWAY_TOKEN``
 (``erp-gateway token`` issues one in local mode), checked exactly as ``/graphql`` checks
 it; local mode without a token acts as the local developer, as a loopback request does.
-Every tool call then runs as that principal, under the same policy as over HTTP. Nothing
-but MCP messages is written to stdout; logs go to stderr.
+Every tool call then runs as that principal, under the same policy as over HTTP, and counts
+against the client's rate limit (``[auth.rate_limit]``). Nothing but MCP messages is
+written to stdout; logs go to stderr.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ async def _serve(settings: Settings) -> int:
     from experience_api.schema import build_schema
     from experience_api.security.authenticator import MalformedAuthorization, MissingToken
     from experience_api.security.jwks import KeysUnavailable
+    from experience_api.security.rate_limit import RateLimiter
     from experience_api.security.tokens import InvalidToken
 
     try:
@@ -67,15 +69,29 @@ async def _serve(settings: Settings) -> int:
     protection = graphql_protection(settings, agent_documents(settings.mcp))
     schema = build_schema(protection.extensions, protection.max_batch_operations)
     toolbox = Toolbox.build(schema, settings.mcp, settings.max_page_size, protection.introspection)
+    limits = settings.auth.rate_limit
+    limiter = RateLimiter(limits) if limits.enabled else None
+
+    async def admit(caller: Principal) -> str | None:
+        # The same per-client limit a request to /mcp or /graphql counts against.
+        if limiter is None:
+            return None
+        decision = await limiter.hit(f"client:{caller.client_id}", caller)
+        if decision.allowed:
+            return None
+        return f"rate limit exceeded; retry in {max(decision.reset_seconds, 1)} s"
+
     gateway = await build_gateway(settings)
     try:
-        server = build_server(toolbox, lambda _ctx: (principal, gateway.services))
+        server = build_server(toolbox, lambda _ctx: (principal, gateway.services), admit=admit)
         async with stdio_server() as (read, write):
             await server.run(read, write, server.create_initialization_options())
     except (anyio.BrokenResourceError, anyio.ClosedResourceError):
         pass
     finally:
         await gateway.aclose()
+        if limiter is not None:
+            limiter.close()
     return 0
 
 

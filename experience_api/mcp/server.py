@@ -8,7 +8,7 @@ authenticated at start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import mcp_types as types
@@ -31,9 +31,13 @@ INSTRUCTIONS = (
     "the same tool with the same arguments and that cursor to continue."
 )
 Caller = Callable[[ServerRequestContext[Any, Any]], tuple[Principal, Services]]
+Admission = Callable[[Principal], Awaitable[str | None]]
+"""Why a call may not run now (its rate limit), or None; over HTTP the middleware decides."""
 
 
-def build_server(toolbox: Toolbox, caller: Caller, version: str = "") -> Server[Any]:
+def build_server(
+    toolbox: Toolbox, caller: Caller, version: str = "", admit: Admission | None = None
+) -> Server[Any]:
     """The server; ``caller`` tells who makes a request and which services serve it."""
 
     async def list_tools(
@@ -56,6 +60,9 @@ def build_server(toolbox: Toolbox, caller: Caller, version: str = "") -> Server[
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         principal, services = caller(ctx)
+        refusal = None if admit is None else await admit(principal)
+        if refusal is not None:
+            return types.CallToolResult(content=[types.TextContent(text=refusal)], is_error=True)
         answer = await toolbox.call(params.name, params.arguments, principal, services)
         return types.CallToolResult(
             content=[types.TextContent(text=answer.text)], is_error=answer.error

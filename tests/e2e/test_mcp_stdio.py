@@ -18,13 +18,16 @@ from tests.e2e.mcp_clients import text_of
 pytestmark = pytest.mark.e2e
 
 
-def mcp_command(data_dir: Path, token: str | None) -> StdioServerParameters:
+def mcp_command(
+    data_dir: Path, token: str | None, config: Path | None = None
+) -> StdioServerParameters:
     env = {k: v for k, v in os.environ.items() if k != TOKEN_ENV}
     if token is not None:
         env[TOKEN_ENV] = token
+    args = ["-m", "experience_api.cli", "mcp", "--data-dir", str(data_dir)]
     return StdioServerParameters(
         command=sys.executable,
-        args=["-m", "experience_api.cli", "mcp", "--data-dir", str(data_dir)],
+        args=args + (["--config", str(config)] if config else []),
         env=env,
     )
 
@@ -49,6 +52,20 @@ async def test_an_agent_reads_orders_over_stdio_as_its_token_allows(tmp_path: Pa
     assert orders.splitlines()[:2] == ["[salesOrders] EUR", "id|date|net|status"]
     assert employees_error
     assert "employees:read" in employees
+
+
+async def test_tool_calls_over_stdio_count_against_the_clients_rate_limit(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "gateway.toml"
+    config.write_text('[auth.rate_limit]\nper_role = { agent = "2/minute" }\n')
+    agent = token(tmp_path, "agent")
+
+    async with Client(mcp_command(tmp_path, agent, config)) as client:
+        answers = [await text_of(client, "stock_availability", {"sku": "TG11"}) for _ in range(3)]
+
+    assert [error for _, error in answers] == [False, False, True]
+    assert answers[2][0].startswith("rate limit exceeded")
 
 
 def test_a_refused_token_stops_the_server_before_it_serves(tmp_path: Path) -> None:
