@@ -19,6 +19,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from experience_api.gateway import Gateway
+from experience_api.safety import embedded_sandbox_dir
 from experience_api.security.audit_key import load_audit_key
 from experience_api.services import PagingLimits, Services
 from experience_api.settings import (
@@ -326,7 +327,7 @@ def _embedded_sandbox(conn: SapConnectionSettings, settings: Settings) -> Any:
 
     return create_app(
         SandboxSettings(
-            data_dir=settings.data_dir / f"sap-sandbox-{conn.name.lower()}",
+            data_dir=embedded_sandbox_dir(settings.data_dir, conn.name),
             username=settings.sandbox_username,
             password=settings.sandbox_password.get_secret_value(),
         )

@@ -53,12 +53,22 @@ def parser(subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> argparse.Argument
         prog="erp-gateway",
         description="ERP integration gateway: GraphQL in front of your ERPs.",
     )
+    root.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = root.add_subparsers(dest="command", required=True)
     for command in subcommands:
         command.arguments(
             commands.add_parser(command.name, help=command.help, description=command.description)
         )
     return root
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("erp-gateway")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def main(argv: Sequence[str] | None = None, subcommands: Sequence[Subcommand] = SUBCOMMANDS) -> int:

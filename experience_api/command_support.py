@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 # 0 done; 1 the work ran and failed; 2 bad arguments, configuration or input; 3 refused.
 EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 1, 2, 3
+
+_Code = TypeVar("_Code", int, int | None)
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,8 @@ def run_on_state(
 
 
 async def _on_state(
-    settings: Settings, work: Callable[[Settings, AsyncEngine], Awaitable[int]]
-) -> int:
+    settings: Settings, work: Callable[[Settings, AsyncEngine], Awaitable[_Code]]
+) -> int | _Code:
     from sqlalchemy.exc import SQLAlchemyError
 
     from process_apis.persistence.database import create_engine, migrate
@@ -88,6 +90,22 @@ async def _on_state(
         return await work(settings, engine)
     finally:
         await engine.dispose()
+
+
+async def refuse_unsafe_state(settings: Settings) -> int | None:
+    """None when ``settings`` reach the ERPs the state database's records came from (see
+    :mod:`experience_api.safety`); else the exit code, with the reason on stderr."""
+    return await _on_state(settings, _check_state)
+
+
+async def _check_state(settings: Settings, engine: AsyncEngine) -> int | None:
+    from experience_api.safety import UnsafeConfiguration, check_state_matches
+
+    try:
+        await check_state_matches(settings, engine)
+    except UnsafeConfiguration as exc:
+        return fail(f"refusing to act: {exc}", EXIT_USAGE)
+    return None
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> int:

@@ -52,6 +52,7 @@ async def _serve(settings: Settings) -> int:
     from experience_api.graphql_protection import graphql_protection
     from experience_api.mcp.server import build_server
     from experience_api.mcp.tools import Toolbox, agent_documents
+    from experience_api.safety import check_production_connections
     from experience_api.schema import build_schema
     from experience_api.security.authenticator import MalformedAuthorization, MissingToken
     from experience_api.security.jwks import KeysUnavailable
@@ -66,6 +67,7 @@ async def _serve(settings: Settings) -> int:
         return fail(f"the token in {TOKEN_ENV} is refused: {exc}", 2)
     if not principal.scopes:
         return fail(f"the token in {TOKEN_ENV} grants no scope of this API", 2)
+    check_production_connections(settings)
     protection = graphql_protection(settings, agent_documents(settings.mcp))
     schema = build_schema(protection.extensions, protection.max_batch_operations)
     toolbox = Toolbox.build(schema, settings.mcp, settings.max_page_size, protection.introspection)

@@ -24,6 +24,7 @@ from experience_api.command_support import (
     fail,
     load,
     print_json,
+    refuse_unsafe_state,
     state_options,
 )
 
@@ -89,6 +90,10 @@ async def _review(settings: Settings, args: argparse.Namespace, payload: Any) ->
 
     from experience_api.bootstrap import build_gateway
 
+    # A replay reaches the ERP the record came from, or none. Checked before the gateway is
+    # built, as building it would create an embedded sandbox.
+    if refused := await refuse_unsafe_state(settings):
+        return refused
     try:
         gateway = await build_gateway(settings)
     except (SQLAlchemyError, OSError) as exc:

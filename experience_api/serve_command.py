@@ -31,9 +31,11 @@ def run(args: argparse.Namespace) -> int:
     settings = load(args, host=args.host, port=args.port)
     if settings is None:
         return EXIT_USAGE
+    from experience_api.safety import check_production_connections
     from experience_api.security.setup import check_security
 
     try:
+        check_production_connections(settings)
         check_security(settings)
     except ValueError as exc:
         return fail(f"cannot start: {exc}", EXIT_USAGE)

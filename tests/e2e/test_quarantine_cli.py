@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from experience_api.cli import main
+from experience_api.safety import embedded_sandbox_dir
 from tests.e2e.test_quarantine import (
     ORDER,
     gateway,
@@ -30,6 +31,14 @@ async def test_replay_from_the_cli_places_the_order_once(
     record_id = await quarantine_during_outage(tmp_path)
     data_dir = ("--data-dir", str(tmp_path))
 
+    # The record came from an SAP these settings do not reach: no throwaway sandbox takes it.
+    assert await cli("replay", record_id, *data_dir) == 2
+    assert "refusing to act" in capsys.readouterr().err
+    assert not embedded_sandbox_dir(tmp_path, "EU01").exists()
+
+    # The gateway now serves EU01 from the sandbox beside its state: the CLI acts on that.
+    async with gateway(sap_back(tmp_path)):
+        pass
     assert await cli("list", "--status", "open", *data_dir) == 0
     assert record_id in capsys.readouterr().out
     assert await cli("replay", record_id, *data_dir) == 0
@@ -47,6 +56,9 @@ async def test_replay_from_the_cli_places_the_order_once(
 async def test_show_edit_discard(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     record_id = await quarantine_during_outage(tmp_path)
     data_dir = ("--data-dir", str(tmp_path))
+    assert await cli("show", record_id, *data_dir) == 2
+    async with gateway(sap_back(tmp_path)):  # EU01 is now the sandbox beside the state
+        pass
 
     assert await cli("show", record_id, *data_dir) == 0
     shown = json.loads(capsys.readouterr().out)
