@@ -9,6 +9,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from process_apis.persistence.sqlite_engine import SqliteEngine
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -26,7 +28,8 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
-        return engine
+        # Transactions take turns before asking SQLite for its write lock (see SqliteEngine).
+        return SqliteEngine(engine.sync_engine)
     return create_async_engine(url, pool_pre_ping=True)
 
 
