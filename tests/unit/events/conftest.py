@@ -66,7 +66,7 @@ async def staged(engine: AsyncEngine, *events: Event) -> None:
         await stage(conn, events)
 
 
-async def until(check: Callable[[], bool], seconds: float = 2.0) -> None:
+async def until(check: Callable[[], bool], seconds: float = 10.0) -> None:
     """Wait until ``check()`` holds; fail after ``seconds``."""
     async with asyncio.timeout(seconds):
         for _ in itertools.count():
@@ -75,7 +75,7 @@ async def until(check: Callable[[], bool], seconds: float = 2.0) -> None:
             await asyncio.sleep(0.01)
 
 
-async def drained(relay: OutboxRelay, seconds: float = 2.0) -> None:
+async def drained(relay: OutboxRelay, seconds: float = 10.0) -> None:
     """Wait until the relay's marks are committed: what a sink got is not yet marked."""
     async with asyncio.timeout(seconds):
         for _ in itertools.count():

@@ -192,7 +192,7 @@ async def test_the_loop_retries_a_failing_sink_until_it_recovers(engine: AsyncEn
         await asyncio.sleep(0.2)
         assert sink.received == []
         sink.fail_on = set()
-        await until(lambda: sink.received[-2:] == ["e1", "e2"], 3)
+        await until(lambda: sink.received[-2:] == ["e1", "e2"])
         await drained(r)
     finally:
         task.cancel()
