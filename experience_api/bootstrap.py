@@ -1,8 +1,9 @@
 """The composition root: the one place that knows concrete classes.
 
 It reads :class:`Settings` and builds, in order, the state database (migrated), one ERP
-adapter per connection (SAP, with the built-in SAP sandbox for a connection without
-``base_url``; Tryton), each guarded by the connection's resilience policy, the stores on the
+adapter per connection by its kind's connector (:mod:`system_apis.registry`; a connection
+that names no system to reach, SAP's without ``base_url``, is served by an embedded
+emulator), each guarded by the connection's resilience policy, the stores on the
 state database (idempotency keys, quarantine), the event bus (in-process or RabbitMQ) with
 the outbox relay that feeds it, outbound webhooks (the relay enqueues deliveries, a
 worker on every replica sends them), and the flows with the quarantine review.
@@ -18,16 +19,12 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from experience_api.connection_settings import ConnectionSettings
 from experience_api.gateway import Gateway
 from experience_api.safety import embedded_sandbox_dir
 from experience_api.security.audit_key import load_audit_key
 from experience_api.services import PagingLimits, Services
-from experience_api.settings import (
-    EventSettings,
-    SapConnectionSettings,
-    Settings,
-    TrytonConnectionSettings,
-)
+from experience_api.settings import EventSettings, Settings
 from experience_api.webhooks.config import WebhookSettings
 from experience_api.webhooks.sender import HttpxWebhookSender
 from process_apis.agent_writes.review import AgentWriteReview
@@ -67,14 +64,10 @@ from process_apis.webhooks.admin import WebhookAdmin
 from process_apis.webhooks.enqueuer import WebhookEnqueuer
 from process_apis.webhooks.sql_store import SqlWebhookStore
 from process_apis.webhooks.worker import DeliveryWorker
+from system_apis.contracts.connector import Endpoint
 from system_apis.contracts.port import ErpAdapter
+from system_apis.registry import installed_connectors
 from system_apis.resilience.adapter import ResilientAdapter
-from system_apis.sap.adapter import SapAdapter
-from system_apis.sap.client import SapODataClient
-from system_apis.tryton.adapter import TrytonAdapter
-from system_apis.tryton.client import TrytonClient
-
-EMBEDDED_SAP_URL = "http://sap-sandbox.embedded"
 
 
 async def build_gateway(settings: Settings) -> Gateway:
@@ -85,12 +78,10 @@ async def build_gateway(settings: Settings) -> Gateway:
         await migrate(engine)
         sandboxes: dict[str, Any] = {}
         adapters: dict[str, ErpAdapter] = {}
+        connectors = installed_connectors()
         for conn in settings.connections:
-            adapter: ErpAdapter = (
-                _tryton_adapter(conn)
-                if isinstance(conn, TrytonConnectionSettings)
-                else _sap_adapter(conn, settings, sandboxes)
-            )
+            endpoint = _embedded(conn, settings, sandboxes) if conn.erp.embedded else None
+            adapter = connectors.get(conn.kind).build(conn.name, conn.erp, endpoint)
             adapters[conn.name] = ResilientAdapter(adapter, conn.resilience)
         connections = Connections(adapters)
     except BaseException:
@@ -274,53 +265,21 @@ def _inbound_events(
     return intake, processor
 
 
-def _sap_adapter(
-    conn: SapConnectionSettings, settings: Settings, sandboxes: dict[str, Any]
-) -> SapAdapter:
-    transport: httpx.AsyncBaseTransport | None = None
-    if conn.embedded:
-        sandbox = _embedded_sandbox(conn, settings)
-        sandboxes[conn.name] = sandbox
-        transport = httpx.ASGITransport(app=sandbox)
-        base_url = EMBEDDED_SAP_URL
-        username = settings.sandbox_username
-        password: str | None = settings.sandbox_password.get_secret_value()
-    else:
-        assert conn.base_url is not None
-        base_url, username, password = conn.base_url, conn.username or "", conn.secret()
-    client = SapODataClient(
-        base_url=base_url,
-        auth=httpx.BasicAuth(username, password or ""),
-        sap_client=conn.sap_client,
-        timeout=conn.timeout_seconds,
-        transport=transport,
-    )
-    return SapAdapter(
-        connection=conn.name,
-        client=client,
-        sales_organization=conn.sales_organization,
-        distribution_channel=conn.distribution_channel,
-        division=conn.division,
-        receipt_movement_type=conn.receipt_movement_type,
-        issue_movement_type=conn.issue_movement_type,
-        issue_cost_center=conn.issue_cost_center,
-        time_zone=conn.time_zone,
+def _embedded(conn: ConnectionSettings, settings: Settings, sandboxes: dict[str, Any]) -> Endpoint:
+    """A connection that names no system to reach is served by an emulator of its kind."""
+    emulator = EMULATORS.get(conn.kind)
+    if emulator is None:
+        raise ValueError(f"connection {conn.name}: no {conn.kind} system to reach and no emulator")
+    sandbox = sandboxes[conn.name] = emulator(conn, settings)
+    return Endpoint(
+        base_url=f"http://{conn.kind}-sandbox.embedded",
+        transport=httpx.ASGITransport(app=sandbox),
+        username=settings.sandbox_username,
+        password=settings.sandbox_password.get_secret_value(),
     )
 
 
-def _tryton_adapter(conn: TrytonConnectionSettings) -> TrytonAdapter:
-    client = TrytonClient(
-        base_url=conn.base_url,
-        database=conn.database,
-        username=conn.username,
-        password=conn.secret() or "",
-        timeout=conn.timeout_seconds,
-        connection=conn.name,
-    )
-    return TrytonAdapter(connection=conn.name, client=client)
-
-
-def _embedded_sandbox(conn: SapConnectionSettings, settings: Settings) -> Any:
+def _sap_sandbox(conn: ConnectionSettings, settings: Settings) -> Any:
     # Imported here so that a production deployment never loads the sandbox.
     from erp_sandbox.sap.app import create_app
     from erp_sandbox.sap.settings import SandboxSettings
@@ -332,3 +291,7 @@ def _embedded_sandbox(conn: SapConnectionSettings, settings: Settings) -> Any:
             password=settings.sandbox_password.get_secret_value(),
         )
     )
+
+
+EMULATORS: dict[str, Callable[[ConnectionSettings, Settings], Any]] = {"sap": _sap_sandbox}
+"""Emulators by connection kind (ASGI apps), for connections that name no system to reach."""

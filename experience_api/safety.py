@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from experience_api.settings import SapConnectionSettings, Settings
+from experience_api.settings import Settings
 from process_apis.persistence.change_capture_tables import change_capture_watermarks
 from process_apis.persistence.inbound_tables import inbound_events
 from process_apis.persistence.tables import outbox, quarantine
@@ -42,9 +42,7 @@ def check_production_connections(settings: Settings) -> None:
     embedded demo sandbox, also what runs when no connection is configured) is refused."""
     if settings.mode != "production":
         return
-    embedded = [
-        c.name for c in settings.connections if isinstance(c, SapConnectionSettings) and c.embedded
-    ]
+    embedded = [c.name for c in settings.connections if c.erp.embedded]
     if embedded:
         raise UnsafeConfiguration(
             f"production mode has no ERP to reach for connection(s) {', '.join(embedded)} "
@@ -68,8 +66,7 @@ async def check_state_matches(settings: Settings, engine: AsyncEngine) -> None:
     throwaway = sorted(
         name
         for name in recorded
-        if isinstance(conn := configured[name], SapConnectionSettings)
-        and conn.embedded
+        if configured[name].erp.embedded
         and not embedded_sandbox_dir(settings.data_dir, name).exists()
     )
     if throwaway:

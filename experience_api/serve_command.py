@@ -66,7 +66,7 @@ def _serve_with_local_tryton(settings: Settings) -> int:
         from erp_sandbox.tryton.serve import start_in_background
     except ImportError:
         return fail("the tryton profile needs the 'tryton' extra", EXIT_USAGE)
-    from experience_api.settings import TrytonConnectionSettings
+    from experience_api.connection_settings import ConnectionSettings
     from process_apis.change_capture.config import ChangeCapturePolicy
 
     print("erp-gateway: preparing the local Tryton (the first start builds it)...", file=sys.stderr)
@@ -74,14 +74,16 @@ def _serve_with_local_tryton(settings: Settings) -> int:
     try:
         running = tryton.running
         assert running is not None
-        us01 = TrytonConnectionSettings(
-            name="US01",
-            kind="tryton",
-            base_url=running.url,
-            database=running.database,
-            password=SecretStr(running.admin_password),
-            # Local demo: changes made in Tryton's own client show up as events.
-            change_capture=ChangeCapturePolicy(enabled=True, interval_seconds=2.0),
+        us01 = ConnectionSettings.model_validate(
+            {
+                "name": "US01",
+                "kind": "tryton",
+                "base_url": running.url,
+                "database": running.database,
+                "password": SecretStr(running.admin_password),
+                # Local demo: changes made in Tryton's own client show up as events.
+                "change_capture": ChangeCapturePolicy(enabled=True, interval_seconds=2.0),
+            }
         )
         others = [c for c in settings.connections if c.name != us01.name]
         _run(settings.model_copy(update={"connections": [*others, us01]}))

@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    SecretStr,
-    Tag,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -24,119 +14,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from experience_api.connection_settings import ConnectionSettings
 from experience_api.inbound.config import InboundSettings
 from experience_api.limits.config import GraphQLSettings
 from experience_api.mcp.config import McpSettings
 from experience_api.security.config import AuthSettings
 from experience_api.webhooks.config import WebhookSettings
-from process_apis.change_capture.config import ChangeCapturePolicy
-from system_apis.resilience.policy import ResiliencePolicy
 
 ENV_PREFIX = "ERP_GATEWAY_"
-
-
-class Credentials(BaseModel):
-    """Where a connection's password comes from: a file (container secrets), an environment
-    variable named here, or the value itself (for local use); the first one set wins."""
-
-    password: SecretStr | None = None
-    password_file: Path | None = None
-    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-    def secret(self) -> str | None:
-        if self.password_file is not None:
-            return self.password_file.read_text().strip()
-        if self.password_env is not None:
-            value = os.environ.get(self.password_env)
-            if value is None:
-                raise ValueError(f"environment variable {self.password_env} is not set")
-            return value
-        return self.password.get_secret_value() if self.password else None
-
-
-class SapConnectionSettings(Credentials):
-    """One SAP S/4HANA system (or the built-in sandbox when ``base_url`` is empty)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
-    kind: Literal["sap"] = "sap"
-    base_url: str | None = None
-    username: str | None = None
-    sap_client: str | None = None
-    timeout_seconds: float = Field(default=15.0, gt=0, description="per HTTP request")
-    resilience: ResiliencePolicy = Field(default_factory=ResiliencePolicy)
-    sales_organization: str = "1010"
-    distribution_channel: str = "10"
-    division: str = "00"
-    receipt_movement_type: Literal["501", "561"] = Field(
-        default="501", description="stock adjustments that add stock (receipt w/o order)"
-    )
-    issue_movement_type: Literal["201", "551"] = Field(
-        default="551", description="stock adjustments that take stock (201 needs a cost center)"
-    )
-    issue_cost_center: str | None = Field(default=None, min_length=1, max_length=10)
-    time_zone: str = Field(
-        default="UTC", description="the SAP system's time zone (material document entry times)"
-    )
-    change_capture: ChangeCapturePolicy | None = Field(
-        default=None, description="default: every second for the embedded sandbox, else off"
-    )
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
-        return value
-
-    @property
-    def embedded(self) -> bool:
-        return self.base_url is None
-
-    @property
-    def capture_policy(self) -> ChangeCapturePolicy:
-        """The change-capture polling of this connection: as configured, or (not
-        configured) every second for the embedded sandbox, so its changes show at once."""
-        if self.change_capture is not None:
-            return self.change_capture
-        if self.embedded:
-            return ChangeCapturePolicy(enabled=True, interval_seconds=1.0)
-        return ChangeCapturePolicy()
-
-
-class TrytonConnectionSettings(Credentials):
-    """One Tryton server, reached over its JSON-RPC API with a user's login."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
-    kind: Literal["tryton"]
-    base_url: str
-    database: str = Field(min_length=1)
-    username: str = "admin"
-    timeout_seconds: float = Field(default=15.0, gt=0, description="per HTTP request")
-    resilience: ResiliencePolicy = Field(default_factory=ResiliencePolicy)
-    change_capture: ChangeCapturePolicy = Field(default_factory=ChangeCapturePolicy)
-
-    @property
-    def capture_policy(self) -> ChangeCapturePolicy:
-        return self.change_capture
-
-
-def _connection_kind(value: object) -> str:
-    # SAP is the kind of a connection that names none, as in configurations before Tryton.
-    kind = value.get("kind", "sap") if isinstance(value, dict) else getattr(value, "kind", "sap")
-    return str(kind)
-
-
-ConnectionSettings = Annotated[
-    Annotated[SapConnectionSettings, Tag("sap")]
-    | Annotated[TrytonConnectionSettings, Tag("tryton")],
-    Discriminator(_connection_kind),
-]
 
 
 class EventSettings(BaseModel):
@@ -177,14 +62,15 @@ class EventSettings(BaseModel):
 
 def _embedded_default() -> list[ConnectionSettings]:
     """One SAP connection served by the built-in sandbox."""
-    return [SapConnectionSettings(name="EU01")]
+    return [ConnectionSettings.model_validate({"name": "EU01"})]
 
 
 class Settings(BaseSettings):
     """Everything the gateway reads at start-up. Nothing is read at import time."""
 
+    # Errors name the setting, never its value: a configuration holds passwords and keys.
     model_config = SettingsConfigDict(
-        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid"
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", hide_input_in_errors=True
     )
 
     host: str = "127.0.0.1"

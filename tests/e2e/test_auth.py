@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from experience_api.app import create_app
+from experience_api.connection_settings import ConnectionSettings
 from experience_api.security.config import AuthSettings
-from experience_api.settings import SapConnectionSettings, Settings
+from experience_api.settings import Settings
 from tests.e2e.conftest import Running
 
 PLACE = """
@@ -34,7 +35,7 @@ QUARANTINE = "{ quarantine(first: 5) { totalCount } }"
 async def gateway(tmp_path: Path) -> AsyncIterator[Running]:
     settings = Settings(
         data_dir=tmp_path,
-        connections=[SapConnectionSettings(name="EU01"), SapConnectionSettings(name="EU02")],
+        connections=[ConnectionSettings(name="EU01"), ConnectionSettings(name="EU02")],
         # Every call below must carry its token: no anonymous developer to fall back on.
         auth=AuthSettings(local_anonymous=False),
     )

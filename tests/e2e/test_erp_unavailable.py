@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from experience_api.app import create_app
-from experience_api.settings import SapConnectionSettings, Settings
+from experience_api.connection_settings import ConnectionSettings
+from experience_api.settings import Settings
 from process_apis.quarantine.port import QuarantineFilter
 from tests.e2e.conftest import Running
 from tests.e2e.processes import free_port
@@ -19,7 +20,7 @@ from tests.e2e.test_order_to_invoice import PLACE
 @pytest.fixture
 async def unreachable(tmp_path: Path) -> AsyncIterator[Running]:
     # Nothing listens on this loopback port: every ERP call fails to connect.
-    dead = SapConnectionSettings(
+    dead = ConnectionSettings(
         name="EU01",
         base_url=f"http://127.0.0.1:{free_port()}",
         username="GATEWAY",
@@ -58,7 +59,7 @@ async def test_mutation_reports_the_order_pending_without_internals(
 async def test_mutation_reports_erp_unavailable_without_automatic_retries(
     tmp_path: Path,
 ) -> None:
-    dead = SapConnectionSettings(
+    dead = ConnectionSettings(
         name="EU01",
         base_url=f"http://127.0.0.1:{free_port()}",
         username="GATEWAY",

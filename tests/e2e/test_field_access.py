@@ -16,8 +16,9 @@ import httpx
 import pytest
 
 from experience_api.app import create_app
+from experience_api.connection_settings import ConnectionSettings
 from experience_api.security.dev_keys import load_dev_key
-from experience_api.settings import SapConnectionSettings, Settings
+from experience_api.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -60,7 +61,7 @@ class Gateway:
 async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     settings = Settings(
         data_dir=tmp_path,
-        connections=[SapConnectionSettings(name="EU01"), SapConnectionSettings(name="US01")],
+        connections=[ConnectionSettings(name="EU01"), ConnectionSettings(name="US01")],
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):

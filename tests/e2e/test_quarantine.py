@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 
 from experience_api.app import create_app
-from experience_api.settings import SapConnectionSettings, Settings
+from experience_api.connection_settings import ConnectionSettings
+from experience_api.settings import Settings
 from process_apis.order_to_invoice.commands import PlaceOrder
 from system_apis.sap.mapping.defaults import SAP_LIMITS
 from tests.e2e.conftest import Running
@@ -52,7 +53,7 @@ async def gateway(settings: Settings) -> AsyncIterator[Running]:
 
 def sap_down(data_dir: Path) -> Settings:
     # Nothing listens on this loopback port: every SAP call fails to connect.
-    dead = SapConnectionSettings(
+    dead = ConnectionSettings(
         name="EU01",
         base_url=f"http://127.0.0.1:{free_port()}",
         username="GATEWAY",

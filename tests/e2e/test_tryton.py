@@ -16,14 +16,15 @@ import pytest
 from erp_sandbox.tryton.rpc import TrytonRpc
 from erp_sandbox.tryton.server import RunningTryton
 from experience_api.app import create_app
-from experience_api.settings import SapConnectionSettings, Settings, TrytonConnectionSettings
+from experience_api.connection_settings import ConnectionSettings
+from experience_api.settings import Settings
 from tests.e2e.conftest import Running
 from tests.e2e.test_order_to_invoice import FULFIL, INVOICE, PLACE, STATUS
 
 
 @pytest.fixture
 async def gateway(tryton_fresh: RunningTryton, tmp_path: Path) -> AsyncIterator[Running]:
-    us01 = TrytonConnectionSettings(
+    us01 = ConnectionSettings(
         name="US01",
         kind="tryton",
         base_url=tryton_fresh.url,
@@ -31,7 +32,7 @@ async def gateway(tryton_fresh: RunningTryton, tmp_path: Path) -> AsyncIterator[
         username="admin",
         password=tryton_fresh.admin_password,  # type: ignore[arg-type]
     )
-    settings = Settings(data_dir=tmp_path, connections=[SapConnectionSettings(name="EU01"), us01])
+    settings = Settings(data_dir=tmp_path, connections=[ConnectionSettings(name="EU01"), us01])
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

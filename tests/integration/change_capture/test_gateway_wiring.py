@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from experience_api.bootstrap import build_gateway
-from experience_api.settings import Settings, TrytonConnectionSettings
+from experience_api.connection_settings import ConnectionSettings
+from experience_api.settings import Settings
 from process_apis.persistence.tables import outbox
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from system_apis.contracts.queries import CustomerFilter, InventoryFilter, PageRequest
@@ -30,7 +31,7 @@ def test_capture_is_on_for_the_embedded_sandbox_only() -> None:
     assert embedded.capture_policy.enabled
     assert embedded.capture_policy.interval_seconds == 1.0
     assert not remote.capture_policy.enabled
-    tryton = TrytonConnectionSettings(
+    tryton = ConnectionSettings(
         name="US01",
         kind="tryton",
         base_url="http://tryton.example.com",

@@ -7,8 +7,9 @@ import logging
 import pytest
 from pydantic import SecretStr
 
+from experience_api.connection_settings import ConnectionSettings
 from experience_api.log_redaction import REDACTED, RedactingFilter, redact, secrets_in
-from experience_api.settings import SapConnectionSettings, Settings
+from experience_api.settings import Settings
 
 pytestmark = pytest.mark.unit
 
@@ -62,11 +63,9 @@ def test_every_secret_of_the_settings_is_found(
         data_dir=tmp_path,  # type: ignore[arg-type]
         audit_key=SecretStr("k" * 40),
         connections=[
-            SapConnectionSettings(
-                name="A", base_url="http://a", password_env="SAP_PASSWORD_FOR_TEST"
-            ),
-            SapConnectionSettings(name="B", base_url="http://b", password_file=secret_file),
-            SapConnectionSettings(name="C", base_url="http://c", password=SecretStr("inline-one")),
+            ConnectionSettings(name="A", base_url="http://a", password_env="SAP_PASSWORD_FOR_TEST"),
+            ConnectionSettings(name="B", base_url="http://b", password_file=secret_file),
+            ConnectionSettings(name="C", base_url="http://c", password=SecretStr("inline-one")),
         ],
     )
     found = set(secrets_in(settings))
@@ -75,6 +74,6 @@ def test_every_secret_of_the_settings_is_found(
 
 def test_a_missing_password_variable_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NOT_SET_ANYWHERE", raising=False)
-    conn = SapConnectionSettings(name="A", base_url="http://a", password_env="NOT_SET_ANYWHERE")
+    conn = ConnectionSettings(name="A", base_url="http://a", password_env="NOT_SET_ANYWHERE")
     with pytest.raises(ValueError, match="NOT_SET_ANYWHERE is not set"):
-        conn.secret()
+        conn.erp.secret()

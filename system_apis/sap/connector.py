@@ -1,0 +1,46 @@
+"""The SAP connector: builds a :class:`SapAdapter` from :class:`SapSettings`."""
+
+from __future__ import annotations
+
+import httpx
+
+from system_apis.contracts.connector import Connector, Endpoint
+from system_apis.sap.adapter import ERP_KIND, SapAdapter
+from system_apis.sap.client import SapODataClient
+from system_apis.sap.settings import SapSettings
+
+
+def sap_adapter(connection: str, settings: SapSettings, endpoint: Endpoint | None) -> SapAdapter:
+    """The adapter of one SAP connection: at ``base_url``, or at the emulator's endpoint."""
+    if endpoint is not None:
+        base_url, transport = endpoint.base_url, endpoint.transport
+        username, password = endpoint.username, endpoint.password
+    else:
+        assert settings.base_url is not None
+        base_url, transport = settings.base_url, None
+        username, password = settings.username or "", settings.secret() or ""
+    client = SapODataClient(
+        base_url=base_url,
+        auth=httpx.BasicAuth(username, password),
+        sap_client=settings.sap_client,
+        timeout=settings.timeout_seconds,
+        transport=transport,
+        service_path=settings.service_path,
+    )
+    return SapAdapter(
+        connection=connection,
+        client=client,
+        sales_organization=settings.sales_organization,
+        distribution_channel=settings.distribution_channel,
+        division=settings.division,
+        order_type=settings.order_type,
+        currency=settings.currency,
+        language=settings.language,
+        receipt_movement_type=settings.receipt_movement_type,
+        issue_movement_type=settings.issue_movement_type,
+        issue_cost_center=settings.issue_cost_center,
+        time_zone=settings.time_zone,
+    )
+
+
+CONNECTOR = Connector(kind=ERP_KIND, settings=SapSettings, factory=sap_adapter)

@@ -1,0 +1,60 @@
+"""``SapSettings``: what one SAP S/4HANA connection is configured with."""
+
+from __future__ import annotations
+
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+
+from system_apis.contracts.connector import Credentials
+from system_apis.sap.client import DEFAULT_SERVICE_PATH
+
+
+class SapSettings(Credentials):
+    """One SAP S/4HANA system, reached over its OData v2 APIs with a user's basic
+    authentication; without ``base_url`` the gateway serves it from its built-in emulator.
+
+    New sales orders get ``order_type`` in the sales area ``sales_organization`` /
+    ``distribution_channel`` / ``division``; ``currency`` is used where SAP leaves a document's
+    currency empty; ``language`` picks product descriptions.
+    """
+
+    base_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    username: str | None = None
+    sap_client: str | None = Field(
+        default=None, pattern=r"^\d{3}$", description="the SAP client (sap-client, e.g. 100)"
+    )
+    service_path: str = Field(
+        default=DEFAULT_SERVICE_PATH, pattern=r"^/\S*$", description="where the OData services are"
+    )
+    timeout_seconds: float = Field(default=15.0, gt=0, description="per HTTP request")
+    sales_organization: str = Field(default="1010", min_length=1, max_length=4)
+    distribution_channel: str = Field(default="10", min_length=1, max_length=2)
+    division: str = Field(default="00", min_length=1, max_length=2)
+    order_type: str = Field(default="OR", min_length=1, max_length=4)
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    language: str = Field(default="EN", pattern=r"^[A-Za-z]{1,2}$")
+    receipt_movement_type: Literal["501", "561"] = Field(
+        default="501", description="stock adjustments that add stock (receipt w/o order)"
+    )
+    issue_movement_type: Literal["201", "551"] = Field(
+        default="551", description="stock adjustments that take stock (201 needs a cost center)"
+    )
+    issue_cost_center: str | None = Field(default=None, min_length=1, max_length=10)
+    time_zone: str = Field(
+        default="UTC", description="the SAP system's time zone (material document entry times)"
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @property
+    def embedded(self) -> bool:
+        return self.base_url is None
