@@ -155,7 +155,13 @@ async def build_gateway(settings: Settings) -> Gateway:
     if settings.webhooks.enabled:
         _outbound_webhooks(gateway, webhook_store, settings.webhooks, settings.mode)
     if settings.pending_retries:
-        pending = PendingRetries(quarantine, replayers, retries)
+        # A retry whose process died is taken over after the in-flight timeout, as a claim.
+        pending = PendingRetries(
+            quarantine,
+            replayers,
+            retries,
+            lease=dt.timedelta(seconds=settings.in_flight_timeout_seconds),
+        )
         gateway.background["pending-retries"] = lambda: pending.run_periodically(
             settings.pending_retry_interval_seconds
         )
