@@ -264,7 +264,8 @@ class QuarantineReview:
 
 
 def _require_open(record: QuarantinedRecord) -> None:
-    if record.status is not QuarantineStatus.OPEN:
+    """Open or pending: an operator may also replay, edit or discard what is still retried."""
+    if not record.unresolved:
         raise InvalidState(
             f"quarantined record {record.id} is already {record.status.value}", field="id"
         )

@@ -17,6 +17,7 @@ from process_apis.quarantine.errors import OrderPending, OrderQuarantined
 from process_apis.quarantine.port import QuarantinedRecord, QuarantineStatus
 from process_apis.quarantine.replayers import Replayers
 from process_apis.quarantine.retrier import RETRIED_BY, PendingRetries, RetryReport
+from process_apis.quarantine.review import QuarantineReview
 from process_apis.quarantine.schedule import RetrySchedule
 from process_apis.recovery import InFlightRecovery, RecoveryReport
 from system_apis.contracts import errors as erp
@@ -214,3 +215,17 @@ def test_a_schedule_backs_off_and_honours_the_erp() -> None:
     assert (schedule.next_retry(1, now, retry_after=30) - now).total_seconds() == 30
     with pytest.raises(ValueError, match="0 < base <= cap"):
         RetrySchedule(base=5, cap=1)
+
+
+async def test_an_operator_may_replay_a_pending_order_at_once(
+    flow: OrderToInvoice, erp_: MemoryErp, quarantine_store: MemoryQuarantineStore
+) -> None:
+    kept = await pending_order(flow, erp_)
+    erp_.fail_with.clear()
+    review = QuarantineReview(quarantine_store, Replayers({PLACE_ORDER: OrderReplayer(flow)}))
+
+    outcome = await review.replay(kept.quarantine_id, by="op")
+
+    assert outcome.record.status is QuarantineStatus.REPLAYED
+    assert outcome.order is not None
+    assert len(erp_.orders) == 1
