@@ -35,8 +35,8 @@ def run(args: argparse.Namespace) -> int:
     from experience_api.security.setup import check_security
 
     try:
-        check_production_connections(settings)
         check_security(settings)
+        check_production_connections(settings)
     except ValueError as exc:
         return fail(f"cannot start: {exc}", EXIT_USAGE)
     if args.profile == "tryton":

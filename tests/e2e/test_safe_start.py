@@ -11,6 +11,7 @@ from experience_api.safety import embedded_sandbox_dir
 from process_apis.persistence.database import create_engine, migrate
 from process_apis.quarantine.port import NewQuarantined
 from process_apis.quarantine.sql_store import SqlQuarantineStore
+from tests.e2e.test_production_mode import ISSUER, Issuer
 
 
 def erp_gateway(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -34,9 +35,12 @@ def test_version() -> None:
 
 
 def test_production_without_an_erp_connection_refuses_to_start(tmp_path: Path) -> None:
-    result = erp_gateway(
-        "serve", "--data-dir", str(tmp_path), env={"ERP_GATEWAY_MODE": "production"}
-    )
+    production = {
+        "ERP_GATEWAY_MODE": "production",
+        "ERP_GATEWAY_AUTH__ISSUER": ISSUER,
+        "ERP_GATEWAY_AUTH__JWKS_FILE": str(Issuer(tmp_path).jwks_file),
+    }
+    result = erp_gateway("serve", "--data-dir", str(tmp_path), env=production)
     assert result.returncode == 2
     assert "EU01" in result.stderr
     assert "base_url" in result.stderr
