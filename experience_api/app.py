@@ -67,11 +67,11 @@ def create_app(settings: Settings) -> Starlette:
     graphql = GatewayGraphQL(
         schema,
         graphql_ide="graphiql" if protection.graphiql else None,
-        allow_queries_via_get=False,
+        # GraphQL over HTTP: queries (never mutations) may come as GET with URL parameters.
+        allow_queries_via_get=True,
         max_json_depth=protection.max_json_depth,
+        max_query_string_bytes=protection.max_request_bytes,
     )
-    # GET only ever served GraphiQL (queries over GET are off): without it, GET is refused.
-    graphql_methods = ["GET", "POST"] if protection.graphiql else ["POST"]
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -97,7 +97,7 @@ def create_app(settings: Settings) -> Starlette:
         Route(
             "/graphql",
             BodySizeLimit(graphql, protection.max_request_bytes),
-            methods=graphql_methods,
+            methods=["GET", "POST"],
         ),
         # Whole record sets as NDJSON, under the same bearer tokens and rate limits.
         Route(EXPORT_PATH, export, methods=["GET"]),

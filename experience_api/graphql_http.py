@@ -76,9 +76,16 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
     graphql_transport_ws_handler_class = CheckedTransportWsHandler
     graphql_ws_handler_class = CheckedWsHandler
 
-    def __init__(self, *args: Any, max_json_depth: int = DEFAULT_MAX_JSON_DEPTH, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        max_json_depth: int = DEFAULT_MAX_JSON_DEPTH,
+        max_query_string_bytes: int | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.max_json_depth = max_json_depth
+        self.max_query_string_bytes = max_query_string_bytes
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -112,6 +119,7 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
             return
         request = Request(scope=scope, receive=receive)
         try:
+            self._check_query_string(scope)
             response = await self.run(request)
         except HTTPException as exc:
             code = _CODE_FOR_STATUS.get(exc.status_code, BAD_REQUEST_BODY)
@@ -119,6 +127,16 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
         except RequestRefused as refused:
             response = _refusal(request, refused)
         await response(scope, receive, send)
+
+    def _check_query_string(self, scope: Scope) -> None:
+        # A query sent with GET is held to the limit a POST body is held to.
+        limit = self.max_query_string_bytes
+        if limit is not None and len(scope.get("query_string", b"")) > limit:
+            raise RequestRefused(
+                BAD_REQUEST_BODY,
+                f"The query string is larger than {limit} bytes; send the operation with POST.",
+                status=414,
+            )
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
@@ -161,9 +179,14 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         # Subscriptions are served over WebSocket only; strawberry would run one over POST
-        # as if it were a query. A refusal here is a request error of this one operation.
+        # as if it were a query. GET is for queries (GraphQL over HTTP: a GET is safe).
+        # A refusal here is a request error of this one operation.
         method = request_adapter.method
-        allowed = {OperationType.QUERY, OperationType.MUTATION} if method == "POST" else set()
+        allowed = (
+            {OperationType.QUERY, OperationType.MUTATION}
+            if method == "POST"
+            else {OperationType.QUERY}
+        )
         try:
             return await self.schema.execute(
                 request_data.query,
@@ -176,6 +199,12 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
             )
         except InvalidOperationTypeError as exc:
             kind = exc.operation_type.value
+            if kind == "mutation" and method == "GET":
+                raise RequestRefused(
+                    METHOD_NOT_ALLOWED,
+                    "A mutation cannot be sent with GET; send it with POST.",
+                    status=405,
+                ) from None
             where = (
                 "over WebSocket (graphql-transport-ws) at /graphql"
                 if kind == "subscription"
@@ -240,7 +269,9 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
 
 def _refusal(request: Request, refused: RequestRefused) -> Response:
     media_type = media_type_for(request.headers.get("accept", ""))
-    return JSONResponse(refused.body, refused.status, media_type=media_type)
+    # The only method a refused GET may use instead (a mutation) is POST.
+    headers = {"Allow": "POST"} if refused.status == 405 else None
+    return JSONResponse(refused.body, refused.status, headers=headers, media_type=media_type)
 
 
 def _check_content_type(content_type: str | None) -> None:

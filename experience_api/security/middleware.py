@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Collection
+from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -88,7 +89,7 @@ class AuthMiddleware:
         if (
             path in self.open_paths
             or path.startswith(self.open_prefixes)
-            or (scope["method"] == "GET" and path in self.open_get_paths)
+            or (path in self.open_get_paths and _asks_for_a_page(scope))
         ):
             await self.app(scope, receive, send)
             return
@@ -188,6 +189,18 @@ class AuthMiddleware:
         anonymous = principal is None or principal is self.authenticator.local_developer
         key = f"addr:{_client(scope)}" if anonymous else f"client:{principal.client_id}"  # type: ignore[union-attr]
         return await self.limiter.hit(key, principal)
+
+
+def _asks_for_a_page(scope: Scope) -> bool:
+    """A GET for an HTML page (GraphiQL), not an operation: no ``query`` parameter, and
+    HTML accepted, as the GraphQL view decides it. A query sent with GET is authenticated
+    and rate-limited like any other request."""
+    if scope["method"] != "GET" or "query" in parse_qs(scope.get("query_string", b"").decode()):
+        return False
+    accept = b",".join(
+        bytes(v) for k, v in scope.get("headers", []) if bytes(k).lower() == b"accept"
+    )
+    return b"text/html" in accept or b"*/*" in accept
 
 
 def _authorization(scope: Scope) -> str | None:
