@@ -61,9 +61,11 @@ def read_collection(
     *,
     page_size: int | None = None,
     next_link: Callable[[int], str] | None = None,
+    selected: bool = False,
 ) -> dict[str, Any]:
-    """The JSON answer of a collection read of ``rows`` (all rows in scope of the request)."""
-    matching = select_rows(entity_set.entity_type, rows, options)
+    """The JSON answer of a collection read of ``rows`` (all rows in scope of the request;
+    with ``selected``, already those passing ``$filter``, in ``$orderby`` order)."""
+    matching = rows if selected else select_rows(entity_set.entity_type, rows, options)
     window = matching[options.skip :]
     if options.top is not None:
         window = window[: options.top]

@@ -19,8 +19,8 @@ from starlette.responses import Response
 from erp_sandbox.odata.edm import EntitySet, Row, Service
 from erp_sandbox.odata.errors import ODataError, bad_request, not_found
 from erp_sandbox.odata.payload import parse_json_body
-from erp_sandbox.odata.query import ExpandTree, ResourcePath, parse_query
-from erp_sandbox.odata.reader import count_rows, read_collection, read_entity
+from erp_sandbox.odata.query import ExpandTree, QueryOptions, ResourcePath, parse_query
+from erp_sandbox.odata.reader import count_rows, read_collection, read_entity, select_rows
 from erp_sandbox.odata.serialize import Serializer
 from erp_sandbox.odata.tokens import parse_literal
 from erp_sandbox.sap.billing import create_from_sd_document
@@ -100,12 +100,46 @@ def _entity_headers(writer: Serializer, entity_set: EntitySet, row: Row) -> dict
     return {"ETag": etag} if etag is not None else {}
 
 
+def _read_set(
+    request: Request,
+    sandbox: Sandbox,
+    writer: Serializer,
+    entity_set: EntitySet,
+    options: QueryOptions,
+) -> Response:
+    """A top-level collection read; its selection is kept for the read's next pages."""
+    query = request.query_params
+    key = (
+        sandbox.store.generation,
+        entity_set.name,
+        query.get("$filter"),
+        query.get("$orderby"),
+    )
+    matching = sandbox.selections.rows(
+        key,
+        lambda: select_rows(entity_set.entity_type, sandbox.store.rows(entity_set.name), options),
+    )
+    body = read_collection(
+        writer,
+        entity_set,
+        matching,
+        options,
+        page_size=sandbox.settings.page_size,
+        next_link=_next_link(request),
+        selected=True,
+    )
+    return json_response(body)
+
+
 def read(request: Request, sandbox: Sandbox, service: Service, path: ResourcePath) -> Response:
     """``GET`` of a collection, an entity, a navigation or a ``$count``."""
     params = list(request.query_params.multi_items())
     writer = serializer(request, sandbox, service)
     entity_set = path.entity_set
     if path.key is None:
+        options = parse_query(service, entity_set.entity_type, params)
+        if not path.count:
+            return _read_set(request, sandbox, writer, entity_set, options)
         rows = sandbox.store.rows(entity_set.name)
     else:
         with sandbox.store.read() as tx:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from erp_sandbox.odata.edm import Row
+from erp_sandbox.odata.selections import Selections
 from erp_sandbox.odata.serialize import sort_by_key
 from erp_sandbox.sap import org
 from erp_sandbox.sap.fault_injector import FaultInjector
@@ -32,6 +33,7 @@ class Sandbox:
     def __init__(self, settings: SandboxSettings) -> None:
         self.settings = settings
         self.store = Store(settings.data_dir)
+        self.selections = Selections()
         self.csrf = CsrfSessions()
         self.faults = FaultInjector(settings.faults)
         self._requests = 0

@@ -138,6 +138,8 @@ class Store:
             data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._cache: dict[str, dict[str, Row]] = {}
+        self.generation = 0
+        """Counts write transactions (committed or not): what was read before may differ."""
         self._db = sqlite3.connect(
             str(self.path) if self.path else ":memory:",
             check_same_thread=False,
@@ -164,13 +166,16 @@ class Store:
         """One transaction: committed when the block ends, rolled back when it raises."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
+            self.generation += 1
             try:
                 yield Transaction(self._db, self._cache)
             except BaseException:
                 self._db.execute("ROLLBACK")
                 self._cache.clear()
+                self.generation += 1
                 raise
             self._db.execute("COMMIT")
+            self.generation += 1
 
     def rows(self, entity_set: str) -> list[Row]:
         """All rows of ``entity_set`` (the row source of the OData reader)."""

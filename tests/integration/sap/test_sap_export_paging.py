@@ -20,7 +20,7 @@ import pytest
 from erp_sandbox.sap.app import create_app
 from erp_sandbox.sap.records import blank, quantity, save
 from erp_sandbox.sap.settings import SandboxSettings
-from erp_sandbox.sap.stock import STOCK
+from erp_sandbox.sap.stock import STOCK, set_stock
 from system_apis.contracts.queries import (
     CustomerFilter,
     InventoryFilter,
@@ -105,4 +105,23 @@ async def test_streams_lose_and_repeat_nothing_across_next_links(
                 for request in transport.requests
             ]
             assert any(tokens), "the server paged, so __next links were followed"
+        await adapter.aclose()
+
+
+async def test_a_write_between_pages_is_seen_by_the_next_read(tmp_path: Path) -> None:
+    settings = SandboxSettings(data_dir=tmp_path / "sap", page_size=2)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        client = SapODataClient(
+            BASE_URL,
+            username=settings.username,
+            password=settings.password,
+            transport=httpx.ASGITransport(app=app),
+        )
+        adapter = SapAdapter("S4", client)
+        before = await _streamed(adapter.stream_inventory(InventoryFilter()))
+        with app.state.sandbox.store.write() as tx:
+            set_stock(tx, "0-FIRST", "1010", "101A", Decimal(3), "PC")
+        after = await _streamed(adapter.stream_inventory(InventoryFilter()))
+        assert [level.sku for level in after] == ["0-FIRST", *(level.sku for level in before)]
         await adapter.aclose()
