@@ -10,11 +10,13 @@ httpx exception.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 
 import httpx
 
-from system_apis.contracts.errors import Unavailable
+from system_apis.contracts.errors import ErpError, Unavailable
 from system_apis.sap.answers import (
     JsonObject,
     ODataCollection,
@@ -169,11 +171,15 @@ class SapODataClient:
         Asks windows of ``window`` entities (``$top``/``$skip``) and follows SAP's
         server-driven paging (``__next`` with ``$skiptoken``) inside each window, so a
         server that pages smaller than asked costs more answers, not lost records; a window
-        answered short is the last one.
+        answered short is the last one. The next answer is requested as soon as its link is
+        known, while the caller still works on this one: one request ahead, no more.
         """
-        skip = 0
-        while True:
-            answer = await self.get_collection(
+
+        async def fetch(link: str | None, skip: int) -> ODataCollection:
+            if link is not None:
+                response = await self._session.get_next(service, link)
+                return collection_from(response, self._session.connection)
+            return await self.get_collection(
                 service,
                 entity_set,
                 filter=filter,
@@ -183,16 +189,26 @@ class SapODataClient:
                 top=window,
                 skip=skip,
             )
-            received = len(answer.results)
-            yield answer.results
-            while answer.next_link:
-                response = await self._session.get_next(service, answer.next_link)
-                answer = collection_from(response, self._session.connection)
+
+        skip = received = 0
+        pending: asyncio.Task[ODataCollection] | None = asyncio.create_task(fetch(None, 0))
+        try:
+            while pending is not None:
+                answer = await pending
                 received += len(answer.results)
+                if answer.next_link:
+                    pending = asyncio.create_task(fetch(answer.next_link, skip))
+                elif received >= window:
+                    skip, received = skip + received, 0
+                    pending = asyncio.create_task(fetch(None, skip))
+                else:
+                    pending = None
                 yield answer.results
-            if received < window:
-                return
-            skip += received
+        finally:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ErpError):
+                    await pending
 
     async def get_entity(
         self,
