@@ -20,7 +20,8 @@ async def lines(plan: ExportPlan, progress: Progress | None = None) -> AsyncIter
     count = 0
     async for chunk in plan.chunks():
         block = b"".join(
-            record.model_dump_json(exclude=excluded).encode() + b"\n" for record in chunk
+            record.__pydantic_serializer__.to_json(record, exclude=excluded) + b"\n"
+            for record in chunk
         )
         count += len(chunk)
         if progress is not None:
