@@ -68,10 +68,15 @@ def _tampered_claims(issuer: Issuer) -> str:
     return f"{head}.{body}.{signature}"
 
 
-NOW = int(time.time())
+def now() -> int:
+    """The current time in whole seconds, read when a token is made (not at import: a long
+    run would date its tokens from its start)."""
+    return int(time.time())
+
+
 # case: (the token, what error_description must mention: refused for the intended reason)
 FORGERIES: dict[str, tuple[Callable[[Issuer], str], str]] = {
-    "expired": (lambda i: i.token(iat=NOW - 7200, exp=NOW - 3600), "expired"),
+    "expired": (lambda i: i.token(iat=now() - 7200, exp=now() - 3600), "expired"),
     "wrong issuer": (lambda i: i.token(iss="https://evil.example.test"), "issuer"),
     "issuer not a string": (lambda i: _signed_raw(i, iss=[i.issuer]), "issuer"),
     "payload not an object": (
@@ -91,18 +96,18 @@ FORGERIES: dict[str, tuple[Callable[[Issuer], str], str]] = {
     "wrong signature": (_tampered_signature, "signature"),
     "claims changed after signing": (_tampered_claims, "signature"),
     "same kid, another key": (lambda i: i.token(key=SigningKey.rsa("rsa-1")), "signature"),
-    "not valid yet": (lambda i: i.token(nbf=NOW + 3600), "not valid yet"),
-    "issued in the future": (lambda i: i.token(iat=NOW + 3600), "not valid yet"),
+    "not valid yet": (lambda i: i.token(nbf=now() + 3600), "not valid yet"),
+    "issued in the future": (lambda i: i.token(iat=now() + 3600), "not valid yet"),
     "EC key id with an RSA alg": (lambda i: i.token(headers={"kid": "ec-1"}), "ES256"),
     "roles not a list": (lambda i: i.token(roles="admin"), "'roles'"),
     # NumericDate claims are JSON numbers in range, never coerced from another type.
-    "exp a numeric string": (lambda i: _signed_raw(i, exp=str(NOW + 300)), "'exp' claim must be"),
+    "exp a numeric string": (lambda i: _signed_raw(i, exp=str(now() + 300)), "'exp' claim must be"),
     "exp 10^20": (lambda i: _signed_raw(i, exp=10**20), "'exp' claim is out of range"),
     "exp 1e20 as a float": (lambda i: _signed_raw(i, exp=1e20), "'exp' claim is out of range"),
     "exp a boolean": (lambda i: _signed_raw(i, exp=True), "'exp' claim must be"),
     "exp negative": (lambda i: _signed_raw(i, exp=-1), "'exp' claim is out of range"),
-    "exp a list": (lambda i: _signed_raw(i, exp=[NOW + 300]), "'exp' claim must be"),
-    "nbf a string": (lambda i: _signed_raw(i, nbf=str(NOW - 10)), "'nbf' claim must be"),
+    "exp a list": (lambda i: _signed_raw(i, exp=[now() + 300]), "'exp' claim must be"),
+    "nbf a string": (lambda i: _signed_raw(i, nbf=str(now() - 10)), "'nbf' claim must be"),
     "iat 10^20": (lambda i: _signed_raw(i, iat=10**20), "'iat' claim is out of range"),
     "exp NaN": (lambda i: _signed_raw(i, exp=float("nan")), "'exp' claim is out of range"),
     "exp Infinity": (lambda i: _signed_raw(i, exp=float("inf")), "'exp' claim is out of range"),
@@ -171,7 +176,7 @@ async def test_a_malformed_authorization_header_is_invalid_request(
 
 
 async def test_fractional_numeric_dates_are_accepted(gateway: Gateway, issuer: Issuer) -> None:
-    token = _signed_raw(issuer, exp=NOW + 300.5, iat=NOW - 0.25, nbf=float(NOW - 1))
+    token = _signed_raw(issuer, exp=now() + 300.5, iat=now() - 0.25, nbf=float(now() - 1))
 
     response = await gateway.gql(CUSTOMERS, token=token)
 
@@ -214,7 +219,7 @@ async def test_tokens_never_reach_the_log(
     gateway: Gateway, issuer: Issuer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    good, expired = issuer.token(), issuer.token(exp=NOW - 3600)
+    good, expired = issuer.token(), issuer.token(exp=now() - 3600)
     forged = _tampered_signature(issuer)
 
     for token in (good, expired, forged):
