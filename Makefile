@@ -8,7 +8,10 @@ INSPECTOR := $(INSPECTOR_DIR)/node_modules/.installed
 # The Tryton test database takes about a minute to build; later runs reuse it from here.
 export GATEWAY_TRYTON_CACHE ?= $(CURDIR)/.cache/tryton
 
-.PHONY: run run-tryton test fmt schema clean
+# Debian's Chromium for the browser end-to-end tests (GraphiQL offline), driven by Playwright.
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run run-tryton test fmt schema clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +26,21 @@ $(INSPECTOR): $(INSPECTOR_DIR)/package.json $(INSPECTOR_DIR)/package-lock.json
 		echo "npm not found: the MCP Inspector tests will be skipped (they fail in CI)"; \
 	fi
 
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		apt-get update && apt-get install -y chromium; \
+	else \
+		echo "no $(CHROMIUM) and no apt-get: the browser tests will be skipped (they fail in CI)"; \
+	fi
+
 run: $(STAMP)
 	$(BIN)/erp-gateway serve
 
 run-tryton: $(STAMP)
 	$(BIN)/erp-gateway serve --profile tryton
 
-test: $(STAMP) $(INSPECTOR)
+test: $(STAMP) $(INSPECTOR) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

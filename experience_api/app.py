@@ -16,12 +16,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from experience_api import log_redaction
 from experience_api.bootstrap import build_gateway
 from experience_api.export.endpoint import EXPORT_PATH, export
 from experience_api.gateway import Gateway
+from experience_api.graphiql.assets import STATIC_PREFIX, static_files
 from experience_api.graphql_http import GatewayGraphQL
 from experience_api.graphql_protection import graphql_protection
 from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndpoint
@@ -104,6 +105,8 @@ def create_app(settings: Settings) -> Starlette:
         # Subscriptions over graphql-transport-ws (or legacy graphql-ws) on the same path.
         WebSocketRoute("/graphql", graphql),
     ]
+    if protection.graphiql:
+        routes.append(Mount(STATIC_PREFIX, static_files()))
     # Agents: the same schema, so the same policy; ToolDocumentError stops start-up.
     mcp = None
     if settings.mcp.enabled:

@@ -19,7 +19,7 @@ from typing import Any
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -32,6 +32,7 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UnsetType
 
 from experience_api.gateway import Gateway
+from experience_api.graphiql.assets import page as graphiql_page
 from experience_api.limits.batch import check_body
 from experience_api.limits.errors import (
     BAD_REQUEST_BODY,
@@ -137,6 +138,10 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
                 f"The query string is larger than {limit} bytes; send the operation with POST.",
                 status=414,
             )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # GraphiQL from the gateway's own assets, never from a CDN.
+        return HTMLResponse(graphiql_page())
 
     def parse_json(self, data: str | bytes) -> Any:
         try:

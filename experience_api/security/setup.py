@@ -8,6 +8,7 @@ from typing import Protocol
 
 from starlette.middleware import Middleware
 
+from experience_api.graphiql.assets import STATIC_PREFIX as GRAPHIQL_ASSETS
 from experience_api.security.authenticator import Authenticator, Mode, build_authenticator
 from experience_api.security.client_address import TrustedProxies
 from experience_api.security.config import AuthSettings
@@ -51,8 +52,10 @@ def security(settings: SecuritySettings) -> tuple[Middleware, Security]:
     authenticator = build_authenticator(settings.auth, settings.mode, settings.data_dir)
     limits = settings.auth.rate_limit
     limiter = RateLimiter(limits) if limits.enabled else None
-    # The GraphiQL page (GET) is a developer's tool: open only in local mode.
-    open_get = (GRAPHQL_PATH,) if settings.mode == "local" else ()
+    # The GraphiQL page (GET) and its assets are a developer's tool: open only in local mode.
+    local = settings.mode == "local"
+    open_get = (GRAPHQL_PATH,) if local else ()
+    open_assets = (f"{GRAPHIQL_ASSETS}/",) if local else ()
     middleware = Middleware(
         AuthMiddleware,
         authenticator=authenticator,
@@ -60,7 +63,7 @@ def security(settings: SecuritySettings) -> tuple[Middleware, Security]:
         open_get_paths=open_get,
         # Inbound webhooks prove who sent them with their own signature, not a token.
         # Protected Resource Metadata (RFC 9728) tells a caller how to get a token.
-        open_prefixes=(INBOUND_WEBHOOKS_PREFIX, RESOURCE_METADATA_PREFIX),
+        open_prefixes=(INBOUND_WEBHOOKS_PREFIX, RESOURCE_METADATA_PREFIX, *open_assets),
         trusted_proxies=TrustedProxies(settings.auth.trusted_proxies),
     )
     return middleware, Security(authenticator, limiter)

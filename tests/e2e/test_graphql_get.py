@@ -4,6 +4,7 @@ queries), never mutations, under the same limits as POST; errors as GraphQL erro
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -84,6 +85,14 @@ async def test_graphiql_stays_on_get_with_html(limited: Running) -> None:
     response = await limited.client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+    # Everything the page loads comes from the gateway itself.
+    sources = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+    assert sources
+    assert all(s.startswith("/graphiql/static/") or s == "data:," for s in sources), sources
+    for source in sources[1:]:
+        assert (await limited.client.get(source)).status_code == 200, source
+    licence = await limited.client.get("/graphiql/static/graphiql.LICENSE.txt")
+    assert "MIT" in licence.text
 
 
 async def test_a_query_over_get_needs_a_token_where_post_does(tmp_path: Path) -> None:

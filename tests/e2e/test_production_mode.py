@@ -112,6 +112,8 @@ async def test_graphiql_is_not_served(prod: Running, issuer: Issuer) -> None:
     response = await prod.client.get("/graphql", headers=headers)
     assert response.status_code in (404, 405)
     assert "graphiql" not in response.text.lower()
+    asset = await prod.client.get("/graphiql/static/graphiql.min.js", headers=headers)
+    assert asset.status_code == 404
 
 
 async def test_graphiql_is_served_in_local_mode(tmp_path: Path) -> None:

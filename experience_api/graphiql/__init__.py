@@ -1,0 +1,1 @@
+"""GraphiQL served by the gateway itself, so it works on a closed network."""
