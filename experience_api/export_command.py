@@ -56,6 +56,10 @@ class ProgressLine:
         self._shown = 0.0
         self._count = 0
 
+    def start(self) -> None:
+        """The export begins now: the rate counts from here, not from start-up."""
+        self._started = time.monotonic()
+
     def __call__(self, count: int) -> None:
         self._count = count
         now = time.monotonic()
@@ -97,7 +101,12 @@ async def export(
     from experience_api.security.jwks import KeysUnavailable
     from experience_api.security.tokens import InvalidToken
     from process_apis.errors import FlowError
+    from process_apis.export import parse_kind
 
+    try:
+        parse_kind(kind)
+    except FlowError as exc:
+        return fail(exc.message, EXIT_USAGE)
     try:
         principal = await _principal(settings)
     except MissingToken:
@@ -112,6 +121,8 @@ async def export(
             return fail(exc.message, EXIT_REFUSED)
         except FlowError as exc:
             return fail(exc.message, EXIT_USAGE)
+        if progress is not None:
+            progress.start()
         try:
             async for block in lines(plan, progress):
                 out.write(block)
