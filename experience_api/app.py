@@ -11,7 +11,6 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -21,7 +20,6 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from experience_api import log_redaction
 from experience_api.bootstrap import build_gateway
 from experience_api.export.endpoint import EXPORT_PATH, export
-from experience_api.gateway import Gateway
 from experience_api.graphiql.assets import STATIC_PREFIX, static_files
 from experience_api.graphql_http import GatewayGraphQL
 from experience_api.graphql_protection import graphql_protection
@@ -29,6 +27,7 @@ from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndp
 from experience_api.limits.request_size import BodySizeLimit
 from experience_api.mcp.http import McpEndpoint, ResourceMetadataChallenge
 from experience_api.mcp.tools import Toolbox, agent_documents
+from experience_api.readiness import readiness
 from experience_api.schema import build_schema
 from experience_api.security.setup import security
 from experience_api.settings import Settings
@@ -78,13 +77,8 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok"})
 
     async def ready(request: Request) -> Response:
-        gateway: Gateway = request.app.state.gateway
-        try:
-            async with gateway.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-        except Exception:
-            return JSONResponse({"status": "unavailable", "checks": {"state": "down"}}, 503)
-        return JSONResponse({"status": "ok", "checks": {"state": "up"}})
+        status, body = await readiness(request.app.state.gateway)
+        return JSONResponse(body, status)
 
     async def home(_: Request) -> Response:
         return RedirectResponse("/graphql")

@@ -99,6 +99,11 @@ class RabbitMqBus:
                 delay = min(delay * 2, 30.0)
         await asyncio.Event().wait()
 
+    @property
+    def connected(self) -> bool:
+        """Whether events can be published now (connected, and not cut off since)."""
+        return self._connection is not None and not self._connection.is_closed
+
     async def wait_ready(self) -> None:
         """Wait until connected (for start-up checks and tests)."""
         await self._ready.wait()
