@@ -13,6 +13,7 @@ from process_apis.connections import Connections
 from process_apis.idempotency.port import KeyRecord, KeyState
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.flow import OrderToInvoice
+from process_apis.quarantine.errors import OrderQuarantined
 from process_apis.quarantine.port import QuarantineStatus
 from process_apis.recovery import InFlightRecovery, RecoveryReport
 from system_apis.contracts import errors as erp
@@ -235,3 +236,24 @@ async def test_one_broken_claim_does_not_stop_the_sweep(
 
     assert report == RecoveryReport(resumed_created=1, failed=1)
     assert key_of(keys, good).state is KeyState.COMPLETED
+
+
+async def test_a_dead_claim_is_resumed_at_once_behind_a_large_quarantine_backlog(
+    flow: OrderToInvoice,
+    erp_: MemoryErp,
+    keys: MemoryIdempotencyStore,
+    store: MemoryQuarantineStore,
+) -> None:
+    erp_.fail_with["create_sales_order"] = lambda: erp.Unavailable("connection refused")
+    for n in range(30):
+        with pytest.raises(OrderQuarantined):
+            await flow.place_order(order(f"backlog-{n}"))
+    erp_.fail_with.clear()
+    dead = order("killed")
+    await died_after_claiming(keys, dead, age=dt.timedelta(0))  # the newest claim
+    small_batches = InFlightRecovery(flow, batch_size=10)
+    later = dt.datetime.now(dt.UTC) + HOUR  # every backlog claim is older than the timeout
+
+    assert await small_batches.resume_stalled(now=later) == RecoveryReport(resumed_created=1)
+    assert key_of(keys, dead).state is KeyState.COMPLETED
+    assert len(store.records) == 30
