@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from system_apis.contracts.models import InventoryLevel, Quantity, Source, canonical_id
+from system_apis.contracts.models import InventoryLevel, Source, canonical_id
 from system_apis.sap.mapping.codes import location_of
 from system_apis.sap.mapping.readers import (
     JsonObject,
@@ -41,18 +41,23 @@ def inventory_from_sap(rows: Iterable[JsonObject], source: Source) -> list[Inven
                 raise ValueError(f"stock of {key} comes in two units: {previous[1]}, {unit}")
             quantity += previous[0]
         totals[key] = (quantity, unit)
-    levels = []
+    # One validation per level, the quantity validated inside it: a stock page of 5,000
+    # rows costs half the validator calls of building the quantity on its own.
+    validate = InventoryLevel.__pydantic_validator__.validate_python
+    levels: list[InventoryLevel] = []
     for (material, plant, storage_location), (quantity, unit) in totals.items():
         location = location_of(plant, storage_location) or plant
         native_id = f"{material}@{location}"
         levels.append(
-            InventoryLevel(
-                id=canonical_id(source.connection, native_id),
-                native_id=native_id,
-                source=source,
-                sku=material,
-                location=location,
-                quantity=Quantity(value=quantity, unit=unit),
+            validate(
+                {
+                    "id": canonical_id(source.connection, native_id),
+                    "native_id": native_id,
+                    "source": source,
+                    "sku": material,
+                    "location": location,
+                    "quantity": {"value": quantity, "unit": unit},
+                }
             )
         )
     return levels
