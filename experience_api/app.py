@@ -92,7 +92,9 @@ def create_app(settings: Settings) -> Starlette:
         Route(
             "/graphql",
             BodySizeLimit(graphql, protection.max_request_bytes),
-            methods=["GET", "POST"],
+            # Every method reaches the GraphQL view, so a wrong one gets a GraphQL error
+            # body (405, Allow: GET, POST) rather than a plain-text answer.
+            methods=None,
         ),
         # Whole record sets as NDJSON, under the same bearer tokens and rate limits.
         Route(EXPORT_PATH, export, methods=["GET"]),

@@ -123,10 +123,13 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
             self._check_query_string(scope)
             response = await self.run(request)
         except HTTPException as exc:
+            # Strawberry's 405: a method other than GET and POST.
             code = _CODE_FOR_STATUS.get(exc.status_code, BAD_REQUEST_BODY)
-            response = _refusal(request, RequestRefused(code, exc.reason, exc.status_code))
+            refused = RequestRefused(code, exc.reason, exc.status_code)
+            response = _refusal(request, refused, allow="GET, POST")
         except RequestRefused as refused:
-            response = _refusal(request, refused)
+            # Ours: a mutation sent with GET.
+            response = _refusal(request, refused, allow="POST")
         await response(scope, receive, send)
 
     def _check_query_string(self, scope: Scope) -> None:
@@ -272,10 +275,9 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
         return response
 
 
-def _refusal(request: Request, refused: RequestRefused) -> Response:
+def _refusal(request: Request, refused: RequestRefused, allow: str) -> Response:
     media_type = media_type_for(request.headers.get("accept", ""))
-    # The only method a refused GET may use instead (a mutation) is POST.
-    headers = {"Allow": "POST"} if refused.status == 405 else None
+    headers = {"Allow": allow} if refused.status == 405 else None
     return JSONResponse(refused.body, refused.status, headers=headers, media_type=media_type)
 
 

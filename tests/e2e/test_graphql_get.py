@@ -116,3 +116,13 @@ async def test_a_query_over_get_needs_a_token_where_post_does(tmp_path: Path) ->
     assert sneaky.status_code == 401
     assert signed.status_code == 200
     assert signed.json()["data"]["customers"]["nodes"]
+
+
+async def test_another_method_gets_405_as_a_graphql_error(limited: Running) -> None:
+    response = await limited.client.put(
+        "/graphql", json={"query": "{ __typename }"}, headers=ACCEPT
+    )
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.headers["content-type"].startswith("application/graphql-response+json")
+    assert response.json()["errors"][0]["extensions"]["code"]
