@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from experience_api.mcp.config import TOKEN_ENV
 from experience_api.safety import embedded_sandbox_dir
 from process_apis.persistence.database import create_engine, migrate
 from process_apis.quarantine.port import NewQuarantined
@@ -46,6 +47,21 @@ def test_production_without_an_erp_connection_refuses_to_start(tmp_path: Path) -
     assert "base_url" in result.stderr
     assert "ERP_GATEWAY_CONNECTIONS" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not embedded_sandbox_dir(tmp_path, "EU01").exists()
+
+
+def test_the_stdio_agent_server_refuses_the_demo_sandbox_in_production(tmp_path: Path) -> None:
+    issuer = Issuer(tmp_path)
+    token = issuer.headers()["Authorization"].removeprefix("Bearer ")
+    production = {
+        "ERP_GATEWAY_MODE": "production",
+        "ERP_GATEWAY_AUTH__ISSUER": ISSUER,
+        "ERP_GATEWAY_AUTH__JWKS_FILE": str(issuer.jwks_file),
+        TOKEN_ENV: token,
+    }
+    result = erp_gateway("mcp", "--data-dir", str(tmp_path), env=production)
+    assert result.returncode == 2
+    assert "base_url" in result.stderr
     assert not embedded_sandbox_dir(tmp_path, "EU01").exists()
 
 
