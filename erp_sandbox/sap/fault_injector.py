@@ -44,6 +44,7 @@ class Decision:
 class _Rule:
     fault: Fault
     injected: int = 0
+    ended: bool = False
 
     def matches(self, request: RequestInfo) -> bool:
         fault = self.fault
@@ -59,7 +60,9 @@ class _Rule:
 
     def remaining(self) -> int | None:
         count = self.fault.count
-        return None if count is None else count - self.injected
+        if count is None:
+            return 0 if self.ended else None
+        return 0 if self.ended else count - self.injected
 
 
 class FaultInjector:
@@ -93,6 +96,13 @@ class FaultInjector:
         """Append rules to the plan, keeping counters and random state."""
         with self._lock:
             self._rules.extend(_Rule(fault) for fault in faults)
+
+    def end(self, fault: Fault) -> None:
+        """Stop the rules of ``fault`` (an outage that is over), keeping what they injected."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.fault == fault:
+                    rule.ended = True
 
     def clear(self) -> None:
         """No faults any more; counters start afresh."""
