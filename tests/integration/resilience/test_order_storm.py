@@ -14,6 +14,7 @@ replayed every order is in the ERP exactly once. Runs on SQLite and on PostgreSQ
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections import Counter
 from pathlib import Path
@@ -38,7 +39,10 @@ from process_apis.quarantine.retrier import PendingRetries
 from process_apis.quarantine.review import QuarantineReview
 from process_apis.quarantine.schedule import RetrySchedule
 from process_apis.quarantine.sql_store import SqlQuarantineStore
+from system_apis.contracts.errors import ErpError
+from system_apis.contracts.queries import PageRequest, ProductFilter
 from system_apis.resilience.adapter import ResilientAdapter
+from system_apis.resilience.breaker import BreakerState
 from system_apis.resilience.policy import ResiliencePolicy
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
@@ -113,43 +117,41 @@ async def test_a_thousand_orders_under_faults(state_engine: AsyncEngine, tmp_pat
     ]
     gate = asyncio.Semaphore(CONCURRENCY)
     outcomes: Counter[str] = Counter()
-    added: list[SandboxFault] = []
 
     async def place(command: PlaceOrder) -> None:
         async with gate:
-            done = sum(outcomes.values())
-            if done >= ORDERS * 3 // 10 and OUTAGE not in added:
-                added.append(OUTAGE)
-                sap.faults.add(OUTAGE)
-            # Rules fire in order, so a live outage would hide the 429 burst: it comes once the
-            # outage has had all its requests, or ends it late in the run when the open breaker
-            # let too few requests through for that.
-            if (
-                done >= ORDERS * 6 // 10
-                and THROTTLE_BURST not in added
-                and (outage_left() == 0 or done >= ORDERS * 85 // 100)
-            ):
-                sap.faults.end(OUTAGE)
-                added.append(THROTTLE_BURST)
-                sap.faults.add(THROTTLE_BURST)
-            await placed(command)
+            try:
+                await flow.place_order(command)
+                outcomes["placed"] += 1
+            except OrderPending:
+                outcomes["pending"] += 1
+            except OrderQuarantined:
+                outcomes["quarantined"] += 1
+            except FlowError as exc:  # anything else would be a lost order
+                outcomes[f"lost: {type(exc).__name__}: {exc.message}"] += 1
 
-    def outage_left() -> int:
-        rules = [r for r in sap.faults.stats()["faults"] if r["remaining"] is not None]
-        return int(rules[0]["remaining"]) if rules else 0
+    async def place_all(batch: list[PlaceOrder]) -> None:
+        await asyncio.gather(*(place(c) for c in batch))
 
-    async def placed(command: PlaceOrder) -> None:
-        try:
-            await flow.place_order(command)
-            outcomes["placed"] += 1
-        except OrderPending:
-            outcomes["pending"] += 1
-        except OrderQuarantined:
-            outcomes["quarantined"] += 1
-        except FlowError as exc:  # anything else would be a lost order
-            outcomes[f"lost: {type(exc).__name__}: {exc.message}"] += 1
+    async def until_breaker_closed() -> None:
+        # Reads through the wrapper are the breaker's probes; random faults may fail some.
+        async with asyncio.timeout(30):
+            while erp.state is not BreakerState.CLOSED:
+                with contextlib.suppress(ErpError):
+                    await erp.list_products(ProductFilter(), PageRequest(limit=1))
+                await asyncio.sleep(POLICY.breaker_open_seconds)
 
-    await asyncio.gather(*(place(c) for c in commands))
+    # Three phases, each a third of the orders: random faults only; then SAP down for 120
+    # requests in a row (the breaker opens, orders wait as pending); then, once the breaker
+    # has closed again, a burst of 429s that the orders of the last phase run into.
+    first, second = ORDERS * 3 // 10, ORDERS * 6 // 10
+    await place_all(commands[:first])
+    sap.faults.add(OUTAGE)
+    await place_all(commands[first:second])
+    sap.faults.end(OUTAGE)
+    await until_breaker_closed()
+    sap.faults.add(THROTTLE_BURST)
+    await place_all(commands[second:])
     stats = sap.faults.stats()
     faults = stats["injected"]
     bursts = {
