@@ -1,14 +1,15 @@
 # The gateway as a container: non-root, state in /data, health probe on /health.
-FROM python:3.12-slim AS build
+FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY system_apis ./system_apis
 COPY process_apis ./process_apis
 COPY experience_api ./experience_api
 COPY erp_sandbox ./erp_sandbox
-RUN pip install --no-cache-dir --prefix=/install ".[postgres]"
+# The versions `make test` ran with (constraints.txt, generated on Python 3.11 like this image).
+RUN pip install --no-cache-dir --prefix=/install -c constraints.txt ".[postgres]"
 
-FROM python:3.12-slim
+FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     ERP_GATEWAY_HOST=0.0.0.0 \

@@ -11,12 +11,13 @@ export GATEWAY_TRYTON_CACHE ?= $(CURDIR)/.cache/tryton
 # Debian's Chromium for the browser end-to-end tests (GraphiQL offline), driven by Playwright.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run run-tryton test fmt schema clean browser
+.PHONY: run run-tryton test fmt schema lock clean browser
 
-$(STAMP): pyproject.toml
+# Exact versions from constraints.txt (scripts/lock.py writes it; see its docstring to refresh).
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,tryton]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,postgres,tryton]'
 	touch $(STAMP)
 
 $(INSPECTOR): $(INSPECTOR_DIR)/package.json $(INSPECTOR_DIR)/package-lock.json
@@ -53,6 +54,10 @@ fmt: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/erp-gateway export-schema > experience_api/schema.graphql
+
+# Re-pin constraints.txt to what .venv holds, after a change to the dependencies.
+lock: $(STAMP)
+	$(BIN)/python scripts/lock.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
