@@ -1,7 +1,9 @@
 """What a client sends to place an order, and its normal form.
 
 Normalization is deliberately small: surrounding whitespace goes, quantities lose exponent
-notation; nothing changes case, since ERPs tell ``tg11`` and ``TG11`` apart.
+notation and trailing zeros (``"3.0"`` is ``3``); nothing changes case, since ERPs tell ``tg11``
+and ``TG11`` apart. The fingerprint that ties an idempotency key to its request also ignores the
+order of the lines: the same lines in another order are the same order.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ def _printable(value: str) -> str:
 
 
 def _fixed_point(value: Decimal) -> Decimal:
-    # "1E+3" is a valid decimal but not a quantity every ERP parses: send "1000".
-    return Decimal(format(value, "f"))
+    # "1E+3" is a valid decimal but not a quantity every ERP parses: send "1000"; and "3.0"
+    # is the quantity 3, so a retry that spells it differently is the same request.
+    return Decimal(format(value.normalize(), "f"))
 
 
 Text = Annotated[str, AfterValidator(_printable)]
@@ -89,6 +92,7 @@ class PlaceOrder(BaseModel):
     def fingerprint(self) -> str:
         """Hash of everything but the key: the same key must come with the same request."""
         body = self.model_dump(mode="json", exclude={"idempotency_key"})
+        body["lines"].sort(key=lambda line: (line["sku"], line["location"] or ""))
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 

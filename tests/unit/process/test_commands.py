@@ -28,7 +28,8 @@ def test_strings_are_trimmed_but_keep_their_case() -> None:
 
 
 @pytest.mark.parametrize(
-    ("given", "normal"), [("1e3", "1000"), ("2.50", "2.50"), (3, "3"), (0.5, "0.5")]
+    ("given", "normal"),
+    [("1e3", "1000"), ("2.50", "2.5"), ("3.0", "3"), ("100", "100"), (3, "3"), (0.5, "0.5")],
 )
 def test_quantities_are_plain_decimals(given: object, normal: str) -> None:
     quantity = parse({"sku": "TG11", "quantity": given}).lines[0].quantity
@@ -39,6 +40,14 @@ def test_quantities_are_plain_decimals(given: object, normal: str) -> None:
 def test_the_same_order_written_differently_has_one_fingerprint() -> None:
     assert parse({"sku": " TG11", "quantity": "1E1"}).fingerprint() == (
         parse({"sku": "TG11", "quantity": "10"}).fingerprint()
+    )
+
+
+def test_the_order_of_lines_does_not_change_the_fingerprint() -> None:
+    one, two = {"sku": "TG11", "quantity": "3"}, {"sku": "TG12", "quantity": "1.0"}
+    assert parse(one, two).fingerprint() == parse(two, one).fingerprint()
+    assert (
+        parse(one, two).fingerprint() != parse(one, {"sku": "TG12", "quantity": "2"}).fingerprint()
     )
 
 

@@ -100,6 +100,17 @@ async def test_same_key_other_input_is_refused(flow: OrderToInvoice, erp_: Memor
     assert len(erp_.orders) == 1
 
 
+async def test_same_order_spelled_differently_is_the_same_request(
+    flow: OrderToInvoice, erp_: MemoryErp
+) -> None:
+    first = await flow.place_order(order())
+    again = await flow.place_order(
+        order(lines=[{"sku": "TG12", "quantity": "1.000"}, {"sku": "TG11", "quantity": "4.0"}])
+    )
+    assert again == first
+    assert len(erp_.orders) == 1
+
+
 async def test_concurrent_duplicates_create_one_order(
     flow: OrderToInvoice, erp_: MemoryErp
 ) -> None:
