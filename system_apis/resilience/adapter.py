@@ -344,6 +344,7 @@ class ResilientAdapter:
 
     async def _timed(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
         deadline = asyncio.timeout(self._policy.timeout)
+        started = time.perf_counter()
         try:
             async with deadline:
                 return await call()
@@ -356,6 +357,8 @@ class ResilientAdapter:
                 f"{method} on {self._connection} got no answer within {self._policy.timeout}s",
                 connection=self._connection,
             ) from exc
+        finally:
+            self._counters.attempt_seconds += time.perf_counter() - started
 
     def _admitted(self, check: Callable[[], T]) -> T:
         try:

@@ -24,3 +24,15 @@ class ResilienceCounters:
     """Attempts refused by the open (or busy half-open) breaker without calling the ERP."""
     stale_reads: int = 0
     """Reads answered from the last-known-good cache."""
+    attempt_seconds: float = 0.0
+    """Time spent in the inner adapter's calls (every attempt, failed ones included)."""
+
+    @property
+    def error_rate(self) -> float | None:
+        """Failed attempts per attempt; None before the first attempt."""
+        return self.failures / self.attempts if self.attempts else None
+
+    @property
+    def mean_latency(self) -> float | None:
+        """Seconds per attempt on average; None before the first attempt."""
+        return self.attempt_seconds / self.attempts if self.attempts else None

@@ -45,6 +45,12 @@ async def test_a_read_is_retried_until_it_succeeds() -> None:
     assert len(clock.sleeps) == 2
     counters = adapter.counters
     assert (counters.calls, counters.attempts, counters.retries, counters.failures) == (1, 3, 2, 2)
+    assert counters.error_rate == pytest.approx(2 / 3)
+
+
+def test_no_error_rate_or_latency_before_the_first_attempt() -> None:
+    adapter, _, _ = wrap()
+    assert (adapter.counters.error_rate, adapter.counters.mean_latency) == (None, None)
 
 
 async def test_a_read_gives_up_after_its_attempts_with_the_last_error() -> None:
@@ -173,6 +179,10 @@ async def test_a_read_that_times_out_is_unavailable() -> None:
     assert type(raised.value) is errors.Unavailable
     assert adapter.counters.timeouts == 2
     assert adapter.counters.failures == 2
+    # The time waited counts in the latency: each attempt ran at least up to its timeout.
+    assert adapter.counters.error_rate == 1.0
+    assert adapter.counters.mean_latency is not None
+    assert adapter.counters.mean_latency >= 0.01
 
 
 async def test_a_write_that_times_out_has_an_unknown_outcome() -> None:
