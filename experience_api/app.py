@@ -19,6 +19,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 
 from experience_api import log_redaction
 from experience_api.bootstrap import build_gateway
+from experience_api.console.routes import AuditKey, console_routes
 from experience_api.export.endpoint import EXPORT_PATH, export
 from experience_api.graphiql.assets import STATIC_PREFIX, static_files
 from experience_api.graphql_http import GatewayGraphQL
@@ -101,6 +102,10 @@ def create_app(settings: Settings) -> Starlette:
         # Subscriptions over graphql-transport-ws (or legacy graphql-ws) on the same path.
         WebSocketRoute("/graphql", graphql),
     ]
+    # The operations console: admins only, like the admin operations of the API.
+    routes.extend(
+        console_routes(AuditKey(settings.audit_key, settings.audit_key_file, settings.data_dir))
+    )
     if protection.graphiql:
         routes.append(Mount(STATIC_PREFIX, static_files()))
     # Agents: the same schema, so the same policy; ToolDocumentError stops start-up.
