@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # The MCP Inspector (npm): the client not written in Python in the MCP end-to-end tests.
 INSPECTOR_DIR := tests/mcp_inspector
 INSPECTOR := $(INSPECTOR_DIR)/node_modules/.installed
-# The Tryton test database takes about a minute to build; later runs reuse it from here.
+# The Tryton test database takes minutes to build (progress on the terminal); later runs reuse it.
 export GATEWAY_TRYTON_CACHE ?= $(CURDIR)/.cache/tryton
 
 # Debian's Chromium for the browser end-to-end tests (GraphiQL offline), driven by Playwright.

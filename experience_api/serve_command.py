@@ -23,7 +23,7 @@ def _arguments(serve: argparse.ArgumentParser) -> None:
         choices=["default", "tryton"],
         default="default",
         help="tryton: also set up a local Tryton with demo data (built once into the data "
-        "directory, about a minute), start it, and serve it as connection US01",
+        "directory: a few minutes, progress on stderr), start it, and serve it as connection US01",
     )
 
 
@@ -69,8 +69,12 @@ def _serve_with_local_tryton(settings: Settings) -> int:
     from experience_api.connection_settings import ConnectionSettings
     from process_apis.change_capture.config import ChangeCapturePolicy
 
-    print("erp-gateway: preparing the local Tryton (the first start builds it)...", file=sys.stderr)
-    tryton = start_in_background(settings.data_dir / "tryton")
+    print(
+        "erp-gateway: preparing the local Tryton (the first start builds it: a few minutes)",
+        file=sys.stderr,
+        flush=True,
+    )
+    tryton = start_in_background(settings.data_dir / "tryton", progress=_to_stderr)
     try:
         running = tryton.running
         assert running is not None
@@ -90,6 +94,10 @@ def _serve_with_local_tryton(settings: Settings) -> int:
     finally:
         tryton.stop()
     return 0
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 COMMAND = Subcommand(

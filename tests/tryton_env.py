@@ -11,6 +11,9 @@ Fixtures:
 - ``tryton_catalog`` (session): the demo catalogue module (``erp_sandbox.tryton.catalog``):
   company, customers, products, low-stock codes and historic sales the database holds.
 
+A build (minutes on a busy machine) reports its steps on the terminal as it goes, whatever the
+output capture.
+
 When the ``tryton`` extra is not installed the fixtures skip the test, except on CI (``CI`` set)
 where they fail it. Tryton runs in child processes only: this process never imports trytond.
 """
@@ -18,7 +21,8 @@ where they fail it. Tryton runs in child processes only: this process never impo
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
@@ -88,15 +92,32 @@ def tryton_catalog() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
-def tryton_template(tmp_path_factory: pytest.TempPathFactory) -> TrytonDatabase:
+def tryton_template(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> TrytonDatabase:
     """The demo database as built; copy it (``copy_database``) before serving or writing."""
     require_tryton()
     target = tmp_path_factory.mktemp("tryton-template")
+    progress = _on_terminal(pytestconfig)
     cache = os.environ.get(CACHE_VARIABLE)
     if cache:
         # The cached database itself is never handed out, so no test can change it.
-        return copy_database(ensure_database(Path(cache)), target)
-    return build_database(target)
+        return copy_database(ensure_database(Path(cache), progress=progress), target)
+    return build_database(target, progress=progress)
+
+
+def _on_terminal(config: pytest.Config) -> Callable[[str], None]:
+    """Writes a line on pytest's terminal even while the test's output is captured."""
+    reporter = config.pluginmanager.getplugin("terminalreporter")
+    capture = config.pluginmanager.getplugin("capturemanager")
+
+    def report(line: str) -> None:
+        if reporter is None:
+            return
+        with capture.global_and_fixture_disabled() if capture is not None else nullcontext():
+            reporter.write_line(line)
+
+    return report
 
 
 @pytest.fixture(scope="session")

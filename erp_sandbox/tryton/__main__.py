@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,10 +39,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             database=args.database,
             admin_password=args.admin_password,
             verbose=args.verbose,
+            progress=_to_stderr,
         )
-    db = build_database(args.data_dir, database=args.database, admin_password=args.admin_password)
+    db = build_database(
+        args.data_dir,
+        database=args.database,
+        admin_password=args.admin_password,
+        progress=_to_stderr,
+    )
     print(json.dumps(read_build_stamp(db.directory, db.name), indent=2))
     return 0
+
+
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 raise SystemExit(main())

@@ -15,6 +15,7 @@ from types import FrameType
 
 from erp_sandbox.tryton.build import DEFAULT_TIMEOUT, ensure_database
 from erp_sandbox.tryton.database import DEFAULT_ADMIN_PASSWORD, DEFAULT_DATABASE
+from erp_sandbox.tryton.progress import Report
 from erp_sandbox.tryton.server import DEFAULT_HOST, TrytonServer
 
 logger = logging.getLogger(__name__)
@@ -32,14 +33,20 @@ def start_in_background(
     admin_password: str = DEFAULT_ADMIN_PASSWORD,
     build_timeout: float = DEFAULT_TIMEOUT,
     verbose: bool = False,
+    progress: Report | None = None,
 ) -> TrytonServer:
     """Build the database in ``data_dir`` if needed, start trytond and return once it answers.
 
     ``server.running`` then holds ``url``, ``database`` and ``admin_password``; call
-    ``server.stop()`` when done. ``port=None`` picks a free port.
+    ``server.stop()`` when done. ``port=None`` picks a free port. ``progress`` hears the steps
+    of a build.
     """
     db = ensure_database(
-        data_dir, database=database, admin_password=admin_password, timeout=build_timeout
+        data_dir,
+        database=database,
+        admin_password=admin_password,
+        timeout=build_timeout,
+        progress=progress,
     )
     server = TrytonServer(db, port, host=host, verbose=verbose)
     server.start()
@@ -55,6 +62,7 @@ def serve(
     admin_password: str = DEFAULT_ADMIN_PASSWORD,
     build_timeout: float = DEFAULT_TIMEOUT,
     verbose: bool = False,
+    progress: Report | None = None,
 ) -> int:
     """Serve the sandbox until trytond exits or the process is interrupted; returns the status."""
     server = start_in_background(
@@ -65,6 +73,7 @@ def serve(
         admin_password=admin_password,
         build_timeout=build_timeout,
         verbose=verbose,
+        progress=progress,
     )
     running = server.running
     assert running is not None
