@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from experience_api.console.guard import CSRF_FIELD, csrf_token, set_csrf_cookie
+from experience_api.security.setup import CONSOLE
 
 STATIC_PATH = "/console/static"
 
@@ -46,10 +47,13 @@ def environment() -> Environment:
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
     """``template`` filled with ``values``, the CSRF token and the static path."""
     token, new = csrf_token(request)
+    signed_in = CONSOLE.cookie in request.cookies
     html = (
         environment()
         .get_template(template)
-        .render(csrf_field=CSRF_FIELD, csrf=token, static=STATIC_PATH, **values)
+        .render(
+            csrf_field=CSRF_FIELD, csrf=token, static=STATIC_PATH, signed_in=signed_in, **values
+        )
     )
     response = HTMLResponse(html, status_code, headers=HEADERS)
     if new:

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from experience_api.console import quarantine, snapshot
+from experience_api.console import quarantine, sign_in, snapshot
 from experience_api.console.guard import CONSOLE_PATH, Refused, admin
 from experience_api.console.pages import STATIC_PATH, render
 from experience_api.gateway import Gateway
@@ -70,6 +70,9 @@ def console_routes(audit_key: AuditKey) -> list[BaseRoute]:
         ("/quarantine/{record_id}/discard", quarantine.discard, ["POST"]),
         ("/webhooks", webhooks, ["GET"]),
         ("/audit", audit, ["GET"]),
+        ("/sign-in", sign_in.sign_in_page, ["GET"]),
+        ("/sign-in", sign_in.sign_in, ["POST"]),
+        ("/sign-out", sign_in.sign_out, ["POST"]),
     ]
     routes: list[BaseRoute] = [
         Route(f"{CONSOLE_PATH}{path}", _refusals(handler), methods=methods)

@@ -19,6 +19,10 @@ clients behind one NAT or proxy cannot lock each other out. The caller's address
 peer, or the client a trusted proxy names (:mod:`client_address`); it replaces the
 scope's ``client`` so everything after this middleware sees the same caller.
 
+Under the paths of a :class:`CookieToken` (the web console), a request without an
+Authorization header may carry its bearer token in a cookie instead, set by the console's
+sign-in page; a page asked for there without a valid token is redirected to sign-in.
+
 The principal is left in the ASGI scope's ``state`` (``request.state.principal``). A
 WebSocket may also authenticate later, in its ``connection_init`` payload; a bad token in
 its upgrade request closes it before it is accepted.
@@ -30,6 +34,8 @@ import hashlib
 import json
 import logging
 from collections.abc import Collection
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,6 +58,19 @@ PRINCIPAL_KEY = "principal"
 WS_UNAUTHORIZED = 4401
 
 
+@dataclass(frozen=True)
+class CookieToken:
+    """Browser pages under ``prefix`` whose bearer token may come in the ``cookie``; a
+    page (GET of HTML) there without a valid token is sent to ``sign_in``."""
+
+    prefix: str
+    cookie: str
+    sign_in: str
+
+    def covers(self, path: str) -> bool:
+        return path == self.prefix or path.startswith(f"{self.prefix}/")
+
+
 class AuthMiddleware:
     """Authenticates and rate-limits every request outside ``open_paths``."""
 
@@ -65,8 +84,10 @@ class AuthMiddleware:
         open_get_paths: Collection[str] = (),
         open_prefixes: Collection[str] = (),
         trusted_proxies: TrustedProxies | None = None,
+        cookie_token: CookieToken | None = None,
     ):
         self.app = app
+        self.cookie_token = cookie_token
         self.trusted_proxies = trusted_proxies or TrustedProxies()
         self.authenticator = authenticator
         self.limiter = limiter
@@ -100,6 +121,10 @@ class AuthMiddleware:
             await self._count_failure(f"addr:{address}")
             await _reply(send, 400, str(exc), "UNAUTHENTICATED", _invalid_request(exc))
             return
+        cookie = self.cookie_token if self.cookie_token and self.cookie_token.covers(path) else None
+        if authorization is None and cookie is not None:
+            token = _cookie(scope, cookie.cookie)
+            authorization = None if token is None else f"Bearer {token}"
         fingerprint = _fingerprint(authorization)
         if self.limiter is not None and fingerprint is not None:
             refused = await self.limiter.failures_exhausted(fingerprint)
@@ -110,6 +135,9 @@ class AuthMiddleware:
         try:
             principal = await self.authenticator.authenticate(authorization, _client(scope))
         except MissingToken:
+            if cookie is not None and _asks_for_a_page(scope):
+                await _redirect(send, cookie.sign_in)
+                return
             await _reply(send, 401, "a bearer token is required", "UNAUTHENTICATED", _challenge())
             return
         except MalformedAuthorization as exc:
@@ -123,6 +151,9 @@ class AuthMiddleware:
             if refused is not None:
                 message = "too many invalid tokens from this address; try again later"
                 await _reply(send, 429, message, "RATE_LIMITED", refused.headers())
+                return
+            if cookie is not None and _asks_for_a_page(scope):
+                await _redirect(send, cookie.sign_in)  # an expired sign-in, most often
                 return
             challenge = _challenge("invalid_token", exc.description)
             await _reply(send, 401, exc.description, "UNAUTHENTICATED", challenge)
@@ -210,6 +241,36 @@ def _authorization(scope: Scope) -> str | None:
     if len(values) > 1:
         raise MalformedAuthorization("the request carries more than one Authorization header")
     return bytes(values[0]).decode("latin-1") if values else None
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    """The value of the cookie ``name``; None when absent, empty or unreadable."""
+    for key, value in scope.get("headers", []):
+        if bytes(key).lower() != b"cookie":
+            continue
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(bytes(value).decode("latin-1"))
+        except CookieError:
+            continue
+        if name in jar and jar[name].value.strip():
+            return jar[name].value.strip()
+    return None
+
+
+async def _redirect(send: Send, location: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 303,
+            "headers": [
+                (b"location", location.encode("latin-1")),
+                (b"content-length", b"0"),
+                (b"cache-control", b"no-store"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
 
 
 def _fingerprint(authorization: str | None) -> str | None:

@@ -12,12 +12,16 @@ from experience_api.graphiql.assets import STATIC_PREFIX as GRAPHIQL_ASSETS
 from experience_api.security.authenticator import Authenticator, Mode, build_authenticator
 from experience_api.security.client_address import TrustedProxies
 from experience_api.security.config import AuthSettings
-from experience_api.security.middleware import AuthMiddleware
+from experience_api.security.middleware import AuthMiddleware, CookieToken
 from experience_api.security.rate_limit import RateLimiter
 
 GRAPHQL_PATH = "/graphql"
 INBOUND_WEBHOOKS_PREFIX = "/webhooks/inbound/"
 RESOURCE_METADATA_PREFIX = "/.well-known/oauth-protected-resource"
+# The web console: a browser signs in once (its token kept in a cookie); its sign-in page and
+# stylesheet are open.
+CONSOLE = CookieToken(prefix="/console", cookie="console_token", sign_in="/console/sign-in")
+CONSOLE_STATIC_PREFIX = "/console/static/"
 
 
 class SecuritySettings(Protocol):
@@ -60,11 +64,18 @@ def security(settings: SecuritySettings) -> tuple[Middleware, Security]:
         AuthMiddleware,
         authenticator=authenticator,
         limiter=limiter,
+        open_paths=("/", "/health", "/ready", CONSOLE.sign_in),
         open_get_paths=open_get,
         # Inbound webhooks prove who sent them with their own signature, not a token.
         # Protected Resource Metadata (RFC 9728) tells a caller how to get a token.
-        open_prefixes=(INBOUND_WEBHOOKS_PREFIX, RESOURCE_METADATA_PREFIX, *open_assets),
+        open_prefixes=(
+            INBOUND_WEBHOOKS_PREFIX,
+            RESOURCE_METADATA_PREFIX,
+            CONSOLE_STATIC_PREFIX,
+            *open_assets,
+        ),
         trusted_proxies=TrustedProxies(settings.auth.trusted_proxies),
+        cookie_token=CONSOLE,
     )
     return middleware, Security(authenticator, limiter)
 

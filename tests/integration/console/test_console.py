@@ -108,13 +108,53 @@ async def test_callers_without_the_admin_role_are_refused(tmp_path: Path) -> Non
         assert (await running.client.get("/console", headers=admin)).status_code == 200
 
 
-async def test_a_caller_off_this_machine_needs_a_token(tmp_path: Path) -> None:
+async def test_a_caller_off_this_machine_signs_in_with_a_token(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     async with console(settings, client=("203.0.113.7", 50000)) as running:
-        assert (await running.client.get("/console")).status_code == 401
-        token = running.token("admin")
-        page = await running.client.get("/console", headers={"Authorization": f"Bearer {token}"})
-        assert page.status_code == 200
+        http = running.client
+        # A browser is sent to sign in; anything else gets the API's 401.
+        page = await http.get("/console/quarantine", headers={"Accept": "text/html"})
+        assert (page.status_code, page.headers["location"]) == (303, "/console/sign-in")
+        assert (
+            await http.get("/console", headers={"Accept": "application/json"})
+        ).status_code == 401
+        form = await http.get("/console/sign-in")
+        assert form.status_code == 200
+        csrf = csrf_of(form)
+        assert (await http.get("/console/static/console.css")).status_code == 200
+
+        refused = await post(running, "/console/sign-in", {"csrf": csrf, "token": "not-a-jwt"})
+        assert refused.status_code == 401
+        sales = running.token("sales")
+        refused = await post(running, "/console/sign-in", {"csrf": csrf, "token": sales})
+        assert refused.status_code == 403
+        assert "console_token" not in http.cookies
+        forged = await post(running, "/console/sign-in", {"token": running.token("admin")})
+        assert forged.status_code == 403
+        assert "console_token" not in http.cookies
+
+        admin = running.token("admin")
+        signed = await post(running, "/console/sign-in", {"csrf": csrf, "token": f" {admin}\n"})
+        assert (signed.status_code, signed.headers["location"]) == (303, "/console")
+        cookie = signed.headers["set-cookie"]
+        assert "HttpOnly" in cookie
+        assert "SameSite=strict" in cookie
+        assert "Path=/console" in cookie
+        overview = await http.get("/console")
+        assert overview.status_code == 200
+        assert "Sign out" in overview.text
+        # The cookie stands for a token on the console's paths only.
+        assert (await running.gql("{ __typename }"))["_status"] == 401
+
+        out = await post(running, "/console/sign-out", {"csrf": csrf})
+        assert (out.status_code, out.headers["location"]) == (303, "/console/sign-in")
+        assert "console_token" not in http.cookies
+        assert (await http.get("/console")).status_code == 303
+        # A cookie whose token no longer validates (expired, most often) asks to sign in again.
+        http.cookies.set("console_token", "expired.token.value", domain="gateway.test")
+        bad = await http.get("/console", headers={"Accept": "application/json"})
+        assert 'error="invalid_token"' in bad.headers["www-authenticate"]
+        assert (await http.get("/console")).headers["location"] == "/console/sign-in"
 
 
 async def test_forms_without_the_csrf_token_change_nothing(tmp_path: Path) -> None:
