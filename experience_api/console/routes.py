@@ -21,6 +21,7 @@ from experience_api.console.guard import CONSOLE_PATH, Refused, admin
 from experience_api.console.pages import STATIC_PATH, render
 from experience_api.gateway import Gateway
 from experience_api.security.audit_key import load_audit_key
+from experience_api.security.principal import Principal
 from process_apis.audit.verification import verify_chain
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -43,17 +44,15 @@ def console_routes(audit_key: AuditKey) -> list[BaseRoute]:
     """The routes to add to the app under ``/console``."""
 
     async def overview(request: Request) -> Response:
-        principal = admin(request)
-        shown = await snapshot.overview(_gateway(request))
-        connections = [c for c in shown.connections if principal.may_see(c.name)]
-        return render(request, "overview.html", overview=shown, connections=connections)
+        shown = await snapshot.overview(_gateway(request), admin(request))
+        return render(request, "overview.html", overview=shown, connections=shown.connections)
 
     async def webhooks(request: Request) -> Response:
-        admin(request)
+        _everywhere(admin(request))
         return render(request, "webhooks.html", webhooks=await snapshot.webhooks(_gateway(request)))
 
     async def audit(request: Request) -> Response:
-        admin(request)
+        _everywhere(admin(request))
         log = _gateway(request).services.audit
         if log is None:
             raise Refused(404, "This gateway keeps no audit log.")
@@ -81,6 +80,13 @@ def console_routes(audit_key: AuditKey) -> list[BaseRoute]:
     static = StaticFiles(packages=[("experience_api.console", "static")])
     routes.append(Mount(STATIC_PATH, static))
     return routes
+
+
+def _everywhere(principal: Principal) -> None:
+    """Refused (403) unless ``principal`` may use every connection: webhooks and the audit
+    log span them all."""
+    if principal.connections is not None:
+        raise Refused(403, "This page spans every connection; this caller may see only some.")
 
 
 def _gateway(request: Request) -> Gateway:

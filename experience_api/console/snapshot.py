@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from experience_api.gateway import Gateway
 from experience_api.readiness import readiness
+from experience_api.security.principal import Principal
 from process_apis.change_capture.port import Watermark
 from process_apis.change_capture.sql_store import SqlWatermarkStore
 from process_apis.events.relay import RELAY_LEASE
@@ -45,28 +46,39 @@ class Overview:
     watermarks: list[Watermark]
 
 
-async def overview(gateway: Gateway) -> Overview:
+async def overview(gateway: Gateway, principal: Principal) -> Overview:
+    """The overview as ``principal`` may see it: the connections (their health, quarantine
+    counts and watermarks) of its companies only; the state, broker and outbox are the
+    gateway's."""
     _, ready = await readiness(gateway)
     checks = ready["checks"]
     assert isinstance(checks, dict)
     health: dict[str, str] = checks["connections"]
-    connections = [_connection(gateway, name, health[name]) for name in health]
+    visible = principal.visible(health)
     outbox = await outbox_status(gateway.engine, RELAY_LEASE)
     now = dt.datetime.now(dt.UTC)
-    review = gateway.services.quarantine
-    open_ = await review.list(QuarantineFilter(status=QuarantineStatus.OPEN), limit=1)
-    pending = await review.list(QuarantineFilter(status=QuarantineStatus.PENDING), limit=1)
+    marks = await SqlWatermarkStore(gateway.engine).list_all()
     return Overview(
         status=str(ready["status"]),
         state=str(checks["state"]),
         broker=str(checks["broker"]),
-        connections=connections,
+        connections=[_connection(gateway, name, health[name]) for name in visible],
         outbox=outbox,
         relay_active=outbox.relay_lease_until is not None and outbox.relay_lease_until >= now,
-        quarantine_open=open_.total,
-        quarantine_pending=pending.total,
-        watermarks=await SqlWatermarkStore(gateway.engine).list_all(),
+        quarantine_open=await _count(gateway, principal, QuarantineStatus.OPEN),
+        quarantine_pending=await _count(gateway, principal, QuarantineStatus.PENDING),
+        watermarks=[mark for mark in marks if principal.may_see(mark.connection)],
     )
+
+
+async def _count(gateway: Gateway, principal: Principal, status: QuarantineStatus) -> int:
+    review = gateway.services.quarantine
+    if principal.connections is None:
+        return (await review.list(QuarantineFilter(status=status), limit=1)).total
+    total = 0
+    for name in principal.visible(gateway.services.connections.names):
+        total += (await review.list(QuarantineFilter(status, connection=name), limit=1)).total
+    return total
 
 
 def _connection(gateway: Gateway, name: str, health: str) -> ConnectionHealth:

@@ -157,6 +157,26 @@ async def test_a_caller_off_this_machine_signs_in_with_a_token(tmp_path: Path) -
         assert (await http.get("/console")).headers["location"] == "/console/sign-in"
 
 
+async def test_an_admin_of_other_companies_sees_nothing_of_these(tmp_path: Path) -> None:
+    record_id = await quarantine_during_outage(tmp_path)
+    async with console(sap_back(tmp_path)) as running:
+        csrf = csrf_of(await record_page(running, record_id))
+        other = {"Authorization": f"Bearer {running.token('admin', companies=('US01',))}"}
+        page = await running.client.get("/console", headers=other)
+        assert page.status_code == 200
+        assert "<td>EU01</td>" not in page.text
+        assert "0 open</a>" in page.text
+        listing = await running.client.get("/console/quarantine?status=", headers=other)
+        assert record_id not in listing.text
+        shown = await running.client.get(f"/console/quarantine/{record_id}", headers=other)
+        assert shown.status_code == 404
+        replay = f"/console/quarantine/{record_id}/replay"
+        assert (await post(running, replay, {"csrf": csrf}, **other)).status_code == 404
+        assert (await stored(running, record_id)).status.value == "open"
+        for spanning in ("/console/webhooks", "/console/audit"):
+            assert (await running.client.get(spanning, headers=other)).status_code == 403
+
+
 async def test_forms_without_the_csrf_token_change_nothing(tmp_path: Path) -> None:
     record_id = await quarantine_during_outage(tmp_path)
     async with console(sap_back(tmp_path)) as running:
