@@ -88,6 +88,22 @@ async def test_the_overview_shows_each_connection_and_the_open_record(tmp_path: 
         assert css.headers["content-type"].startswith("text/css")
 
 
+async def test_webhooks_page_lists_subscriptions_without_their_secret(tmp_path: Path) -> None:
+    async with console(Settings(data_dir=tmp_path)) as running:
+        admin = running.gateway.services.webhooks
+        assert admin is not None
+        registered = await admin.register(
+            "http://127.0.0.1:9/hook", event_types=["order.placed"], description="billing"
+        )
+        page = await running.client.get("/console/webhooks")
+        assert page.status_code == 200
+        assert registered.subscription.id in page.text
+        assert "http://127.0.0.1:9/hook" in page.text
+        assert "order.placed" in page.text
+        assert registered.secret not in page.text
+        assert "No deliveries yet." in page.text
+
+
 async def test_callers_without_the_admin_role_are_refused(tmp_path: Path) -> None:
     record_id = await quarantine_during_outage(tmp_path)
     async with console(sap_back(tmp_path)) as running:
