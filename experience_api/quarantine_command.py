@@ -3,7 +3,9 @@ take: list, show, edit, replay, discard.
 
 Exit codes: 0 done; 1 a replay ran and failed again (the record stays open); 2 bad
 arguments, configuration or payload; 3 refused: no such record, or it is not open (or is
-being replayed right now).
+being replayed right now). ``replay --all`` shows where it stands on stderr (records done of
+how many, and which ERP it is waiting on) when stderr is a terminal, or always with
+``--progress``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import getpass
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from experience_api.command_support import (
     EXIT_FAILED,
@@ -30,7 +32,7 @@ from experience_api.command_support import (
 
 if TYPE_CHECKING:
     from experience_api.settings import Settings
-    from process_apis.quarantine.review import QuarantineReview
+    from process_apis.quarantine.review import QuarantineReview, ReplayProgress
 
 
 def _arguments(quarantine: argparse.ArgumentParser) -> None:
@@ -57,12 +59,45 @@ def _arguments(quarantine: argparse.ArgumentParser) -> None:
         "connection's records are left for another run (default 300)",
     )
     replay.add_argument("--kind", help="with --all: only records of this kind")
+    replay.add_argument(
+        "--progress",
+        action="store_true",
+        help="with --all: show progress on stderr even when it is not a terminal",
+    )
     discard = actions.add_parser("discard", parents=[state], help="close without placing")
     discard.add_argument("id")
     discard.add_argument("--note", required=True, help="why (kept with the record)")
     discard.add_argument(
         "--release-key", action="store_true", help="free the idempotency key for a resend"
     )
+
+
+class ReplayProgressLine:
+    """``replay: D/N records (replayed R, failed F, skipped S)``, rewritten in place on
+    ``stream``, with ``, waiting W s on CONNECTION`` while an ERP is waited out."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._shown = False
+        self._width = 0
+
+    def __call__(self, progress: ReplayProgress) -> None:
+        text = (
+            f"replay: {progress.done}/{progress.total} records (replayed {progress.replayed}, "
+            f"failed {progress.failed}, skipped {progress.skipped})"
+        )
+        if progress.waiting_on is not None:
+            text += f", waiting {progress.wait_seconds:.0f} s on {progress.waiting_on}"
+        # Padded to cover what a longer line before it left on the terminal.
+        self._stream.write(f"\r{text.ljust(self._width)}")
+        self._width = len(text)
+        self._stream.flush()
+        self._shown = True
+
+    def done(self) -> None:
+        if self._shown:
+            self._stream.write("\n")
+            self._stream.flush()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,7 +155,15 @@ async def _act(review: QuarantineReview, args: argparse.Namespace, payload: Any)
 
         if args.patience < 0:
             raise InvalidInput("--patience: must be 0 or more seconds", field="patience")
-        summary = await review.replay_all(args.kind, by=by, patience=args.patience)
+        show = args.progress or sys.stderr.isatty()
+        line = ReplayProgressLine(sys.stderr) if show else None
+        try:
+            summary = await review.replay_all(
+                args.kind, by=by, patience=args.patience, progress=line
+            )
+        finally:
+            if line is not None:
+                line.done()
         print(
             f"replayed {summary.replayed}, failed {summary.failed}, skipped {summary.skipped}, "
             f"left in review {summary.left}"

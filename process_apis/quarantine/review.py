@@ -70,6 +70,23 @@ class ReplaySummary:
     """Open records after the run, whether tried or not."""
 
 
+@dataclass(frozen=True)
+class ReplayProgress:
+    """Where a bulk replay stands: told after each record, and before each wait on an ERP
+    that is down or throttling (``waiting_on`` the connection, for ``wait_seconds``)."""
+
+    done: int
+    total: int
+    replayed: int
+    failed: int
+    skipped: int
+    waiting_on: str | None = None
+    wait_seconds: float = 0.0
+
+
+ReplayListener = Callable[[ReplayProgress], None]
+
+
 class QuarantineReview:
     """The operations behind the admin API and the ``erp-gateway quarantine`` command."""
 
@@ -181,6 +198,7 @@ class QuarantineReview:
         by: str | None = None,
         patience: float = 0.0,
         sleep: Sleep = asyncio.sleep,
+        progress: ReplayListener | None = None,
     ) -> ReplaySummary:
         """Replay every open record (of ``kind``), oldest first.
 
@@ -188,7 +206,8 @@ class QuarantineReview:
         as the ERP asks (its ``Retry-After``, else a backoff doubling up to 30 s) and tries
         the record again, so a backlog drains at the connection's pace; a connection that
         stays down for ``patience`` seconds in a row is left for the next run (at once with
-        the default 0). ``left`` counts the open records after the run.
+        the default 0). ``left`` counts the open records after the run. ``progress`` hears
+        where the run stands after each record and before each wait.
         """
         page_size = 100
         todo: list[QuarantinedRecord] = []
@@ -204,9 +223,25 @@ class QuarantineReview:
         counts: Counter[str] = Counter()
         given_up: set[str] = set()
         down_for: dict[str, float] = {}  # seconds each connection has waited in a row
-        for record in todo:
+
+        def tell(done: int, waiting_on: str | None = None, wait: float = 0.0) -> None:
+            if progress is not None:
+                progress(
+                    ReplayProgress(
+                        done,
+                        len(todo),
+                        counts["replayed"],
+                        counts["failed"],
+                        counts["skipped"],
+                        waiting_on,
+                        wait,
+                    )
+                )
+
+        for done, record in enumerate(todo, start=1):
             if record.connection in given_up:
                 counts["skipped"] += 1
+                tell(done)
                 continue
             while (failure := await self._replay_counted(record, by, counts)) is not None:
                 down = down_for.get(record.connection, 0.0)
@@ -215,10 +250,12 @@ class QuarantineReview:
                     counts["failed"] += 1
                     given_up.add(record.connection)
                     break
+                tell(done - 1, record.connection, wait)
                 await sleep(wait)
                 down_for[record.connection] = down + wait
             else:
                 down_for.pop(record.connection, None)
+            tell(done)
         left = await self._store.list(
             QuarantineFilter(status=QuarantineStatus.OPEN, kind=kind), limit=1
         )

@@ -23,7 +23,7 @@ from process_apis.order_to_invoice.replay import OrderReplayer
 from process_apis.quarantine.errors import OrderQuarantined
 from process_apis.quarantine.port import QuarantineFilter, QuarantineStatus
 from process_apis.quarantine.replayers import Replayers
-from process_apis.quarantine.review import QuarantineReview
+from process_apis.quarantine.review import QuarantineReview, ReplayProgress
 from system_apis.contracts import errors as erp
 from system_apis.contracts.commands import SalesOrderDraft
 from system_apis.contracts.models import SalesOrder
@@ -341,6 +341,36 @@ async def test_replay_all_counts_and_spares_a_connection_that_is_down(
     assert len(erp_.orders) == 3
     with pytest.raises(InvalidInput, match="unknown kind"):
         await review.replay_all("nonsense")
+
+
+async def test_replay_all_tells_where_it_stands_and_what_it_waits_on(
+    flow: OrderToInvoice, review: QuarantineReview, erp_: MemoryErp, store: MemoryQuarantineStore
+) -> None:
+    down(erp_)
+    for key in ("a", "b", "c"):
+        await quarantined(flow, store, key)
+    heard: list[ReplayProgress] = []
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    await review.replay_all(patience=5, sleep=sleep, progress=heard.append)
+
+    waits = [p for p in heard if p.waiting_on is not None]
+    assert [p.wait_seconds for p in waits] == slept != []
+    assert {(p.waiting_on, p.done, p.total) for p in waits} == {("EU01", 0, 3)}
+    after_each = [(p.done, p.replayed, p.failed, p.skipped) for p in heard if p not in waits]
+    assert after_each == [(1, 0, 1, 0), (2, 0, 1, 1), (3, 0, 1, 2)]
+
+    del erp_.fail_with["create_sales_order"]
+    heard.clear()
+    await review.replay_all(progress=heard.append)
+    assert [(p.done, p.total, p.replayed, p.waiting_on) for p in heard] == [
+        (1, 3, 1, None),
+        (2, 3, 2, None),
+        (3, 3, 3, None),
+    ]
 
 
 # -- edit and discard --------------------------------------------------------------------
