@@ -59,7 +59,7 @@ class InboundSettings(BaseModel):
     )
     batch_size: int = Field(default=50, ge=1, le=1000)
     concurrency: int = Field(
-        default=4, ge=1, le=64, description="events of different records handled at once"
+        default=16, ge=1, le=64, description="events of different records handled at once"
     )
 
     def check(self, connections: Collection[str]) -> None:

@@ -42,8 +42,13 @@ async def stage(conn: AsyncConnection, events: Sequence[Event]) -> int:
     transactions stage it at once. The count is of events not seen before this call.
     Staging transactions are serialised from this call to their commit (keep them short).
     """
+    return len(await stage_new(conn, events))
+
+
+async def stage_new(conn: AsyncConnection, events: Sequence[Event]) -> set[str]:
+    """:func:`stage`, answering the ids of the events that were new."""
     if not events:
-        return 0
+        return set()
     if conn.dialect.name == "postgresql":
         # Held until the caller commits: staging transactions commit in ``seq`` order, so
         # the relay never sees a later event of a record committed before an earlier one.
@@ -64,7 +69,7 @@ async def stage(conn: AsyncConnection, events: Sequence[Event]) -> int:
         fresh.append(event)
     if fresh:
         await conn.execute(_insert_new(conn.dialect.name), [_row(e) for e in fresh])
-    return len(fresh)
+    return seen
 
 
 def _insert_new(dialect: str) -> Insert:

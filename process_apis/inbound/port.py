@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from process_apis.events.model import Event
@@ -12,6 +13,14 @@ from process_apis.inbound.model import InboundEvent
 
 class LeaseLost(Exception):
     """The lease on an event ended and another process may have taken it over."""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A leased event its handler finished, and the business events it caused."""
+
+    event: InboundEvent
+    events: Sequence[Event]
 
 
 class InboundStore(Protocol):
@@ -49,6 +58,17 @@ class InboundStore(Protocol):
     async def claim(self, event_id: str, lease: dt.timedelta) -> InboundEvent | None:
         """Lease a due event and count the attempt; None when it is not due (another
         process has it, or it is finished)."""
+        ...
+
+    async def claim_due(self, limit: int, lease: dt.timedelta) -> list[InboundEvent]:
+        """Lease up to ``limit`` due events in one go (as :meth:`claim` each), oldest first;
+        an event another process claimed meanwhile is left out."""
+        ...
+
+    async def complete_all(self, done: Sequence[Completion]) -> list[int | None]:
+        """Complete several leased events in one transaction (as :meth:`complete` each): per
+        event how many of its events were new, or None when its lease was lost, which leaves
+        that event as it was and stages none of its events."""
         ...
 
     async def complete(self, event: InboundEvent, events: Sequence[Event]) -> int:

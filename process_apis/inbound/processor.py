@@ -15,12 +15,14 @@ import contextlib
 import datetime as dt
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from process_apis.erp_errors import translated
 from process_apis.errors import InvalidInput, InvalidState, RecordNotFound
+from process_apis.inbound.completions import CompletionGroups
 from process_apis.inbound.failures import Failure, classify
 from process_apis.inbound.model import InboundEvent, InboundStatus
 from process_apis.inbound.port import InboundStore, LeaseLost
@@ -79,7 +81,7 @@ class InboundProcessor:
         *,
         policy: RetryPolicy | None = None,
         batch_size: int = 50,
-        concurrency: int = 4,
+        concurrency: int = 16,
         on_staged: Callable[[], None] | None = None,
     ):
         self._store = store
@@ -89,6 +91,7 @@ class InboundProcessor:
         self._batch_size = batch_size
         self._concurrency = concurrency
         self._wake = asyncio.Event()
+        self._completions = CompletionGroups(store)
         # Wakes the outbox relay, so the events go out now rather than at its next poll.
         self._on_staged = on_staged
 
@@ -97,36 +100,65 @@ class InboundProcessor:
         self._wake.set()
 
     async def run_periodically(self, interval: float) -> None:
-        """Process due events until cancelled, every ``interval`` seconds or when notified."""
-        while True:
-            self._wake.clear()
-            try:
-                report = await self.process_due()
-                if report.processed or report.quarantined or report.retried:
-                    logger.info("inbound events: %s", report)
-                if report.processed + report.quarantined + report.retried + report.failed:
-                    # Finishing an event may have made the next one of its key due, and a
-                    # backlog may exceed a batch: look again at once until nothing is due.
-                    continue
-            except Exception:
-                logger.exception("inbound event processing failed; trying again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), interval)
+        """Process due events until cancelled: up to ``concurrency`` at a time, taking the
+        next due ones as soon as one finishes or an event is stored, else every ``interval``
+        seconds (retries whose backoff has passed).
+
+        Events of one ordering key are never in flight together: the store does not hand
+        out an event while an earlier one of its key is pending (leased by a worker here or
+        elsewhere, or waiting for its retry), so the changes of one record keep their order
+        while different records are worked on side by side.
+        """
+        running: set[asyncio.Task[str]] = set()
+        tally: Counter[str] = Counter()
+
+        def finished(task: asyncio.Task[str]) -> None:
+            running.discard(task)
+            self._wake.set()  # the next event of its key may be due now
+            if task.cancelled():
+                return
+            if (error := task.exception()) is not None:
+                logger.error("inbound event processing failed", exc_info=error)
+            else:
+                tally[task.result()] += 1
+
+        try:
+            while True:
+                self._wake.clear()
+                room = min(self._concurrency - len(running), self._batch_size)
+                if room > 0:
+                    try:
+                        for event in await self._store.claim_due(room, self._policy.lease):
+                            task = asyncio.create_task(self._handle(event))
+                            running.add(task)
+                            task.add_done_callback(finished)
+                    except Exception:
+                        logger.exception("inbound event processing failed; trying again")
+                if not running and (tally["processed"] or tally["quarantined"] or tally["retried"]):
+                    logger.info("inbound events: %s", ProcessReport(**tally))
+                    tally.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), interval)
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
 
     async def process_due(self) -> ProcessReport:
-        """One pass over at most ``batch_size`` due events, ``concurrency`` at a time.
+        """One pass: claim at most ``batch_size`` due events and handle them, ``concurrency``
+        at a time.
 
         Due events have distinct ordering keys (only the earliest pending event of a key is
         due), so running them side by side never reorders the changes of one record.
         """
         gate = asyncio.Semaphore(self._concurrency)
 
-        async def one(event_id: str) -> str:
+        async def one(event: InboundEvent) -> str:
             async with gate:
-                return await self.process(event_id)
+                return await self._handle(event)
 
-        due = await self._store.due(self._batch_size)
-        outcomes = await asyncio.gather(*(one(event_id) for event_id in due))
+        claimed = await self._store.claim_due(self._batch_size, self._policy.lease)
+        outcomes = await asyncio.gather(*(one(event) for event in claimed))
         counts: dict[str, int] = dict.fromkeys(ProcessReport.__dataclass_fields__, 0)
         for outcome in outcomes:
             counts[outcome] += 1
@@ -137,6 +169,10 @@ class InboundProcessor:
         event = await self._store.claim(event_id, self._policy.lease)
         if event is None:
             return "skipped"
+        return await self._handle(event)
+
+    async def _handle(self, event: InboundEvent) -> str:
+        """Handle a leased event: completed, retried later or quarantined."""
         try:
             handler = self._types.handler(event.type)
             data = validated(handler.data_models[event.type], event.data, prefix="data")
@@ -144,7 +180,7 @@ class InboundProcessor:
         except Exception as exc:
             return await self._failed(event, exc)
         try:
-            staged = await self._store.complete(event, events)
+            staged = await self._completions.complete(event, events)
         except LeaseLost:
             logger.warning("inbound event %s: lease lost, another process finishes it", event.id)
             return "skipped"

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, or_, select, update
@@ -18,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.events.model import Event
-from process_apis.events.outbox import stage
+from process_apis.events.outbox import stage, stage_new
 from process_apis.inbound.model import InboundEvent, InboundStatus
-from process_apis.inbound.port import LeaseLost
+from process_apis.inbound.port import Completion, LeaseLost
 from process_apis.persistence.inbound_tables import inbound_events as t
 from process_apis.persistence.times import maybe_utc as _maybe_utc
 from process_apis.persistence.times import utc as _utc
@@ -32,7 +33,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _event(row: Row[Any]) -> InboundEvent:
+def _event(row: Row[Any] | SimpleNamespace) -> InboundEvent:
     return InboundEvent(
         id=row.id,
         source=row.source,
@@ -120,9 +121,8 @@ class SqlInboundStore:
             if existing is None:  # the unique key was not what failed
                 raise
             return existing, False
-        stored = await self.get(str(values["id"]))
-        assert stored is not None
-        return stored, True
+        unset = dict.fromkeys(("lease_until", "lease_token", "last_error", "quarantine_id"))
+        return _event(SimpleNamespace(**values, **unset, processed_at=None)), True
 
     async def get(self, event_id: str) -> InboundEvent | None:
         async with self._engine.connect() as conn:
@@ -160,6 +160,63 @@ class SqlInboundStore:
         if not result.rowcount:
             return None
         return await self.get(event_id)
+
+    async def claim_due(self, limit: int, lease: dt.timedelta) -> list[InboundEvent]:
+        """Lease up to ``limit`` due events at once (one transaction), oldest first."""
+        due = await self.due(limit)
+        if not due:
+            return []
+        now = _now()
+        token = str(uuid.uuid4())
+        async with self._engine.begin() as conn:
+            rows = (
+                await conn.execute(
+                    update(t)
+                    .where(t.c.id.in_(due), _claimable(now))
+                    .values(lease_until=now + lease, lease_token=token, attempts=t.c.attempts + 1)
+                    .returning(*t.c)
+                )
+            ).all()
+        return sorted((_event(row) for row in rows), key=lambda e: (e.received_at, e.id))
+
+    async def complete_all(self, done: Sequence[Completion]) -> list[int | None]:
+        """Several :meth:`complete` in one transaction: per event how many of its events
+        were new, None where its lease was lost (that event alone is left as it was)."""
+        if not done:
+            return []
+        held = or_(
+            *(and_(t.c.id == c.event.id, t.c.lease_token == c.event.lease_token) for c in done)
+        )
+        async with self._engine.begin() as conn:
+            finished = set(
+                (
+                    await conn.execute(
+                        update(t)
+                        .where(held, t.c.status == InboundStatus.PENDING.value)
+                        .values(
+                            status=InboundStatus.PROCESSED.value,
+                            processed_at=_now(),
+                            lease_until=None,
+                            lease_token=None,
+                            last_error=None,
+                        )
+                        .returning(t.c.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            kept = [c for c in done if c.event.id in finished]
+            new = await stage_new(conn, [e for c in kept for e in c.events])
+        counts: list[int | None] = []
+        for c in done:
+            if c.event.id not in finished:
+                counts.append(None)
+                continue
+            fresh = new.intersection(e.id for e in c.events)
+            new -= fresh
+            counts.append(len(fresh))
+        return counts
 
     async def complete(self, event: InboundEvent, events: Sequence[Event]) -> int:
         """Mark a leased event processed and stage ``events`` in one transaction; returns

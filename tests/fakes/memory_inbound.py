@@ -10,7 +10,7 @@ from typing import Any
 
 from process_apis.events.model import Event
 from process_apis.inbound.model import InboundEvent, InboundStatus
-from process_apis.inbound.port import LeaseLost
+from process_apis.inbound.port import Completion, LeaseLost
 from tests.fakes.memory_outbox import MemoryOutbox
 
 MAX_ERROR = 2000
@@ -83,6 +83,28 @@ class MemoryInboundStore:
             lease_token=str(uuid.uuid4()),
             attempts=event.attempts + 1,
         )
+
+    async def claim_due(self, limit: int, lease: dt.timedelta) -> list[InboundEvent]:
+        now = _now()
+        token = str(uuid.uuid4())
+        return [
+            self._set(
+                self.events[event_id],
+                lease_until=now + lease,
+                lease_token=token,
+                attempts=self.events[event_id].attempts + 1,
+            )
+            for event_id in await self.due(limit, now)
+        ]
+
+    async def complete_all(self, done: Sequence[Completion]) -> list[int | None]:
+        counts: list[int | None] = []
+        for completion in done:
+            try:
+                counts.append(await self.complete(completion.event, completion.events))
+            except LeaseLost:
+                counts.append(None)
+        return counts
 
     async def complete(self, event: InboundEvent, events: Sequence[Event]) -> int:
         stored = self._leased(event)

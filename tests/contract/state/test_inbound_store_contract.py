@@ -14,7 +14,7 @@ import pytest
 
 from process_apis.events.model import Event, EventType
 from process_apis.inbound.model import InboundEvent, InboundStatus
-from process_apis.inbound.port import InboundStore, LeaseLost
+from process_apis.inbound.port import Completion, InboundStore, LeaseLost
 from tests.contract.state.conftest import Backend
 
 LEASE = dt.timedelta(minutes=5)
@@ -206,3 +206,50 @@ async def test_a_quarantined_event_frees_its_key_and_completes_once_replayed(
     assert await store.complete_replay(first.id, [business_event(2)]) == 0
     assert await store.complete_replay(later.id, [business_event(3)]) == 0
     assert [e.id for e in await backend.staged()] == ["evt-1"]
+
+
+async def test_claiming_due_events_together_leases_each_once_oldest_first(
+    store: InboundStore,
+) -> None:
+    first_of_a = await received(store, "msg-1", key="a")
+    await received(store, "msg-2", key="a")
+    of_b = await received(store, "msg-3", key="b")
+    of_c = await received(store, "msg-4", key="c")
+
+    leased = await store.claim_due(2, LEASE)
+
+    assert [e.id for e in leased] == [first_of_a.id, of_b.id]
+    assert all(e.attempts == 1 and e.lease_token is not None for e in leased)
+    assert all(
+        e.lease_until is not None and e.lease_until > dt.datetime.now(dt.UTC) for e in leased
+    )
+    assert await store.get(first_of_a.id) == leased[0]
+    # The second of key a waits behind the first, which is leased: only c is left.
+    assert [e.id for e in await store.claim_due(10, LEASE)] == [of_c.id]
+    assert await store.claim_due(10, LEASE) == []
+
+
+async def test_completing_together_finishes_those_still_leased_and_no_other(
+    backend: Backend, store: InboundStore
+) -> None:
+    kept = await claimed(store, await received(store, "msg-1", key="a"))
+    stale = await store.claim((await received(store, "msg-2", key="b")).id, EXPIRED)
+    assert stale is not None
+    await asyncio.sleep(0.01)
+    taken_over = await claimed(store, stale)
+
+    counts = await store.complete_all(
+        [
+            Completion(kept, [business_event(1), business_event(2)]),
+            Completion(stale, [business_event(3)]),
+        ]
+    )
+
+    assert counts == [2, None]
+    assert [e.id for e in await backend.staged()] == ["evt-1", "evt-2"]
+    done = await store.get(kept.id)
+    assert done is not None
+    assert done.status is InboundStatus.PROCESSED
+    assert await store.get(stale.id) == taken_over
+    assert await store.complete_all([Completion(taken_over, [business_event(1)])]) == [0]
+    assert await store.complete_all([]) == []
