@@ -9,6 +9,7 @@ outbound webhooks in :mod:`.webhooks`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -31,7 +32,7 @@ from experience_api.schema.quarantine import QuarantineMutations, QuarantineQuer
 from experience_api.schema.subscriptions import Subscription
 from experience_api.schema.user_errors import USER_ERROR_TYPES
 from experience_api.schema.webhooks import WebhookMutations, WebhookQueries
-from experience_api.security.audit_trail import AuditExtension
+from experience_api.security.audit_trail import AuditExtension, audit_mutations
 
 __all__ = [
     "ClientError",
@@ -67,7 +68,12 @@ class Mutation(OrderMutations, QuarantineMutations, WebhookMutations, AgentWrite
 
 
 class GatewaySchema(strawberry.Schema):
-    """Logs only unexpected errors: a client's own mistakes are answered, not alerted on."""
+    """Logs only unexpected errors: a client's own mistakes are answered, not alerted on.
+    Every root mutation field is audited (:func:`audit_mutations`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        audit_mutations(self._schema)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

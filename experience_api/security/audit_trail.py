@@ -1,8 +1,9 @@
 """Recording what callers do: every mutation, and every read of a sensitive field.
 
 Each request collects its audit events in an :class:`AuditTrail` (in the GraphQL context);
-:class:`AuditExtension` records one event per root mutation field and writes the request's
-events to the audit log before the response leaves. If they cannot be written, the
+:func:`audit_mutations` records one event per root mutation field (wrapping only those
+resolvers: no other field pays for it) and :class:`AuditExtension` writes the request's events
+to the audit log before the response leaves. If they cannot be written, the
 response is withheld: nobody reads payroll data without a record of it.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from enum import Enum
 from typing import Any
 
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, default_field_resolver
 from strawberry.extensions import SchemaExtension
 
 from experience_api.security.principal import Principal
@@ -69,28 +70,8 @@ class AuditTrail:
 
 
 class AuditExtension(SchemaExtension):
-    """Audits root mutation fields and writes each request's trail at its end."""
-
-    def resolve(
-        self,
-        _next: Callable[..., Any],
-        root: Any,
-        info: ResolveInfo,
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        if info.operation.operation.value != "mutation" or info.path.prev is not None:
-            return _next(root, info, *args, **kwargs)
-        trail = _trail(info)
-        try:
-            result = _next(root, info, *args, **kwargs)
-        except Exception as exc:
-            _note(trail, info, kwargs, None, exc)
-            raise
-        if inspect.isawaitable(result):
-            return _awaited(result, trail, info, kwargs)
-        _note(trail, info, kwargs, result, None)
-        return result
+    """Writes each request's trail at its end (root mutation fields are recorded by the
+    resolvers :func:`audit_mutations` wraps; no other field pays for auditing)."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield
@@ -111,6 +92,35 @@ class AuditExtension(SchemaExtension):
                         extensions={"code": "AUDIT_UNAVAILABLE"},
                     )
                 ]
+
+
+def audit_mutations(schema: GraphQLSchema) -> None:
+    """Wraps the resolver of every root mutation field of ``schema`` so that each call is
+    recorded in the request's trail: arguments (secrets left out), outcome, record."""
+    mutation = schema.mutation_type
+    if mutation is None:
+        return
+    for name, field in mutation.fields.items():
+        if not getattr(field.resolve, "_audited", False):
+            field.resolve = _audited(name, field.resolve or default_field_resolver)
+
+
+def _audited(name: str, resolve: Callable[..., Any]) -> Callable[..., Any]:
+    def audited(root: Any, info: ResolveInfo, **kwargs: Any) -> Any:
+        trail = _trail(info)
+        try:
+            result = resolve(root, info, **kwargs)
+        except Exception as exc:
+            _note(trail, info, kwargs, None, exc)
+            raise
+        if inspect.isawaitable(result):
+            return _awaited(result, trail, info, kwargs)
+        _note(trail, info, kwargs, result, None)
+        return result
+
+    audited.__name__ = f"audited_{name}"
+    audited._audited = True  # type: ignore[attr-defined]
+    return audited
 
 
 async def _awaited(result: Any, trail: AuditTrail | None, info: ResolveInfo, kwargs: Any) -> Any:
