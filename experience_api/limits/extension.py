@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
     FieldNode,
     GraphQLError,
@@ -25,11 +26,14 @@ from graphql import (
     Source,
     Token,
     TokenKind,
+    parse,
 )
 from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
+from experience_api.limits.document_cache import DocumentCache
 from experience_api.limits.errors import (
     NUMBER_TOO_LARGE,
     OPERATION_NAME_REQUIRED,
@@ -44,7 +48,12 @@ from experience_api.limits.json_body import (
     UnsafeJson,
     check_value,
 )
-from experience_api.limits.rules import NoIntrospectionRule, OperationLimits, operation_limits_rule
+from experience_api.limits.rules import (
+    NoIntrospectionRule,
+    OperationLimits,
+    limit_errors,
+    operation_limits_rule,
+)
 
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
@@ -57,6 +66,8 @@ class GuardConfig:
     max_tokens: int
     introspection: bool
     max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
+    documents: DocumentCache = field(default_factory=DocumentCache, compare=False)
+    """Query texts seen before: their checks, parsing and validation are not done again."""
 
 
 class OperationGuard(SchemaExtension):
@@ -65,6 +76,7 @@ class OperationGuard(SchemaExtension):
     def __init__(self, config: GuardConfig) -> None:
         self.config = config
         self._requested_name: str | None = None
+        self._limits_rule: type[ASTValidationRule] | None = None
 
     @classmethod
     def factory(cls, config: GuardConfig) -> Callable[[], OperationGuard]:
@@ -76,7 +88,8 @@ class OperationGuard(SchemaExtension):
         # No document is parsed yet, so this is the operation name the client gave, if any
         # (once parsed, strawberry falls back to the name of the first operation).
         self._requested_name = context.operation_name
-        rules = [operation_limits_rule(self.config.operations, context.variables)]
+        self._limits_rule = operation_limits_rule(self.config.operations, context.variables)
+        rules = [self._limits_rule]
         if not self.config.introspection:
             rules.append(NoIntrospectionRule)
         context.validation_rules = (*context.validation_rules, *rules)
@@ -99,20 +112,7 @@ class OperationGuard(SchemaExtension):
                     GraphQLError(exc.message, extensions={"code": exc.code, **exc.extensions}),
                 )
         if context.graphql_document is None and context.query:
-            scan = scan_document(context.query, self.config.max_tokens)
-            if scan.tokens > self.config.max_tokens:
-                refuse(
-                    context,
-                    limit_error(
-                        TOO_MANY_TOKENS,
-                        f"The document has {scan.tokens} tokens; at most "
-                        f"{self.config.max_tokens} are allowed.",
-                        limit=self.config.max_tokens,
-                        actual=scan.tokens,
-                    ),
-                )
-            elif scan.refusal is not None:
-                refuse(context, scan.refusal)
+            self._scan_and_parse(context)
         yield
         if context.pre_execution_errors or context.graphql_document is None:
             return
@@ -131,6 +131,63 @@ class OperationGuard(SchemaExtension):
                     extensions={"code": OPERATION_NAME_REQUIRED},
                 ),
             )
+
+    def _scan_and_parse(self, context: ExecutionContext) -> None:
+        """Refuses a document over the token limit or with a refused literal; parses one
+        that passes (its document is kept: the same text is neither checked nor parsed
+        again). A document that does not parse is left for strawberry to report."""
+        query, limit = context.query or "", self.config.max_tokens
+        known = self.config.documents.document(query, limit)
+        if known is not None:
+            context.graphql_document = known
+            return
+        scan = scan_document(query, limit)
+        if scan.tokens > limit:
+            refuse(
+                context,
+                limit_error(
+                    TOO_MANY_TOKENS,
+                    f"The document has {scan.tokens} tokens; at most {limit} are allowed.",
+                    limit=limit,
+                    actual=scan.tokens,
+                ),
+            )
+        elif scan.refusal is not None:
+            refuse(context, scan.refusal)
+        else:
+            try:
+                document = parse(query, **context.parse_options)
+            except Exception:  # strawberry parses it again and reports the error
+                return
+            self.config.documents.remember(query, limit, document)
+            context.graphql_document = document
+
+    def on_validate(self) -> Iterator[None]:
+        """A document that passed every rule but the limits before is only measured against
+        the limits (with this request's variables); any other is validated in full."""
+        context = self.execution_context
+        document, query = context.graphql_document, context.query
+        rule = self._limits_rule
+        if (
+            context.pre_execution_errors is None
+            and document is not None
+            and query
+            and rule is not None
+            and document is self.config.documents.document(query, self.config.max_tokens)
+        ):
+            schema = context.schema._schema
+            static = tuple(r for r in context.validation_rules if r is not rule)
+            if self.config.documents.valid(
+                schema,
+                query,
+                self.config.max_tokens,
+                static,
+                lambda: not validate_document(schema, document, static),
+            ):
+                context.pre_execution_errors = limit_errors(
+                    schema, document, self.config.operations, context.variables
+                )
+        yield
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ from typing import Any
 
 from graphql import (
     ASTValidationRule,
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
+    GraphQLSchema,
     OperationDefinitionNode,
     ValidationContext,
     ValidationRule,
@@ -46,30 +48,38 @@ def operation_limits_rule(
     class OperationLimitsRule(ValidationRule):
         def __init__(self, context: ValidationContext) -> None:
             super().__init__(context)
-            document = context.document
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            measurer = OperationMeasurer(context.schema, fragments, limits.pages, variables)
-            for definition in document.definitions:
-                if isinstance(definition, OperationDefinitionNode):
-                    _check(context, definition, measurer, limits)
+            for error in limit_errors(context.schema, context.document, limits, variables):
+                context.report_error(error)
 
     return OperationLimitsRule
 
 
-def _check(
-    context: ValidationContext,
-    operation: OperationDefinitionNode,
-    measurer: OperationMeasurer,
+def limit_errors(
+    schema: GraphQLSchema,
+    document: DocumentNode,
     limits: OperationLimits,
-) -> None:
+    variables: Mapping[str, Any] | None,
+) -> list[GraphQLError]:
+    """What :func:`operation_limits_rule` reports for ``document`` with these variables."""
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    measurer = OperationMeasurer(schema, fragments, limits.pages, variables)
+    errors: list[GraphQLError] = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            errors += _check(definition, measurer, limits)
+    return errors
+
+
+def _check(
+    operation: OperationDefinitionNode, measurer: OperationMeasurer, limits: OperationLimits
+) -> list[GraphQLError]:
     measured = measurer.measure(operation)
     name = f"Operation '{operation.name.value}'" if operation.name else "The operation"
+    errors: list[GraphQLError] = []
     if measured.depth > limits.max_depth:
-        context.report_error(
+        errors.append(
             limit_error(
                 QUERY_TOO_DEEP,
                 f"{name} nests fields {measured.depth} levels deep; "
@@ -80,7 +90,7 @@ def _check(
             )
         )
     if measured.aliases > limits.max_aliases:
-        context.report_error(
+        errors.append(
             limit_error(
                 TOO_MANY_ALIASES,
                 f"{name} uses {measured.aliases} aliases (fragments counted where spread); "
@@ -91,7 +101,7 @@ def _check(
             )
         )
     if measured.cost > limits.max_cost:
-        context.report_error(
+        errors.append(
             limit_error(
                 QUERY_TOO_COSTLY,
                 f"{name} costs {measured.cost}: each object field counts 1 and a list "
@@ -102,6 +112,7 @@ def _check(
                 node=operation,
             )
         )
+    return errors
 
 
 class NoIntrospectionRule(ValidationRule):

@@ -248,3 +248,24 @@ async def test_a_document_too_complex_to_validate_gets_a_code(running: Running) 
     assert status == 400
     assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX"}
     assert "too complex" in error["message"]
+
+
+async def test_a_query_text_sent_again_is_held_to_every_check_again(limited: Running) -> None:
+    # The second time a text comes, it is neither lexed, parsed nor validated again; what
+    # depends on the request (the variables' page sizes) is still checked every time.
+    query = """query Q($n: Int) {
+      customers(first: $n) { nodes { address { city } again: address { city } } } }"""
+    for _ in range(2):
+        await runs(limited, {"query": query, "variables": {"n": 5}})
+    status, [error] = await refused(limited, {"query": query, "variables": {"n": 100}})
+    assert status == 400
+    assert error["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    # A document that failed is refused each time with the same errors.
+    invalid = "{ customers(first: 1) { nodes { nmae } } }"
+    answers = [await refused(limited, {"query": invalid}) for _ in range(2)]
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 400
+    over = "{ customers(first: 1) { nodes { " + "id " * 40 + "} } }"
+    tokens = [await refused(limited, {"query": over}) for _ in range(2)]
+    assert tokens[0] == tokens[1]
+    assert tokens[0][1][0]["extensions"]["code"] == "TOO_MANY_TOKENS"
