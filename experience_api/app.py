@@ -28,6 +28,8 @@ from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndp
 from experience_api.limits.request_size import BodySizeLimit
 from experience_api.mcp.http import McpEndpoint, ResourceMetadataChallenge
 from experience_api.mcp.tools import Toolbox, agent_documents
+from experience_api.observability.requests import RequestTracing
+from experience_api.observability.tracing import start_tracing
 from experience_api.readiness import readiness
 from experience_api.schema import build_schema
 from experience_api.security.setup import security
@@ -41,6 +43,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # uvicorn has configured its handlers by now: filter every one of them.
         log_redaction.install(log_redaction.secrets_in(settings))
+        tracing = start_tracing(settings.tracing)
         gateway = await build_gateway(settings)
         app.state.gateway = gateway
         if mcp is not None and gateway.services.agent_writes is not None:
@@ -62,6 +65,8 @@ def create_app(settings: Settings) -> Starlette:
                     await task
             await gateway.aclose()
             guard.close()
+            if tracing is not None:
+                tracing.shutdown()
 
     protection = graphql_protection(settings, agent_documents(settings.mcp))
     schema = build_schema(protection.extensions, protection.max_batch_operations)
@@ -118,6 +123,8 @@ def create_app(settings: Settings) -> Starlette:
         routes.extend(mcp.routes())
     middleware, guard = security(settings)
     challenge = Middleware(ResourceMetadataChallenge, settings=settings)
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[challenge, middleware])
+    # Outermost: every answer, refusals included, carries the request id.
+    traced = Middleware(RequestTracing)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[traced, challenge, middleware])
     app.state.authenticator = guard.authenticator
     return app

@@ -18,6 +18,7 @@ from experience_api.connection_settings import ConnectionSettings
 from experience_api.inbound.config import InboundSettings
 from experience_api.limits.config import GraphQLSettings
 from experience_api.mcp.config import McpSettings
+from experience_api.observability.config import TracingSettings
 from experience_api.security.config import AuthSettings
 from experience_api.webhooks.config import WebhookSettings
 
@@ -110,6 +111,10 @@ class Settings(BaseSettings):
     sandbox_username: str = "GATEWAY"
     sandbox_password: SecretStr = SecretStr("sandbox")
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="json: one JSON object a line, with the request's ids"
+    )
+    tracing: TracingSettings = Field(default_factory=TracingSettings)
     mode: Literal["local", "production"] = Field(
         default="local",
         description="production: bearer tokens required, the development key refused",

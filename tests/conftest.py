@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.tryton_env", "tests.support.state"]
+pytest_plugins = ["tests.tryton_env", "tests.support.state", "tests.support.tracing"]
 
 # Folder → tier; the adapter contract suite runs over real wires, so it is integration.
 TIERS = {"unit": "unit", "integration": "integration", "contract": "integration", "e2e": "e2e"}

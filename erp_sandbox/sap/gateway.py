@@ -133,7 +133,7 @@ async def _dispatch(
 async def odata_endpoint(request: Request) -> Response:
     """Answer one request on an OData service path."""
     sandbox: Sandbox = request.app.state.sandbox
-    sandbox.count_request()
+    sandbox.count_request(request.headers.get("traceparent"))
     segments = _segments(request)
     service = find_service(segments[0])
     info = service_info(service, segments[0])

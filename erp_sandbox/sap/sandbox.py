@@ -9,6 +9,7 @@ expire CSRF tokens and plan faults (``sandbox.faults``, see
 from __future__ import annotations
 
 import threading
+from collections import deque
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,6 +27,8 @@ from erp_sandbox.sap.settings import SandboxSettings
 from erp_sandbox.sap.stock import available
 from erp_sandbox.sap.store import Store
 
+TRACEPARENTS_KEPT = 1000
+
 
 class Sandbox:
     """One SAP sandbox: seeded on first use of its database, shared by all requests."""
@@ -37,6 +40,7 @@ class Sandbox:
         self.csrf = CsrfSessions()
         self.faults = FaultInjector(settings.faults)
         self._requests = 0
+        self._traceparents: deque[str] = deque(maxlen=TRACEPARENTS_KEPT)
         self._counter_lock = threading.Lock()
         if not self.store.is_current():
             self.reset()
@@ -48,10 +52,19 @@ class Sandbox:
         with self._counter_lock:
             return self._requests
 
-    def count_request(self) -> None:
-        """Count one request on an OData service path."""
+    def count_request(self, traceparent: str | None = None) -> None:
+        """Count one request on an OData service path, and keep its W3C ``traceparent``."""
         with self._counter_lock:
             self._requests += 1
+            if traceparent is not None:
+                self._traceparents.append(traceparent)
+
+    @property
+    def traceparents(self) -> list[str]:
+        """The ``traceparent`` headers of the latest OData requests that carried one, oldest
+        first (the gateway's trace context, as a traced SAP system would continue it)."""
+        with self._counter_lock:
+            return list(self._traceparents)
 
     @staticmethod
     def now() -> datetime:

@@ -16,6 +16,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 
 from experience_api.mcp.tools import Toolbox
+from experience_api.observability.operations import tool_call
 from experience_api.security.principal import Principal
 from experience_api.services import Services
 
@@ -60,10 +61,13 @@ def build_server(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
         principal, services = caller(ctx)
-        refusal = None if admit is None else await admit(principal)
-        if refusal is not None:
-            return types.CallToolResult(content=[types.TextContent(text=refusal)], is_error=True)
-        answer = await toolbox.call(params.name, params.arguments, principal, services)
+        with tool_call(ctx.request, params.name):
+            refusal = None if admit is None else await admit(principal)
+            if refusal is not None:
+                return types.CallToolResult(
+                    content=[types.TextContent(text=refusal)], is_error=True
+                )
+            answer = await toolbox.call(params.name, params.arguments, principal, services)
         return types.CallToolResult(
             content=[types.TextContent(text=answer.text)], is_error=answer.error
         )

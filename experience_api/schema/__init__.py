@@ -17,6 +17,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from experience_api.observability.operations import OperationTracing
 from experience_api.schema.agent_writes import AgentWriteMutations, AgentWriteQueries
 from experience_api.schema.context import GraphQLContext, build_context
 from experience_api.schema.customers import CustomerQueries
@@ -94,7 +95,13 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         types=USER_ERROR_TYPES,
-        extensions=[*guards, MaskUnexpectedErrors, AuditExtension, FieldAccessExtension],
+        extensions=[
+            OperationTracing,
+            *guards,
+            MaskUnexpectedErrors,
+            AuditExtension,
+            FieldAccessExtension,
+        ],
         config=StrawberryConfig(
             disable_field_suggestions=True,
             batching_config=(

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from process_apis.webhooks.port import WebhookRequest, WebhookResponse
+from system_apis.tracing import event_hooks
 
 MAX_LOGGED_BODY = 1024
 """Characters of a receiver's answer kept in the delivery log."""
@@ -50,6 +51,8 @@ class HttpxWebhookSender:
             follow_redirects=False,
             transport=transport,
             trust_env=False,
+            # The receiver's traces continue the delivery's (W3C traceparent).
+            event_hooks=event_hooks(),
         )
 
     async def send(self, request: WebhookRequest) -> WebhookResponse:

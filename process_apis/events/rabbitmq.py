@@ -26,10 +26,13 @@ from aio_pika.abc import (
     AbstractRobustConnection,
     AbstractRobustExchange,
 )
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 
 from process_apis.events.fanout import LocalFanout, Subscription
 from process_apis.events.model import Event, EventType
+from process_apis.observability import tracer
 
 log = logging.getLogger(__name__)
 
@@ -114,24 +117,35 @@ class RabbitMqBus:
             raise BusUnavailable("not connected to RabbitMQ yet")
         # One after the other: the broker keeps a channel's order, so each aggregate's too.
         for event in events:
-            message = aio_pika.Message(
-                body=event.model_dump_json().encode(),
-                content_type="application/json",
-                delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-                message_id=event.id,
-                type=event.type.value,
-                timestamp=event.occurred_at,
-                app_id="erp-gateway",
-            )
-            try:
-                await exchange.publish(
-                    message,
-                    routing_key=event.routing_key,
-                    mandatory=False,
-                    timeout=self._publish_timeout,
+            with tracer().start_as_current_span(
+                f"publish {event.type.value}",
+                kind=SpanKind.PRODUCER,
+                attributes={"messaging.message.id": event.id, "erp.connection": event.connection},
+            ):
+                # Consumers continue the publish's trace from the message headers.
+                headers: dict[str, str] = {}
+                propagate.inject(headers)
+                message = aio_pika.Message(
+                    body=event.model_dump_json().encode(),
+                    headers=dict(headers),
+                    content_type="application/json",
+                    delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                    message_id=event.id,
+                    type=event.type.value,
+                    timestamp=event.occurred_at,
+                    app_id="erp-gateway",
                 )
-            except (aio_pika.exceptions.AMQPError, OSError, TimeoutError) as exc:
-                raise BusUnavailable(f"RabbitMQ did not confirm event {event.id}: {exc}") from exc
+                try:
+                    await exchange.publish(
+                        message,
+                        routing_key=event.routing_key,
+                        mandatory=False,
+                        timeout=self._publish_timeout,
+                    )
+                except (aio_pika.exceptions.AMQPError, OSError, TimeoutError) as exc:
+                    raise BusUnavailable(
+                        f"RabbitMQ did not confirm event {event.id}: {exc}"
+                    ) from exc
 
     def subscribe(self, types: Collection[EventType] | None = None) -> Subscription:
         return self._fanout.subscribe(types)

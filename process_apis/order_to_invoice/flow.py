@@ -19,6 +19,7 @@ from process_apis.events.documents import invoice_issued, order_status_changed
 from process_apis.events.model import Event
 from process_apis.events.port import Outbox
 from process_apis.idempotency.port import IdempotencyStore, KeyRecord
+from process_apis.observability import flow_step
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.placing import OrderPlacement, Resumed
 from process_apis.quarantine.port import QuarantineStore
@@ -92,6 +93,7 @@ class OrderToInvoice:
             retries=retries,
         )
 
+    @flow_step("order_to_invoice.place_order")
     async def place_order(self, command: PlaceOrder) -> SalesOrder:
         """Create the order once per idempotency key; a repeat returns the first result.
 
@@ -102,6 +104,7 @@ class OrderToInvoice:
         """
         return await self._placement.place(command)
 
+    @flow_step("order_to_invoice.replay_order")
     async def replay_order(self, command: PlaceOrder) -> SalesOrder:
         """Place a quarantined order; only the quarantine review, holding its lease, calls it."""
         return await self._placement.replay(command)
@@ -126,6 +129,7 @@ class OrderToInvoice:
         """Free the idempotency key of a quarantined order that was discarded."""
         await self._placement.release(connection, idempotency_key)
 
+    @flow_step("order_to_invoice.fulfil_order")
     async def fulfil_order(self, order_id: str) -> Delivery:
         """Deliver every open line and post the goods issue; stock goes down in the ERP."""
         adapter, native = self._connections.resolve(order_id, field="order_id")
@@ -170,6 +174,7 @@ class OrderToInvoice:
         await self._announce(_shipped(order, [*others, issued], covers_all))
         return issued
 
+    @flow_step("order_to_invoice.invoice_order")
     async def invoice_order(self, order_id: str) -> Invoice:
         """Bill what was shipped; a second call returns the invoice already issued."""
         adapter, native = self._connections.resolve(order_id, field="order_id")

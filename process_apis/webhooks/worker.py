@@ -15,6 +15,9 @@ import logging
 import time
 from collections.abc import Callable
 
+from opentelemetry.trace import SpanKind
+
+from process_apis.observability import tracer
 from process_apis.webhooks.backoff import RetryPolicy, retry_after_applies
 from process_apis.webhooks.model import AttemptOutcome, AttemptResult, ClaimedDelivery
 from process_apis.webhooks.port import WebhookRequest, WebhookResponse, WebhookSender, WebhookStore
@@ -136,11 +139,24 @@ class DeliveryWorker:
         request = WebhookRequest(
             url=claimed.url, body=delivery.payload.encode("utf-8"), headers=headers
         )
-        try:
-            response = await self._sender.send(request)
-        except Exception as exc:  # a sender bug must not lose the delivery
-            log.exception("webhook sender failed unexpectedly")
-            response = WebhookResponse(status_code=None, duration_ms=0, error=f"sender: {exc}")
+        with tracer().start_as_current_span(
+            "webhook delivery",
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "webhook.delivery_id": delivery.id,
+                "webhook.subscription_id": delivery.subscription_id,
+                "webhook.event_id": delivery.event_id,
+                "webhook.attempt": delivery.attempts + 1,
+                "erp.connection": delivery.connection,
+            },
+        ) as span:
+            try:
+                response = await self._sender.send(request)
+            except Exception as exc:  # a sender bug must not lose the delivery
+                log.exception("webhook sender failed unexpectedly")
+                response = WebhookResponse(status_code=None, duration_ms=0, error=f"sender: {exc}")
+            if response.status_code is not None:
+                span.set_attribute("http.response.status_code", response.status_code)
         result, cancel_reason = self._judge(delivery.attempts + 1, response, started, self._clock())
         kept = await self._store.record_attempt(claimed, result, cancel_reason=cancel_reason)
         if not kept:

@@ -63,6 +63,7 @@ from system_apis.resilience.policy import ListMethod, ResiliencePolicy
 from system_apis.resilience.quota import Quota
 from system_apis.resilience.retrying import Sleep, retry_after, retrying
 from system_apis.resilience.stale import LastGoodPages
+from system_apis.tracing import erp_call
 
 T = TypeVar("T")
 
@@ -302,15 +303,16 @@ class ResilientAdapter:
     async def _call(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
         """One port call: attempts under the retry policy until one succeeds or may not retry."""
         self._counters.calls += 1
-        async for attempt in retrying(
-            self._policy,
-            write=write,
-            sleep=self._sleep,
-            before_sleep=self._before_retry,
-            give_up=lambda: self._breaker.state is BreakerState.OPEN,
-        ):
-            with attempt:
-                return await self._attempt(method, call, write=write)
+        with erp_call(self._connection, method, write=write):
+            async for attempt in retrying(
+                self._policy,
+                write=write,
+                sleep=self._sleep,
+                before_sleep=self._before_retry,
+                give_up=lambda: self._breaker.state is BreakerState.OPEN,
+            ):
+                with attempt:
+                    return await self._attempt(method, call, write=write)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     async def _attempt(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:

@@ -24,6 +24,7 @@ from system_apis.sap.answers import JsonObject
 from system_apis.sap.csrf import CSRF_HEADER, CsrfTokens, csrf_required, with_token
 from system_apis.sap.errors import error_from_response
 from system_apis.sap.odata import encode_query
+from system_apis.tracing import event_hooks
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "MERGE", "DELETE"})
 # Failures that prove the request never left: a write that hit one of these can be retried.
@@ -64,6 +65,7 @@ class SapSession:
             transport=transport,
             headers=headers,
             follow_redirects=False,
+            event_hooks=event_hooks(),
         )
         self._sap_client = sap_client
         self.connection = connection

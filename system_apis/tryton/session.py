@@ -31,6 +31,7 @@ from system_apis.contracts.errors import (
     Unavailable,
     UnknownOutcome,
 )
+from system_apis.tracing import event_hooks
 from system_apis.tryton import codec
 from system_apis.tryton.errors import error_from_rpc, error_from_status
 
@@ -73,6 +74,7 @@ class TrytonSession:
             transport=transport,
             headers={"Accept": "application/json"},
             follow_redirects=False,
+            event_hooks=event_hooks(),
         )
         self._path = f"/{quote(database, safe='')}/rpc/"
         self._username = username

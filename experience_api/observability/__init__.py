@@ -1,0 +1,1 @@
+"""Traces (OpenTelemetry), request ids and the format of the gateway's log lines."""
