@@ -28,6 +28,7 @@ from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndp
 from experience_api.limits.request_size import BodySizeLimit
 from experience_api.mcp.http import McpEndpoint, ResourceMetadataChallenge
 from experience_api.mcp.tools import Toolbox, agent_documents
+from experience_api.observability import logs
 from experience_api.observability.requests import RequestTracing
 from experience_api.observability.tracing import start_tracing
 from experience_api.readiness import readiness
@@ -42,6 +43,7 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # uvicorn has configured its handlers by now: filter every one of them.
+        logs.install(settings.log_format)
         log_redaction.install(log_redaction.secrets_in(settings))
         tracing = start_tracing(settings.tracing)
         gateway = await build_gateway(settings)

@@ -49,12 +49,14 @@ def _run(settings: Settings) -> None:
     import uvicorn
 
     from experience_api.app import create_app
+    from experience_api.observability.logs import uvicorn_log_config
 
     uvicorn.run(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        log_config=uvicorn_log_config(settings.log_format),
         # The gateway reads forwarded headers itself, from auth.trusted_proxies only;
         # uvicorn's own reading would believe any loopback peer.
         proxy_headers=False,
