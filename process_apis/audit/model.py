@@ -3,9 +3,10 @@
 An entry's hash is an HMAC over its content and its predecessor's hash. The head (the
 newest entry's number and hash, kept in its own row) carries a seal, an HMAC over both, so
 cutting entries from the end and pointing the head at the new last one is found without
-the key. Entries written since heads are sealed carry ``"v": 2`` in their hashed content:
-a head without a seal over such entries had its seal removed, while a chain of only older
-entries is a log not written since the upgrade.
+the key. Entries written since heads are sealed carry ``"v": 2`` (or later) in their hashed
+content: a head without a seal over such entries had its seal removed, while a chain of only
+older entries is a log not written since the upgrade. Format 3 adds the id of the request
+that caused the entry to the hashed content.
 """
 
 from __future__ import annotations
@@ -20,9 +21,14 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from process_apis.observability import current_request_id
+
 GENESIS = "0" * 64
-FORMAT = 2
-"""The entry format written now; 1 is the format from before heads were sealed."""
+FORMAT = 3
+"""The entry format written now: 3 holds the request id, 2 came with sealed heads, 1 is
+the format from before heads were sealed."""
+SEALED_FORMAT = 2
+"""The first format written with sealed heads."""
 
 
 class Outcome(StrEnum):
@@ -44,6 +50,11 @@ class AuditEvent(BaseModel):
     outcome: Outcome = Outcome.OK
     details: dict[str, Any] = Field(default_factory=dict)
     at: AwareDatetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    request_id: str | None = Field(
+        default_factory=current_request_id,
+        max_length=128,
+        description="the request that caused it (X-Request-ID); by default the current one",
+    )
 
 
 class AuditEntry(AuditEvent):
@@ -77,6 +88,8 @@ def _canonical(seq: int, prev_hash: str, event: AuditEvent, version: int) -> byt
         "outcome": event.outcome.value,
         "details": event.details,
     }
+    if version >= 3:
+        body["request_id"] = event.request_id
     if version >= 2:
         body["v"] = version
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
@@ -94,10 +107,10 @@ def entry_hash(
 
 
 def entry_format(key: bytes, entry: AuditEntry) -> int | None:
-    """The format whose hash ``entry`` carries (2, or 1 for an entry written before heads
-    were sealed); None when its hash matches neither: the entry was altered."""
+    """The format whose hash ``entry`` carries (3, 2, or 1 for an entry written before heads
+    were sealed); None when its hash matches none: the entry was altered."""
     event = AuditEvent.model_validate(entry.model_dump(exclude={"seq", "prev_hash", "hash"}))
-    for version in (FORMAT, 1):
+    for version in (FORMAT, SEALED_FORMAT, 1):
         expected = entry_hash(key, entry.seq, entry.prev_hash, event, version=version)
         if hmac.compare_digest(expected, entry.hash):
             return version

@@ -102,6 +102,7 @@ def _row(entry: AuditEntry) -> dict[str, object]:
         "record": entry.record,
         "outcome": entry.outcome.value,
         "details": json.dumps(entry.details, sort_keys=True, default=str),
+        "request_id": entry.request_id,
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
     }
@@ -119,6 +120,7 @@ def _entry(row: Row[tuple[object, ...]]) -> AuditEntry:
         record=m["record"],
         outcome=Outcome(m["outcome"]),
         details=json.loads(m["details"]),
+        request_id=m["request_id"],
         prev_hash=m["prev_hash"],
         hash=m["hash"],
     )

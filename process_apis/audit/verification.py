@@ -7,7 +7,14 @@ import hmac
 from collections.abc import AsyncIterable
 from dataclasses import dataclass, field
 
-from process_apis.audit.model import FORMAT, GENESIS, AuditEntry, AuditHead, entry_format, head_seal
+from process_apis.audit.model import (
+    GENESIS,
+    SEALED_FORMAT,
+    AuditEntry,
+    AuditHead,
+    entry_format,
+    head_seal,
+)
 
 
 @dataclass
@@ -71,7 +78,7 @@ async def verify_chain(
         version = entry_format(key, entry)
         if version is None:
             problem(f"entry {entry.seq} was altered (its hash does not match its content)")
-        elif version == FORMAT:
+        elif version >= SEALED_FORMAT:
             sealed_format += 1
         prev_seq, prev_hash = entry.seq, entry.hash
         expected_seen = expected_seen or hmac.compare_digest(entry.hash, expected_head or "")

@@ -1,4 +1,5 @@
-"""Tables of the audit log; migration 0007 creates them, 0009 seals the head."""
+"""Tables of the audit log; migration 0007 creates them, 0009 seals the head, 0012 adds
+the request id."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ audit_log = Table(
     Column("record", String(255), nullable=True, index=True),
     Column("outcome", String(16), nullable=False),
     Column("details", Text, nullable=False),
+    Column("request_id", String(128), nullable=True, index=True),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )

@@ -80,7 +80,7 @@ async def test_mutations_are_recorded_and_the_chain_verifies(
     assert summary["entries"] == 2
 
 
-@pytest.mark.parametrize("tamper", ["edit", "delete", "cut tail"])
+@pytest.mark.parametrize("tamper", ["edit", "request id", "delete", "cut tail"])
 async def test_verify_fails_after_an_entry_is_edited_or_removed(
     running: Running, tmp_path: Path, capsys: pytest.CaptureFixture[str], tamper: str
 ) -> None:
@@ -88,6 +88,7 @@ async def test_verify_fails_after_an_entry_is_edited_or_removed(
         await place(running, f"audit-t{n}", "EU01:10100001")
     statement = {
         "edit": "UPDATE audit_log SET outcome = 'rejected' WHERE seq = 2",
+        "request id": "UPDATE audit_log SET request_id = 'someone-else' WHERE seq = 2",
         "delete": "DELETE FROM audit_log WHERE seq = 2",
         "cut tail": "DELETE FROM audit_log WHERE seq = 3; UPDATE audit_head SET seq = 2, "
         "hash = (SELECT hash FROM audit_log WHERE seq = 2)",
@@ -100,7 +101,47 @@ async def test_verify_fails_after_an_entry_is_edited_or_removed(
     assert not summary["intact"]
     expected = {
         "edit": "entry 2 was altered",
+        "request id": "entry 2 was altered",
         "delete": "entries 2..2 are missing",
         "cut tail": "the head (entry 2) does not carry its seal",
     }[tamper]
     assert any(expected in p for p in summary["problems"]), summary["problems"]
+
+
+async def test_an_entry_carries_the_id_of_the_request_that_caused_it(
+    running: Running, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    variables = {
+        "input": {
+            "idempotencyKey": "audit-rid",
+            "customerId": "EU01:10100001",
+            "lines": [{"sku": "TG11", "quantity": "1"}],
+        }
+    }
+    given = await running.client.post(
+        "/graphql",
+        json={"query": PLACE, "variables": variables},
+        headers={"X-Request-ID": "shop-checkout-7"},
+    )
+    made = await running.client.post(
+        "/graphql",
+        json={
+            "query": PLACE,
+            "variables": {
+                **variables,
+                "input": {**variables["input"], "idempotencyKey": "audit-rid-2"},
+            },
+        },
+    )
+
+    by_record = {e["record"]: e["request_id"] for e in entries(tmp_path)}
+    placed = given.json()["data"]["placeOrder"]["order"]["id"]
+    other = made.json()["data"]["placeOrder"]["order"]["id"]
+    assert by_record[placed] == "shop-checkout-7"
+    assert by_record[other] == made.headers["x-request-id"]
+    # The id is part of what the chain seals, and the command shows it.
+    assert await audit("verify", "--data-dir", str(tmp_path)) == 0
+    capsys.readouterr()
+    assert await audit("tail", "--data-dir", str(tmp_path), "-n", "2") == 0
+    shown = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [e["request_id"] for e in shown] == ["shop-checkout-7", made.headers["x-request-id"]]
