@@ -7,10 +7,11 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from pydantic import ValidationError
 
@@ -116,3 +117,37 @@ def fail(message: str, code: int = EXIT_FAILED) -> int:
 
 def print_json(value: object) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+class ProgressLine:
+    """``KIND: N records, R/s`` rewritten in place on ``stream``, at most ten times a second:
+    the progress of a long command (an export, an audit check) on stderr."""
+
+    def __init__(self, kind: str, stream: TextIO, unit: str = "records") -> None:
+        self._kind = kind
+        self._unit = unit
+        self._stream = stream
+        self._started = time.monotonic()
+        self._shown = 0.0
+        self._count = 0
+
+    def start(self) -> None:
+        """The export begins now: the rate counts from here, not from start-up."""
+        self._started = time.monotonic()
+
+    def __call__(self, count: int) -> None:
+        self._count = count
+        now = time.monotonic()
+        if now - self._shown >= 0.1:
+            self._shown = now
+            self._draw(now)
+
+    def done(self) -> None:
+        self._draw(time.monotonic())
+        self._stream.write("\n")
+        self._stream.flush()
+
+    def _draw(self, now: float) -> None:
+        rate = self._count / max(now - self._started, 1e-9)
+        self._stream.write(f"\r{self._kind}: {self._count:,} {self._unit}, {rate:,.0f}/s")
+        self._stream.flush()

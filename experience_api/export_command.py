@@ -14,13 +14,13 @@ import argparse
 import logging
 import os
 import sys
-import time
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from experience_api.command_support import (
     EXIT_FAILED,
     EXIT_REFUSED,
     EXIT_USAGE,
+    ProgressLine,
     Subcommand,
     add_state_options,
     fail,
@@ -44,38 +44,6 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         help="show progress on stderr even when it is not a terminal",
     )
     add_state_options(parser)
-
-
-class ProgressLine:
-    """``kind: N records, R/s`` rewritten in place on ``stream``, at most ten times a second."""
-
-    def __init__(self, kind: str, stream: TextIO) -> None:
-        self._kind = kind
-        self._stream = stream
-        self._started = time.monotonic()
-        self._shown = 0.0
-        self._count = 0
-
-    def start(self) -> None:
-        """The export begins now: the rate counts from here, not from start-up."""
-        self._started = time.monotonic()
-
-    def __call__(self, count: int) -> None:
-        self._count = count
-        now = time.monotonic()
-        if now - self._shown >= 0.1:
-            self._shown = now
-            self._draw(now)
-
-    def done(self) -> None:
-        self._draw(time.monotonic())
-        self._stream.write("\n")
-        self._stream.flush()
-
-    def _draw(self, now: float) -> None:
-        rate = self._count / max(now - self._started, 1e-9)
-        self._stream.write(f"\r{self._kind}: {self._count:,} records, {rate:,.0f}/s")
-        self._stream.flush()
 
 
 async def _principal(settings: Settings) -> Principal:

@@ -74,10 +74,13 @@ async def test_mutations_are_recorded_and_the_chain_verifies(
     assert asked["arguments"]["input"]["idempotencyKey"] == "audit-2"
     assert asked["errors"]
 
-    assert await audit("verify", "--data-dir", str(tmp_path)) == 0
-    summary = json.loads(capsys.readouterr().out)
+    assert await audit("verify", "--progress", "--data-dir", str(tmp_path)) == 0
+    printed = capsys.readouterr()
+    summary = json.loads(printed.out)
     assert summary["intact"]
     assert summary["entries"] == 2
+    # The count of entries checked, on stderr, rewritten in place as the check goes.
+    assert printed.err.rsplit("\r", 1)[-1].startswith("audit verify: 2 entries, ")
 
 
 @pytest.mark.parametrize("tamper", ["edit", "request id", "delete", "cut tail"])
