@@ -40,8 +40,9 @@ class StagedEvent:
 class OutboxReader(Protocol):
     """The relay's side of the outbox: unpublished events in order, marked once published."""
 
-    async def unpublished(self, limit: int) -> Sequence[StagedEvent]:
-        """At most ``limit`` events not yet published, lowest ``seq`` first."""
+    async def unpublished(self, limit: int, after: int | None = None) -> Sequence[StagedEvent]:
+        """At most ``limit`` events not yet published, lowest ``seq`` first; only those
+        past ``after`` when it is given (the relay's batches still being marked)."""
         ...
 
     async def mark_published(self, seqs: Sequence[int], at: dt.datetime) -> None:

@@ -6,6 +6,12 @@ nothing of the batch is marked, and the batch is offered again, halved each time
 events before a failing one still get through while nothing after it overtakes it (the
 order of each aggregate's events holds). A sink may therefore see an event twice.
 
+The running relay does not wait for a batch to be marked before it publishes the next: it
+reads on past the last ``seq`` it handed over while the marks are written behind it (those
+that pile up meanwhile in one transaction). Staging commits in ``seq`` order, so nothing can
+appear behind that point later. A mark that fails sends the relay back to the first
+unmarked event, which is published again (at-least-once, as above).
+
 Of several replicas on one state database only the holder of the relay lease publishes;
 the others check the lease now and then and take over when it expires. Events this
 process staged wake the relay at once (:meth:`OutboxRelay.nudge`); the others are found
@@ -67,6 +73,12 @@ class OutboxRelay:
         self._clock = clock
         self._wake = asyncio.Event()
         self._last_purge: float | None = None
+        # The last seq handed to the sinks, its mark perhaps still being written; None: read
+        # from the first unpublished event. ``_epoch`` counts the times it was dropped.
+        self._after: int | None = None
+        self._epoch = 0
+        self._to_mark: list[int] = []
+        self._marker: asyncio.Task[None] | None = None
 
     def nudge(self) -> None:
         """Events were just committed: publish them now rather than at the next poll."""
@@ -77,7 +89,14 @@ class OutboxRelay:
 
         Raises what a sink raised; nothing of the batch is marked published then.
         """
+        published = await self._step()
+        await self._marked()
+        return published
+
+    async def _step(self) -> int | None:
+        """Publish one batch if this replica holds the lease; its mark may still be running."""
         if not await self.lease.renew_if_due():
+            self._restart()
             return None
         return await self._publish_batch()
 
@@ -89,7 +108,7 @@ class OutboxRelay:
                 self._wake.clear()
                 delay = self._poll_interval
                 try:
-                    published = await self.run_once()
+                    published = await self._step()
                     if published is None:
                         delay = self._standby_interval()
                     else:
@@ -107,6 +126,10 @@ class OutboxRelay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), delay)
         finally:
+            # The sinks have what was published: a stop waits for its marks to be recorded;
+            # cut off half-way, they would be published a second time by the next holder.
+            with contextlib.suppress(Exception):
+                await self._marked()
             with contextlib.suppress(Exception):
                 await asyncio.shield(self.lease.release())
 
@@ -119,7 +142,8 @@ class OutboxRelay:
         return await self._outbox.backlog()
 
     async def _publish_batch(self) -> int:
-        staged = await self._outbox.unpublished(self._limit)
+        epoch = self._epoch
+        staged = await self._outbox.unpublished(self._limit, self._after)
         if not staged:
             self._limit = self._batch_size
             return 0
@@ -132,22 +156,36 @@ class OutboxRelay:
             self._limit = max(1, len(events) // 2)
             raise
         self._limit = self._batch_size
-        await self._mark_published([s.seq for s in staged])
+        if epoch == self._epoch:  # else a mark failed meanwhile: read from the first again
+            self._after = staged[-1].seq
+        self._to_mark.extend(s.seq for s in staged)
+        if self._marker is None:
+            self._marker = asyncio.create_task(self._mark())
         return len(staged)
 
-    async def _mark_published(self, seqs: Sequence[int]) -> None:
-        # The sinks have the batch now. A stop arriving here waits for the mark to be
-        # recorded: cancelled half-way, it would leave the batch unpublished in the outbox
-        # and the next holder of the lease would publish it a second time.
-        marking = asyncio.ensure_future(self._outbox.mark_published(seqs, self._clock()))
+    async def _mark(self) -> None:
         try:
-            await asyncio.shield(marking)
-        except asyncio.CancelledError:
-            try:
-                await marking
-            except Exception:
-                log.warning("outbox relay: marking a published batch failed", exc_info=True)
-            raise
+            while self._to_mark:
+                seqs, self._to_mark = self._to_mark, []
+                await self._outbox.mark_published(seqs, self._clock())
+        except Exception:
+            log.warning(
+                "outbox relay: marking published events failed; they are published again",
+                exc_info=True,
+            )
+            self._to_mark = []
+            self._restart()
+        finally:
+            self._marker = None
+
+    async def _marked(self) -> None:
+        """Wait until every batch handed to the sinks is marked (or its mark failed)."""
+        while self._marker is not None:
+            await asyncio.shield(self._marker)
+
+    def _restart(self) -> None:
+        self._after = None
+        self._epoch += 1
 
     async def _purge_if_due(self) -> None:
         now = asyncio.get_running_loop().time()

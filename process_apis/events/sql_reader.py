@@ -19,13 +19,15 @@ class SqlOutboxReader:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    async def unpublished(self, limit: int) -> Sequence[StagedEvent]:
+    async def unpublished(self, limit: int, after: int | None = None) -> Sequence[StagedEvent]:
         query = (
             select(outbox)
             .where(outbox.c.published_at.is_(None))
             .order_by(outbox.c.seq)
             .limit(limit)
         )
+        if after is not None:
+            query = query.where(outbox.c.seq > after)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
         return [StagedEvent(seq=row.seq, event=event_from_row(row)) for row in rows]

@@ -48,8 +48,12 @@ class MemoryOutbox:
     async def append(self, events: Sequence[Event]) -> None:
         self.stage(events)
 
-    async def unpublished(self, limit: int) -> Sequence[StagedEvent]:
-        waiting = [row for row in self.rows if row.published_at is None]
+    async def unpublished(self, limit: int, after: int | None = None) -> Sequence[StagedEvent]:
+        waiting = [
+            row
+            for row in self.rows
+            if row.published_at is None and (after is None or row.seq > after)
+        ]
         return [StagedEvent(seq=row.seq, event=row.event) for row in waiting[:limit]]
 
     async def mark_published(self, seqs: Sequence[int], at: dt.datetime) -> None:

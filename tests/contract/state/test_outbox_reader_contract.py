@@ -62,6 +62,19 @@ async def test_published_events_are_not_offered_again(
     assert await reader.backlog() == 1
 
 
+async def test_the_events_past_a_seq_can_be_read_before_earlier_ones_are_marked(
+    backend: Backend, reader: OutboxReader
+) -> None:
+    await backend.stage([event(1), event(2), event(3)])
+    first, second, third = await reader.unpublished(10)
+
+    assert [s.event.id for s in await reader.unpublished(10, after=first.seq)] == ["e2", "e3"]
+    assert await reader.unpublished(10, after=third.seq) == []
+    await reader.mark_published([second.seq], T0)
+    assert [s.event.id for s in await reader.unpublished(10, after=first.seq)] == ["e3"]
+    assert [s.event.id for s in await reader.unpublished(10)] == ["e1", "e3"]
+
+
 async def test_only_events_published_before_the_cutoff_are_purged(
     backend: Backend, reader: OutboxReader
 ) -> None:

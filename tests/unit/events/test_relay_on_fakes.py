@@ -10,7 +10,7 @@ import pytest
 
 from process_apis.events.relay import OutboxRelay
 from tests.fakes.memory_outbox import MemoryOutbox
-from tests.unit.events.conftest import Clock, RecordingSink, event
+from tests.unit.events.conftest import Clock, RecordingSink, drained, event, until
 
 
 class Held:
@@ -84,3 +84,55 @@ async def test_a_stop_between_publishing_and_marking_records_the_batch_before_it
     assert not lease.is_held  # and the lease was given up after the mark
     assert await OutboxRelay(outbox, [sink], Held()).run_once() == 0
     assert sink.received == ["e0", "e1", "e2"]  # the next holder publishes nothing twice
+
+
+async def test_the_running_relay_publishes_the_next_batch_while_the_last_is_being_marked() -> None:
+    outbox = MarkingOnCue()
+    outbox.stage([event(n) for n in range(2)])
+    sink, lease = RecordingSink(), Held()
+    relay = OutboxRelay(outbox, [sink], lease)
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.wait_for(outbox.marking.wait(), 10)
+        outbox.stage([event(n) for n in range(2, 4)])
+        relay.nudge()
+        await until(lambda: len(sink.received) == 4)
+        # The first mark is still waiting, and nothing was handed over twice.
+        assert sink.batches == [["e0", "e1"], ["e2", "e3"]]
+        assert await relay.backlog() == 4
+        outbox.cue.set()
+        await drained(relay)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert sink.received == ["e0", "e1", "e2", "e3"]
+
+
+class FailingMarks(MemoryOutbox):
+    """An outbox whose marks fail while ``down``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = True
+
+    async def mark_published(self, seqs: Sequence[int], at: dt.datetime) -> None:
+        if self.down:
+            raise ConnectionError("state database down")
+        await super().mark_published(seqs, at)
+
+
+async def test_events_whose_mark_failed_are_published_again_not_skipped() -> None:
+    outbox = FailingMarks()
+    outbox.stage([event(1), event(2)])
+    sink = RecordingSink()
+    relay = OutboxRelay(outbox, [sink], Held())
+
+    assert await relay.run_once() == 2
+    outbox.stage([event(3)])
+    outbox.down = False
+    while await relay.run_once():
+        pass
+
+    assert sink.received == ["e1", "e2", "e1", "e2", "e3"]  # at least once, in order
+    assert await relay.backlog() == 0
