@@ -8,11 +8,12 @@ caller (RecordNotFound, or None in the batch reads), so the answer leaks nothing
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from process_apis.connections import Connections
 from process_apis.erp_errors import translated
-from process_apis.errors import InvalidInput, RecordNotFound
+from process_apis.errors import FlowError, InvalidInput, RecordNotFound
 from process_apis.merging import MergedPage, Window, merge
 from system_apis.contracts.models import (
     Customer,
@@ -26,6 +27,7 @@ from system_apis.contracts.models import (
 from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
 from system_apis.contracts.port import ErpAdapter
 from system_apis.contracts.queries import (
+    MAX_PAGE_LIMIT,
     CustomerFilter,
     DeliveryFilter,
     InventoryFilter,
@@ -37,6 +39,7 @@ from system_apis.contracts.queries import (
 )
 
 T = TypeVar("T")
+_Document = TypeVar("_Document", Delivery, Invoice)
 
 
 def _newest_first(order: SalesOrder) -> tuple[int, ...]:
@@ -183,15 +186,18 @@ class Catalog:
         with translated("sales order", order_id):
             return await adapter.get_sales_order(native)
 
-    async def deliveries_of(
-        self, order_id: str, connections: Sequence[str] | None = None
-    ) -> tuple[Delivery, ...]:
-        adapter, native = self._resolve_visible(order_id, "sales order", connections)
-        with translated("sales order", order_id):
-            page = await adapter.list_deliveries(
-                DeliveryFilter(order_native_id=native), PageRequest(limit=100)
-            )
-        return page.items
+    async def deliveries_of_orders(
+        self, order_ids: Sequence[str], connections: Sequence[str] | None = None
+    ) -> list[tuple[Delivery, ...] | FlowError]:
+        """The deliveries of each order (canonical ids), in the same order; see
+        :meth:`_documents_of_orders`."""
+        return await self._documents_of_orders(
+            order_ids,
+            connections,
+            lambda erp, natives, page: erp.list_deliveries(
+                DeliveryFilter(order_native_ids=natives), page
+            ),
+        )
 
     async def invoices(
         self,
@@ -207,15 +213,53 @@ class Catalog:
             connections=connections,
         )
 
-    async def invoices_of(
-        self, order_id: str, connections: Sequence[str] | None = None
-    ) -> tuple[Invoice, ...]:
-        adapter, native = self._resolve_visible(order_id, "sales order", connections)
-        with translated("sales order", order_id):
-            page = await adapter.list_invoices(
-                InvoiceFilter(order_native_id=native), PageRequest(limit=100)
-            )
-        return page.items
+    async def invoices_of_orders(
+        self, order_ids: Sequence[str], connections: Sequence[str] | None = None
+    ) -> list[tuple[Invoice, ...] | FlowError]:
+        """The invoices of each order (canonical ids), in the same order; see
+        :meth:`_documents_of_orders`."""
+        return await self._documents_of_orders(
+            order_ids,
+            connections,
+            lambda erp, natives, page: erp.list_invoices(
+                InvoiceFilter(order_native_ids=natives), page
+            ),
+        )
+
+    async def _documents_of_orders(
+        self,
+        order_ids: Sequence[str],
+        connections: Sequence[str] | None,
+        read: Callable[[ErpAdapter, list[str], PageRequest], Awaitable[Page[_Document]]],
+    ) -> list[tuple[_Document, ...] | FlowError]:
+        """Documents of many orders: one batch read per connection, in the ERP's largest
+        pages, so a page of orders costs the same whatever its size. A connection that fails
+        answers its error for each of its own orders only; an order outside ``connections``
+        has no documents for the caller."""
+        found: dict[str, list[_Document]] = {order_id: [] for order_id in order_ids}
+        failed: dict[str, FlowError] = {}
+        by_connection: dict[str, dict[str, str]] = {}
+        for order_id in found:
+            adapter, native = self._connections.resolve(order_id)
+            by_connection.setdefault(adapter.source.connection, {})[order_id] = native
+        for name, natives in by_connection.items():
+            if connections is not None and name not in connections:
+                continue
+            try:
+                documents = await _every_page(
+                    partial(read, self._connections.get(name), list(natives.values()))
+                )
+            except FlowError as exc:
+                failed.update(dict.fromkeys(natives, exc))
+                continue
+            for document in documents:
+                for order_id in dict.fromkeys(document.order_ids):
+                    if order_id in found:
+                        found[order_id].append(document)
+        return [
+            failed[order_id] if order_id in failed else tuple(found[order_id])
+            for order_id in order_ids
+        ]
 
     # -- employees: pay and bank data only as the filter's details name them ---------------
 
@@ -266,3 +310,16 @@ class Catalog:
             adapter, native = self._connections.resolve(record_id)
             grouped.setdefault(adapter.source.connection, []).append(native)
         return grouped
+
+
+async def _every_page(read: Callable[[PageRequest], Awaitable[Page[T]]]) -> list[T]:
+    """Every record of a read, in pages of the largest size the port allows."""
+    items: list[T] = []
+    page = PageRequest(limit=MAX_PAGE_LIMIT)
+    while True:
+        with translated("sales order"):
+            answer = await read(page)
+        items.extend(answer.items)
+        if not answer.has_next or not answer.items:
+            return items
+        page = PageRequest(offset=page.offset + len(answer.items), limit=MAX_PAGE_LIMIT)

@@ -1,14 +1,13 @@
 """Per-request DataLoaders: nested fields of a page cost one batched upstream call each.
 
-A page of sales orders asking for customers and line products costs the list call, one
-customer call and one product call per ERP connection, whatever the page size. Deliveries
-and invoices have no batch read in the ERP port, so their loaders only deduplicate and
-cache per order. Loaders live for one request: nothing is shared between clients.
+A page of sales orders asking for customers, line products, deliveries and invoices costs
+the list call and one batched read of each per ERP connection, whatever the page size (an
+adapter may split a batch into a bounded number of upstream requests, as SAP does to keep
+its URLs short). Loaders live for one request: nothing is shared between clients.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -33,10 +32,6 @@ T = TypeVar("T")
 
 ProductKey = tuple[str, str]
 """(connection name, sku)"""
-
-# Upstream reads one order at a time run this many at once, so a large page does not
-# open a burst of connections to the ERP.
-PER_ORDER_CONCURRENCY = 8
 
 _STOCK_PAGE = 1000
 
@@ -91,8 +86,8 @@ def create_loaders(
         customer=DataLoader(load_fn=customers),
         product=DataLoader(load_fn=products),
         stock=DataLoader(load_fn=stock),
-        deliveries=DataLoader(load_fn=_per_order(catalog.deliveries_of)),
-        invoices=DataLoader(load_fn=_per_order(catalog.invoices_of)),
+        deliveries=DataLoader(load_fn=_of_orders(catalog.deliveries_of_orders)),
+        invoices=DataLoader(load_fn=_of_orders(catalog.invoices_of_orders)),
     )
 
 
@@ -110,20 +105,18 @@ async def _all_inventory(
         window = Window(limit=_STOCK_PAGE, start=page.positions[-1])
 
 
-def _per_order(
-    read: Callable[[str], Awaitable[tuple[T, ...]]],
+def _of_orders(
+    read: Callable[[list[str]], Awaitable[list[tuple[T, ...] | FlowError]]],
 ) -> Callable[[list[str]], Awaitable[list[tuple[T, ...] | BaseException]]]:
     async def load(order_ids: list[str]) -> list[tuple[T, ...] | BaseException]:
-        gate = asyncio.Semaphore(PER_ORDER_CONCURRENCY)
-
-        async def one(order_id: str) -> tuple[T, ...] | BaseException:
-            async with gate:
-                try:
-                    return await read(order_id)
-                except FlowError as exc:
-                    # One failing order fails only its own field, not the whole page.
-                    return ClientError.from_flow_error(exc)
-
-        return list(await asyncio.gather(*(one(order_id) for order_id in order_ids)))
+        try:
+            found = await read(order_ids)
+        except FlowError as exc:
+            raise ClientError.from_flow_error(exc) from exc
+        # An ERP that fails fails only the fields of its own orders, not the whole page.
+        return [
+            ClientError.from_flow_error(item) if isinstance(item, FlowError) else item
+            for item in found
+        ]
 
     return load

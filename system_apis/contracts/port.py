@@ -90,9 +90,10 @@ class ErpAdapter(Protocol):
         """Creates the order in the ERP; the ERP numbers and prices it."""
         ...
 
-    async def list_deliveries(
-        self, filter: DeliveryFilter, page: PageRequest
-    ) -> Page[Delivery]: ...
+    async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
+        """Deliveries by native id; with ``order_native_ids`` the deliveries of many orders
+        cost a number of upstream requests bounded for a page of orders, whatever its size."""
+        ...
 
     async def create_delivery(self, order_native_id: str) -> Delivery:
         """Creates a delivery for every open line of the order (no goods issue yet)."""
@@ -102,7 +103,9 @@ class ErpAdapter(Protocol):
         """Posts the goods issue: stock leaves the warehouse. Raises InsufficientStock."""
         ...
 
-    async def list_invoices(self, filter: InvoiceFilter, page: PageRequest) -> Page[Invoice]: ...
+    async def list_invoices(self, filter: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
+        """Invoices by native id; ``order_native_ids`` batches orders as for deliveries."""
+        ...
 
     async def create_invoice(self, order_native_id: str) -> Invoice:
         """Bills every delivered, not yet billed line of the order."""

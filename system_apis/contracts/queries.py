@@ -87,11 +87,25 @@ class SalesOrderFilter(BaseModel):
     changed_since: dt.datetime | None = None
 
 
+def _orders(single: str | None, many: Sequence[str] | None) -> list[str] | None:
+    if many is None:
+        return None if single is None else [single]
+    unique = list(dict.fromkeys(many))
+    return unique if single is None else [o for o in unique if o == single]
+
+
 class DeliveryFilter(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     order_native_id: str | None = None
+    # Documents of any of these orders: one call answers a whole page of orders.
+    order_native_ids: Sequence[str] | None = None
     native_ids: Sequence[str] | None = None
+
+    def orders(self) -> list[str] | None:
+        """The distinct orders whose documents match (named by both order filters when both
+        are set); None: any order, an empty list: none."""
+        return _orders(self.order_native_id, self.order_native_ids)
 
 
 class InvoiceFilter(BaseModel):
@@ -100,8 +114,15 @@ class InvoiceFilter(BaseModel):
     native_ids: Sequence[str] | None = None
     customer_native_id: str | None = None
     order_native_id: str | None = None
+    # Documents of any of these orders: one call answers a whole page of orders.
+    order_native_ids: Sequence[str] | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     # Change capture: records changed at or after this instant, ordered by change time
     # (oldest first), then native id, instead of the list's usual order.
     changed_since: dt.datetime | None = None
+
+    def orders(self) -> list[str] | None:
+        """The distinct orders whose documents match (named by both order filters when both
+        are set); None: any order, an empty list: none."""
+        return _orders(self.order_native_id, self.order_native_ids)

@@ -3,7 +3,8 @@
 Reads cost one upstream request each (``$expand`` brings lines, addresses and descriptions,
 ``$inlinecount=allpages`` the total, ``$top``/``$skip`` the page, or-joined key equalities a
 DataLoader batch), except the filters on to-many navigations described in
-:mod:`system_apis.sap.queries`, which first read the matching keys: two requests in all. The
+:mod:`system_apis.sap.queries`, which first read the matching keys: two requests in all, more
+for the documents of many orders (:mod:`system_apis.sap.documents`). The
 queries themselves (services, entity sets, ``$select``/``$expand``/``$orderby``, ``$filter``
 conditions) live in :mod:`system_apis.sap.queries`; this module sends them and maps the answers.
 
@@ -51,7 +52,7 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 from system_apis.contracts.streaming import offset_chunks
-from system_apis.sap import credit, people, queries
+from system_apis.sap import credit, documents, people, queries
 from system_apis.sap.answers import JsonObject, ODataCollection, ODataEntity
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.export import EXPORT_WINDOW, SapStreams
@@ -225,10 +226,10 @@ class SapAdapter:
     # -- fulfilment --------------------------------------------------------------------------
 
     async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
-        conditions = await queries.delivery_conditions(filter, self._keys)
-        if conditions is None:
+        query = await queries.delivery_query(filter, self._keys)
+        if query is None:
             return _empty(page)
-        answer = await self._list(queries.DELIVERIES, conditions, page)
+        answer = await documents.read_page(self._client, query, page)
         return self._page(answer, page, lambda e: delivery_from_sap(e, self._source))
 
     async def create_delivery(self, order_native_id: str) -> Delivery:
@@ -278,13 +279,10 @@ class SapAdapter:
     # -- billing -----------------------------------------------------------------------------
 
     async def list_invoices(self, filter: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
-        conditions = await queries.invoice_conditions(filter, self._keys)
-        if conditions is None:
+        query = await queries.invoice_query(filter, self._keys)
+        if query is None:
             return _empty(page)
-        read = queries.INVOICES
-        if filter.changed_since is not None:
-            read = replace(read, orderby=(*queries.BY_CHANGE, "BillingDocument"))
-        answer = await self._list(read, conditions, page)
+        answer = await documents.read_page(self._client, query, page)
         return self._page(answer, page, self._invoice)
 
     async def create_invoice(self, order_native_id: str) -> Invoice:

@@ -31,7 +31,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.sap import credit, queries
+from system_apis.sap import credit, documents, queries
 from system_apis.sap.answers import JsonObject
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.billing import invoice_from_sap
@@ -127,10 +127,10 @@ class SapStreams:
                 yield found
 
     async def invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
-        conditions = await queries.invoice_conditions(filter, self._keys)
-        if conditions is None:
+        query = await queries.invoice_query(filter, self._keys)
+        if query is None:
             return
-        async for rows in self._rows(queries.INVOICES, conditions):
+        async for rows in documents.pages(self._client, query, self._window):
             found = self._mapped(rows, lambda e: invoice_from_sap(e, self._source, self._defaults))
             if found:
                 yield found

@@ -11,8 +11,10 @@ key, two requests in all:
 
 * customers by ``country``: keys from ``A_BusinessPartnerAddress`` (``Country eq``);
 * products by ``name_contains``: keys from ``A_ProductDescription`` in the adapter language;
-* deliveries by ``order_native_id``: keys from ``A_OutbDeliveryItem`` (``ReferenceSDDocument``),
-  and invoices by ``order_native_id``: keys from ``A_BillingDocumentItem`` (``SalesDocument``).
+* deliveries by order: keys from ``A_OutbDeliveryItem`` (``ReferenceSDDocument``), and
+  invoices by order: keys from ``A_BillingDocumentItem`` (``SalesDocument``); many orders
+  (``order_native_ids``) cost one request per :data:`KEY_CHUNK` orders, and the documents
+  one per :data:`KEY_CHUNK` numbers (:class:`DocumentQuery`).
 
 ``name_contains`` ignores case (``substringof`` over ``tolower`` of the property).
 """
@@ -20,7 +22,8 @@ key, two requests in all:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from system_apis.contracts.errors import ValidationRejected
@@ -114,6 +117,19 @@ INVOICES = EntityRead(
 
 BY_CHANGE = ("LastChangeDateTime",)
 """``$orderby`` of change capture: oldest change first (then the document number)."""
+
+KEY_CHUNK = 40
+"""The most keys one ``$filter`` names as or-joined equalities: the URL stays a few kB long,
+well within what SAP's gateways and the proxies before them accept."""
+
+
+def key_chunks(values: Sequence[str]) -> list[Sequence[str]]:
+    return [values[start : start + KEY_CHUNK] for start in range(0, len(values), KEY_CHUNK)]
+
+
+def alpha_order(value: str) -> str:
+    """How SAP orders ALPHA document numbers: numeric ones as if padded to ten digits."""
+    return value.rjust(10, "0") if value.isdigit() else value
 
 
 class KeyReader(Protocol):
@@ -215,50 +231,81 @@ def sales_order_conditions(filter: SalesOrderFilter) -> list[Filter] | None:
     return conditions
 
 
-async def delivery_conditions(filter: DeliveryFilter, keys: KeyReader) -> list[Filter] | None:
-    conditions: list[Filter] = []
-    if filter.native_ids is not None:
-        if not filter.native_ids:
-            return None
-        conditions.append(one_of("DeliveryDocument", filter.native_ids))
-    if filter.order_native_id:
-        deliveries = await keys(
+@dataclass(frozen=True)
+class DocumentQuery:
+    """A read of deliveries or billing documents: ``conditions`` and-joined, and where
+    ``numbers`` is not None only those document numbers (values of ``key``), in SAP's order.
+
+    The numbers are or-joined key equalities, at most :data:`KEY_CHUNK` per request (see
+    :mod:`system_apis.sap.documents`).
+    """
+
+    read: EntityRead
+    key: str
+    conditions: list[Filter]
+    numbers: list[str] | None = None
+
+
+async def delivery_query(filter: DeliveryFilter, keys: KeyReader) -> DocumentQuery | None:
+    numbers = await _document_numbers(
+        filter.native_ids,
+        filter.orders(),
+        lambda chunk: keys(
             OUTBOUND_DELIVERY,
             "A_OutbDeliveryItem",
-            eq("ReferenceSDDocument", filter.order_native_id),
+            one_of("ReferenceSDDocument", chunk),
             "DeliveryDocument",
-        )
-        if not deliveries:
-            return None
-        conditions.append(one_of("DeliveryDocument", deliveries))
-    return conditions
+        ),
+    )
+    if numbers is not None and not numbers:
+        return None
+    return DocumentQuery(DELIVERIES, "DeliveryDocument", [], numbers)
 
 
-async def invoice_conditions(filter: InvoiceFilter, keys: KeyReader) -> list[Filter] | None:
+async def invoice_query(filter: InvoiceFilter, keys: KeyReader) -> DocumentQuery | None:
     conditions: list[Filter] = []
-    if filter.native_ids is not None:
-        if not filter.native_ids:
-            return None
-        conditions.append(one_of("BillingDocument", filter.native_ids))
     if filter.customer_native_id:
         conditions.append(eq("SoldToParty", filter.customer_native_id))
     if filter.date_from is not None:
         conditions.append(ge("BillingDocumentDate", filter.date_from))
     if filter.date_to is not None:
         conditions.append(le("BillingDocumentDate", filter.date_to))
+    read = INVOICES
     if filter.changed_since is not None:
         conditions.append(ge("LastChangeDateTime", _aware(filter.changed_since)))
-    if filter.order_native_id:
-        documents = await keys(
+        read = replace(read, orderby=(*BY_CHANGE, "BillingDocument"))
+    numbers = await _document_numbers(
+        filter.native_ids,
+        filter.orders(),
+        lambda chunk: keys(
             BILLING_DOCUMENT,
             "A_BillingDocumentItem",
-            eq("SalesDocument", filter.order_native_id),
+            one_of("SalesDocument", chunk),
             "BillingDocument",
-        )
-        if not documents:
-            return None
-        conditions.append(one_of("BillingDocument", documents))
-    return conditions
+        ),
+    )
+    if numbers is not None and not numbers:
+        return None
+    return DocumentQuery(read, "BillingDocument", conditions, numbers)
+
+
+async def _document_numbers(
+    native_ids: Sequence[str] | None,
+    orders: Sequence[str] | None,
+    numbers_of: Callable[[Sequence[str]], Awaitable[list[str]]],
+) -> list[str] | None:
+    """The document numbers a filter allows, in SAP's order; None: any.
+
+    The numbers of the orders' documents come from their items, :data:`KEY_CHUNK` orders
+    per request, and only when ``native_ids`` leaves any to find.
+    """
+    numbers = None if native_ids is None else set(native_ids)
+    if orders is not None and (numbers is None or numbers):
+        of_orders: set[str] = set()
+        for chunk in key_chunks(orders):
+            of_orders.update(await numbers_of(chunk))
+        numbers = of_orders if numbers is None else numbers & of_orders
+    return None if numbers is None else sorted(numbers, key=alpha_order)
 
 
 def _order_status_filter(status: OrderStatus) -> Filter:

@@ -185,8 +185,8 @@ def delivery_domain(filter: DeliveryFilter) -> list[Clause] | None:
     try:
         if filter.native_ids is not None:
             domain.append(_ids_in("id", filter.native_ids))
-        if filter.order_native_id is not None:
-            domain.append(_id_is("moves.sale", filter.order_native_id))
+        if (orders := filter.orders()) is not None:
+            domain.append(_ids_in("moves.sale", orders))
     except _NothingMatches:
         return None
     return domain
@@ -200,8 +200,8 @@ def invoice_domain(filter: InvoiceFilter) -> list[Clause] | None:
             domain.append(_ids_in("id", filter.native_ids))
         if filter.customer_native_id is not None:
             domain.append(_id_is("party", filter.customer_native_id))
-        if filter.order_native_id is not None:
-            domain.append(_id_is("sales", filter.order_native_id))
+        if (orders := filter.orders()) is not None:
+            domain.append(_ids_in("sales", orders))
     except _NothingMatches:
         return None
     domain.extend(_date_range("invoice_date", filter.date_from, filter.date_to))

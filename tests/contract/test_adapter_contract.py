@@ -181,6 +181,35 @@ async def test_order_to_invoice_through_the_port(subject: Subject) -> None:
     )
     assert [i.id for i in invoices.items] == [invoice.id]
 
+    # The documents of a page of orders in one read: a second order, delivered only, and
+    # more orders than one request of some ERPs names, most of them without documents.
+    other = await adapter.create_sales_order(
+        draft.model_copy(update={"external_reference": "GWcontract-0002"})
+    )
+    other_delivery = await adapter.create_delivery(other.native_id)
+    batch = [other.native_id, *(str(9_900_000 + n) for n in range(45)), order.native_id]
+    found = await adapter.list_deliveries(
+        DeliveryFilter(order_native_ids=batch), PageRequest(limit=100)
+    )
+    assert sorted((d.id, d.order_ids) for d in found.items) == sorted(
+        [(delivery.id, (order.id,)), (other_delivery.id, (other.id,))]
+    )
+    assert found.total == 2
+    second = await adapter.list_deliveries(
+        DeliveryFilter(order_native_ids=batch), PageRequest(offset=1, limit=1)
+    )
+    assert ([d.id for d in second.items], second.total) == ([found.items[1].id], 2)
+    billed = await adapter.list_invoices(
+        InvoiceFilter(order_native_ids=batch), PageRequest(limit=100)
+    )
+    assert [(i.id, i.order_ids) for i in billed.items] == [(invoice.id, (order.id,))]
+    unbilled = await adapter.list_invoices(
+        InvoiceFilter(order_native_ids=[other.native_id]), PageRequest(limit=100)
+    )
+    assert unbilled.items == ()
+    none = await adapter.list_deliveries(DeliveryFilter(order_native_ids=[]), PageRequest())
+    assert (none.items, none.total) == ((), 0)
+
 
 async def test_an_unreachable_erp_is_unavailable(subject: Subject) -> None:
     with pytest.raises(errors.Unavailable):

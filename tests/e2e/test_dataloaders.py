@@ -1,9 +1,12 @@
-"""A page of orders with customers, lines and products costs a bounded number of ERP calls."""
+"""A page of orders with customers, lines, products, deliveries and invoices costs a bounded
+number of ERP calls."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.e2e.conftest import Running
-from tests.e2e.test_order_to_invoice import PLACE, stocked_product
+from tests.e2e.test_order_to_invoice import FULFIL, INVOICE, PLACE, stocked_product
 
 QUERY = """
 query Orders($first: Int!) {
@@ -15,6 +18,21 @@ query Orders($first: Int!) {
     }
   }
 }"""
+DOCUMENTS = """
+query Orders($first: Int!) {
+  salesOrders(first: $first) {
+    nodes { id deliveries { number goodsIssued } invoices { number } }
+  }
+}"""
+
+
+async def documents_for(running: Running, first: int) -> tuple[dict[str, Any], int]:
+    before = running.sap.request_count
+    body = await running.gql(DOCUMENTS, {"first": first})
+    assert "errors" not in body, body.get("errors")
+    nodes = {n["id"]: n for n in body["data"]["salesOrders"]["nodes"]}
+    assert len(nodes) == first
+    return nodes, running.sap.request_count - before
 
 
 async def requests_for(running: Running, first: int) -> tuple[int, int]:
@@ -32,11 +50,20 @@ async def test_upstream_calls_do_not_grow_with_page_size(running: Running) -> No
     body = await running.gql("{ customers(first: 20) { nodes { id } } }")
     customers = [n["id"] for n in body["data"]["customers"]["nodes"]]
     _, sku, _ = await stocked_product(running)
+    placed_ids = []
     for index, customer in enumerate(customers):
         line = {"sku": sku, "quantity": "1"}
         order = {"idempotencyKey": f"fill-{index}", "customerId": customer, "lines": [line]}
         placed = await running.gql(PLACE, {"input": order})
         assert placed["data"]["placeOrder"]["errors"] == []
+        placed_ids.append(placed["data"]["placeOrder"]["order"]["id"])
+    # The newest order and an older one are delivered and invoiced.
+    billed = [placed_ids[-1], placed_ids[3]]
+    for order_id in billed:
+        fulfilled = await running.gql(FULFIL, {"id": order_id})
+        assert fulfilled["data"]["fulfillOrder"]["errors"] == []
+        invoiced = await running.gql(INVOICE, {"id": order_id})
+        assert invoiced["data"]["invoiceOrder"]["errors"] == []
 
     small_count, small_cost = await requests_for(running, 5)
     large_count, large_cost = await requests_for(running, 50)
@@ -44,3 +71,15 @@ async def test_upstream_calls_do_not_grow_with_page_size(running: Running) -> No
     assert large_count == 50
     assert small_cost == large_cost
     assert large_cost <= 3
+
+    small_page, small_documents = await documents_for(running, 5)
+    large_page, large_documents = await documents_for(running, 50)
+    for order_id in billed:
+        assert large_page[order_id]["deliveries"][0]["goodsIssued"] is True
+        assert len(large_page[order_id]["invoices"]) == 1
+    assert small_page[billed[0]] == large_page[billed[0]]
+    # Orders, customers and products: one request each. Deliveries and invoices: their
+    # numbers from their items, at most 40 orders a request, then the documents by number
+    # (at most 40 a request): for a page of 50, two and one of each, whatever it holds.
+    assert small_documents <= 1 + 2 * (1 + 1)
+    assert large_documents <= 1 + 2 * (2 + 1)

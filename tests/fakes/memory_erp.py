@@ -366,9 +366,9 @@ class MemoryErp:
     async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
         self._enter("list_deliveries")
         items = sorted(self.deliveries.values(), key=lambda d: int(d.native_id))
-        if filter.order_native_id is not None:
-            wanted = canonical_id(self._source.connection, filter.order_native_id)
-            items = [d for d in items if wanted in d.order_ids]
+        if (orders := filter.orders()) is not None:
+            wanted = {canonical_id(self._source.connection, o) for o in orders}
+            items = [d for d in items if wanted.intersection(d.order_ids)]
         if filter.native_ids is not None:
             items = [d for d in items if d.native_id in set(filter.native_ids)]
         return _page(items, page)
@@ -433,9 +433,9 @@ class MemoryErp:
     async def list_invoices(self, filter: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
         self._enter("list_invoices")
         items = sorted(self.invoices.values(), key=lambda i: int(i.native_id))
-        if filter.order_native_id is not None:
-            wanted = canonical_id(self._source.connection, filter.order_native_id)
-            items = [i for i in items if wanted in i.order_ids]
+        if (orders := filter.orders()) is not None:
+            wanted = {canonical_id(self._source.connection, o) for o in orders}
+            items = [i for i in items if wanted.intersection(i.order_ids)]
         if filter.customer_native_id is not None:
             cust = canonical_id(self._source.connection, filter.customer_native_id)
             items = [i for i in items if i.customer_id == cust]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -436,6 +437,62 @@ async def test_deliveries_of_an_order_take_two_requests(
         "(DeliveryDocument eq '80000001' or DeliveryDocument eq '80000002')"
     )
     assert query(headers)["$expand"] == "to_DeliveryDocumentItem"
+
+
+async def test_deliveries_of_many_orders_are_read_in_bounded_requests(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    # Order 1000+n has delivery 8000000+n; the scripted SAP answers each $filter's keys.
+    def keys_in(request: httpx.Request) -> list[str]:
+        return re.findall(r"eq '(\d+)'", query(request)["$filter"])
+
+    def items(request: httpx.Request) -> httpx.Response:
+        numbers = [str(8000000 + int(order) - 1000) for order in keys_in(request)]
+        return collection(*({"DeliveryDocument": n} for n in reversed(numbers)))
+
+    def headers(request: httpx.Request) -> httpx.Response:
+        found = [{**clone(DELIVERY), "DeliveryDocument": n} for n in sorted(keys_in(request))]
+        return collection(*found)
+
+    sap.on("GET", "A_OutbDeliveryItem", items)
+    sap.on("GET", "A_OutbDeliveryHeader", headers)
+    orders = [str(1000 + n) for n in range(90, 0, -1)]
+
+    page = await adapter.list_deliveries(
+        DeliveryFilter(order_native_ids=orders), PageRequest(offset=35, limit=10)
+    )
+
+    assert [d.native_id for d in page.items] == [str(8000000 + n) for n in range(36, 46)]
+    assert page.total == 90
+    sent = [(unquote(r.url.path).rsplit("/", 1)[-1], len(keys_in(r))) for r in sap.requests]
+    assert sent == [
+        ("A_OutbDeliveryItem", 40),
+        ("A_OutbDeliveryItem", 40),
+        ("A_OutbDeliveryItem", 10),
+        ("A_OutbDeliveryHeader", 40),
+        ("A_OutbDeliveryHeader", 40),
+        ("A_OutbDeliveryHeader", 10),
+    ]
+
+
+async def test_documents_of_orders_and_ids_are_those_named_by_both(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    sap.on(
+        "GET",
+        "A_BillingDocumentItem",
+        collection({"BillingDocument": "90000002"}, {"BillingDocument": "90000001"}),
+    )
+    sap.on("GET", "A_BillingDocument", collection(BILLING_DOCUMENT, count=1))
+    page = await adapter.list_invoices(
+        InvoiceFilter(order_native_ids=["4711", "4712"], native_ids=["90000001", "90000009"]),
+        PAGE,
+    )
+    assert page.total == 1
+    items, documents = sap.requests
+    assert query(items)["$filter"] == "(SalesDocument eq '4711' or SalesDocument eq '4712')"
+    assert query(documents)["$filter"] == "BillingDocument eq '90000001'"
+    assert query(documents)["$top"] == "20"
 
 
 async def test_invoices_of_an_order_take_two_requests(

@@ -435,6 +435,6 @@ async def test_deliveries_and_invoices_of_an_order(
     deliveries = await adapter.list_deliveries(DeliveryFilter(order_native_id="4"), PageRequest())
     invoices = await adapter.list_invoices(InvoiceFilter(order_native_id="4"), PageRequest())
     assert deliveries.items[0].order_ids == invoices.items[0].order_ids == ("T1:4",)
-    assert params_of(fake, "model.stock.shipment.out.search_read")[0] == [["moves.sale", "=", 4]]
-    assert ["sales", "=", 4] in params_of(fake, "model.account.invoice.search_read")[0]
+    assert params_of(fake, "model.stock.shipment.out.search_read")[0] == [["moves.sale", "in", [4]]]
+    assert ["sales", "in", [4]] in params_of(fake, "model.account.invoice.search_read")[0]
     assert fake.count("model.stock.shipment.out.search_count") == 0

@@ -113,7 +113,20 @@ def test_customer_and_product_searches() -> None:
 
 
 def test_delivery_and_invoice_domains() -> None:
-    assert queries.delivery_domain(DeliveryFilter(order_native_id="4")) == [("moves.sale", "=", 4)]
+    assert queries.delivery_domain(DeliveryFilter(order_native_id="4")) == [
+        ("moves.sale", "in", [4])
+    ]
+    assert queries.delivery_domain(DeliveryFilter(order_native_ids=["4", "SO-9", "7", "4"])) == [
+        ("moves.sale", "in", [4, 7])
+    ]
+    assert queries.invoice_domain(InvoiceFilter(order_native_ids=["3", "5"])) == [
+        ("type", "=", "out"),
+        ("sales", "in", [3, 5]),
+    ]
+    assert (
+        queries.invoice_domain(InvoiceFilter(order_native_id="3", order_native_ids=["5"])) is None
+    )
+    assert queries.delivery_domain(DeliveryFilter(order_native_ids=[])) is None
     assert queries.invoice_domain(
         InvoiceFilter(customer_native_id="2", date_from=dt.date(2026, 1, 1))
     ) == [("type", "=", "out"), ("party", "=", 2), ("invoice_date", ">=", dt.date(2026, 1, 1))]

@@ -1,0 +1,91 @@
+"""Reads of deliveries and billing documents restricted to document numbers, URL-bounded.
+
+A :class:`~system_apis.sap.queries.DocumentQuery` with at most :data:`~.queries.KEY_CHUNK`
+numbers is one request, paged by SAP (``$top``/``$skip``, ``$inlinecount``). More numbers
+(the documents of a page of orders) are read in chunks of that many, every match of each
+chunk, and the page is cut from the matches in the read's order: the number of requests grows
+with the number of documents, never the length of a URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+
+from system_apis.contracts.queries import PageRequest
+from system_apis.sap.answers import JsonObject, ODataCollection
+from system_apis.sap.client import SapODataClient
+from system_apis.sap.odata import Filter, all_of, one_of, parse_datetime
+from system_apis.sap.queries import DocumentQuery, alpha_order, key_chunks
+
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+async def read_page(
+    client: SapODataClient, query: DocumentQuery, page: PageRequest
+) -> ODataCollection:
+    """One page of the documents ``query`` matches, with their total count."""
+    read = query.read
+    chunks = _filters(query)
+    if len(chunks) == 1:
+        return await client.get_collection(
+            read.service,
+            read.entity_set,
+            filter=chunks[0],
+            select=read.select,
+            expand=read.expand,
+            orderby=read.orderby,
+            top=page.limit,
+            skip=page.offset,
+            inlinecount=True,
+        )
+    rows: list[JsonObject] = []
+    for condition in chunks:
+        rows.extend(
+            await client.get_all(
+                read.service,
+                read.entity_set,
+                filter=condition,
+                select=read.select,
+                expand=read.expand,
+                orderby=read.orderby,
+            )
+        )
+    rows.sort(key=lambda row: _position(query, row))
+    return ODataCollection(results=rows[page.offset : page.offset + page.limit], count=len(rows))
+
+
+async def pages(
+    client: SapODataClient, query: DocumentQuery, window: int
+) -> AsyncIterator[list[JsonObject]]:
+    """Every document ``query`` matches, in pages of ``window``; ordered by number, the chunks
+    of numbers (in SAP's order) follow one another in the list's order."""
+    read = query.read
+    for condition in _filters(query):
+        async for rows in client.pages(
+            read.service,
+            read.entity_set,
+            window=window,
+            filter=condition,
+            select=read.select,
+            expand=read.expand,
+            orderby=read.orderby,
+        ):
+            yield rows
+
+
+def _filters(query: DocumentQuery) -> list[Filter | None]:
+    """The ``$filter`` of each request: one, or one per chunk of numbers."""
+    if query.numbers is None:
+        return [all_of(*query.conditions) if query.conditions else None]
+    return [
+        all_of(*query.conditions, one_of(query.key, chunk)) for chunk in key_chunks(query.numbers)
+    ]
+
+
+def _position(query: DocumentQuery, row: JsonObject) -> tuple[dt.datetime, str]:
+    """Where a row stands in the read's order: by number, or by change time then number."""
+    number = alpha_order(str(row.get(query.key, "")))
+    if query.read.orderby[0] == query.key:
+        return _EARLIEST, number
+    return parse_datetime(row.get(query.read.orderby[0])) or _EARLIEST, number
