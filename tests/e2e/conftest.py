@@ -8,6 +8,7 @@ roles of the local developer (sales, finance, admin) on every connection;
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,13 @@ class Running:
 
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[Running]:
-    settings = Settings(data_dir=tmp_path)
+    async with started(Settings(data_dir=tmp_path)) as gateway:
+        yield gateway
+
+
+@asynccontextmanager
+async def started(settings: Settings) -> AsyncIterator[Running]:
+    """The gateway of ``settings``, called as the local developer."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

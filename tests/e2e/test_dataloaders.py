@@ -3,9 +3,14 @@ number of ERP calls."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
-from tests.e2e.conftest import Running
+import pytest
+
+from experience_api.settings import Settings
+from tests.e2e.conftest import Running, started
 from tests.e2e.test_order_to_invoice import FULFIL, INVOICE, PLACE, stocked_product
 
 QUERY = """
@@ -24,6 +29,14 @@ query Orders($first: Int!) {
     nodes { id deliveries { number goodsIssued } invoices { number } }
   }
 }"""
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    """The gateway without change capture: its polls of SAP would count in the figures."""
+    connection = {"name": "EU01", "change_capture": {"enabled": False}}
+    async with started(Settings(data_dir=tmp_path, connections=[connection])) as gateway:
+        yield gateway
 
 
 async def documents_for(running: Running, first: int) -> tuple[dict[str, Any], int]:
