@@ -109,7 +109,11 @@ class ChangeCapturePoller:
             try:
                 await self.poll_once()
             except Exception:  # a state database hiccup must not end the loop
-                logger.exception("change capture of %s failed", self._connection)
+                logger.exception(
+                    "change capture of %s failed",
+                    self._connection,
+                    extra={"connection": self._connection},
+                )
             await asyncio.sleep(pause)
 
     async def poll_stream(self, stream: Stream) -> StreamReport:

@@ -182,7 +182,11 @@ class InboundProcessor:
         try:
             staged = await self._completions.complete(event, events)
         except LeaseLost:
-            logger.warning("inbound event %s: lease lost, another process finishes it", event.id)
+            logger.warning(
+                "inbound event %s: lease lost, another process finishes it",
+                event.id,
+                extra={"connection": event.connection, "record_id": event.id},
+            )
             return "skipped"
         self._staged(staged)
         return "processed"
@@ -192,7 +196,11 @@ class InboundProcessor:
         if failure is None:
             # A bug, not the ERP: retried with backoff like an outage (a fix deployed
             # meanwhile lets it pass), and quarantined when the attempts run out.
-            logger.exception("inbound event %s: unexpected error", event.id)
+            logger.exception(
+                "inbound event %s: unexpected error",
+                event.id,
+                extra={"connection": event.connection, "record_id": event.id},
+            )
             failure = Failure(reason=f"unexpected error ({type(exc).__name__})", transient=True)
             outcome = "failed"
         else:

@@ -126,7 +126,12 @@ class PendingRetries:
         except FlowError as exc:
             return await self._failed(leased, exc)
         except Exception:
-            logger.exception("automatic retry of %s %s failed", record.kind, record.id)
+            logger.exception(
+                "automatic retry of %s %s failed",
+                record.kind,
+                record.id,
+                extra={"connection": record.connection, "record_id": record.id},
+            )
             await self._store.reschedule(
                 record.id,
                 self._schedule.next_retry(leased.attempts, dt.datetime.now(dt.UTC)),
