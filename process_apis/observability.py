@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
 
-from opentelemetry import trace
+from opentelemetry import propagate, trace
+from opentelemetry.context import Context
 
 TRACER_NAME = "erp-gateway"
 
@@ -41,6 +42,40 @@ def request_id_set(request_id: str | None) -> Iterator[None]:
 def tracer() -> trace.Tracer:
     """The gateway's tracer (the global provider's, looked up on each use)."""
     return trace.get_tracer(TRACER_NAME)
+
+
+def current_traceparent() -> str | None:
+    """The W3C ``traceparent`` of the current span, None outside a trace."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier.get("traceparent")
+
+
+def context_of(traceparent: str | None) -> Context | None:
+    """The trace context a stored ``traceparent`` names (None: none stored)."""
+    return None if traceparent is None else propagate.extract({"traceparent": traceparent})
+
+
+_event_traces: ContextVar[Mapping[str, str] | None] = ContextVar(
+    "erp_gateway_event_traces", default=None
+)
+
+
+@contextlib.contextmanager
+def events_traced(traceparents: Mapping[str, str]) -> Iterator[None]:
+    """Inside the block, :func:`event_traceparent` knows the trace each event (by id) was
+    staged in: the outbox relay publishes events of many requests in one batch."""
+    token = _event_traces.set(traceparents)
+    try:
+        yield
+    finally:
+        _event_traces.reset(token)
+
+
+def event_traceparent(event_id: str) -> str | None:
+    """The ``traceparent`` of the request that staged the event, when the relay said it."""
+    traces = _event_traces.get()
+    return None if traces is None else traces.get(event_id)
 
 
 def current_trace_id() -> str | None:

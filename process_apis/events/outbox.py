@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from process_apis.events.model import Event
+from process_apis.observability import current_traceparent
 from process_apis.persistence.tables import outbox
 from process_apis.persistence.times import utc
 
@@ -31,6 +32,7 @@ def _row(event: Event) -> dict[str, object]:
         "occurred_at": event.occurred_at,
         "data": json.dumps(event.data, separators=(",", ":"), default=str),
         "published_at": None,
+        "traceparent": current_traceparent(),
     }
 
 

@@ -35,6 +35,8 @@ class StagedEvent:
 
     seq: int
     event: Event
+    traceparent: str | None = None
+    """The trace of the request that staged it (W3C ``traceparent``), if any."""
 
 
 class OutboxReader(Protocol):

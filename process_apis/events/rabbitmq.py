@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from process_apis.events.fanout import LocalFanout, Subscription
 from process_apis.events.model import Event, EventType
-from process_apis.observability import tracer
+from process_apis.observability import context_of, event_traceparent, tracer
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +119,8 @@ class RabbitMqBus:
         for event in events:
             with tracer().start_as_current_span(
                 f"publish {event.type.value}",
+                # In the trace of the request that staged the event.
+                context=context_of(event_traceparent(event.id)),
                 kind=SpanKind.PRODUCER,
                 attributes={"messaging.message.id": event.id, "erp.connection": event.connection},
             ):

@@ -27,6 +27,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from process_apis.events.port import EventSink, Lease, OutboxReader
+from process_apis.observability import events_traced
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +149,11 @@ class OutboxRelay:
             self._limit = self._batch_size
             return 0
         events = [s.event for s in staged]
+        traces = {s.event.id: s.traceparent for s in staged if s.traceparent is not None}
         try:
-            for sink in list(self._sinks):
-                await sink.publish(events)
+            with events_traced(traces):
+                for sink in list(self._sinks):
+                    await sink.publish(events)
         except Exception:
             # Narrow down to the events before the failing one; they may pass alone.
             self._limit = max(1, len(events) // 2)

@@ -30,7 +30,10 @@ class SqlOutboxReader:
             query = query.where(outbox.c.seq > after)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).all()
-        return [StagedEvent(seq=row.seq, event=event_from_row(row)) for row in rows]
+        return [
+            StagedEvent(seq=row.seq, event=event_from_row(row), traceparent=row.traceparent)
+            for row in rows
+        ]
 
     async def mark_published(self, seqs: Sequence[int], at: dt.datetime) -> None:
         if not seqs:

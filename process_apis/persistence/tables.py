@@ -63,5 +63,7 @@ outbox = Table(
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("data", Text, nullable=False),
     Column("published_at", DateTime(timezone=True), nullable=True),
+    # The trace of the request that staged the event (W3C traceparent), for its publication.
+    Column("traceparent", String(64), nullable=True),
     Index("ix_outbox_published_at_seq", "published_at", "seq"),
 )

@@ -69,6 +69,8 @@ webhook_deliveries = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=True),
+    # The trace of the request that staged the event (W3C traceparent): attempts join it.
+    Column("traceparent", String(64), nullable=True),
     UniqueConstraint("subscription_id", "event_id", name="uq_webhook_deliveries_sub_event"),
     Index("ix_webhook_deliveries_status_due", "status", "next_attempt_at"),
     Index("ix_webhook_deliveries_sub_status_seq", "subscription_id", "status", "seq"),

@@ -249,6 +249,8 @@ class ClaimedDelivery:
     url: str
     keys: SigningKeys
     lease_token: str
+    traceparent: str | None = None
+    """The trace of the request that staged the event; each attempt is a span in it."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from process_apis.events.model import Event
+from process_apis.observability import event_traceparent
 from process_apis.persistence.times import maybe_utc
 from process_apis.persistence.webhook_tables import webhook_attempts as at
 from process_apis.persistence.webhook_tables import webhook_deliveries as dl
@@ -148,6 +149,7 @@ class SqlWebhookStore(SqlSubscriptions, SqlDeliveryLog):
                         url=row.url,
                         keys=SigningKeys(current=row.secret, previous=previous),
                         lease_token=tokens[row.seq],
+                        traceparent=row.traceparent,
                     )
                 )
         return out
@@ -231,6 +233,7 @@ def _new_delivery(
         "next_attempt_at": now,
         "created_at": now,
         "updated_at": now,
+        "traceparent": event_traceparent(event.id),
     }
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from opentelemetry.trace import SpanKind
 
-from process_apis.observability import tracer
+from process_apis.observability import context_of, tracer
 from process_apis.webhooks.backoff import RetryPolicy, retry_after_applies
 from process_apis.webhooks.model import AttemptOutcome, AttemptResult, ClaimedDelivery
 from process_apis.webhooks.port import WebhookRequest, WebhookResponse, WebhookSender, WebhookStore
@@ -141,6 +141,7 @@ class DeliveryWorker:
         )
         with tracer().start_as_current_span(
             "webhook delivery",
+            context=context_of(claimed.traceparent),
             kind=SpanKind.PRODUCER,
             attributes={
                 "webhook.delivery_id": delivery.id,
@@ -160,7 +161,11 @@ class DeliveryWorker:
         result, cancel_reason = self._judge(delivery.attempts + 1, response, started, self._clock())
         kept = await self._store.record_attempt(claimed, result, cancel_reason=cancel_reason)
         if not kept:
-            log.warning("webhook delivery %s: lease lost during the attempt", delivery.id)
+            log.warning(
+                "webhook delivery %s: lease lost during the attempt",
+                delivery.id,
+                extra={"connection": delivery.connection, "record_id": delivery.id},
+            )
 
     def _judge(
         self, attempts: int, response: WebhookResponse, at: dt.datetime, done: dt.datetime

@@ -3,9 +3,11 @@ and reaches the ERP; ``X-Request-ID`` is kept or made, and echoed."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from tests.e2e.conftest import Running
+from tests.integration.webhooks.support import Receiver, serving
 from tests.support.tracing import Spans
 
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -103,3 +105,31 @@ async def test_a_refused_request_carries_its_request_id_too(running: Running) ->
     )
     assert response.status_code == 401
     assert response.headers["x-request-id"] == "refused-1"
+
+
+REGISTER = """mutation R($input: RegisterWebhookInput!) {
+  registerWebhook(input: $input) { subscription { id } errors { code } } }"""
+
+
+async def test_the_webhook_for_an_order_continues_the_callers_trace(
+    running: Running, spans: Spans
+) -> None:
+    with serving(Receiver()) as receiver:
+        url = receiver.script("orders")
+        registered = await running.gql(REGISTER, {"input": {"url": url}})
+        assert registered["data"]["registerWebhook"]["errors"] == []
+        await _post(running, PLACE, traceparent=TRACEPARENT)
+        deadline = asyncio.get_running_loop().time() + 20
+        while not receiver.at("orders"):
+            assert asyncio.get_running_loop().time() < deadline, "no delivery arrived"
+            await asyncio.sleep(0.05)
+
+    [request] = receiver.at("orders")
+    _version, trace_id, parent_id, _flags = request.headers["traceparent"].split("-")
+    assert trace_id == CALLER_TRACE
+    [delivery] = [s for s in spans.of_trace(int(CALLER_TRACE, 16)) if s.name == "webhook delivery"]
+    assert parent_id == format(delivery.context.span_id, "016x")
+    # Its parent is the caller's request: the delivery belongs to the order's trace.
+    server = spans.named("POST /graphql")[-1]
+    assert delivery.parent is not None
+    assert delivery.parent.trace_id == server.context.trace_id
