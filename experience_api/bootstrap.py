@@ -235,6 +235,7 @@ def _outbox_relay(
         lease,
         batch_size=settings.relay_batch_size,
         poll_interval=settings.relay_poll_interval_seconds,
+        idle_poll_interval=settings.relay_idle_poll_interval_seconds,
         retention=dt.timedelta(hours=settings.retention_hours),
     )
 

@@ -41,7 +41,14 @@ class EventSettings(BaseModel):
     )
     exchange: str = Field(default="erp-gateway.events", min_length=1, max_length=255)
     relay_poll_interval_seconds: float = Field(
-        default=0.1, gt=0, le=60, description="how often the outbox is checked when idle"
+        default=0.1,
+        gt=0,
+        le=60,
+        description="how often the outbox is checked for events of other processes right "
+        "after the last event; idle, the wait doubles up to relay_idle_poll_interval_seconds",
+    )
+    relay_idle_poll_interval_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="the longest wait between checks when idle"
     )
     relay_batch_size: int = Field(default=100, ge=1, le=10_000)
     relay_lease_seconds: float = Field(

@@ -15,7 +15,9 @@ unmarked event, which is published again (at-least-once, as above).
 Of several replicas on one state database only the holder of the relay lease publishes;
 the others check the lease now and then and take over when it expires. Events this
 process staged wake the relay at once (:meth:`OutboxRelay.nudge`); the others are found
-by polling every ``poll_interval``.
+by polling: every ``poll_interval`` after the last event, then less and less often (twice
+the wait after each poll that found nothing, up to ``idle_poll_interval``), so an idle
+gateway does not wake ten times a second to query an empty outbox.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class OutboxRelay:
         *,
         batch_size: int = 100,
         poll_interval: float = 0.1,
+        idle_poll_interval: float = 1.0,
         retention: dt.timedelta = dt.timedelta(hours=24),
         purge_interval: float = 60.0,
         max_backoff: float = 30.0,
@@ -68,6 +71,9 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._limit = batch_size
         self._poll_interval = poll_interval
+        # Never so slow that the lease would lapse between two renewals.
+        ttl = lease.ttl.total_seconds()
+        self._idle_poll_interval = max(poll_interval, min(idle_poll_interval, ttl / 5))
         self._retention = retention
         self._purge_interval = purge_interval
         self._max_backoff = max_backoff
@@ -104,6 +110,7 @@ class OutboxRelay:
     async def run(self) -> None:
         """Publish until cancelled: batch after batch while rows remain, then poll."""
         backoff = 0.0
+        idle = self._poll_interval
         try:
             while True:
                 self._wake.clear()
@@ -116,8 +123,11 @@ class OutboxRelay:
                         backoff = 0.0
                         await self._purge_if_due()
                         if published:
+                            idle = self._poll_interval
                             await asyncio.sleep(0)  # let the rest of the process run
                             continue
+                        delay = idle
+                        idle = min(self._idle_poll_interval, idle * 2)
                 except Exception:
                     backoff = min(self._max_backoff, max(self._poll_interval, backoff * 2))
                     delay = backoff
@@ -126,6 +136,8 @@ class OutboxRelay:
                     )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), delay)
+                if self._wake.is_set():
+                    idle = self._poll_interval
         finally:
             # The sinks have what was published: a stop waits for its marks to be recorded;
             # cut off half-way, they would be published a second time by the next holder.

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from process_apis.events.lease import DbLease
+from process_apis.events.port import StagedEvent
 from process_apis.events.relay import OutboxRelay
 from process_apis.events.sql_reader import SqlOutboxReader
 from process_apis.persistence.tables import outbox
@@ -173,6 +175,38 @@ async def test_the_loop_finds_events_of_other_processes_by_polling(engine: Async
     try:
         await asyncio.sleep(0.1)
         await staged(engine, event(1), event(2))  # no nudge
+        await until(lambda: sink.received == ["e1", "e2"])
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+class CountingReader(SqlOutboxReader):
+    """The SQL outbox, counting how often it is asked for unpublished events."""
+
+    checks = 0
+
+    async def unpublished(self, limit: int, after: int | None = None) -> Sequence[StagedEvent]:
+        self.checks += 1
+        return await super().unpublished(limit, after)
+
+
+async def test_an_idle_loop_checks_less_and_less_often(engine: AsyncEngine) -> None:
+    sink = RecordingSink()
+    reader = CountingReader(engine)
+    lease = DbLease(engine, "outbox-relay")
+    r = OutboxRelay(reader, [sink], lease, poll_interval=0.01, idle_poll_interval=0.1)
+    task = asyncio.create_task(r.run())
+    try:
+        await asyncio.sleep(1.0)
+        # At a steady 0.01 s it would have checked about 100 times; doubling the wait after
+        # each empty check, up to 0.1 s, makes it 0.01 + 0.02 + 0.04 + 0.08, then 0.1 each.
+        assert 3 <= reader.checks <= 15
+        await staged(engine, event(1))  # no nudge: found by polling all the same
+        await until(lambda: sink.received == ["e1"])
+        # Events published: the next check comes after the shortest wait again.
+        await staged(engine, event(2))
         await until(lambda: sink.received == ["e1", "e2"])
     finally:
         task.cancel()
