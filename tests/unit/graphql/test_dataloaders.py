@@ -152,3 +152,26 @@ async def test_a_failing_order_fails_only_its_own_field(gql: Run, erp: MemoryErp
         ["salesOrders", "nodes", 0, "invoices"],
         ["salesOrders", "nodes", 1, "invoices"],
     ]
+
+
+async def test_a_failing_connection_fails_only_its_own_orders(schema: strawberry.Schema) -> None:
+    eu, us = make_erp("EU01"), make_erp("US01")
+    await seed_orders(eu, 2)
+    await seed_orders(us, 2)
+    us.fail_with["list_deliveries"] = lambda: erp_errors.Unavailable("socket closed")
+    gql = runner(schema, make_services({"EU01": eu, "US01": us}))
+
+    result = await gql("{ salesOrders { nodes { id deliveries { id } } } }")
+
+    assert result.data is not None
+    nodes = result.data["salesOrders"]["nodes"]
+    assert {n["id"]: n["deliveries"] for n in nodes} == {
+        "EU01:1": [],
+        "EU01:2": [],
+        "US01:1": None,
+        "US01:2": None,
+    }
+    assert result.errors is not None
+    failed = {nodes[e.path[2]]["id"] for e in result.errors if e.path is not None}
+    assert failed == {"US01:1", "US01:2"}
+    assert eu.calls["list_deliveries"] == us.calls["list_deliveries"] == 1
