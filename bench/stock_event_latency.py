@@ -15,10 +15,20 @@ event reporting several changes at once counts for each of them. Prints count, p
 and max per outlet.
 
     .venv/bin/python bench/stock_event_latency.py push   [--changes 1000] [--rate 20] [--rabbitmq]
+    .venv/bin/python bench/stock_event_latency.py push   --find-rate [--rabbitmq]
     .venv/bin/python bench/stock_event_latency.py polled [--changes 1000] [--rate 20] [--rabbitmq]
 
 Changes come at ``--rate`` per second (an open loop); ``--rate 0`` sends them as fast as the
 gateway takes them, which measures the backlog more than the path.
+
+``push`` first measures a reference in the same run: the same stock movements (the same
+locations, one unit each, the adjustment the gateway posts) booked straight into a SAP
+sandbox of their own process at full speed, one lane per location (``--direct-changes``;
+0 skips it), and prints the rate as a fraction of it. ``--find-rate`` looks for the highest
+rate the gateway sustains: trials of ``--trial-seconds`` each, a rate sustained when every
+change reaches every outlet, 90% of them within ``--slo`` seconds; starting at the direct rate,
+stepping down by a fifth until a rate holds (up by a quarter while it does). It then runs
+``--changes`` changes at half that rate and prints their latencies.
 """
 
 from __future__ import annotations
@@ -67,6 +77,16 @@ class Changes:
     made: dict[tuple[str, str], list[float]] = field(default_factory=dict)
     seen_upto: dict[tuple[str, tuple[str, str]], int] = field(default_factory=dict)
     latencies: dict[str, list[float]] = field(default_factory=dict)
+
+    def restart(self, base: dict[tuple[str, str], Decimal]) -> None:
+        """Count anew from these levels (the next trial)."""
+        self.base = base
+        self.made.clear()
+        self.seen_upto.clear()
+        self.latencies.clear()
+
+    def seen(self, outlet: str) -> int:
+        return len(self.latencies.get(outlet, []))
 
     def mark(self, where: tuple[str, str], started: float) -> None:
         self.made.setdefault(where, []).append(started)
@@ -158,7 +178,7 @@ def sap_sandbox(data_dir: Path) -> Iterator[str]:
         log.close()
 
 
-async def push(http: httpx.AsyncClient, changes: Changes, args: argparse.Namespace) -> None:
+async def push(http: httpx.AsyncClient, changes: Changes, rate: float, total: int) -> None:
     signer = Webhook(SECRET)
     places = list(changes.base)
 
@@ -180,7 +200,32 @@ async def push(http: httpx.AsyncClient, changes: Changes, args: argparse.Namespa
             raise RuntimeError(f"{response.status_code}: {response.text}")
         changes.mark((sku, location), started)
 
-    await by_location(len(places), args.changes, send, args.rate)
+    await by_location(len(places), total, send, rate)
+
+
+async def direct_rate(data_dir: Path, places: list[tuple[str, str]], total: int) -> float:
+    """Movements per second booked straight into a SAP sandbox of its own, one lane per
+    location, as fast as it takes them: the adjustment the gateway posts for a receipt."""
+    with sap_sandbox(data_dir) as url:
+        adapter = SapAdapter("EU01", SapODataClient(url, username=SAP_USER, password=SAP_PASSWORD))
+        run = uuid.uuid4().hex[:6]
+
+        async def book(index: int) -> None:
+            sku, location = places[index % len(places)]
+            await adapter.adjust_stock(
+                StockAdjustment(
+                    sku=sku, location=location, quantity=Decimal(1), reference=f"D{run}{index}"
+                )
+            )
+
+        try:
+            warm = len(places)  # one movement per lane first: connections, caches
+            await by_location(warm, warm, book, None)
+            started = time.monotonic()
+            await by_location(len(places), total, lambda i: book(warm + i), None)
+            return total / (time.monotonic() - started)
+        finally:
+            await adapter.aclose()
 
 
 async def polled(sap_url: str, changes: Changes, args: argparse.Namespace) -> None:
@@ -234,7 +279,8 @@ async def run(args: argparse.Namespace) -> Changes:
                 {
                     "sources": [
                         {"name": "wms", "kind": "wms", "secret": SECRET, "connection": "EU01"}
-                    ]
+                    ],
+                    **({"concurrency": args.workers} if args.workers else {}),
                 }
             )
         else:
@@ -252,49 +298,132 @@ async def run(args: argparse.Namespace) -> Changes:
                 httpx.AsyncClient(base_url=f"http://{address}", timeout=60)
             )
             changes = Changes(base=await locations(http, args.concurrency))
+            direct = None
+            if args.mode == "push" and args.direct_changes:
+                places = list(changes.base)
+                direct = await direct_rate(Path(tmp), places, args.direct_changes)
+                print(f"direct    {args.direct_changes} movements booked straight into a SAP "
+                      f"sandbox, {len(places)} lanes: {direct:.1f}/s")  # fmt: skip
             if args.rabbitmq:
                 await astack.enter_async_context(rabbit(exchange, changes))
             ready = asyncio.Event()
             listener = asyncio.create_task(listen_graphql(address, changes, ready))
             await ready.wait()
             await asyncio.sleep(0.5)
-            started = time.monotonic()
-            if args.mode == "push":
-                await push(http, changes, args)
+            if args.find_rate:
+                if direct is None:
+                    raise SystemExit(
+                        "--find-rate starts from the direct rate: --direct-changes > 0"
+                    )
+                await find_rate(http, changes, args, direct)
             else:
-                await polled(sap_url, changes, args)
-            elapsed = time.monotonic() - started
-            await settle(changes, args)
+                started = time.monotonic()
+                if args.mode == "push":
+                    await push(http, changes, args.rate, args.changes)
+                else:
+                    await polled(sap_url, changes, args)
+                elapsed = time.monotonic() - started
+                await settle(changes, outlets(args), args.changes, 30 + args.interval * 3)
+                report(changes, args, args.rate, args.changes, elapsed)
+                if direct is not None:
+                    rate = args.rate or args.changes / elapsed
+                    print(f"rate {rate:.1f}/s = {rate / direct:.2f} of direct ({direct:.1f}/s)")
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
-    report(changes, args, elapsed)
     return changes
 
 
-async def settle(changes: Changes, args: argparse.Namespace) -> None:
-    outlets = ["graphql", "rabbitmq"] if args.rabbitmq else ["graphql"]
-    deadline = time.monotonic() + 30 + args.interval * 3
+def outlets(args: argparse.Namespace) -> list[str]:
+    return ["graphql", "rabbitmq"] if args.rabbitmq else ["graphql"]
+
+
+async def find_rate(
+    http: httpx.AsyncClient, changes: Changes, args: argparse.Namespace, direct: float
+) -> None:
+    """Step from the direct rate: down by a fifth until a rate holds, or up by a quarter
+    while it does; then ``--changes`` at half the highest rate that held."""
+    rate, best, failed = direct, 0.0, False
+    for _ in range(args.trials):
+        count = max(50, round(rate * args.trial_seconds))
+        held = await trial(http, changes, args, rate, count)
+        if held:
+            best = rate
+            if failed:
+                break
+            rate *= 1.25
+        else:
+            failed = True
+            if best:
+                break
+            rate *= 0.8
+    if not best:
+        print(f"no rate held within {args.trials} trials")
+        return
+    print(f"sustained {best:.1f}/s = {best / direct:.2f} of direct ({direct:.1f}/s)")
+    await trial(http, changes, args, best / 2, args.changes, full=True)
+
+
+async def trial(
+    http: httpx.AsyncClient,
+    changes: Changes,
+    args: argparse.Namespace,
+    rate: float,
+    count: int,
+    full: bool = False,
+) -> bool:
+    """``count`` changes at ``rate``: whether every outlet saw each, 90% within the slo (a
+    gateway that falls behind sees its latency grow through the trial; one that keeps up
+    does not, whatever a few stalls of a busy machine add to its tail)."""
+    names = outlets(args)
+    # What the previous trial left in flight is seen before the levels are read again.
+    await settle(changes, names, sum(len(m) for m in changes.made.values()), 180)
+    changes.restart(await locations(http, args.concurrency))
+    started = time.monotonic()
+    await push(http, changes, rate, count)
+    elapsed = time.monotonic() - started
+    await settle(changes, names, count, 30)
+    if full:
+        report(changes, args, rate, count, elapsed)
+    held = True
+    figures = []
+    for outlet in names:
+        values = sorted(changes.latencies.get(outlet, [])) or [float("inf")]
+        p90, p99 = (values[min(len(values) - 1, int(len(values) * q))] for q in (0.9, 0.99))
+        held = held and len(values) >= count and p90 <= args.slo
+        figures.append(
+            f"{outlet} seen={len(values)}/{count} p90={p90 * 1000:.0f}ms p99={p99 * 1000:.0f}ms"
+        )
+    if not full:
+        print(f"trial     rate={rate:.1f}/s {' '.join(figures)}: "
+              f"{'holds' if held else 'falls behind'}")  # fmt: skip
+    return held
+
+
+async def settle(changes: Changes, names: list[str], count: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if all(len(changes.latencies.get(o, [])) >= args.changes for o in outlets):
+        if all(changes.seen(o) >= count for o in names):
             return
         await asyncio.sleep(0.2)
 
 
-def report(changes: Changes, args: argparse.Namespace, elapsed: float) -> None:
+def report(
+    changes: Changes, args: argparse.Namespace, rate: float, count: int, elapsed: float
+) -> None:
     broker = "RabbitMQ" if args.rabbitmq else "in-process bus"
     extra = f" interval={args.interval}s" if args.mode == "polled" else ""
-    extra += f" rate={args.rate or 'max'}/s"
-    print(f"mode={args.mode}{extra} changes={args.changes} locations={len(changes.base)} "
-          f"broker={broker} made in {elapsed:.1f}s ({args.changes / elapsed:.0f}/s)")  # fmt: skip
-    for outlet in ["graphql", "rabbitmq"] if args.rabbitmq else ["graphql"]:
+    extra += f" rate={f'{rate:.1f}' if rate else 'max'}/s"
+    print(f"mode={args.mode}{extra} changes={count} locations={len(changes.base)} "
+          f"broker={broker} made in {elapsed:.1f}s ({count / elapsed:.0f}/s)")  # fmt: skip
+    for outlet in outlets(args):
         values = sorted(changes.latencies.get(outlet, []))
         if not values:
             print(f"{outlet:9} nothing received")
             continue
         p50 = statistics.median(values)
         p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
-        print(f"{outlet:9} changes seen={len(values)}/{args.changes} p50={p50 * 1000:.1f}ms "
+        print(f"{outlet:9} changes seen={len(values)}/{count} p50={p50 * 1000:.1f}ms "
               f"p99={p99 * 1000:.1f}ms max={values[-1] * 1000:.1f}ms")  # fmt: skip
 
 
@@ -308,6 +437,14 @@ def main() -> None:
         "--rate", type=float, default=20.0, help="changes per second (0: as fast as possible)"
     )
     parser.add_argument("--rabbitmq", action="store_true", help="gateway on RabbitMQ")
+    parser.add_argument("--workers", type=int, help="push: inbound events handled at once")
+    parser.add_argument(
+        "--direct-changes", type=int, default=200, help="push: movements of the reference"
+    )
+    parser.add_argument("--find-rate", action="store_true", help="push: the sustained rate")
+    parser.add_argument("--trial-seconds", type=float, default=15.0)
+    parser.add_argument("--trials", type=int, default=6)
+    parser.add_argument("--slo", type=float, default=1.0, help="p90 seconds a rate holds to")
     parser.add_argument("--log", type=Path, help="keep the gateway's log in this file")
     asyncio.run(run(parser.parse_args()))
 
