@@ -3,10 +3,12 @@
 It reads :class:`Settings` and builds, in order, the state database (migrated), one ERP
 adapter per connection by its kind's connector (:mod:`system_apis.registry`; a connection
 that names no system to reach, SAP's without ``base_url``, is served by an embedded
-emulator), each guarded by the connection's resilience policy, the stores on the
+emulator), each guarded by the connection's resilience policy and, where its cache policy
+is on, answered from the response cache (in memory or Redis), the stores on the
 state database (idempotency keys, quarantine), the event bus (in-process or RabbitMQ) with
-the outbox relay that feeds it, outbound webhooks (the relay enqueues deliveries, a
-worker on every replica sends them), and the flows with the quarantine review.
+the outbox relay that feeds it (its first sink drops the cached reads of each event's
+record), outbound webhooks (the relay enqueues deliveries, a worker on every replica sends
+them), and the flows with the quarantine review.
 Everything it opens is closed by :meth:`Gateway.aclose`; nothing runs at import time.
 """
 
@@ -19,6 +21,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from experience_api.cache_settings import CacheSettings
 from experience_api.connection_settings import ConnectionSettings
 from experience_api.gateway import Gateway
 from experience_api.safety import embedded_sandbox_dir
@@ -59,11 +62,14 @@ from process_apis.quarantine.retrier import PendingRetries
 from process_apis.quarantine.review import QuarantineReview
 from process_apis.quarantine.schedule import RetrySchedule
 from process_apis.quarantine.sql_store import SqlQuarantineStore
+from process_apis.read_cache import CacheInvalidation
 from process_apis.recovery import InFlightRecovery
 from process_apis.webhooks.admin import WebhookAdmin
 from process_apis.webhooks.enqueuer import WebhookEnqueuer
 from process_apis.webhooks.sql_store import SqlWebhookStore
 from process_apis.webhooks.worker import DeliveryWorker
+from system_apis.caching.adapter import CachingAdapter
+from system_apis.caching.store import ResponseCache
 from system_apis.contracts.connector import Endpoint
 from system_apis.contracts.port import ErpAdapter
 from system_apis.registry import installed_connectors
@@ -74,6 +80,7 @@ async def build_gateway(settings: Settings) -> Gateway:
     """Open and wire everything the settings describe."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.state_url)
+    cache = _response_cache(settings.cache, settings.connections)
     try:
         await migrate(engine)
         sandboxes: dict[str, Any] = {}
@@ -82,14 +89,18 @@ async def build_gateway(settings: Settings) -> Gateway:
         for conn in settings.connections:
             endpoint = _embedded(conn, settings, sandboxes) if conn.erp.embedded else None
             adapter = connectors.get(conn.kind).build(conn.name, conn.erp, endpoint)
-            adapters[conn.name] = ResilientAdapter(adapter, conn.resilience)
+            guarded = ResilientAdapter(adapter, conn.resilience)
+            adapters[conn.name] = (
+                CachingAdapter(guarded, cache, conn.cache) if conn.cache.enabled else guarded
+            )
         connections = Connections(adapters)
     except BaseException:
+        await cache.aclose()
         await engine.dispose()
         raise
     quarantine = SqlQuarantineStore(engine)
     bus = _event_bus(settings.events)
-    event_sinks: list[EventSink] = [bus]
+    event_sinks: list[EventSink] = [CacheInvalidation(cache), bus]
     relay = _outbox_relay(engine, event_sinks, settings.events)
     retries = RetrySchedule(
         base=settings.pending_retry_base_seconds,
@@ -105,7 +116,7 @@ async def build_gateway(settings: Settings) -> Gateway:
         outbox=SqlOutbox(engine, notify=relay.nudge),
         retries=retries if settings.pending_retries else None,
     )
-    intake, inbound = _inbound_events(settings, engine, connections, quarantine, relay.nudge)
+    intake, inbound = _inbound_events(settings, engine, connections, quarantine, relay.nudge, cache)
     # Each flow that puts requests into quarantine replays them.
     replayers = Replayers(
         {PLACE_ORDER: OrderReplayer(orders), INBOUND_EVENT: InboundReplayer(inbound)}
@@ -149,6 +160,7 @@ async def build_gateway(settings: Settings) -> Gateway:
         gateway.background["event-bus"] = bus.run
     gateway.background["outbox-relay"] = relay.run
     gateway.closers.append(bus.aclose)
+    gateway.closers.append(cache.aclose)
     gateway.background["inbound-events"] = lambda: inbound.run_periodically(
         settings.inbound.poll_interval_seconds
     )
@@ -169,8 +181,22 @@ async def build_gateway(settings: Settings) -> Gateway:
     gateway.background["in-flight-recovery"] = lambda: recovery.run_periodically(
         settings.recovery_interval_seconds
     )
-    _change_capture(gateway, settings, connections, engine, relay.nudge)
+    _change_capture(gateway, settings, connections, engine, relay.nudge, cache)
     return gateway
+
+
+def _response_cache(config: CacheSettings, connections: list[ConnectionSettings]) -> ResponseCache:
+    """The response cache the connections share; versions outlive the longest TTL."""
+    version_ttl = max(conn.cache.longest_ttl for conn in connections) + 1
+    if config.backend == "redis":
+        assert config.redis_url is not None
+        return ResponseCache.redis(
+            config.redis_url.get_secret_value(),
+            prefix=config.prefix,
+            timeout=config.timeout_seconds,
+            version_ttl=version_ttl,
+        )
+    return ResponseCache.in_memory(prefix=config.prefix, version_ttl=version_ttl)
 
 
 def _change_capture(
@@ -179,6 +205,7 @@ def _change_capture(
     connections: Connections,
     engine: AsyncEngine,
     on_staged: Callable[[], None],
+    cache: ResponseCache,
 ) -> None:
     """One change-capture poller loop per connection whose policy is enabled."""
     watermarks = SqlWatermarkStore(engine)
@@ -186,7 +213,12 @@ def _change_capture(
         policy = conn.capture_policy
         if policy.enabled:
             poller = ChangeCapturePoller(
-                conn.name, connections.get(conn.name), watermarks, policy, on_staged=on_staged
+                conn.name,
+                connections.get(conn.name),
+                watermarks,
+                policy,
+                on_staged=on_staged,
+                cache=cache,
             )
             gateway.background[f"change-capture-{conn.name}"] = poller.run_periodically
 
@@ -246,6 +278,7 @@ def _inbound_events(
     connections: Connections,
     quarantine: SqlQuarantineStore,
     on_staged: Callable[[], None],
+    cache: ResponseCache,
 ) -> tuple[InboundIntake, InboundProcessor]:
     """The intake behind ``POST /webhooks/inbound/{source}`` and the processor loop."""
     config = settings.inbound
@@ -264,6 +297,7 @@ def _inbound_events(
         batch_size=config.batch_size,
         concurrency=config.concurrency,
         on_staged=on_staged,
+        cache=cache,
     )
     sources = {
         s.name: InboundSource(s.name, SourceKind(s.kind), s.connection) for s in config.sources

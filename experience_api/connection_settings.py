@@ -1,8 +1,9 @@
 """``ConnectionSettings``: one configured ERP connection.
 
-The keys every connection has (``name``, ``kind``, ``resilience``, ``change_capture``) are
-read here; every other key of the connection is its ERP kind's own setting, validated by the
-settings model of that kind's connector (:mod:`system_apis.registry`) into ``erp``. So the
+The keys every connection has (``name``, ``kind``, ``resilience``, ``change_capture``,
+``cache``) are read here; every other key of the connection is its ERP kind's own setting,
+validated by the settings model of that kind's connector (:mod:`system_apis.registry`) into
+``erp``. So the
 configuration stays flat (``[[connections]]`` with ``base_url``, ``sap_client``...) while
 this module names no ERP. A connection that names no kind is an SAP one, as before kinds.
 """
@@ -15,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, model_validator
 
 from process_apis.change_capture.config import ChangeCapturePolicy
+from system_apis.caching.policy import CachePolicy
 from system_apis.contracts.connector import ConnectorSettings
 from system_apis.registry import UnknownKind, installed_connectors
 from system_apis.resilience.policy import ResiliencePolicy
@@ -25,7 +27,8 @@ EMBEDDED_CAPTURE = ChangeCapturePolicy(enabled=True, interval_seconds=1.0)
 
 class ConnectionSettings(BaseModel):
     """One ERP connection: its name (which prefixes canonical ids), its kind, how calls to
-    it are guarded (``resilience``) and polled for changes (``change_capture``), and in
+    it are guarded (``resilience``), polled for changes (``change_capture``) and cached
+    (``cache``), and in
     ``erp`` the settings its kind's connector reads (address, credentials, options)."""
 
     # The input may hold a password: an error message shows where, never the values.
@@ -34,6 +37,7 @@ class ConnectionSettings(BaseModel):
     name: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
     kind: str = DEFAULT_KIND
     resilience: ResiliencePolicy = Field(default_factory=ResiliencePolicy)
+    cache: CachePolicy = Field(default_factory=CachePolicy)
     change_capture: ChangeCapturePolicy | None = Field(
         default=None, description="default: every second for an embedded emulator, else off"
     )

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from experience_api.gateway import Gateway
 from process_apis.events.rabbitmq import RabbitMqBus
+from system_apis.caching.adapter import CachingAdapter
 from system_apis.resilience.adapter import ResilientAdapter
 from system_apis.resilience.breaker import BreakerState
 
@@ -32,6 +33,8 @@ async def readiness(gateway: Gateway) -> tuple[int, dict[str, object]]:
     connections: dict[str, Check] = {}
     for name in gateway.services.connections.names:
         adapter = gateway.services.connections.get(name)
+        if isinstance(adapter, CachingAdapter):
+            adapter = adapter.inner
         connections[name] = (
             _BREAKER[adapter.state] if isinstance(adapter, ResilientAdapter) else "ready"
         )

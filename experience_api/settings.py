@@ -14,6 +14,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from experience_api.cache_settings import CacheSettings
 from experience_api.connection_settings import ConnectionSettings
 from experience_api.inbound.config import InboundSettings
 from experience_api.limits.config import GraphQLSettings
@@ -129,6 +130,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     graphql: GraphQLSettings = Field(default_factory=GraphQLSettings)
     events: EventSettings = Field(default_factory=EventSettings)
+    cache: CacheSettings = Field(default_factory=CacheSettings)
     audit_key: SecretStr | None = Field(
         default=None, description="seals the audit log; default: a key created in data_dir"
     )

@@ -21,7 +21,11 @@ commit together. So:
 
 The first poll of a stream starts at ``start`` ("now", less the overlap: history is not
 replayed as events).
-The poller uses only the ErpAdapter and WatermarkStore ports.
+Records read with a change newer than the committed watermark, or that announce an event not
+staged yet, are dropped from the response cache (``cache``): a change made in the ERP is
+served fresh once a poll saw it, even when it announces no event.
+
+The poller uses only the ErpAdapter, WatermarkStore and ReadCache ports.
 """
 
 from __future__ import annotations
@@ -36,13 +40,23 @@ from process_apis.change_capture.config import ChangeCapturePolicy
 from process_apis.change_capture.port import Watermark, WatermarkConflict, WatermarkStore
 from process_apis.change_capture.streams import STREAMS, Stream
 from process_apis.events.model import Event
+from process_apis.read_cache import ReadCache
+from system_apis.caching.policy import RecordKind
 from system_apis.contracts.errors import ErpError, NotSupported, Unavailable
+from system_apis.contracts.models import InventoryLevel
 from system_apis.contracts.port import ErpAdapter
 from system_apis.contracts.queries import PageRequest
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+
+CACHED_KIND = {
+    Stream.ORDERS: RecordKind.SALES_ORDERS,
+    Stream.INVOICES: RecordKind.INVOICES,
+    Stream.INVENTORY: RecordKind.INVENTORY,
+}
+"""The response cache's kind of each stream's records (stock is cached per SKU)."""
 
 
 def _now() -> dt.datetime:
@@ -66,7 +80,8 @@ class ChangeCapturePoller:
 
     ``connection`` names the adapter's connection (its watermarks); ``watermarks`` stores
     them and stages the events with each advance; ``on_staged`` is called after a commit
-    that staged events (the outbox relay's wake-up); ``clock`` answers "now".
+    that staged events (the outbox relay's wake-up); ``cache`` drops the changed records'
+    cached reads; ``clock`` answers "now".
     """
 
     def __init__(
@@ -77,8 +92,10 @@ class ChangeCapturePoller:
         policy: ChangeCapturePolicy,
         *,
         on_staged: Callable[[], None] | None = None,
+        cache: ReadCache | None = None,
         clock: Clock = _now,
     ) -> None:
+        self._cache = cache
         self._connection = connection
         self._adapter = adapter
         self._watermarks = watermarks
@@ -119,7 +136,7 @@ class ChangeCapturePoller:
     async def poll_stream(self, stream: Stream) -> StreamReport:
         mark = await self._watermark(stream)
         try:
-            events, read, advanced = await self._read(stream, mark)
+            events, read, advanced, changed = await self._read(stream, mark)
         except NotSupported as exc:
             logger.warning("change capture of %s/%s: %s", self._connection, stream, exc)
             return StreamReport(stream, watermark=mark.watermark, error=str(exc))
@@ -132,6 +149,8 @@ class ChangeCapturePoller:
                 exc,
             )
             return StreamReport(stream, watermark=mark.watermark, error=str(exc))
+        if changed and self._cache is not None:
+            await self._cache.invalidate(self._connection, CACHED_KIND[stream], changed)
         if not events and advanced.watermark == mark.watermark and advanced.seen == mark.seen:
             # Nothing new: no write, so idle polls of many replicas do not contend.
             return StreamReport(stream, read=read, watermark=mark.watermark)
@@ -172,14 +191,17 @@ class ChangeCapturePoller:
             return mark
         return saved
 
-    async def _read(self, stream: Stream, mark: Watermark) -> tuple[list[Event], int, Watermark]:
-        """The events of the changes since ``mark``, how many records were read, and the
-        watermark that follows them."""
+    async def _read(
+        self, stream: Stream, mark: Watermark
+    ) -> tuple[list[Event], int, Watermark, set[str]]:
+        """The events of the changes since ``mark``, how many records were read, the
+        watermark that follows them, and the records changed since (their cache keys)."""
         spec = STREAMS[stream]
         overlap = self._policy.overlap
         seen = dict(mark.seen)
         watermark = mark.watermark
         events: list[Event] = []
+        changed_records: set[str] = set()
         read = 0
         since = max(watermark - overlap, mark.origin)
         offset = 0
@@ -205,10 +227,16 @@ class ChangeCapturePoller:
                     continue
                 if changed < mark.origin:
                     continue
+                fresh = changed > mark.watermark
                 for event in spec.events(record):
                     if event.id not in seen:
                         seen[event.id] = changed
                         events.append(event)
+                        fresh = True
+                if fresh:
+                    changed_records.add(
+                        record.sku if isinstance(record, InventoryLevel) else record.native_id
+                    )
                 watermark = max(watermark, changed)
             if not page.has_next or not page.items or len(events) >= self._policy.max_per_poll:
                 break
@@ -222,7 +250,7 @@ class ChangeCapturePoller:
                 offset += len(page.items)
         horizon = watermark - overlap
         kept = {key: when for key, when in seen.items() if when >= horizon}
-        return events, read, _advanced(mark, watermark, kept)
+        return events, read, _advanced(mark, watermark, kept), changed_records
 
 
 def _advanced(mark: Watermark, watermark: dt.datetime, seen: dict[str, dt.datetime]) -> Watermark:

@@ -20,14 +20,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pydantic import BaseModel
+
 from process_apis.erp_errors import translated
 from process_apis.errors import InvalidInput, InvalidState, RecordNotFound
 from process_apis.inbound.completions import CompletionGroups
 from process_apis.inbound.failures import Failure, classify
-from process_apis.inbound.model import InboundEvent, InboundStatus
+from process_apis.inbound.model import InboundEvent, InboundHandler, InboundStatus
 from process_apis.inbound.port import InboundStore, LeaseLost
 from process_apis.inbound.registry import InboundTypes, validated
 from process_apis.quarantine.port import NewQuarantined, QuarantineStatus, QuarantineStore
+from process_apis.read_cache import ReadCache, invalidate_aggregate
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +86,7 @@ class InboundProcessor:
         batch_size: int = 50,
         concurrency: int = 16,
         on_staged: Callable[[], None] | None = None,
+        cache: ReadCache | None = None,
     ):
         self._store = store
         self._types = types
@@ -94,6 +98,8 @@ class InboundProcessor:
         self._completions = CompletionGroups(store)
         # Wakes the outbox relay, so the events go out now rather than at its next poll.
         self._on_staged = on_staged
+        # Cached reads of the record an event changes are dropped before its handler runs.
+        self._cache = cache
 
     def notify(self) -> None:
         """Something was stored: the running loop looks at once instead of at its next tick."""
@@ -176,6 +182,7 @@ class InboundProcessor:
         try:
             handler = self._types.handler(event.type)
             data = validated(handler.data_models[event.type], event.data, prefix="data")
+            await self._uncache(event, handler, data)
             events = await handler.handle(event, data)
         except Exception as exc:
             return await self._failed(event, exc)
@@ -253,10 +260,16 @@ class InboundProcessor:
         event = replace(stored, data=dict(payload.get("data") or {}))
         handler = self._types.handler(event.type)
         data = validated(handler.data_models[event.type], event.data, prefix="payload.data")
+        await self._uncache(event, handler, data)
         with translated("record", event_id):
             events = await handler.handle(event, data)
         self._staged(await self._store.complete_replay(event.id, events))
         return event.id
+
+    async def _uncache(self, event: InboundEvent, handler: InboundHandler, data: BaseModel) -> None:
+        """Drop the cached reads of the record the event changes: its handler reads the ERP."""
+        if self._cache is not None:
+            await invalidate_aggregate(self._cache, handler.ordering_key(event.connection, data))
 
     def _staged(self, count: int) -> None:
         if count and self._on_staged is not None:

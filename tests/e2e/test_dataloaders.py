@@ -33,8 +33,9 @@ query Orders($first: Int!) {
 
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[Running]:
-    """The gateway without change capture: its polls of SAP would count in the figures."""
-    connection = {"name": "EU01", "change_capture": {"enabled": False}}
+    """The gateway without change capture (its polls of SAP would count in the figures) and
+    without the response cache (every read reaches SAP, as on a cold start)."""
+    connection = {"name": "EU01", "change_capture": {"enabled": False}, "cache": {"enabled": False}}
     async with started(Settings(data_dir=tmp_path, connections=[connection])) as gateway:
         yield gateway
 

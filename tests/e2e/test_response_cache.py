@@ -1,0 +1,93 @@
+"""The response cache through GraphQL over the embedded SAP sandbox: a repeated query costs
+the ERP nothing, and a write made through GraphQL is read back at once, not from the cache."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from experience_api.settings import Settings
+from tests.e2e.conftest import Running, started
+from tests.e2e.test_dataloaders import QUERY
+from tests.e2e.test_order_to_invoice import FULFIL, PLACE, stocked_product
+
+ORDER_AND_STOCK = """
+query Order($id: ID!, $sku: String!) {
+  salesOrder(id: $id) { status deliveryStatus }
+  products(filter: {skus: [$sku]}) { nodes { stock { location quantity { value } } } }
+}"""
+
+
+@pytest.fixture
+async def quiet(tmp_path: Path) -> AsyncIterator[Running]:
+    """The gateway with its cache on and change capture off: the sandbox sees the requests'
+    reads only (no poll lands between two requests)."""
+    connection = {"name": "EU01", "change_capture": {"enabled": False}}
+    settings = Settings(data_dir=tmp_path, connections=[connection])  # type: ignore[list-item]
+    async with started(settings) as running:
+        yield running
+
+
+async def relayed(running: Running) -> None:
+    """Until the relay has published every staged event (and so dropped what they name)."""
+    relay = running.gateway.relay
+    assert relay is not None
+    for _ in range(1000):
+        if await relay.backlog() == 0:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the outbox relay did not publish the staged events")
+
+
+def stock_at(body: dict[str, object], location: str) -> Decimal:
+    [product] = body["data"]["products"]["nodes"]  # type: ignore[index]
+    [level] = [s for s in product["stock"] if s["location"] == location]
+    return Decimal(level["quantity"]["value"])
+
+
+async def test_a_repeated_reference_query_is_answered_without_the_erp(quiet: Running) -> None:
+    running = quiet
+    first = await running.gql(QUERY, {"first": 50})
+    before = running.sap.request_count
+    second = await running.gql(QUERY, {"first": 50})
+
+    assert "errors" not in second, second.get("errors")
+    assert second["data"] == first["data"]
+    assert len(second["data"]["salesOrders"]["nodes"]) > 0
+    assert running.sap.request_count == before
+
+
+async def test_a_graphql_write_invalidates_the_cached_reads_it_changed(quiet: Running) -> None:
+    running = quiet
+    customer, sku, _ = await stocked_product(running)
+    order_input = {
+        "idempotencyKey": "cache-e2e-1",
+        "customerId": customer,
+        "lines": [{"sku": sku, "quantity": "4"}],
+    }
+    placed = (await running.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
+    assert placed["errors"] == []
+    order = placed["order"]
+    location = order["lines"][0]["location"]
+    variables = {"id": order["id"], "sku": sku}
+    await relayed(running)  # order.placed drops the order's cached reads when published
+    before = await running.gql(ORDER_AND_STOCK, variables)
+    requests = running.sap.request_count
+    cached = await running.gql(ORDER_AND_STOCK, variables)
+    assert cached["data"] == before["data"]
+    assert running.sap.request_count == requests
+    assert before["data"]["salesOrder"]["status"] == "ORDERED"
+
+    fulfilled = (await running.gql(FULFIL, {"id": order["id"]}))["data"]["fulfillOrder"]
+    assert fulfilled["errors"] == []
+    requests = running.sap.request_count
+    after = await running.gql(ORDER_AND_STOCK, variables)
+
+    assert running.sap.request_count > requests
+
+    assert after["data"]["salesOrder"]["status"] == "SHIPPED"
+    assert stock_at(after, location) == stock_at(before, location) - 4
