@@ -3,6 +3,8 @@
 Routes:
 
 * ``/sap/opu/odata/sap/<SERVICE>/...``: the OData services (see :mod:`erp_sandbox.sap.gateway`).
+* ``/sap/opu/odata4/sap/api_billingdocument/srvd_a2x/sap/billingdocument/0001/...``: the OData
+  v4 billing document API's ``CreateFromSDDocument`` (see :mod:`erp_sandbox.sap.billing_v4`).
 * ``GET /sandbox/health``: liveness, without authentication.
 * ``GET /sandbox/stats``: request count and rows per entity set (basic auth).
 * ``POST /sandbox/reset``: back to the seed (basic auth).
@@ -33,6 +35,8 @@ from starlette.types import ASGIApp, Lifespan
 
 from erp_sandbox.odata.errors import ODataError
 from erp_sandbox.sap.billing import clear_billing_document
+from erp_sandbox.sap.billing_v4 import ROOT as BILLING_V4_ROOT
+from erp_sandbox.sap.billing_v4 import billing_v4_endpoint
 from erp_sandbox.sap.fault_layer import FaultLayer
 from erp_sandbox.sap.faults import FaultPlan, FaultPlanError
 from erp_sandbox.sap.gateway import PREFIX, odata_endpoint
@@ -158,6 +162,7 @@ def create_app(settings: SandboxSettings | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [
         Route(PREFIX + "{path:path}", odata_endpoint, methods=ODATA_METHODS),
+        Route(BILLING_V4_ROOT + "{path:path}", billing_v4_endpoint, methods=ODATA_METHODS),
         Route("/sandbox/health", health, methods=["GET"]),
         Route("/sandbox/stats", stats, methods=["GET"]),
         Route("/sandbox/reset", reset, methods=["POST"]),

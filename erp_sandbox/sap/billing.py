@@ -1,10 +1,13 @@
 """Billing: ``CreateFromSDDocument`` turns delivered, not yet billed items into an F2 invoice.
 
-The referenced document may be an outbound delivery (its items) or a sales order (the items of
-all its deliveries). Only delivery items whose goods issue is posted and which no billing
-document references yet are billed. Each billing item takes the order item's net price for the
-delivered quantity, plus 19% output tax rounded to cents; the header sums them. Billing
-documents are numbered from 90000000.
+The sandbox's order items are billed with reference to their deliveries (delivery-related
+billing), so the referenced documents are outbound deliveries; a sales order is refused, as SAP
+finds nothing of it due for billing. Only delivery items whose goods issue is posted and which
+no billing document still in force references are billed. Billing of deliveries leaves the
+order's ``OverallOrdReltdBillgStatus`` alone (it tracks order-related billing only); the
+billing state of such an order is its billing documents. Each billing item takes the order
+item's net price for the delivered quantity, plus 19% output tax rounded to cents; the header
+sums them. Billing documents are numbered from 90000000.
 
 A new billing document is posted to accounting (``AccountingPostingStatus`` ``C``) and not yet
 cleared (``InvoiceClearingStatus`` ``A``). The customer's payment clears the receivable in
@@ -43,34 +46,49 @@ def _candidates(tx: Transaction, document: str) -> list[Row]:
     if load(tx, DELIVERIES, document) is not None:
         return [row for row in tx.rows(DELIVERY_ITEMS) if row["DeliveryDocument"] == document]
     if load(tx, "A_SalesOrder", document) is not None:
-        return [row for row in tx.rows(DELIVERY_ITEMS) if row["ReferenceSDDocument"] == document]
+        raise business_error(
+            "VF/016",
+            f"Sales order {document} is billed with reference to its deliveries",
+            target="SDDocument",
+        )
     raise business_error(
-        "VF/011",
-        f"Document {document} is neither a delivery nor a sales order",
-        target="SDDocument",
+        "VF/011", f"Document {document} is not a billable SD document", target="SDDocument"
     )
 
 
-def create_from_sd_document(tx: Transaction, document: str, now: datetime) -> Row:
-    """Bill what is due of a delivery or sales order; the new billing document header."""
-    billed = {
+def billed_items(tx: Transaction) -> set[tuple[str, str]]:
+    """The delivery items a billing document still in force references."""
+    cancelled = {
+        row["BillingDocument"]
+        for row in tx.rows(BILLING_DOCUMENTS)
+        if row["BillingDocumentIsCancelled"]
+    }
+    return {
         (row["ReferenceSDDocument"], row["ReferenceSDDocumentItem"])
         for row in tx.rows(BILLING_ITEMS)
+        if row["BillingDocument"] not in cancelled
     }
+
+
+def create_from_sd_document(tx: Transaction, documents: str | list[str], now: datetime) -> Row:
+    """Bill what is due of the referenced deliveries; the new billing document header."""
+    references = [documents] if isinstance(documents, str) else documents
+    billed = billed_items(tx)
     posted = {
         row["DeliveryDocument"]
         for row in tx.rows(DELIVERIES)
         if row["OverallGoodsMovementStatus"] == "C"
     }
+    candidates = [row for document in references for row in _candidates(tx, document)]
     due = [
         row
-        for row in _candidates(tx, document)
+        for row in candidates
         if row["DeliveryDocument"] in posted
         and (row["DeliveryDocument"], row["DeliveryDocumentItem"]) not in billed
     ]
     if not due:
         raise business_error(
-            "VF/016", f"Document {document} has no delivered items due for billing"
+            "VF/016", f"Document {', '.join(references)} has no delivered items due for billing"
         )
     due.sort(key=lambda row: (int(row["DeliveryDocument"]), int(row["DeliveryDocumentItem"])))
     number = str(tx.next_number("BillingDocument", org.FIRST_BILLING_DOCUMENT))
@@ -138,10 +156,7 @@ def create_from_sd_document(tx: Transaction, document: str, now: datetime) -> Ro
 
 def _complete_deliveries(tx: Transaction, deliveries: set[str], now: datetime) -> None:
     """Deliveries whose items are all billed are completely processed."""
-    billed = {
-        (row["ReferenceSDDocument"], row["ReferenceSDDocumentItem"])
-        for row in tx.rows(BILLING_ITEMS)
-    }
+    billed = billed_items(tx)
     for delivery in deliveries:
         header = require(tx, DELIVERIES, delivery)
         items = [row for row in tx.rows(DELIVERY_ITEMS) if row["DeliveryDocument"] == delivery]
@@ -164,4 +179,31 @@ def clear_billing_document(tx: Transaction, document: str, now: datetime) -> Row
         header["InvoiceClearingStatus"] = "C"
         header["LastChangeDateTime"] = stamp(header["LastChangeDateTime"], now)
         save(tx, BILLING_DOCUMENTS, header)
+    return header
+
+
+def cancel_billing_document(tx: Transaction, document: str, now: datetime) -> Row:
+    """``Cancel``: the document no longer bills its items, which are due for billing again.
+
+    A document already cancelled or cleared by a payment is refused (400); an unknown one is
+    a 404. The sandbox marks the document cancelled instead of posting an S1 document.
+    """
+    header = require(tx, BILLING_DOCUMENTS, document)
+    if header["BillingDocumentIsCancelled"]:
+        raise business_error("VF/024", f"Billing document {document} is already cancelled")
+    if header["InvoiceClearingStatus"] == "C":
+        raise business_error("VF/031", f"Billing document {document} is cleared; cancel refused")
+    header["BillingDocumentIsCancelled"] = True
+    header["LastChangeDateTime"] = stamp(header["LastChangeDateTime"], now)
+    save(tx, BILLING_DOCUMENTS, header)
+    items = [row for row in tx.rows(BILLING_ITEMS) if row["BillingDocument"] == document]
+    for delivery in {row["ReferenceSDDocument"] for row in items}:
+        delivery_header = require(tx, DELIVERIES, delivery)
+        if delivery_header["OverallSDProcessStatus"] == "C":
+            delivery_header["OverallSDProcessStatus"] = "B"
+            delivery_header["LastChangeDate"] = day(now)
+            delivery_header["_ChangedAt"] = stamp(delivery_header["_ChangedAt"], now)
+            save(tx, DELIVERIES, delivery_header)
+    for order_number in sorted({row["SalesDocument"] for row in items}, key=int):
+        refresh_order(tx, order_number, now)
     return header

@@ -60,7 +60,7 @@ def error_response(request: Request, error: ODataError, info: ServiceInfo) -> Re
     return json_response(sap_error_body(error, info), error.status, error.headers)
 
 
-def _unauthorized(sandbox: Sandbox) -> ODataError:
+def unauthorized(sandbox: Sandbox) -> ODataError:
     settings = sandbox.settings
     realm = f"SAP NetWeaver Application Server [{settings.system_id}/{settings.sap_client}]"
     return ODataError(
@@ -77,7 +77,7 @@ def _csrf_required() -> ODataError:
     )
 
 
-def _csrf(request: Request, sandbox: Sandbox, method: str) -> list[tuple[str, str]]:
+def check_csrf(request: Request, sandbox: Sandbox, method: str) -> list[tuple[str, str]]:
     """Headers handing out a CSRF token, or a 403 for a write without a valid one."""
     settings = sandbox.settings
     session = request.cookies.get(settings.session_cookie)
@@ -141,7 +141,7 @@ async def odata_endpoint(request: Request) -> Response:
         settings = sandbox.settings
         authorization = request.headers.get("authorization")
         if not credentials_match(authorization, settings.username, settings.password):
-            raise _unauthorized(sandbox)
+            raise unauthorized(sandbox)
         if service is None:
             name = segments[0].split(";")[0]
             raise ODataError(
@@ -153,7 +153,7 @@ async def odata_endpoint(request: Request) -> Response:
         tunnelled = request.headers.get("x-http-method", "").upper()
         if method == "POST" and tunnelled in TUNNELLED:
             method = tunnelled
-        csrf_headers = _csrf(request, sandbox, method)
+        csrf_headers = check_csrf(request, sandbox, method)
         response = await _dispatch(request, sandbox, service, segments[1:], method)
     except ODataError as error:
         return error_response(request, error, info)

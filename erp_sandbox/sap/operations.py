@@ -23,7 +23,7 @@ from erp_sandbox.odata.query import ExpandTree, QueryOptions, ResourcePath, pars
 from erp_sandbox.odata.reader import count_rows, read_collection, read_entity, select_rows
 from erp_sandbox.odata.serialize import Serializer
 from erp_sandbox.odata.tokens import parse_literal
-from erp_sandbox.sap.billing import create_from_sd_document
+from erp_sandbox.sap.billing import cancel_billing_document
 from erp_sandbox.sap.goods_movements import create_material_document
 from erp_sandbox.sap.orders import create_sales_order, update_sales_order
 from erp_sandbox.sap.sandbox import Sandbox
@@ -232,7 +232,7 @@ def _document_parameter(request: Request, name: str) -> str:
 
 
 def call_function(request: Request, sandbox: Sandbox, service: Service, name: str) -> Response:
-    """``POST PostGoodsIssue?DeliveryDocument='...'`` or ``CreateFromSDDocument?SDDocument=...``."""
+    """``POST PostGoodsIssue?DeliveryDocument='...'`` or ``Cancel?BillingDocument='...'``."""
     function = service.function(name)
     if function is None:
         raise not_found(name)
@@ -247,10 +247,10 @@ def call_function(request: Request, sandbox: Sandbox, service: Service, name: st
             row = post_goods_issue(tx, delivery, request.headers.get("If-Match"), now)
         message = sap_message("VL/311", f"Goods issue for outbound delivery {delivery} posted")
     else:
-        document = _document_parameter(request, "SDDocument")
+        document = _document_parameter(request, "BillingDocument")
         with sandbox.store.write() as tx:
-            row = create_from_sd_document(tx, document, now)
-        message = sap_message("VF/311", f"Document {row['BillingDocument']} has been saved")
+            row = cancel_billing_document(tx, document, now)
+        message = sap_message("VF/311", f"Document {document} has been cancelled")
     entity_set = service.entity_set(function.entity_set)
     assert entity_set is not None
     writer = serializer(request, sandbox, service)

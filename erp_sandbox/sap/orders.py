@@ -193,7 +193,7 @@ def create_sales_order(tx: Transaction, document: dict[str, Any], now: datetime)
         TotalNetAmount=money(sum((item["NetAmount"] for item in items if item), Decimal(0))),
         OverallSDProcessStatus="A",
         OverallTotalDeliveryStatus="A",
-        OverallOrdReltdBillgStatus="A",
+        OverallOrdReltdBillgStatus="",
     )
     save(tx, ORDERS, header)
     for item in items:
@@ -245,12 +245,16 @@ def refresh_order(tx: Transaction, order: str, now: datetime) -> None:
         in_delivery[item] = in_delivery.get(item, Decimal(0)) + amount
         if row["DeliveryDocument"] in posted:
             issued[item] = issued.get(item, Decimal(0)) + amount
+    cancelled = {
+        row["BillingDocument"]
+        for row in tx.rows("A_BillingDocument")
+        if row["BillingDocumentIsCancelled"]
+    }
     billed: dict[str, Decimal] = {}
     for row in tx.rows("A_BillingDocumentItem"):
-        if row["SalesDocument"] == order:
+        if row["SalesDocument"] == order and row["BillingDocument"] not in cancelled:
             item = row["SalesDocumentItem"]
             billed[item] = billed.get(item, Decimal(0)) + row["BillingQuantity"]
-    billing_statuses = []
     changed = False
     items = order_items(tx, order)
     for item in items:
@@ -260,7 +264,6 @@ def refresh_order(tx: Transaction, order: str, now: datetime) -> None:
         billing = status(billed.get(number, Decimal(0)), requested)
         done = delivery == goods_issue == billing == "C"
         process = "C" if done else ("A" if delivery == billing == "A" else "B")
-        billing_statuses.append(billing)
         if (item["DeliveryStatus"], item["SDProcessStatus"]) != (delivery, process):
             item.update(DeliveryStatus=delivery, SDProcessStatus=process)
             save(tx, ITEMS, item)
@@ -268,7 +271,6 @@ def refresh_order(tx: Transaction, order: str, now: datetime) -> None:
     statuses = {
         "OverallTotalDeliveryStatus": overall([item["DeliveryStatus"] for item in items]),
         "OverallSDProcessStatus": overall([item["SDProcessStatus"] for item in items]),
-        "OverallOrdReltdBillgStatus": overall(billing_statuses),
     }
     if changed or any(header[name] != value for name, value in statuses.items()):
         header.update(statuses)

@@ -150,6 +150,7 @@ BILLING_DOCUMENT = EntityType(
     name="A_BillingDocumentType",
     label="Billing Document Header",
     keys=("BillingDocument",),
+    etag=_order_etag,
     properties=(
         key_string("BillingDocument", 10, alpha=True, label="Billing Document"),
         string("BillingDocumentType", 4, label="Billing Type"),
@@ -161,7 +162,7 @@ BILLING_DOCUMENT = EntityType(
         decimal("TaxAmount", 14, 3, unit="TransactionCurrency", label="Tax Amount"),
         decimal("TotalGrossAmount", 17, 3, unit="TransactionCurrency"),
         string("TransactionCurrency", 5, semantics="currency-code", label="Document Currency"),
-        timestamp("LastChangeDateTime", label="Time Stamp"),
+        timestamp("LastChangeDateTime", concurrency=True, label="Time Stamp"),
         string("OverallBillingStatus", 1, label="Status"),
         string("AccountingPostingStatus", 1, label="Posting Status"),
         string("InvoiceClearingStatus", 1, label="Clearing Status"),

@@ -9,8 +9,10 @@ service (URL segment)                  entity sets, function imports
 ``API_SALES_ORDER_SRV``                A_SalesOrder (deep insert, PATCH), A_SalesOrderItem
 ``API_OUTBOUND_DELIVERY_SRV;v=0002``   A_OutbDeliveryHeader (create), A_OutbDeliveryItem,
                                        PostGoodsIssue
-``API_BILLING_DOCUMENT_SRV``           A_BillingDocument, A_BillingDocumentItem,
-                                       CreateFromSDDocument
+``API_BILLING_DOCUMENT_SRV``           A_BillingDocument, A_BillingDocumentItem, Cancel
+                                       (creation is the OData v4 billing document API's
+                                       ``CreateFromSDDocument``, see
+                                       :mod:`erp_sandbox.sap.billing_v4`)
 ``API_MATERIAL_DOCUMENT_SRV``          A_MaterialDocumentHeader (deep insert),
                                        A_MaterialDocumentItem
 ``SFSF_EC_EMPLOYEE``                   EmpEmployment, PerPerson, PerPersonal, EmpJob,
@@ -98,9 +100,10 @@ BILLING_DOCUMENT_SERVICE = Service(
     ),
     functions=(
         FunctionImport(
-            "CreateFromSDDocument",
+            "Cancel",
             "A_BillingDocument",
-            (Parameter("SDDocument", EdmType.STRING, 10),),
+            (Parameter("BillingDocument", EdmType.STRING, 10),),
+            action_for="A_BillingDocumentType",
         ),
     ),
 )

@@ -52,7 +52,7 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 from system_apis.contracts.streaming import offset_chunks
-from system_apis.sap import credit, documents, people, queries
+from system_apis.sap import credit, documents, invoicing, people, queries
 from system_apis.sap.answers import JsonObject, ODataCollection, ODataEntity
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.export import EXPORT_WINDOW, SapStreams
@@ -197,18 +197,20 @@ class SapAdapter:
     async def list_sales_orders(
         self, filter: SalesOrderFilter, page: PageRequest
     ) -> Page[SalesOrder]:
-        conditions = queries.sales_order_conditions(filter)
+        conditions = await queries.sales_order_conditions(filter, self._keys)
         if conditions is None:
             return _empty(page)
         read = queries.SALES_ORDERS
         if filter.changed_since is not None:
             read = replace(read, orderby=(*queries.BY_CHANGE, "SalesOrder"))
         answer = await self._list(read, conditions, page)
-        return self._page(answer, page, self._order)
+        billed = await invoicing.billed_of(self._client, answer.results)
+        return self._page(answer, page, lambda e: self._order(e, billed))
 
     async def get_sales_order(self, native_id: str) -> SalesOrder:
         entity = await self._get(queries.SALES_ORDERS, native_id)
-        return self._guard.mapped(lambda: self._order(entity.data))
+        billed = await invoicing.billed_of(self._client, [entity.data])
+        return self._guard.mapped(lambda: self._order(entity.data, billed))
 
     async def create_sales_order(self, draft: SalesOrderDraft) -> SalesOrder:
         try:
@@ -219,7 +221,7 @@ class SapAdapter:
             queries.SALES_ORDERS.service, queries.SALES_ORDERS.entity_set, body
         )
         if expanded(created.data, "to_Item") is not None:
-            return self._guard.written(lambda: self._order(created.data))
+            return self._guard.written(lambda: self._order(created.data, {}))
         number = self._guard.written(lambda: str(created.data["SalesOrder"]))
         return await self._guard.read_back(self.get_sales_order(number), f"sales order {number}")
 
@@ -286,12 +288,14 @@ class SapAdapter:
         return self._page(answer, page, self._invoice)
 
     async def create_invoice(self, order_native_id: str) -> Invoice:
-        created = await self._client.call_function(
-            queries.INVOICES.service, "CreateFromSDDocument", {"SDDocument": order_native_id}
-        )
-        if expanded(created.data, "to_Item") is not None:
-            return self._guard.written(lambda: self._invoice(created.data))
-        number = self._guard.written(lambda: str(created.data["BillingDocument"]))
+        """Bills the order's goods-issued deliveries not yet billed (see :mod:`.invoicing`)."""
+        due = await invoicing.due_deliveries(self._client, order_native_id)
+        if not due:
+            raise ValidationRejected(
+                f"sales order {order_native_id} has no delivered items due for billing",
+                connection=self._source.connection,
+            )
+        number = await invoicing.create_billing_document(self._client, due)
         return await self._guard.read_back(self._get_invoice(number), f"billing document {number}")
 
     async def _get_invoice(self, native_id: str) -> Invoice:
@@ -342,8 +346,9 @@ class SapAdapter:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _order(self, entity: JsonObject) -> SalesOrder:
-        return sales_order_from_sap(entity, self._source, self._defaults)
+    def _order(self, entity: JsonObject, billed: invoicing.BilledQuantities) -> SalesOrder:
+        billing = invoicing.billing_state(entity, billed)
+        return sales_order_from_sap(entity, self._source, self._defaults, billing)
 
     def _invoice(self, entity: JsonObject) -> Invoice:
         return invoice_from_sap(entity, self._source, self._defaults)

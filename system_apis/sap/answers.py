@@ -1,6 +1,7 @@
-"""The JSON answers of SAP OData v2 services: collections and entities, read from responses.
+"""The JSON answers of SAP OData services: collections and entities, read from responses.
 
-:func:`collection_from` and :func:`entity_from` unwrap the ``{"d": ...}`` envelope. A body that is
+:func:`collection_from` and :func:`entity_from` unwrap OData v2's ``{"d": ...}`` envelope,
+:func:`values_from` the ``{"value": [...]}`` answer of an OData v4 action. A body that is
 not such a document becomes :class:`~system_apis.contracts.errors.Unavailable`, or
 :class:`~system_apis.contracts.errors.UnknownOutcome` after a write, since the ERP did act.
 """
@@ -69,6 +70,20 @@ def entity_from(response: httpx.Response, *, write: bool, connection: str | None
     if etag is None and isinstance(metadata, dict) and isinstance(metadata.get("etag"), str):
         etag = metadata["etag"]
     return ODataEntity(data=payload, etag=etag)
+
+
+def values_from(response: httpx.Response, connection: str | None) -> list[JsonObject]:
+    """The entities of an OData v4 action's answer (``value``); a write's answer."""
+    try:
+        document = json.loads(response.content)
+    except ValueError as exc:
+        raise _malformed(
+            f"SAP answered {response.status_code} with a body that is not JSON", True, connection
+        ) from exc
+    values = document.get("value") if isinstance(document, dict) else None
+    if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+        raise _malformed("SAP answered an action without a 'value' list", True, connection)
+    return values
 
 
 def _json(response: httpx.Response, *, write: bool, connection: str | None) -> Any:

@@ -23,10 +23,12 @@ from system_apis.sap.answers import (
     ODataEntity,
     collection_from,
     entity_from,
+    values_from,
 )
 from system_apis.sap.odata import (
     Filter,
     LiteralValue,
+    action_path,
     entity_path,
     literal,
     orderby_item,
@@ -35,6 +37,7 @@ from system_apis.sap.odata import (
 from system_apis.sap.session import WRITE_METHODS, SapSession
 
 DEFAULT_SERVICE_PATH = "/sap/opu/odata/sap"
+DEFAULT_ODATA4_PATH = "/sap/opu/odata4/sap"
 
 
 class SapODataClient:
@@ -43,7 +46,8 @@ class SapODataClient:
     ``auth`` is any ``httpx.Auth``: pass ``httpx.BasicAuth(user, password)`` (or ``username``
     and ``password``) for basic authentication, or a bearer-token flow for OAuth2 landscapes.
     ``sap_client`` adds the ``sap-client`` query parameter to every request. ``transport``
-    replaces the network (``httpx.MockTransport``, ``httpx.ASGITransport``).
+    replaces the network (``httpx.MockTransport``, ``httpx.ASGITransport``). OData v4 services
+    (:meth:`invoke_action`) live under ``odata4_path``.
 
     Writes carry a CSRF token fetched once per service root (``GET <root>/`` with
     ``X-CSRF-Token: Fetch``) together with the session cookies of that answer, which the
@@ -64,6 +68,7 @@ class SapODataClient:
         connection: str | None = None,
         service_path: str = DEFAULT_SERVICE_PATH,
         language: str | None = None,
+        odata4_path: str = DEFAULT_ODATA4_PATH,
     ) -> None:
         if auth is not None and username is not None:
             raise ValueError("pass either auth or username/password, not both")
@@ -78,6 +83,7 @@ class SapODataClient:
             connection=connection,
             service_path=service_path,
             language=language,
+            odata4_path=odata4_path,
         )
 
     @property
@@ -259,6 +265,18 @@ class SapODataClient:
         if len(entity.data) == 1 and isinstance(wrapped, dict):
             return ODataEntity(data=wrapped, etag=entity.etag)
         return entity
+
+    async def invoke_action(self, service: str, action: str, body: JsonObject) -> list[JsonObject]:
+        """``POST <v4 service>/<action>`` with a JSON body; the entities of its ``value``.
+
+        ``service`` is an OData v4 service path such as
+        ``api_billingdocument/srvd_a2x/sap/billingdocument/0001`` and ``action`` the bound
+        action's path (``BillingDocument/SAP__self.CreateFromSDDocument``).
+        """
+        response = await self._session.send(
+            "POST", service, action_path(action), [], json_body=body
+        )
+        return values_from(response, self._session.connection)
 
     async def update(
         self,

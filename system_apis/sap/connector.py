@@ -26,6 +26,7 @@ def sap_adapter(connection: str, settings: SapSettings, endpoint: Endpoint | Non
         timeout=settings.timeout_seconds,
         transport=transport,
         service_path=settings.service_path,
+        odata4_path=settings.odata4_path,
     )
     return SapAdapter(
         connection=connection,

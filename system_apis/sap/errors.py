@@ -1,9 +1,10 @@
 """SAP error answers read and translated into the project's errors.
 
 SAP Gateway answers failures with ``{"error": {"code", "message": {"value"}, "innererror":
-{"errordetails": [...]}}}`` and sometimes repeats or adds messages in the ``sap-message``
-header. :func:`error_from_response` turns such an answer into a
-:mod:`system_apis.contracts.errors` exception:
+{"errordetails": [...]}}}`` (OData v4: ``{"error": {"code", "message", "details"}}``) and
+sometimes repeats or adds messages in the ``sap-message`` header.
+:func:`error_from_response` turns such an answer into a :mod:`system_apis.contracts.errors`
+exception:
 
 ==========================  =====================================================
 status                      project error
@@ -108,6 +109,8 @@ def parse_error_body(content: bytes) -> SapErrorBody | None:
     inner = error.get("innererror")
     if isinstance(inner, dict) and isinstance(inner.get("errordetails"), list):
         details = [m for m in map(_message_from, inner["errordetails"]) if m is not None]
+    elif isinstance(error.get("details"), list):  # OData v4
+        details = [m for m in map(_message_from, error["details"]) if m is not None]
     return SapErrorBody(main=main, details=tuple(details))
 
 

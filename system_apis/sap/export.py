@@ -31,7 +31,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.sap import credit, documents, queries
+from system_apis.sap import credit, documents, invoicing, queries
 from system_apis.sap.answers import JsonObject
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.billing import invoice_from_sap
@@ -116,13 +116,11 @@ class SapStreams:
             yield [held]
 
     async def sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
-        conditions = queries.sales_order_conditions(filter)
+        conditions = await queries.sales_order_conditions(filter, self._keys)
         if conditions is None:
             return
         async for rows in self._rows(queries.SALES_ORDERS, conditions):
-            found = self._mapped(
-                rows, lambda e: sales_order_from_sap(e, self._source, self._defaults)
-            )
+            found = self._mapped(rows, self._orders(await invoicing.billed_of(self._client, rows)))
             if found:
                 yield found
 
@@ -145,6 +143,13 @@ class SapStreams:
             expand=read.expand,
             orderby=read.orderby,
         )
+
+    def _orders(self, billed: invoicing.BilledQuantities) -> Callable[[JsonObject], SalesOrder]:
+        def convert(entity: JsonObject) -> SalesOrder:
+            billing = invoicing.billing_state(entity, billed)
+            return sales_order_from_sap(entity, self._source, self._defaults, billing)
+
+        return convert
 
     def _mapped(self, rows: list[JsonObject], convert: Callable[[JsonObject], T]) -> list[T]:
         return self._guard.mapped(lambda: [convert(row) for row in rows])

@@ -19,6 +19,7 @@ from urllib.parse import quote
 LiteralValue = str | int | float | Decimal | bool | dt.datetime | dt.date | dt.time | None
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*$")
+_ACTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_.]*)*$")
 _ORDERBY = re.compile(r"^(?P<path>[A-Za-z_][A-Za-z0-9_/]*)(?: (?P<dir>asc|desc))?$")
 _JSON_DATE = re.compile(r"^/Date\((?P<ms>-?\d+)(?:(?P<sign>[+-])(?P<offset>\d{1,4}))?\)/$")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -34,6 +35,16 @@ def property_path(name: str) -> str:
     if not _IDENTIFIER.fullmatch(name):
         raise ValueError(f"not an OData property path: {name!r}")
     return name
+
+
+def action_path(path: str) -> str:
+    """Checks an OData v4 bound action's path (``BillingDocument/SAP__self.CreateFromSDDocument``).
+
+    Unlike a property path, its last segment may hold the namespace-qualified action name.
+    """
+    if not _ACTION.fullmatch(path):
+        raise ValueError(f"not an OData action path: {path!r}")
+    return path
 
 
 def orderby_item(item: str) -> str:

@@ -49,6 +49,7 @@ from system_apis.sap.mapping.stock import UNRESTRICTED_STOCK
 from system_apis.sap.odata import (
     Filter,
     all_of,
+    any_of,
     eq,
     ge,
     le,
@@ -208,7 +209,7 @@ def inventory_conditions(filter: InventoryFilter, connection: str) -> list[Filte
     return conditions
 
 
-def sales_order_conditions(filter: SalesOrderFilter) -> list[Filter] | None:
+async def sales_order_conditions(filter: SalesOrderFilter, keys: KeyReader) -> list[Filter] | None:
     conditions: list[Filter] = []
     if filter.native_ids is not None:
         if not filter.native_ids:
@@ -219,7 +220,12 @@ def sales_order_conditions(filter: SalesOrderFilter) -> list[Filter] | None:
     if filter.external_reference:
         conditions.append(eq("PurchaseOrderByCustomer", filter.external_reference))
     if filter.status is not None:
-        conditions.append(_order_status_filter(filter.status))
+        billed: list[str] = []
+        if filter.status in (OrderStatus.INVOICED, OrderStatus.SHIPPED):
+            billed = await keys(
+                BILLING_DOCUMENT, "A_BillingDocumentItem", ne("SalesDocument", ""), "SalesDocument"
+            )
+        conditions.append(_order_status_filter(filter.status, billed))
     if filter.delivery_status is not None:
         conditions.append(eq("OverallTotalDeliveryStatus", status_code(filter.delivery_status)))
     if filter.date_from is not None:
@@ -308,16 +314,24 @@ async def _document_numbers(
     return None if numbers is None else sorted(numbers, key=alpha_order)
 
 
-def _order_status_filter(status: OrderStatus) -> Filter:
-    """The ``$filter`` matching :func:`system_apis.sap.mapping.sales.order_status`."""
+def _order_status_filter(status: OrderStatus, billed: list[str]) -> Filter:
+    """The ``$filter`` matching :func:`system_apis.sap.mapping.sales.order_status`.
+
+    Orders billed from their deliveries keep ``OverallOrdReltdBillgStatus`` empty: a completely
+    delivered order that a billing document references (``billed``) counts as invoiced.
+    """
     delivery = "OverallTotalDeliveryStatus"
     billing = "OverallOrdReltdBillgStatus"
     complete = status_code(DocumentStatus.COMPLETE)
     partial = status_code(DocumentStatus.PARTIAL)
     if status is OrderStatus.INVOICED:
-        return eq(billing, complete)
+        if not billed:
+            return eq(billing, complete)
+        by_documents = all_of(eq(delivery, complete), one_of("SalesOrder", billed))
+        return any_of(eq(billing, complete), by_documents)
     if status is OrderStatus.SHIPPED:
-        return all_of(eq(delivery, complete), ne(billing, complete))
+        unbilled = [ne("SalesOrder", number) for number in dict.fromkeys(billed)]
+        return all_of(eq(delivery, complete), ne(billing, complete), *unbilled)
     if status is OrderStatus.PARTIALLY_SHIPPED:
         return all_of(eq(delivery, partial), ne(billing, complete))
     return all_of(ne(delivery, complete), ne(delivery, partial), ne(billing, complete))

@@ -40,7 +40,10 @@ _NOT_SENT = (
 class SapSession:
     """Requests to the services under ``<base_url>/<service_path>/``.
 
-    ``connection`` is the connection name set on the errors the session raises.
+    A service name with slashes (``api_billingdocument/srvd_a2x/sap/billingdocument/0001``) is
+    an OData v4 service path under ``<base_url>/<odata4_path>/`` instead; OData v2 service
+    names never contain one. ``connection`` is the connection name set on the errors the
+    session raises.
     """
 
     def __init__(
@@ -54,6 +57,7 @@ class SapSession:
         connection: str | None,
         service_path: str,
         language: str | None,
+        odata4_path: str = "/sap/opu/odata4/sap",
     ) -> None:
         headers = {"Accept": "application/json"}
         if language:
@@ -70,6 +74,7 @@ class SapSession:
         self._sap_client = sap_client
         self.connection = connection
         self._service_path = service_path.strip("/")
+        self._odata4_path = odata4_path.strip("/")
         self._csrf = CsrfTokens()
 
     async def aclose(self) -> None:
@@ -127,9 +132,11 @@ class SapSession:
         return await self._send_url("GET", self._next_url(service, next_link), write=False)
 
     def _service_root(self, service: str) -> str:
-        if not service or "/" in service or "?" in service or "#" in service:
+        segments = service.split("/")
+        if any(s in ("", ".", "..") or "?" in s or "#" in s for s in segments):
             raise ValueError(f"not an SAP service name: {service!r}")
-        return f"{self._service_path}/{service}/"
+        prefix = self._odata4_path if len(segments) > 1 else self._service_path
+        return f"{prefix}/{service}/"
 
     def _url(self, service: str, resource: str, query: list[tuple[str, str]]) -> str:
         items = list(query)

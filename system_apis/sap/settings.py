@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from system_apis.contracts.connector import Credentials
-from system_apis.sap.client import DEFAULT_SERVICE_PATH
+from system_apis.sap.client import DEFAULT_ODATA4_PATH, DEFAULT_SERVICE_PATH
 
 
 class SapSettings(Credentials):
@@ -27,6 +27,11 @@ class SapSettings(Credentials):
     )
     service_path: str = Field(
         default=DEFAULT_SERVICE_PATH, pattern=r"^/\S*$", description="where the OData services are"
+    )
+    odata4_path: str = Field(
+        default=DEFAULT_ODATA4_PATH,
+        pattern=r"^/\S*$",
+        description="where the OData v4 services are (billing documents are created there)",
     )
     timeout_seconds: float = Field(default=15.0, gt=0, description="per HTTP request")
     sales_organization: str = Field(default="1010", min_length=1, max_length=4)

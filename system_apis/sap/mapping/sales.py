@@ -62,12 +62,22 @@ def sales_order_line_from_sap(
     )
 
 
-def sales_order_from_sap(entity: JsonObject, source: Source, defaults: SapDefaults) -> SalesOrder:
-    """``A_SalesOrder`` (+ ``to_Item``) → SalesOrder; lines are empty when not expanded."""
+def sales_order_from_sap(
+    entity: JsonObject,
+    source: Source,
+    defaults: SapDefaults,
+    billing: DocumentStatus | None = None,
+) -> SalesOrder:
+    """``A_SalesOrder`` (+ ``to_Item``) → SalesOrder; lines are empty when not expanded.
+
+    ``billing`` is the billing state read from the order's billing documents (see
+    :mod:`system_apis.sap.invoicing`); without it ``OverallOrdReltdBillgStatus`` is used.
+    """
     number = required_text(entity, "SalesOrder")
     currency = optional_text(entity, "TransactionCurrency")
     delivery = document_status(optional_text(entity, "OverallTotalDeliveryStatus"))
-    billing = document_status(optional_text(entity, "OverallOrdReltdBillgStatus"))
+    if billing is None:
+        billing = document_status(optional_text(entity, "OverallOrdReltdBillgStatus"))
     order_date = parse_date(entity.get("SalesOrderDate")) or parse_date(entity.get("CreationDate"))
     if order_date is None:
         raise ValueError(f"sales order {number} has no date")

@@ -11,6 +11,8 @@ from erp_sandbox.sap import Sandbox, SandboxSettings, create_app
 from tests.integration.sandbox.support import (
     ANCHOR,
     BILLING,
+    BILLING_V4,
+    CREATE_ACTION,
     DELIVERY,
     SO,
     order_body,
@@ -119,26 +121,28 @@ async def test_goods_issue_with_insufficient_stock_changes_nothing(
     assert unchanged["__metadata"]["etag"] == etag
 
 
+async def _bill(writer: httpx.AsyncClient, *documents: str) -> httpx.Response:
+    body = {"_Control": {}, "_Reference": [{"SDDocument": number} for number in documents]}
+    return await writer.post(f"{BILLING_V4}/{CREATE_ACTION}", json=body)
+
+
 async def test_billing_amounts_with_19_percent_tax(
     writer: httpx.AsyncClient, sandbox: Sandbox
 ) -> None:
     order = await _order(writer, FG13="1", TG17="3")
     number = str(order["SalesOrder"])
-    nothing = await writer.post(
-        f"{BILLING}/CreateFromSDDocument", params={"SDDocument": f"'{number}'"}
-    )
-    assert nothing.status_code == 400
-    sap_error(nothing)
-
     created = await _deliver(writer, number, "10", "20")
     delivery = created.json()["d"]["DeliveryDocument"]
+    nothing = await _bill(writer, delivery)
+    assert nothing.status_code == 400
+    assert nothing.json()["error"]["code"] == "VF/016"
     assert (await _goods_issue(writer, delivery, created.headers["etag"])).status_code == 200
 
-    billed = await writer.post(
-        f"{BILLING}/CreateFromSDDocument", params={"SDDocument": f"'{number}'"}
-    )
+    by_order = await _bill(writer, number)
+    assert by_order.status_code == 400, "an order billed from its deliveries is not a reference"
+    billed = await _bill(writer, delivery)
     assert billed.status_code == 200, billed.text
-    invoice = billed.json()["d"]
+    [invoice] = billed.json()["value"]
     net = sandbox.price("FG13") + sandbox.price("TG17") * 3
     tax = (sandbox.price("FG13") * Decimal("0.19")).quantize(Decimal("0.01")) + (
         sandbox.price("TG17") * 3 * Decimal("0.19")
@@ -149,8 +153,10 @@ async def test_billing_amounts_with_19_percent_tax(
     assert Decimal(invoice["TaxAmount"]) == tax
     assert Decimal(invoice["TotalGrossAmount"]) == net + tax
     assert invoice["SoldToParty"] == "10100001"
-    assert invoice["PurchaseOrderByCustomer"] == "GW-TEST-1"
 
+    read = await writer.get(f"{BILLING}/A_BillingDocument('90000010')")
+    assert read.json()["d"]["PurchaseOrderByCustomer"] == "GW-TEST-1"
+    assert read.headers["etag"] == read.json()["d"]["__metadata"]["etag"]
     items = await writer.get(f"{BILLING}/A_BillingDocument('90000010')/to_Item")
     lines = items.json()["d"]["results"]
     assert [(line["SalesDocument"], line["SalesDocumentItem"]) for line in lines] == [
@@ -159,12 +165,34 @@ async def test_billing_amounts_with_19_percent_tax(
     ]
     assert all(line["ReferenceSDDocument"] == delivery for line in lines)
     after = (await writer.get(f"{SO}/A_SalesOrder('{number}')")).json()["d"]
-    assert after["OverallOrdReltdBillgStatus"] == "C"
+    assert after["OverallOrdReltdBillgStatus"] == "", "delivery-related billing leaves it empty"
     assert after["OverallSDProcessStatus"] == "C"
-    twice = await writer.post(
-        f"{BILLING}/CreateFromSDDocument", params={"SDDocument": f"'{delivery}'"}
-    )
+    twice = await _bill(writer, delivery)
     assert twice.status_code == 400
+
+
+async def test_billing_service_v2_reads_and_cancels_but_does_not_create(
+    writer: httpx.AsyncClient,
+) -> None:
+    metadata = (await writer.get(f"{BILLING}/$metadata")).text
+    assert 'FunctionImport Name="Cancel"' in metadata
+    assert "CreateFromSDDocument" not in metadata
+    missing = await writer.post(f"{BILLING}/CreateFromSDDocument", params={"SDDocument": "'1'"})
+    assert missing.status_code == 404
+    assert "CreateFromSDDocument" in (await writer.get(f"{BILLING_V4}/$metadata")).text
+
+    order = await _order(writer, TG11="2")
+    number = str(order["SalesOrder"])
+    created = await _deliver(writer, number, "10")
+    delivery = created.json()["d"]["DeliveryDocument"]
+    assert (await _goods_issue(writer, delivery, created.headers["etag"])).status_code == 200
+    first = (await _bill(writer, delivery)).json()["value"][0]["BillingDocument"]
+    cancelled = await writer.post(f"{BILLING}/Cancel", params={"BillingDocument": f"'{first}'"})
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["d"]["BillingDocumentIsCancelled"] is True
+    again = await _bill(writer, delivery)
+    assert again.status_code == 200, "a cancelled document's delivery is due for billing again"
+    assert again.json()["value"][0]["BillingDocument"] != first
 
 
 async def test_delivery_refuses_what_is_not_open(writer: httpx.AsyncClient) -> None:

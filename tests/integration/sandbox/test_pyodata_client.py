@@ -19,7 +19,7 @@ import uvicorn
 from pyodata.v2.service import HttpError
 
 from erp_sandbox.sap import Sandbox, SandboxSettings, create_app
-from tests.integration.sandbox.support import ANCHOR, PASSWORD, USER
+from tests.integration.sandbox.support import ANCHOR, BILLING_V4, CREATE_ACTION, PASSWORD, USER
 
 ROOT = "/sap/opu/odata/sap"
 
@@ -158,11 +158,23 @@ def test_pyodata_deep_insert_and_goods_issue(
     after = sandbox.stock("FG20", line["Plant"], line["StorageLocation"])
     assert after == before - Decimal("2.5")
 
+    v4 = f"{server.url}{BILLING_V4}"
+    token = session.get(f"{v4}/", headers={"X-CSRF-Token": "Fetch"}, timeout=5)
+    billed = session.post(
+        f"{v4}/{CREATE_ACTION}",
+        json={"_Control": {}, "_Reference": [{"SDDocument": delivery.DeliveryDocument}]},
+        headers={"X-CSRF-Token": token.headers["x-csrf-token"]},
+        timeout=5,
+    )
+    assert billed.status_code == 200, billed.text
     billing = _client(server, session, "API_BILLING_DOCUMENT_SRV")
-    invoice = billing.functions.CreateFromSDDocument.parameter("SDDocument", number).execute()
+    number = billed.json()["value"][0]["BillingDocument"]
+    invoice = billing.entity_sets.A_BillingDocument.get_entity(number).execute()
     assert Decimal(invoice.TotalGrossAmount) == Decimal(invoice.TotalNetAmount) + Decimal(
         invoice.TaxAmount
     )
+    cancelled = billing.functions.Cancel.parameter("BillingDocument", number).execute()
+    assert cancelled.BillingDocumentIsCancelled is True
 
 
 def test_pyodata_reads_master_data(server: ServerThread, session: requests.Session) -> None:

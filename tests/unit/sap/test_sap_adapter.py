@@ -230,10 +230,33 @@ async def test_inventory_location_of_another_shape_is_rejected(
     assert sap.requests == []
 
 
+def sent_to(sap: ScriptedSap, resource: str) -> list[dict[str, str]]:
+    """The query options of the requests sent to ``resource``, in order."""
+    return [query(r) for r in sap.requests if unquote(r.url.path).endswith("/" + resource)]
+
+
+def billing_item(order: str, item: str, quantity: str, **header: Any) -> dict[str, Any]:
+    """An ``A_BillingDocumentItem`` row as the billed-quantity read selects it."""
+    return {
+        "BillingDocument": "90000001",
+        "SalesDocument": order,
+        "SalesDocumentItem": item,
+        "ReferenceSDDocument": "80000001",
+        "ReferenceSDDocumentItem": item,
+        "BillingQuantity": quantity,
+        "to_BillingDocument": {
+            "BillingDocumentIsCancelled": False,
+            "SDDocumentCategory": "M",
+            **header,
+        },
+    }
+
+
 async def test_list_sales_orders_newest_first_with_filters(
     adapter: SapAdapter, sap: ScriptedSap
 ) -> None:
     sap.on("GET", "A_SalesOrder", collection(SALES_ORDER, count=1))
+    sap.on("GET", "A_BillingDocumentItem", collection({"SalesDocument": "4700"}))
     page = await adapter.list_sales_orders(
         SalesOrderFilter(
             customer_native_id="17100001",
@@ -245,10 +268,11 @@ async def test_list_sales_orders_newest_first_with_filters(
         PAGE,
     )
     assert page.items[0].lines[0].sku == "TG11"
-    sent = query(sap.requests[0])
+    [sent] = sent_to(sap, "A_SalesOrder")
     assert sent["$filter"] == (
         "SoldToParty eq '17100001' and PurchaseOrderByCustomer eq 'PO-2024-001'"
         " and OverallTotalDeliveryStatus eq 'C' and OverallOrdReltdBillgStatus ne 'C'"
+        " and SalesOrder ne '4700'"
         " and SalesOrderDate ge datetime'2024-03-01T00:00:00'"
         " and SalesOrderDate le datetime'2024-03-31T00:00:00'"
     )
@@ -257,26 +281,83 @@ async def test_list_sales_orders_newest_first_with_filters(
 
 
 @pytest.mark.parametrize(
-    ("status", "expected"),
+    ("status", "billed", "expected"),
     [
-        (OrderStatus.INVOICED, "OverallOrdReltdBillgStatus eq 'C'"),
+        (OrderStatus.INVOICED, [], "OverallOrdReltdBillgStatus eq 'C'"),
+        (
+            OrderStatus.INVOICED,
+            ["4711", "4712"],
+            "((OverallOrdReltdBillgStatus eq 'C') or (OverallTotalDeliveryStatus eq 'C'"
+            " and (SalesOrder eq '4711' or SalesOrder eq '4712')))",
+        ),
         (
             OrderStatus.PARTIALLY_SHIPPED,
+            [],
             "OverallTotalDeliveryStatus eq 'B' and OverallOrdReltdBillgStatus ne 'C'",
         ),
         (
             OrderStatus.ORDERED,
+            [],
             "OverallTotalDeliveryStatus ne 'C' and OverallTotalDeliveryStatus ne 'B'"
             " and OverallOrdReltdBillgStatus ne 'C'",
         ),
     ],
 )
 async def test_order_status_filters(
-    adapter: SapAdapter, sap: ScriptedSap, status: OrderStatus, expected: str
+    adapter: SapAdapter, sap: ScriptedSap, status: OrderStatus, billed: list[str], expected: str
 ) -> None:
     sap.on("GET", "A_SalesOrder", collection(count=0))
+    sap.on("GET", "A_BillingDocumentItem", collection(*({"SalesDocument": n} for n in billed)))
     await adapter.list_sales_orders(SalesOrderFilter(status=status), PAGE)
-    assert query(sap.requests[0])["$filter"] == expected
+    assert sent_to(sap, "A_SalesOrder")[0]["$filter"] == expected
+
+
+@pytest.mark.parametrize(
+    ("billed", "status"),
+    [
+        ([], OrderStatus.ORDERED),
+        ([billing_item("4711", "10", "2")], OrderStatus.ORDERED),
+        ([billing_item("4711", "10", "2"), billing_item("4711", "20", "1")], OrderStatus.INVOICED),
+        (
+            [
+                billing_item("4711", "10", "2"),
+                billing_item("4711", "20", "1", BillingDocumentIsCancelled=True),
+            ],
+            OrderStatus.ORDERED,
+        ),
+        (
+            [
+                billing_item("4711", "10", "2"),
+                billing_item("4711", "20", "1"),
+                billing_item("4711", "20", "1", SDDocumentCategory="N"),
+            ],
+            OrderStatus.INVOICED,
+        ),
+    ],
+)
+async def test_an_order_billed_from_its_deliveries_is_invoiced_by_its_billing_documents(
+    adapter: SapAdapter,
+    sap: ScriptedSap,
+    billed: list[dict[str, Any]],
+    status: OrderStatus,
+) -> None:
+    sap.on("GET", "A_SalesOrder('4711')", odata(SALES_ORDER))
+    sap.on("GET", "A_BillingDocumentItem", collection(*billed))
+    order = await adapter.get_sales_order("4711")
+    assert order.status is status
+    [sent] = sent_to(sap, "A_BillingDocumentItem")
+    assert sent["$filter"] == "SalesDocument eq '4711'"
+    assert sent["$expand"] == "to_BillingDocument"
+
+
+async def test_order_related_billing_status_needs_no_billing_documents(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    order = clone(SALES_ORDER)
+    order["OverallOrdReltdBillgStatus"] = "C"
+    sap.on("GET", "A_SalesOrder('4711')", odata(order))
+    assert (await adapter.get_sales_order("4711")).status is OrderStatus.INVOICED
+    assert len(sap.requests) == 1
 
 
 async def test_get_sales_order_not_found(adapter: SapAdapter) -> None:
@@ -291,6 +372,7 @@ async def test_get_sales_order_with_an_unreadable_payload(
     broken = clone(SALES_ORDER)
     broken["TotalNetAmount"] = "lots"
     sap.on("GET", "A_SalesOrder('4711')", odata(broken))
+    sap.on("GET", "A_BillingDocumentItem", collection())
     with pytest.raises(Unavailable, match="cannot read"):
         await adapter.get_sales_order("4711")
 
@@ -318,6 +400,7 @@ async def test_create_sales_order_reads_back_when_items_are_not_returned(
     header = {k: v for k, v in SALES_ORDER.items() if k != "to_Item"}
     sap.on("POST", "A_SalesOrder", odata(header, status=201))
     sap.on("GET", "A_SalesOrder('4711')", odata(SALES_ORDER))
+    sap.on("GET", "A_BillingDocumentItem", collection())
     order = await adapter.create_sales_order(
         SalesOrderDraft(customer_native_id="1", lines=(OrderLineDraft(sku="TG11", quantity=1),))
     )
@@ -405,18 +488,87 @@ async def test_post_goods_issue_without_stock(adapter: SapAdapter, sap: Scripted
         await adapter.post_goods_issue("80000001")
 
 
-async def test_create_invoice_reads_the_billing_document_with_items(
+CREATE_BILLING = "srvd_a2x/sap/billingdocument/0001/BillingDocument/SAP__self.CreateFromSDDocument"
+
+
+def script_due_delivery(sap: ScriptedSap, *billed: dict[str, Any]) -> None:
+    """Order 4711 delivered in 80000001 (items 10, 20, goods issued) and 80000002 (not)."""
+    sap.on(
+        "GET",
+        "A_OutbDeliveryItem",
+        collection(
+            {"DeliveryDocument": "80000001", "DeliveryDocumentItem": "10"},
+            {"DeliveryDocument": "80000001", "DeliveryDocumentItem": "20"},
+            {"DeliveryDocument": "80000002", "DeliveryDocumentItem": "10"},
+        ),
+    )
+    sap.on(
+        "GET",
+        "A_OutbDeliveryHeader",
+        collection(
+            {"DeliveryDocument": "80000001", "OverallGoodsMovementStatus": "C"},
+            {"DeliveryDocument": "80000002", "OverallGoodsMovementStatus": "A"},
+        ),
+    )
+    sap.on("GET", "A_BillingDocumentItem", collection(*billed))
+
+
+async def test_create_invoice_bills_the_goods_issued_deliveries_with_the_v4_action(
     adapter: SapAdapter, sap: ScriptedSap
 ) -> None:
-    header = {k: v for k, v in BILLING_DOCUMENT.items() if k != "to_Item"}
-    sap.on("POST", "CreateFromSDDocument", odata(header))
+    script_due_delivery(sap)
+    sap.on(
+        "POST",
+        CREATE_BILLING,
+        httpx.Response(200, json={"value": [{"BillingDocument": "90000001"}]}),
+    )
     sap.on("GET", "A_BillingDocument('90000001')", odata(BILLING_DOCUMENT))
     invoice = await adapter.create_invoice("4711")
     assert invoice.id == "s4:90000001"
     assert len(invoice.lines) == 2
-    call, read = sap.requests
-    assert query(call) == {"SDDocument": "'4711'"}
-    assert query(read)["$expand"] == "to_Item"
+    [call] = [r for r in sap.requests if r.method == "POST"]
+    assert call.url.path == (
+        "/sap/opu/odata4/sap/api_billingdocument/srvd_a2x/sap/billingdocument/0001/"
+        "BillingDocument/SAP__self.CreateFromSDDocument"
+    )
+    assert call.headers["X-CSRF-Token"] == "tok"
+    assert json.loads(call.content) == {
+        "_Control": {},
+        "_Reference": [{"SDDocument": "80000001"}],
+    }
+    [billed] = sent_to(sap, "A_BillingDocumentItem")
+    assert billed["$filter"] == "ReferenceSDDocument eq '80000001'"
+    assert sent_to(sap, "A_BillingDocument('90000001')")[0]["$expand"] == "to_Item"
+
+
+async def test_create_invoice_with_everything_billed_writes_nothing(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    script_due_delivery(sap, billing_item("4711", "10", "2"), billing_item("4711", "20", "1"))
+    with pytest.raises(ValidationRejected, match="due for billing"):
+        await adapter.create_invoice("4711")
+    assert all(r.method == "GET" for r in sap.requests)
+
+
+async def test_create_invoice_rebills_what_a_cancelled_document_billed(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    script_due_delivery(
+        sap,
+        billing_item("4711", "10", "2", BillingDocumentIsCancelled=True),
+        billing_item("4711", "20", "1", BillingDocumentIsCancelled=True),
+    )
+    sap.on(
+        "POST",
+        CREATE_BILLING,
+        httpx.Response(
+            400,
+            json={"error": {"code": "VF/016", "message": "No billable items", "details": []}},
+        ),
+    )
+    with pytest.raises(ValidationRejected, match="No billable items") as caught:
+        await adapter.create_invoice("4711")
+    assert caught.value.code == "VF/016"
 
 
 async def test_deliveries_of_an_order_take_two_requests(
@@ -521,12 +673,25 @@ async def test_invoices_of_an_order_without_billing(adapter: SapAdapter, sap: Sc
 async def test_failed_read_back_after_a_write_is_an_unknown_outcome(
     adapter: SapAdapter, sap: ScriptedSap
 ) -> None:
-    header = {k: v for k, v in BILLING_DOCUMENT.items() if k != "to_Item"}
-    sap.on("POST", "CreateFromSDDocument", odata(header))
+    script_due_delivery(sap)
+    sap.on(
+        "POST",
+        CREATE_BILLING,
+        httpx.Response(200, json={"value": [{"BillingDocument": "90000001"}]}),
+    )
     sap.on(
         "GET",
         "A_BillingDocument('90000001')",
         httpx.Response(503, json=sap_error("/IWFND/CM_BEC/001", "Backend unavailable")),
     )
     with pytest.raises(UnknownOutcome, match="90000001"):
+        await adapter.create_invoice("4711")
+
+
+async def test_an_action_answer_without_a_number_is_an_unknown_outcome(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    script_due_delivery(sap)
+    sap.on("POST", CREATE_BILLING, httpx.Response(200, json={"d": {}}))
+    with pytest.raises(UnknownOutcome):
         await adapter.create_invoice("4711")

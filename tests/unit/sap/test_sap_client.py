@@ -540,3 +540,45 @@ async def test_next_links_to_another_origin_are_not_followed() -> None:
         await client.get_all(SERVICE, "A_SalesOrder")
     await client.aclose()
     assert len(fake.requests) == 1
+
+
+async def test_a_v4_action_posts_json_under_the_odata4_path_with_its_own_token() -> None:
+    fake = FakeSap(lambda r: httpx.Response(200, json={"value": [{"BillingDocument": "9"}]}))
+    client = make_client(fake)
+    created = await client.invoke_action(
+        "api_billingdocument/srvd_a2x/sap/billingdocument/0001",
+        "BillingDocument/SAP__self.CreateFromSDDocument",
+        {"_Control": {}, "_Reference": [{"SDDocument": "80000000"}]},
+    )
+    await client.aclose()
+    assert created == [{"BillingDocument": "9"}]
+    root = "/sap/opu/odata4/sap/api_billingdocument/srvd_a2x/sap/billingdocument/0001/"
+    assert [r.url.path for r in fake.fetches] == [root]
+    [write] = fake.writes
+    assert write.url.path == root + "BillingDocument/SAP__self.CreateFromSDDocument"
+    assert json.loads(write.content)["_Reference"] == [{"SDDocument": "80000000"}]
+
+
+async def test_a_v4_error_keeps_its_code_and_details() -> None:
+    body = {
+        "error": {
+            "code": "VF/016",
+            "message": "No billable items",
+            "details": [{"code": "VF/017", "message": "Delivery 80000000 is billed"}],
+        }
+    }
+    client = make_client(FakeSap(lambda r: httpx.Response(400, json=body)))
+    with pytest.raises(ValidationRejected, match="No billable items") as caught:
+        await client.invoke_action("a/b", "X/SAP__self.Y", {})
+    await client.aclose()
+    assert caught.value.code == "VF/016"
+
+
+@pytest.mark.parametrize("service", ["a//b", "a/../b", "a/b?x", "../x"])
+async def test_a_service_path_that_leaves_its_root_is_refused(service: str) -> None:
+    fake = FakeSap()
+    client = make_client(fake)
+    with pytest.raises(ValueError, match="service name"):
+        await client.invoke_action(service, "X/SAP__self.Y", {})
+    await client.aclose()
+    assert fake.requests == []
