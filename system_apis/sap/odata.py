@@ -270,6 +270,14 @@ def format_datetimeoffset(value: dt.datetime) -> str:
 
 def parse_decimal(value: Any) -> Decimal:
     """An ``Edm.Decimal`` (a JSON string in OData v2; numbers are tolerated)."""
+    if type(value) is str:  # what OData v2 sends: no conversion, no copy
+        try:
+            result = Decimal(value)
+        except InvalidOperation as exc:
+            raise ValueError(f"not a decimal: {value!r}") from exc
+        if not result.is_finite():
+            raise ValueError(f"not a decimal: {value!r}")
+        return result
     if isinstance(value, bool) or value is None:
         raise ValueError(f"not a decimal: {value!r}")
     if isinstance(value, Decimal):

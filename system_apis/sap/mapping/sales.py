@@ -47,7 +47,9 @@ def sales_order_line_from_sap(
     """``A_SalesOrderItem`` → SalesOrderLine."""
     net = optional_decimal(item, "NetAmount")
     currency = optional_text(item, "TransactionCurrency") or header_currency
-    return SalesOrderLine(
+    # Built without validation: every value comes from a typed reader, and the parts that
+    # carry constraints (Quantity, Money) are validated models themselves.
+    return SalesOrderLine.model_construct(
         line_number=required_text(item, "SalesOrderItem"),
         sku=required_text(item, "Material"),
         description=optional_text(item, "SalesOrderItemText"),
@@ -85,7 +87,9 @@ def sales_order_from_sap(
         expanded(entity, "to_Item") or [],
         key=lambda i: line_sort_key(str(i.get("SalesOrderItem") or "")),
     )
-    return SalesOrder(
+    # Built without validation, as its lines: the values come from typed readers (aware
+    # datetimes from parse_datetime), and Money, Source and the lines are models already.
+    return SalesOrder.model_construct(
         id=canonical_id(source.connection, number),
         native_id=number,
         source=source,
