@@ -28,6 +28,7 @@ from experience_api.inbound.endpoint import INBOUND_WEBHOOKS, InboundWebhookEndp
 from experience_api.limits.request_size import BodySizeLimit
 from experience_api.mcp.http import McpEndpoint, ResourceMetadataChallenge
 from experience_api.mcp.tools import Toolbox, agent_documents
+from experience_api.metrics import metrics
 from experience_api.observability import logs
 from experience_api.observability.requests import RequestTracing
 from experience_api.observability.tracing import start_tracing
@@ -95,6 +96,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", home),
         Route("/health", health),
         Route("/ready", ready),
+        # Prometheus scrapes each replica here; open like /ready (see docs/metrics.md).
+        Route("/metrics", metrics, methods=["GET"]),
         # Signed by the sender (Standard Webhooks), not by a bearer token.
         Route(INBOUND_WEBHOOKS, InboundWebhookEndpoint(settings.inbound).handle, methods=["POST"]),
         Route(

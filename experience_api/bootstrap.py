@@ -53,6 +53,8 @@ from process_apis.inbound.replay import InboundReplayer
 from process_apis.inbound.sql_store import SqlInboundStore
 from process_apis.inventory_sync.flow import InventorySync
 from process_apis.invoice_status.flow import InvoiceStatusSync
+from process_apis.metrics.exposition import Exposition
+from process_apis.metrics.gateway import GatewayMetrics
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from process_apis.order_to_invoice.placing import PLACE_ORDER
 from process_apis.order_to_invoice.replay import OrderReplayer
@@ -81,17 +83,21 @@ async def build_gateway(settings: Settings) -> Gateway:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.state_url)
     cache = _response_cache(settings.cache, settings.connections)
+    metrics = GatewayMetrics()
     try:
         await migrate(engine)
         sandboxes: dict[str, Any] = {}
         adapters: dict[str, ErpAdapter] = {}
+        guarded: dict[str, ResilientAdapter] = {}
         connectors = installed_connectors()
         for conn in settings.connections:
             endpoint = _embedded(conn, settings, sandboxes) if conn.erp.embedded else None
             adapter = connectors.get(conn.kind).build(conn.name, conn.erp, endpoint)
-            guarded = ResilientAdapter(adapter, conn.resilience)
+            wrapper = guarded[conn.name] = ResilientAdapter(
+                adapter, conn.resilience, observer=metrics
+            )
             adapters[conn.name] = (
-                CachingAdapter(guarded, cache, conn.cache) if conn.cache.enabled else guarded
+                CachingAdapter(wrapper, cache, conn.cache) if conn.cache.enabled else wrapper
             )
         connections = Connections(adapters)
     except BaseException:
@@ -101,7 +107,7 @@ async def build_gateway(settings: Settings) -> Gateway:
     quarantine = SqlQuarantineStore(engine)
     bus = _event_bus(settings.events)
     event_sinks: list[EventSink] = [CacheInvalidation(cache), bus]
-    relay = _outbox_relay(engine, event_sinks, settings.events)
+    relay = _outbox_relay(engine, event_sinks, settings.events, metrics)
     retries = RetrySchedule(
         base=settings.pending_retry_base_seconds,
         cap=max(settings.pending_retry_cap_seconds, settings.pending_retry_base_seconds),
@@ -115,8 +121,11 @@ async def build_gateway(settings: Settings) -> Gateway:
         in_flight_timeout=dt.timedelta(seconds=settings.in_flight_timeout_seconds),
         outbox=SqlOutbox(engine, notify=relay.nudge),
         retries=retries if settings.pending_retries else None,
+        observer=metrics,
     )
-    intake, inbound = _inbound_events(settings, engine, connections, quarantine, relay.nudge, cache)
+    intake, inbound = _inbound_events(
+        settings, engine, connections, quarantine, relay.nudge, cache, metrics
+    )
     # Each flow that puts requests into quarantine replays them.
     replayers = Replayers(
         {PLACE_ORDER: OrderReplayer(orders), INBOUND_EVENT: InboundReplayer(inbound)}
@@ -126,7 +135,7 @@ async def build_gateway(settings: Settings) -> Gateway:
         connections=connections,
         catalog=Catalog(connections),
         orders=orders,
-        quarantine=QuarantineReview(quarantine, replayers),
+        quarantine=QuarantineReview(quarantine, replayers, on_intervention=metrics.intervention),
         paging=PagingLimits(
             default_page_size=settings.default_page_size, max_page_size=settings.max_page_size
         ),
@@ -148,6 +157,7 @@ async def build_gateway(settings: Settings) -> Gateway:
             if settings.mcp.writes == "approval"
             else None
         ),
+        metrics=metrics,
     )
     gateway = Gateway(
         services=services,
@@ -155,6 +165,7 @@ async def build_gateway(settings: Settings) -> Gateway:
         sandboxes=sandboxes,
         event_sinks=event_sinks,
         relay=relay,
+        exposition=Exposition(metrics, engine, guarded, replayers.kinds),
     )
     if isinstance(bus, RabbitMqBus):
         gateway.background["event-bus"] = bus.run
@@ -165,7 +176,7 @@ async def build_gateway(settings: Settings) -> Gateway:
         settings.inbound.poll_interval_seconds
     )
     if settings.webhooks.enabled:
-        _outbound_webhooks(gateway, webhook_store, settings.webhooks, settings.mode)
+        _outbound_webhooks(gateway, webhook_store, settings.webhooks, settings.mode, metrics)
     if settings.pending_retries:
         # A retry whose process died is taken over after the in-flight timeout, as a claim.
         pending = PendingRetries(
@@ -224,7 +235,11 @@ def _change_capture(
 
 
 def _outbound_webhooks(
-    gateway: Gateway, store: SqlWebhookStore, config: WebhookSettings, mode: str
+    gateway: Gateway,
+    store: SqlWebhookStore,
+    config: WebhookSettings,
+    mode: str,
+    metrics: GatewayMetrics,
 ) -> None:
     """The relay enqueues deliveries (after the bus); every replica runs a delivery worker."""
     sender = HttpxWebhookSender(
@@ -240,6 +255,7 @@ def _outbound_webhooks(
         lease_seconds=config.lease_seconds,
         poll_interval=config.poll_interval_seconds,
         retention=config.retention,
+        on_attempt=metrics.webhook_attempt,
     )
     gateway.event_sinks.append(WebhookEnqueuer(store, on_enqueued=worker.wake))
     gateway.background["webhook-deliveries"] = worker.run
@@ -258,7 +274,7 @@ def _event_bus(settings: EventSettings) -> InProcessBus | RabbitMqBus:
 
 
 def _outbox_relay(
-    engine: AsyncEngine, sinks: list[EventSink], settings: EventSettings
+    engine: AsyncEngine, sinks: list[EventSink], settings: EventSettings, metrics: GatewayMetrics
 ) -> OutboxRelay:
     lease = DbLease(engine, RELAY_LEASE, ttl=dt.timedelta(seconds=settings.relay_lease_seconds))
     return OutboxRelay(
@@ -269,6 +285,7 @@ def _outbox_relay(
         poll_interval=settings.relay_poll_interval_seconds,
         idle_poll_interval=settings.relay_idle_poll_interval_seconds,
         retention=dt.timedelta(hours=settings.retention_hours),
+        on_published=metrics.events_published,
     )
 
 
@@ -279,6 +296,7 @@ def _inbound_events(
     quarantine: SqlQuarantineStore,
     on_staged: Callable[[], None],
     cache: ResponseCache,
+    metrics: GatewayMetrics,
 ) -> tuple[InboundIntake, InboundProcessor]:
     """The intake behind ``POST /webhooks/inbound/{source}`` and the processor loop."""
     config = settings.inbound
@@ -298,6 +316,7 @@ def _inbound_events(
         concurrency=config.concurrency,
         on_staged=on_staged,
         cache=cache,
+        observer=metrics,
     )
     sources = {
         s.name: InboundSource(s.name, SourceKind(s.kind), s.connection) for s in config.sources

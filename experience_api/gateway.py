@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from experience_api.services import Services
 from process_apis.events.port import EventSink
 from process_apis.events.relay import OutboxRelay
+from process_apis.metrics.exposition import Exposition
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Gateway:
     # staged events.
     event_sinks: list[EventSink] = field(default_factory=list)
     relay: OutboxRelay | None = None
+    # What ``GET /metrics`` answers; None where no metrics are wired (tests of other parts).
+    exposition: Exposition | None = None
 
     async def aclose(self) -> None:
         for close in reversed(self.closers):

@@ -10,6 +10,7 @@ from process_apis.catalog import Catalog
 from process_apis.connections import Connections
 from process_apis.events.port import EventSubscriptions
 from process_apis.inbound.intake import InboundIntake
+from process_apis.metrics.gateway import GatewayMetrics
 from process_apis.order_to_invoice.flow import OrderToInvoice
 from process_apis.quarantine.review import QuarantineReview
 from process_apis.webhooks.admin import WebhookAdmin
@@ -42,3 +43,5 @@ class Services:
     webhooks: WebhookAdmin | None = None
     # Agents' writes awaiting a person's approval; None unless [mcp] writes is approval.
     agent_writes: AgentWriteReview | None = None
+    # Counts GraphQL operations and MCP tool calls; None where nothing is measured.
+    metrics: GatewayMetrics | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -198,12 +199,32 @@ class Toolbox:
         services: Services,
     ) -> Answer:
         """Runs tool ``name`` for ``principal``; a refusal is an error answer, audited."""
-        call = Call(name, dict(arguments or {}), principal, services)
+        started = time.perf_counter()
+        answer: Answer | None = None
+        try:
+            answer = await self._answer(Call(name, dict(arguments or {}), principal, services))
+            return answer
+        finally:
+            if services.metrics is not None:
+                label = name if self._known(name) else "unknown"
+                seconds = time.perf_counter() - started
+                failed = answer is None or answer.error
+                services.metrics.operation("mcp", label, seconds, failed=failed)
+
+    async def _answer(self, call: Call) -> Answer:
         try:
             return await self._dispatch(call)
         except ToolFailure as failure:
             await self.runner.audit(call, Outcome.REJECTED, [], error=str(failure))
             return Answer(str(failure), error=True)
+
+    def _known(self, name: str) -> bool:
+        """Whether ``name`` is one of this gateway's tools (metrics label only those)."""
+        return (
+            name in (GRAPHQL_QUERY, SCHEMA_HELP, STATUS_TOOL)
+            or any(tool.name == name for tool in self.operations)
+            or (self.writes is not None and name in self.writes.tools)
+        )
 
     async def _dispatch(self, call: Call) -> Answer:
         for tool in self.operations:

@@ -27,6 +27,7 @@ from experience_api.schema.field_access import FieldAccessExtension
 from experience_api.schema.inventory import InventoryQueries
 from experience_api.schema.invoices import InvoiceQueries
 from experience_api.schema.mutations import OrderMutations
+from experience_api.schema.operation_metrics import OperationMetrics
 from experience_api.schema.orders import OrderQueries
 from experience_api.schema.products import ProductQueries
 from experience_api.schema.quarantine import QuarantineMutations, QuarantineQueries
@@ -95,7 +96,9 @@ def build_schema(
         mutation=Mutation,
         subscription=Subscription,
         types=USER_ERROR_TYPES,
+        # The metrics come first, so an operation's time includes its limits and parsing.
         extensions=[
+            OperationMetrics,
             OperationTracing,
             *guards,
             MaskUnexpectedErrors,

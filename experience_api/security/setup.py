@@ -64,7 +64,9 @@ def security(settings: SecuritySettings) -> tuple[Middleware, Security]:
         AuthMiddleware,
         authenticator=authenticator,
         limiter=limiter,
-        open_paths=("/", "/health", "/ready", CONSOLE.sign_in),
+        # Probes and Prometheus' scrapes carry no token (docs/metrics.md: keep /metrics on
+        # the internal network).
+        open_paths=("/", "/health", "/ready", "/metrics", CONSOLE.sign_in),
         open_get_paths=open_get,
         # Inbound webhooks prove who sent them with their own signature, not a token.
         # Protected Resource Metadata (RFC 9728) tells a caller how to get a token.

@@ -28,6 +28,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 
+from process_apis.events.model import Event
 from process_apis.events.port import EventSink, Lease, OutboxReader
 from process_apis.observability import events_traced
 
@@ -44,7 +45,8 @@ class OutboxRelay:
 
     ``outbox`` is what it reads and marks published; ``sinks`` is read at every batch (the
     composition root may append to the list it passed); of the replicas, only the holder of
-    ``lease`` publishes.
+    ``lease`` publishes. ``on_published`` is told of each batch once every sink took it
+    (for metrics).
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class OutboxRelay:
         purge_interval: float = 60.0,
         max_backoff: float = 30.0,
         clock: Clock = lambda: dt.datetime.now(dt.UTC),
+        on_published: Callable[[Sequence[Event]], None] | None = None,
     ):
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -78,6 +81,7 @@ class OutboxRelay:
         self._purge_interval = purge_interval
         self._max_backoff = max_backoff
         self._clock = clock
+        self._on_published = on_published
         self._wake = asyncio.Event()
         self._last_purge: float | None = None
         # The last seq handed to the sinks, its mark perhaps still being written; None: read
@@ -176,6 +180,8 @@ class OutboxRelay:
         self._to_mark.extend(s.seq for s in staged)
         if self._marker is None:
             self._marker = asyncio.create_task(self._mark())
+        if self._on_published is not None:
+            self._on_published(events)
         return len(staged)
 
     async def _mark(self) -> None:

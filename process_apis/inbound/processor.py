@@ -29,6 +29,7 @@ from process_apis.inbound.failures import Failure, classify
 from process_apis.inbound.model import InboundEvent, InboundHandler, InboundStatus
 from process_apis.inbound.port import InboundStore, LeaseLost
 from process_apis.inbound.registry import InboundTypes, validated
+from process_apis.metrics.port import INBOUND_TO_ERP, FlowObserver
 from process_apis.quarantine.port import NewQuarantined, QuarantineStatus, QuarantineStore
 from process_apis.read_cache import ReadCache, invalidate_aggregate
 
@@ -87,9 +88,11 @@ class InboundProcessor:
         concurrency: int = 16,
         on_staged: Callable[[], None] | None = None,
         cache: ReadCache | None = None,
+        observer: FlowObserver | None = None,
     ):
         self._store = store
         self._types = types
+        self._observer = observer
         self._quarantine = quarantine
         self._policy = policy or RetryPolicy()
         self._batch_size = batch_size
@@ -178,7 +181,17 @@ class InboundProcessor:
         return await self._handle(event)
 
     async def _handle(self, event: InboundEvent) -> str:
-        """Handle a leased event: completed, retried later or quarantined."""
+        """Handle a leased event: completed, retried later or quarantined; the observer is
+        told how it ended (and, once processed, how long it took since it was received)."""
+        outcome = await self._handled(event)
+        if self._observer is not None and outcome != "skipped":
+            self._observer.flow_finished(f"inbound:{event.type}", event.connection, outcome)
+            if outcome == "processed":
+                seconds = (dt.datetime.now(dt.UTC) - event.received_at).total_seconds()
+                self._observer.data_latency(INBOUND_TO_ERP, event.type, event.connection, seconds)
+        return outcome
+
+    async def _handled(self, event: InboundEvent) -> str:
         try:
             handler = self._types.handler(event.type)
             data = validated(handler.data_models[event.type], event.data, prefix="data")

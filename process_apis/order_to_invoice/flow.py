@@ -19,6 +19,7 @@ from process_apis.events.documents import invoice_issued, order_status_changed
 from process_apis.events.model import Event
 from process_apis.events.port import Outbox
 from process_apis.idempotency.port import IdempotencyStore, KeyRecord
+from process_apis.metrics.port import FlowObserver, observed
 from process_apis.observability import flow_step
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.placing import OrderPlacement, Resumed
@@ -31,6 +32,7 @@ from system_apis.contracts.models import (
     InvoiceStatus,
     OrderStatus,
     SalesOrder,
+    split_id,
 )
 from system_apis.contracts.port import ErpAdapter
 from system_apis.contracts.queries import DeliveryFilter, InvoiceFilter, PageRequest
@@ -77,8 +79,11 @@ class OrderToInvoice:
         in_flight_timeout: dt.timedelta = dt.timedelta(minutes=2),
         outbox: Outbox | None = None,
         retries: RetrySchedule | None = None,
+        observer: FlowObserver | None = None,
     ):
         self._connections = connections
+        # Told how each place, fulfil and invoice step ended (for metrics).
+        self._observer = observer
         self._keys = idempotency
         # Events of goods issues and invoices; the ones of placed orders are staged with
         # the idempotency key. None records none (tests of other concerns).
@@ -102,7 +107,8 @@ class OrderToInvoice:
         ``retries``) or :class:`~process_apis.quarantine.errors.OrderQuarantined` (for review),
         with the record's id.
         """
-        return await self._placement.place(command)
+        with observed(self._observer, "place_order", self._connection_of(command.customer_id)):
+            return await self._placement.place(command)
 
     @flow_step("order_to_invoice.replay_order")
     async def replay_order(self, command: PlaceOrder) -> SalesOrder:
@@ -132,6 +138,24 @@ class OrderToInvoice:
     @flow_step("order_to_invoice.fulfil_order")
     async def fulfil_order(self, order_id: str) -> Delivery:
         """Deliver every open line and post the goods issue; stock goes down in the ERP."""
+        with observed(self._observer, "fulfil_order", self._connection_of(order_id)):
+            return await self._fulfil(order_id)
+
+    @flow_step("order_to_invoice.invoice_order")
+    async def invoice_order(self, order_id: str) -> Invoice:
+        """Bill what was shipped; a second call returns the invoice already issued."""
+        with observed(self._observer, "invoice_order", self._connection_of(order_id)):
+            return await self._invoice(order_id)
+
+    def _connection_of(self, record_id: str) -> str:
+        """The connection a canonical id names, as a metrics label (``unknown`` if none)."""
+        try:
+            name, _ = split_id(record_id)
+        except ValueError:
+            return "unknown"
+        return name if name in self._connections.names else "unknown"
+
+    async def _fulfil(self, order_id: str) -> Delivery:
         adapter, native = self._connections.resolve(order_id, field="order_id")
         order = await self._order(adapter, native, order_id)
         deliveries = await self._deliveries(adapter, native, order_id)
@@ -174,9 +198,7 @@ class OrderToInvoice:
         await self._announce(_shipped(order, [*others, issued], covers_all))
         return issued
 
-    @flow_step("order_to_invoice.invoice_order")
-    async def invoice_order(self, order_id: str) -> Invoice:
-        """Bill what was shipped; a second call returns the invoice already issued."""
+    async def _invoice(self, order_id: str) -> Invoice:
         adapter, native = self._connections.resolve(order_id, field="order_id")
         order = await self._order(adapter, native, order_id)
         deliveries = await self._deliveries(adapter, native, order_id)

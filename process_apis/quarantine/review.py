@@ -11,10 +11,11 @@ idempotency key is completed, so a client retry then gets the order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -87,6 +88,13 @@ class ReplayProgress:
 ReplayListener = Callable[[ReplayProgress], None]
 
 
+@dataclass
+class _Ending:
+    """How a person's action on a record ended, for the intervention counts."""
+
+    outcome: str | None = "ok"
+
+
 class QuarantineReview:
     """The operations behind the admin API and the ``erp-gateway quarantine`` command."""
 
@@ -96,9 +104,12 @@ class QuarantineReview:
         replayers: Replayers,
         *,
         lease: dt.timedelta = dt.timedelta(minutes=5),
+        on_intervention: Callable[[str, str], None] | None = None,
     ):
         self._store = store
         self._replayers = replayers
+        # Told of each edit, replay and discard with its outcome (for metrics).
+        self._on_intervention = on_intervention
         # Longer than a replay can take (ERP timeouts and retries included): a lease that
         # ran out while its replay still runs would let a second replay start.
         self._lease = lease
@@ -127,6 +138,10 @@ class QuarantineReview:
         What keeps the request from running twice cannot change: an order's idempotency key
         and connection (the key is claimed on that connection), an inbound event's identity.
         """
+        with self._counted("edit"):
+            return await self._edit(record_id, payload)
+
+    async def _edit(self, record_id: str, payload: object) -> QuarantinedRecord:
         record = await self.get(record_id)
         _require_open(record)
         corrected = self._replayers.of(record).corrected(record, payload)
@@ -137,6 +152,13 @@ class QuarantineReview:
 
     async def replay(self, record_id: str, *, by: str | None = None) -> ReplayOutcome:
         """Run the record's request again; a failure keeps it open with the new error."""
+        with self._counted("replay") as ending:
+            replayed = await self._replay(record_id, by)
+            if replayed.error is not None:
+                ending.outcome = "failed"
+            return replayed
+
+    async def _replay(self, record_id: str, by: str | None) -> ReplayOutcome:
         record = await self.get(record_id)
         _require_open(record)
         replayer = self._replayers.of(record)
@@ -176,6 +198,12 @@ class QuarantineReview:
         The idempotency key stays claimed, so that the client's retries are refused with
         the note, until ``release_key`` frees it for a deliberate resend with the same key.
         """
+        with self._counted("discard"):
+            return await self._discard(record_id, note, by, release_key)
+
+    async def _discard(
+        self, record_id: str, note: str, by: str | None, release_key: bool
+    ) -> QuarantinedRecord:
         note = note.strip()
         if not note:
             raise InvalidInput("note: say why the record is discarded", field="note")
@@ -288,6 +316,27 @@ class QuarantineReview:
         else:
             counts["skipped"] += 1
         return None
+
+    @contextlib.contextmanager
+    def _counted(self, action: str) -> Iterator[_Ending]:
+        """Tells the observer how ``action`` ended: ok (or what the block set), refused (a
+        FlowError: not open, invalid, held by another replay), error. A cancelled one is not
+        counted."""
+        ending = _Ending()
+        try:
+            yield ending
+        except FlowError:
+            ending.outcome = "refused"
+            raise
+        except Exception:
+            ending.outcome = "error"
+            raise
+        except BaseException:
+            ending.outcome = None
+            raise
+        finally:
+            if self._on_intervention is not None and ending.outcome is not None:
+                self._on_intervention(action, ending.outcome)
 
     async def _refusal(self, record_id: str) -> NoReturn:
         """Raise why a change to an open record did not apply."""

@@ -53,6 +53,7 @@ class DeliveryWorker:
         retention: dt.timedelta | None = None,
         purge_interval: float = 3600.0,
         clock: Callable[[], dt.datetime] = _now,
+        on_attempt: Callable[[AttemptResult], None] | None = None,
     ):
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -63,6 +64,8 @@ class DeliveryWorker:
         self._lease = dt.timedelta(seconds=lease_seconds)
         self._poll_interval = poll_interval
         self._clock = clock
+        # Told of every judged attempt (for metrics).
+        self._on_attempt = on_attempt
         self._wake = asyncio.Event()
         self._retention = retention
         self._purge_interval = purge_interval
@@ -159,6 +162,8 @@ class DeliveryWorker:
             if response.status_code is not None:
                 span.set_attribute("http.response.status_code", response.status_code)
         result, cancel_reason = self._judge(delivery.attempts + 1, response, started, self._clock())
+        if self._on_attempt is not None:
+            self._on_attempt(result)
         kept = await self._store.record_attempt(claimed, result, cancel_reason=cancel_reason)
         if not kept:
             log.warning(

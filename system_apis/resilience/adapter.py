@@ -59,6 +59,7 @@ from system_apis.contracts.queries import (
 )
 from system_apis.resilience.breaker import BreakerState, CircuitBreaker, CircuitOpen
 from system_apis.resilience.counters import ResilienceCounters
+from system_apis.resilience.observer import CallObserver, timed_call
 from system_apis.resilience.policy import ListMethod, ResiliencePolicy
 from system_apis.resilience.quota import Quota
 from system_apis.resilience.retrying import Sleep, retry_after, retrying
@@ -73,7 +74,7 @@ class ResilientAdapter:
 
     ``clock`` (monotonic seconds) drives the breaker and the stale cache, ``sleep`` the waits
     between retries; tests pass fakes. The call timeout and the rate limiter run on the event
-    loop's own clock.
+    loop's own clock. ``observer`` is told of every finished port call (for metrics).
     """
 
     def __init__(
@@ -83,8 +84,10 @@ class ResilientAdapter:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        observer: CallObserver | None = None,
     ) -> None:
         self._inner = inner
+        self._observer = observer
         self._policy = policy
         self._sleep = sleep
         self._connection = inner.source.connection
@@ -301,24 +304,30 @@ class ResilientAdapter:
                 await close()
 
     async def _call(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
-        """One port call: attempts under the retry policy until one succeeds or may not retry."""
-        self._counters.calls += 1
+        """One port call, traced, timed and counted with its outcome for the observer."""
         with erp_call(self._connection, method, write=write):
-            async for attempt in retrying(
-                self._policy,
-                write=write,
-                sleep=self._sleep,
-                before_sleep=self._before_retry,
-                give_up=lambda: self._breaker.state is BreakerState.OPEN,
-            ):
-                with attempt:
-                    return await self._attempt(method, call, write=write)
+            async with timed_call(self._counters, self._observer, self._connection, method):
+                return await self._retried(method, call, write=write)
+
+    async def _retried(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
+        """Attempts under the retry policy until one succeeds or may not retry."""
+        async for attempt in retrying(
+            self._policy,
+            write=write,
+            sleep=self._sleep,
+            before_sleep=self._before_retry,
+            give_up=lambda: self._breaker.state is BreakerState.OPEN,
+        ):
+            with attempt:
+                return await self._attempt(method, call, write=write)
         raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
     async def _attempt(self, method: str, call: Callable[[], Awaitable[T]], *, write: bool) -> T:
         permit = self._admitted(self._breaker.admit)
         try:
+            queued = time.perf_counter()
             async with self._quota.slot():
+                self._counters.quota_wait_seconds += time.perf_counter() - queued
                 self._admitted(lambda: self._breaker.confirm(permit))
                 self._counters.attempts += 1
                 result = await self._timed(method, call, write=write)

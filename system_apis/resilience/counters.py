@@ -20,6 +20,8 @@ class ResilienceCounters:
     retries: int = 0
     throttled_waits: int = 0
     """Retries that waited for the ERP's Retry-After."""
+    quota_wait_seconds: float = 0.0
+    """Time attempts waited for a concurrency slot or the request rate of the connection."""
     rejected_by_breaker: int = 0
     """Attempts refused by the open (or busy half-open) breaker without calling the ERP."""
     stale_reads: int = 0

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.mcp_clients import McpGateway, gateway_process, record_ids, text_of
 
@@ -188,3 +189,37 @@ async def test_local_mode_refuses_a_page_that_rebinds_a_foreign_name(gateway: Mc
 
     assert foreign.status_code == 421
     assert loopback.status_code == 200
+
+
+async def test_tool_calls_are_counted_by_tool_with_their_errors(gateway: McpGateway) -> None:
+    def counts(text: str) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.labels.get("api") == "mcp" and sample.name.endswith(
+                    ("_count", "_errors_total")
+                ):
+                    found[f"{sample.name}:{sample.labels['operation']}"] = sample.value
+        return found
+
+    async with httpx.AsyncClient(base_url=gateway.base_url) as http:
+        before = counts((await http.get("/metrics")).text)
+        async with gateway.client(gateway.token("agent")) as client:
+            await text_of(client, "find_products", {"nameContains": "Trailer"})
+            await text_of(client, "find_employees", {"company": "1010"})
+            await text_of(client, "no_such_tool", {})
+        after = counts((await http.get("/metrics")).text)
+
+    def added(series: str) -> float:
+        return after.get(series, 0) - before.get(series, 0)
+
+    duration, errors = (
+        "erp_gateway_api_operation_duration_seconds_count",
+        ("erp_gateway_api_operation_errors_total"),
+    )
+    assert added(f"{duration}:find_products") == 1
+    assert added(f"{errors}:find_products") == 0
+    assert added(f"{duration}:find_employees") == 1
+    assert added(f"{errors}:find_employees") == 1  # the agent lacks employees:read
+    assert added(f"{duration}:unknown") == 1
+    assert added(f"{errors}:unknown") == 1

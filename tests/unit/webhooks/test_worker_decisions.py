@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from process_apis.metrics.gateway import GatewayMetrics
 from process_apis.webhooks.backoff import RetryPolicy
 from process_apis.webhooks.model import (
     AttemptOutcome,
@@ -196,3 +197,30 @@ async def test_the_loop_purges_delivered_deliveries_past_their_retention() -> No
     # Purged until nothing was left, once (the next round is an hour away).
     assert store.purged_before == [NOW - dt.timedelta(days=30)] * 2
     assert [r.outcome for r, _ in store.results] == [AttemptOutcome.DELIVERED]
+
+
+@pytest.mark.parametrize(
+    ("response", "attempts", "outcome"),
+    [
+        (WebhookResponse(204, duration_ms=250), 0, "delivered"),
+        (WebhookResponse(500, duration_ms=250), 0, "retry"),
+        (WebhookResponse(500, duration_ms=250), 2, "failed"),
+        (WebhookResponse(410, duration_ms=250), 0, "gone"),
+    ],
+)
+async def test_each_attempt_is_measured_by_outcome(
+    response: WebhookResponse, attempts: int, outcome: str
+) -> None:
+    metrics = GatewayMetrics()
+    worker = DeliveryWorker(
+        OneDeliveryStore(_claimed(attempts)),  # type: ignore[arg-type]
+        ScriptedSender(response),
+        RetryPolicy(schedule=(10, 60), max_attempts=3, jitter=0),
+        clock=lambda: NOW,
+        on_attempt=metrics.webhook_attempt,
+    )
+    await worker.run_once()
+    value = metrics.registry.get_sample_value
+    histogram = "erp_gateway_webhook_delivery_duration_seconds"
+    assert value(f"{histogram}_count", {"outcome": outcome}) == 1
+    assert value(f"{histogram}_sum", {"outcome": outcome}) == 0.25
