@@ -89,6 +89,7 @@ def test_the_replicas_settings_load_in_production_mode(
     assert settings.mode == "production"
     assert settings.state_url == "postgresql+asyncpg://gateway:pg-secret@postgres:5432/gateway"
     assert settings.auth.rate_limit.storage_url == "redis://redis:6379/0"
+    assert settings.cache.backend == "redis"  # the replicas share the cache of ERP reads
     assert settings.auth.issuer is not None  # from the TOML file, beside the variables
     assert settings.events.broker == "rabbitmq"
     secrets = {f"/run/secrets/{name}" for name in compose["secrets"]}
