@@ -1,17 +1,17 @@
 """Gateway CPU per query: the reference GraphQL query against its upstream requests replayed raw.
 
 The reference query reads 50 sales orders with their lines, each line's product name and
-each order's customer name; the gateway answers it with three OData requests to SAP (the
-orders with their items, then the customers and the products, batched). In the same run:
+each order's customer name; the gateway answers it with a few OData requests to SAP (the
+orders with their items, then the customers and the products, batched, and whatever else
+the order's state needs). In the same run:
 
 1. a SAP sandbox (its own process, access log on) is seeded with 20 orders beside the demo
    seed's 30, and a gateway (``erp-gateway serve``, its own process) is connected to it;
-2. the query is sent once and the sandbox's access log tells which requests it made; the
-   bench stops if they are not exactly three;
+2. the query is sent once and the sandbox's access log tells which requests it made;
 3. rounds alternate: ``--queries`` reference queries to the gateway one after the other,
    the gateway process's CPU time read from ``/proc/<pid>/stat`` before and after; then the
-   same three requests replayed raw with httpx (orders first, then customers and products
-   together, every answer decoded), the bench process's own CPU time around them.
+   same requests replayed raw with httpx (the first, the orders, then all others together,
+   every answer decoded), the bench process's own CPU time around them.
 
 Printed: CPU ms per query and p50 latency of each, their ratios, and the gateway's first
 (cold) query and idle CPU (CPU burnt per second with no request).
@@ -200,8 +200,8 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             cold_cpu = cpu_seconds(pid) - cpu_before
             await asyncio.sleep(0.5)  # the access log is written after the answer
             requests = upstream_requests(sap_log, since)
-            if len(requests) != 3:
-                raise RuntimeError(f"expected 3 upstream requests, got {requests}")
+            if not requests:
+                raise RuntimeError("the query made no upstream request")
             first, rest = requests[0], requests[1:]
             raw_cold = await replay(raw, first, rest)
 
@@ -240,7 +240,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="query-cpu-bench-") as work:
         r = asyncio.run(run(args, Path(work)))
-    print("upstream requests per query:")
+    print(f"{len(r['requests'])} upstream requests per query:")
     for url in r["requests"]:
         print(f"  GET {url[:110]}{'...' if len(url) > 110 else ''}")
     print(f"{'':<26} {'gateway':>9} {'raw httpx':>10} {'ratio':>6}")
