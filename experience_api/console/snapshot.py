@@ -15,6 +15,7 @@ from process_apis.events.relay import RELAY_LEASE
 from process_apis.events.status import OutboxStatus, outbox_status
 from process_apis.quarantine.port import QuarantineFilter, QuarantineStatus
 from process_apis.webhooks.model import Delivery, DeliveryFilter, Subscription
+from system_apis.caching.adapter import uncached
 from system_apis.resilience.adapter import ResilientAdapter
 
 
@@ -82,7 +83,7 @@ async def _count(gateway: Gateway, principal: Principal, status: QuarantineStatu
 
 
 def _connection(gateway: Gateway, name: str, health: str) -> ConnectionHealth:
-    adapter = gateway.services.connections.get(name)
+    adapter = uncached(gateway.services.connections.get(name))
     if not isinstance(adapter, ResilientAdapter):
         return ConnectionHealth(name=name, health=health, breaker=None)
     counters = adapter.counters

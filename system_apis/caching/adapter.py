@@ -292,3 +292,9 @@ class CachingAdapter:
 
     async def _drop(self, kind: RecordKind, records: Collection[str] | None) -> None:
         await self._cache.invalidate(self._connection, kind, records)
+
+
+def uncached(adapter: ErpAdapter) -> ErpAdapter:
+    """The adapter behind the response cache (the resilience wrapper), or ``adapter`` itself
+    when it is not cached: what health and counters are read from."""
+    return adapter.inner if isinstance(adapter, CachingAdapter) else adapter

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from experience_api.console.snapshot import overview
+from experience_api.security.principal import internal_principal
 from experience_api.settings import Settings
 from tests.e2e.conftest import Running, started
 from tests.e2e.test_dataloaders import QUERY
@@ -91,3 +93,17 @@ async def test_a_graphql_write_invalidates_the_cached_reads_it_changed(quiet: Ru
 
     assert after["data"]["salesOrder"]["status"] == "SHIPPED"
     assert stock_at(after, location) == stock_at(before, location) - 4
+
+
+async def test_the_console_shows_the_breaker_and_calls_of_a_cached_connection(
+    quiet: Running,
+) -> None:
+    first = await quiet.gql(QUERY, {"first": 5})
+    assert "errors" not in first, first.get("errors")
+
+    seen = await overview(quiet.gateway, internal_principal())
+
+    [eu01] = seen.connections
+    assert (eu01.name, eu01.health, eu01.breaker) == ("EU01", "ready", "closed")
+    assert eu01.calls is not None
+    assert eu01.calls >= 3
