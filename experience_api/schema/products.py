@@ -38,6 +38,9 @@ class Product:
     sku: str
     name: str
     base_unit: str
+    unit_decimals: int | None = strawberry.field(
+        description="Decimal places a quantity in `baseUnit` may have; null if not known."
+    )
     product_type: str | None
     product_group: str | None
     gross_weight: Quantity | None
@@ -57,6 +60,7 @@ class Product:
             sku=product.sku,
             name=product.name,
             base_unit=product.base_unit,
+            unit_decimals=product.unit_decimals,
             product_type=product.product_type,
             product_group=product.product_group,
             gross_weight=Quantity.maybe(product.gross_weight),

@@ -42,6 +42,7 @@ from process_apis.quarantine.errors import (
 )
 from process_apis.quarantine.port import NewQuarantined, QuarantineStatus, QuarantineStore
 from process_apis.quarantine.schedule import RetrySchedule, retry_later
+from process_apis.unit_precision import check_unit_precision
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from system_apis.contracts.models import InventoryLevel, SalesOrder
 from system_apis.contracts.port import ErpAdapter
@@ -294,6 +295,7 @@ class OrderPlacement:
             product = known.get(line.sku)
             if product is None or product.deleted:
                 raise RecordNotFound("product", line.sku, field=f"{field}.sku")
+            check_unit_precision(line.quantity, product, f"{field}.quantity")
             location = _pick_location(stock.items, line.sku, line.quantity, line.location, field)
             drafts.append(
                 OrderLineDraft(

@@ -127,6 +127,9 @@ class Product(Record):
     gross_weight: Quantity | None = None
     list_price: Money | None = None
     deleted: bool = False
+    unit_decimals: int | None = Field(default=None, ge=0)
+    """Decimal places a quantity in ``base_unit`` may have (0 for pieces); None where the
+    ERP does not say, and then quantities are not checked against it."""
 
 
 class InventoryLevel(Record):

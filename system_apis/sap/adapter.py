@@ -17,7 +17,7 @@ two parts; SAP's stock API has no aggregating read that would avoid this in one 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -58,7 +58,7 @@ from system_apis.sap.client import SapODataClient
 from system_apis.sap.export import EXPORT_WINDOW, SapStreams
 from system_apis.sap.mapping.billing import invoice_from_sap
 from system_apis.sap.mapping.credit import limits_by_partner
-from system_apis.sap.mapping.defaults import SAP_LIMITS, SapDefaults
+from system_apis.sap.mapping.defaults import SAP_LIMITS, STANDARD_UNIT_DECIMALS, SapDefaults
 from system_apis.sap.mapping.deliveries import delivery_body, delivery_from_sap, open_order_items
 from system_apis.sap.mapping.material_documents import MovementTypes
 from system_apis.sap.mapping.partners import customer_from_sap
@@ -105,6 +105,7 @@ class SapAdapter:
         issue_movement_type: str = "551",
         issue_cost_center: str | None = None,
         time_zone: str = "UTC",
+        unit_decimals: Mapping[str, int] = STANDARD_UNIT_DECIMALS,
         export_window: int = EXPORT_WINDOW,
     ) -> None:
         self._source = Source(connection=connection, erp=ERP_KIND)
@@ -119,6 +120,7 @@ class SapAdapter:
             order_type=order_type,
             currency=currency,
             language=language,
+            unit_decimals=dict(unit_decimals),
         )
         self._movements = StockMovements(
             client,

@@ -7,6 +7,7 @@ import httpx
 from system_apis.contracts.connector import Connector, Endpoint
 from system_apis.sap.adapter import ERP_KIND, SapAdapter
 from system_apis.sap.client import SapODataClient
+from system_apis.sap.mapping.defaults import STANDARD_UNIT_DECIMALS
 from system_apis.sap.settings import SapSettings
 
 
@@ -41,6 +42,7 @@ def sap_adapter(connection: str, settings: SapSettings, endpoint: Endpoint | Non
         issue_movement_type=settings.issue_movement_type,
         issue_cost_center=settings.issue_cost_center,
         time_zone=settings.time_zone,
+        unit_decimals={**STANDARD_UNIT_DECIMALS, **settings.unit_decimals},
     )
 
 

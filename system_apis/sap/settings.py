@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
@@ -17,7 +17,9 @@ class SapSettings(Credentials):
 
     New sales orders get ``order_type`` in the sales area ``sales_organization`` /
     ``distribution_channel`` / ``division``; ``currency`` is used where SAP leaves a document's
-    currency empty; ``language`` picks product descriptions.
+    currency empty; ``language`` picks product descriptions. ``unit_decimals`` maps a unit
+    code to the decimal places its quantities may have, added to SAP's standard units (PC, EA
+    0; KG 3; ...), which SAP's public APIs do not offer to read.
     """
 
     base_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
@@ -47,6 +49,10 @@ class SapSettings(Credentials):
         default="551", description="stock adjustments that take stock (201 needs a cost center)"
     )
     issue_cost_center: str | None = Field(default=None, min_length=1, max_length=10)
+    unit_decimals: dict[str, Annotated[int, Field(ge=0, le=6)]] = Field(
+        default_factory=dict,
+        description='decimal places per unit code, over SAP\'s standard ones (e.g. {"PC": 0})',
+    )
     time_zone: str = Field(
         default="UTC", description="the SAP system's time zone (material document entry times)"
     )

@@ -141,3 +141,37 @@ async def test_stock_taken_meanwhile_blocks_shipping_and_changes_nothing(running
     invoiced = (await running.gql(INVOICE, {"id": ids[1]}))["data"]["invoiceOrder"]
     assert invoiced["errors"][0]["__typename"] == "InvalidStateError"
     assert running.sap.count("A_BillingDocument") == billing_documents
+
+
+async def test_a_fraction_of_a_piece_is_refused_before_sap_is_written(running: Running) -> None:
+    customer, _, _ = await stocked_product(running)
+    units = await running.gql(
+        '{ products(connection: "EU01", filter: {skus: ["TG11", "TG29"]}) '
+        "{ nodes { sku baseUnit unitDecimals } } }"
+    )
+    assert sorted(units["data"]["products"]["nodes"], key=lambda n: n["sku"]) == [
+        {"sku": "TG11", "baseUnit": "PC", "unitDecimals": 0},
+        {"sku": "TG29", "baseUnit": "KG", "unitDecimals": 3},
+    ]
+    before = counts(running)
+    lines = [{"sku": "TG29", "quantity": "2.125"}, {"sku": "TG11", "quantity": "0.333"}]
+    body = await running.gql(
+        PLACE, {"input": {"idempotencyKey": "third", "customerId": customer, "lines": lines}}
+    )
+    placed = body["data"]["placeOrder"]
+    assert placed["order"] is None
+    [error] = placed["errors"]
+    assert (error["code"], error["field"]) == ("INVALID_INPUT", "lines.1.quantity")
+    assert error["message"].startswith("lines.1.quantity: PC allows no decimals")
+    assert counts(running) == before
+
+    body = await running.gql(
+        PLACE, {"input": {"idempotencyKey": "kilos", "customerId": customer, "lines": lines[:1]}}
+    )
+    assert body["data"]["placeOrder"]["errors"] == []
+    [row] = [
+        r
+        for r in running.sap.rows("A_SalesOrderItem")
+        if r["SalesOrder"] == body["data"]["placeOrder"]["order"]["number"]
+    ]
+    assert (row["Material"], Decimal(row["RequestedQuantity"])) == ("TG29", Decimal("2.125"))

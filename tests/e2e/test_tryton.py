@@ -104,3 +104,27 @@ async def test_order_to_invoice_on_tryton(gateway: Running, tryton: TrytonRpc) -
     assert [i["state"] for i in invoices] == ["posted"]
     assert Decimal(str(invoices[0]["total_amount"])) == gross
     assert tryton.stock(sku, location.split("/")[-1]) == before - 4
+
+
+async def test_a_fraction_of_a_unit_is_refused_before_tryton_is_written(
+    gateway: Running, tryton: TrytonRpc
+) -> None:
+    stock = await gateway.gql('{ inventory(first: 1, connection: "US01") { nodes { sku } } }')
+    sku = stock["data"]["inventory"]["nodes"][0]["sku"]
+    product = await gateway.gql(
+        "query P($c: String, $s: [String!]) { products(connection: $c, filter: {skus: $s}) "
+        "{ nodes { baseUnit unitDecimals } } }",
+        {"c": "US01", "s": [sku]},
+    )
+    assert product["data"]["products"]["nodes"] == [{"baseUnit": "u", "unitDecimals": 0}]
+    sales_before = tryton.search_count("sale.sale", [])
+    line = {"sku": sku, "quantity": "1.5"}
+    body = await gateway.gql(
+        PLACE, {"input": {"idempotencyKey": "half", "customerId": "US01:2", "lines": [line]}}
+    )
+    placed = body["data"]["placeOrder"]
+    assert placed["order"] is None
+    [error] = placed["errors"]
+    assert (error["code"], error["field"]) == ("INVALID_INPUT", "lines.0.quantity")
+    assert error["message"].startswith("lines.0.quantity: u allows no decimals")
+    assert tryton.search_count("sale.sale", []) == sales_before

@@ -133,14 +133,24 @@ class MemoryErp:
         self.credit_limits[native_id] = limit
         return limit
 
-    def add_product(self, sku: str, name: str, price: str, stock: dict[str, str]) -> Product:
+    def add_product(
+        self,
+        sku: str,
+        name: str,
+        price: str,
+        stock: dict[str, str],
+        *,
+        unit: str = "PC",
+        unit_decimals: int | None = None,
+    ) -> Product:
         product = Product(
             id=canonical_id(self._source.connection, sku),
             native_id=sku,
             source=self._source,
             sku=sku,
             name=name,
-            base_unit="PC",
+            base_unit=unit,
+            unit_decimals=unit_decimals,
             list_price=Money(amount=Decimal(price), currency=self.currency),
         )
         self.products[sku] = product

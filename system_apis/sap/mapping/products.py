@@ -25,13 +25,15 @@ def product_from_sap(entity: JsonObject, source: Source, defaults: SapDefaults) 
     )
     weight = optional_decimal(entity, "GrossWeight")
     weight_unit = optional_text(entity, "WeightUnit")
+    unit = required_text(entity, "BaseUnit")
     return Product(
         id=canonical_id(source.connection, sku),
         native_id=sku,
         source=source,
         sku=sku,
         name=name,
-        base_unit=required_text(entity, "BaseUnit"),
+        base_unit=unit,
+        unit_decimals=defaults.unit_decimals.get(unit),
         product_type=optional_text(entity, "ProductType"),
         product_group=optional_text(entity, "ProductGroup"),
         gross_weight=(

@@ -3,7 +3,8 @@
 The native id of a product is its code (the SKU, unique among active variants in Tryton), which
 is what the port's product operations take. The list price is the variant's, else its
 template's (``list_price_used``), in the company currency; the unit is the default unit's
-symbol and the group the first product category. An archived variant is ``deleted``.
+symbol, with its ``digits`` as the decimal places a quantity may have, and the group the first
+product category. An archived variant is ``deleted``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from system_apis.contracts.models import Money, Product, Source, canonical_id
 from system_apis.tryton.mapping.readers import (
     Row,
     flag,
+    nested,
     nested_list,
     nested_text,
     optional_decimal,
@@ -26,6 +28,7 @@ PRODUCT_FIELDS = (
     "active",
     "list_price_used",
     "default_uom.symbol",
+    "default_uom.digits",
     "categories.name",
 )
 
@@ -37,6 +40,8 @@ def product_from_tryton(row: Row, source: Source, currency: str) -> Product:
     if unit is None:
         raise ValueError(f"product {sku} has no default unit")
     price = optional_decimal(row, "list_price_used")
+    uom = nested(row, "default_uom")
+    digits = uom.get("digits") if uom is not None else None
     groups = sorted(
         name for name in (optional_text(c, "name") for c in nested_list(row, "categories")) if name
     )
@@ -47,6 +52,7 @@ def product_from_tryton(row: Row, source: Source, currency: str) -> Product:
         sku=sku,
         name=required_text(row, "name"),
         base_unit=unit,
+        unit_decimals=digits if isinstance(digits, int) and not isinstance(digits, bool) else None,
         product_type=optional_text(row, "type"),
         product_group=groups[0] if groups else None,
         list_price=Money(amount=price, currency=currency) if price is not None else None,

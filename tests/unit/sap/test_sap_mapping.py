@@ -83,6 +83,18 @@ def test_product_named_in_the_configured_language() -> None:
     assert german.name == "Handelsware 11"
 
 
+def test_product_unit_decimals_from_the_connection_map() -> None:
+    assert product_from_sap(PRODUCT, SOURCE, DEFAULTS).unit_decimals == 0  # PC: SAP standard
+    by_kilo = clone(PRODUCT)
+    by_kilo["BaseUnit"] = "KG"
+    assert product_from_sap(by_kilo, SOURCE, DEFAULTS).unit_decimals == 3
+    own = SapDefaults(unit_decimals={"PC": 2})
+    assert product_from_sap(PRODUCT, SOURCE, own).unit_decimals == 2
+    unknown = clone(PRODUCT)
+    unknown["BaseUnit"] = "ZZ"
+    assert product_from_sap(unknown, SOURCE, DEFAULTS).unit_decimals is None
+
+
 def test_product_without_descriptions_or_weight() -> None:
     raw = clone(PRODUCT)
     raw["to_Description"] = {"results": []}

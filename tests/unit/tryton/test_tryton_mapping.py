@@ -76,6 +76,7 @@ def test_products_are_known_by_code() -> None:
     assert (product.id, product.native_id, product.sku) == ("T1:SKU-001", "SKU-001", "SKU-001")
     assert product.name == "Widget 01"
     assert product.base_unit == "u"
+    assert product.unit_decimals == 0
     assert product.product_type == "goods"
     assert product.list_price is not None
     assert product.list_price.amount == Decimal("11")
@@ -91,9 +92,11 @@ def test_product_group_and_missing_price() -> None:
             "list_price_used": None,
             "active": False,
             "categories.": [{"name": "Tools"}, {"name": "B"}],
+            "default_uom.": {"symbol": "u", "id": 1},
         }
     )
     product = product_from_tryton(row, SOURCE, "EUR")
+    assert product.unit_decimals is None  # a unit read without its digits is not checked
     assert product.list_price is None
     assert product.product_group == "B"
     assert product.deleted

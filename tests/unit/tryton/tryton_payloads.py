@@ -110,6 +110,7 @@ PRODUCTS = r"""
    "name": "Widget 01",
    "default_uom.": {
     "symbol": "u",
+    "digits": 0,
     "id": 1
    },
    "categories.": []

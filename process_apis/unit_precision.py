@@ -1,0 +1,33 @@
+"""Quantities checked against the decimals their unit allows, before anything is written.
+
+An ERP either refuses a quantity finer than its unit (Tryton, with raw text) or takes it and
+rounds or ships it as sent (SAP accepts 0.333 PC): both are caught here with a clear error.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from process_apis.errors import InvalidInput
+from system_apis.contracts.models import Product
+
+
+def decimals_of(quantity: Decimal) -> int:
+    """How many decimal places ``quantity`` needs (``2.50`` needs 1, ``3`` none)."""
+    exponent = quantity.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def check_unit_precision(quantity: Decimal, product: Product, field: str) -> None:
+    """Raise InvalidInput naming ``field`` when ``quantity`` has more decimals than the
+    product's unit allows; a product whose unit's decimals are unknown is not checked."""
+    allowed = product.unit_decimals
+    if allowed is None or decimals_of(quantity) <= allowed:
+        return
+    unit = product.base_unit
+    rule = (
+        "allows no decimals"
+        if allowed == 0
+        else f"allows at most {allowed} decimal place{'s' if allowed > 1 else ''}"
+    )
+    raise InvalidInput(f"{field}: {unit} {rule} (got {quantity} for {product.sku})", field=field)
