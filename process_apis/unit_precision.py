@@ -9,7 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from process_apis.errors import InvalidInput
+from system_apis.contracts.commands import StockAdjustment
 from system_apis.contracts.models import Product
+from system_apis.contracts.port import ErpAdapter
+from system_apis.contracts.queries import PageRequest, ProductFilter
 
 
 def decimals_of(quantity: Decimal) -> int:
@@ -31,3 +34,18 @@ def check_unit_precision(quantity: Decimal, product: Product, field: str) -> Non
         else f"allows at most {allowed} decimal place{'s' if allowed > 1 else ''}"
     )
     raise InvalidInput(f"{field}: {unit} {rule} (got {quantity} for {product.sku})", field=field)
+
+
+async def check_adjustment_precision(
+    erp: ErpAdapter, adjustment: StockAdjustment, field: str
+) -> None:
+    """Refuse a stock adjustment finer than its product's base unit allows. A whole quantity
+    needs no look-up; one in another unit than the base unit is left to the ERP."""
+    if decimals_of(adjustment.quantity) == 0:
+        return
+    # ERP errors pass untranslated, like those of the adjustment itself.
+    page = await erp.list_products(ProductFilter(skus=[adjustment.sku]), PageRequest(limit=1))
+    product = next((p for p in page.items if p.sku == adjustment.sku), None)
+    if product is None or adjustment.unit not in (None, product.base_unit):
+        return
+    check_unit_precision(abs(adjustment.quantity), product, field)

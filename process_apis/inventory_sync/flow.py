@@ -19,6 +19,7 @@ from process_apis.connections import Connections
 from process_apis.events.model import Event, EventType, derived_event_id
 from process_apis.inbound.model import InboundEvent, SourceKind
 from process_apis.inventory_sync.schema import GOODS_ISSUED, GOODS_RECEIVED, GoodsMovement
+from process_apis.unit_precision import check_adjustment_precision
 from system_apis.contracts.commands import StockAdjustment
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import InventoryLevel
@@ -81,6 +82,7 @@ class InventorySync:
         assert isinstance(data, GoodsMovement)
         erp = self._connections.get(event.connection)
         adjustment = self.adjustment(event, data, erp.limits)
+        await check_adjustment_precision(erp, adjustment, "data.quantity")
         level = await erp.adjust_stock(adjustment)
         return [inventory_changed(event, adjustment, level, data.occurred_at)]
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from process_apis.connections import Connections
+from process_apis.errors import InvalidInput
 from process_apis.events.model import EventType
 from process_apis.inventory_sync.flow import InventorySync, movement_reference
 from process_apis.inventory_sync.schema import GOODS_ISSUED, GOODS_RECEIVED, GoodsMovement
@@ -136,3 +137,18 @@ async def test_issuing_more_than_is_there_is_refused(sync: InventorySync, erp: M
     with pytest.raises(errors.InsufficientStock):
         await run(sync, GOODS_ISSUED, {"sku": "TG11", "location": LOC, "quantity": "11"})
     assert erp.stock[("TG11", LOC)] == Decimal(10)
+
+
+async def test_a_fraction_of_a_piece_is_refused_before_stock_moves(erp: MemoryErp) -> None:
+    erp.add_product("TG12", "Hitch ball", "20", {LOC: "10"}, unit_decimals=0)
+    erp.add_product("SAND", "Sand", "1", {LOC: "10"}, unit="KG", unit_decimals=3)
+    sync = InventorySync(Connections({"EU01": erp}))
+
+    with pytest.raises(InvalidInput) as caught:
+        await run(sync, GOODS_ISSUED, {"sku": "TG12", "location": LOC, "quantity": "1.5"})
+    assert caught.value.field == "data.quantity"
+    assert str(caught.value).startswith("data.quantity: PC allows no decimals")
+    assert erp.stock[("TG12", LOC)] == Decimal(10)
+
+    await run(sync, GOODS_RECEIVED, {"sku": "SAND", "location": LOC, "quantity": "0.25"})
+    assert erp.stock[("SAND", LOC)] == Decimal("10.25")
