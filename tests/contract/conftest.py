@@ -22,6 +22,7 @@ from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
 from system_apis.tryton.adapter import TrytonAdapter
 from system_apis.tryton.client import TrytonClient
+from system_apis.tryton.settings import TrytonSettings
 from tests.e2e.processes import free_port
 from tests.fakes.memory_erp import MemoryErp
 
@@ -68,13 +69,22 @@ def _sap(tmp_path: Path) -> Subject:
     return Subject(live, lambda sku, location: sandbox.stock(sku, *location.split("/")), dead)
 
 
+# What a deployed connection waits per request (TrytonSettings.timeout_seconds). trytond runs
+# the work its calls queue (the invoice report a post renders, the processing a confirmation
+# starts) inside the same request when no queue worker is configured, as here and by default:
+# seconds of CPU on a busy machine, so a tighter test-only limit fails on load, not on a defect.
+DEPLOYED_TIMEOUT: float = TrytonSettings.model_fields["timeout_seconds"].default
+
+
 def _tryton(request: pytest.FixtureRequest) -> Subject:
     server: RunningTryton = request.getfixturevalue("tryton_fresh")
     rpc = server.rpc()
     request.addfinalizer(rpc.close)
 
     def tryton_client(base_url: str) -> TrytonClient:
-        return TrytonClient(base_url, server.database, "admin", server.admin_password, timeout=5)
+        return TrytonClient(
+            base_url, server.database, "admin", server.admin_password, timeout=DEPLOYED_TIMEOUT
+        )
 
     live = TrytonAdapter("US01", tryton_client(server.url))
     dead = TrytonAdapter("US01", tryton_client(f"http://127.0.0.1:{free_port()}"))
