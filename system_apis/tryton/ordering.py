@@ -8,6 +8,12 @@ sale is processed explicitly (``process``) when it is still ``confirmed`` afterw
 Processing creates the customer shipment (shipment method ``order``) and, depending on the
 invoice method, the draft invoice (``order``) or nothing yet (``fulfillment``: after shipping).
 
+The three steps are three Tryton transactions, so a gateway stopped between them leaves a
+draft or quotation with the order's reference behind. The replay of the order (same reference,
+same customer) resumes that sale -- quotes and confirms it, or only processes it when it got
+that far -- instead of creating a second one beside it: whatever step a crash interrupts, there
+is one sale per reference.
+
 A sale that Tryton refuses to quote or confirm is cancelled and deleted again, so a refused
 order leaves nothing behind. Once confirmed the order exists: a failure of the processing is
 logged and the order returned (delivering it processes it again).
@@ -37,6 +43,8 @@ from system_apis.tryton.queries import record_id
 logger = logging.getLogger(__name__)
 
 SALE = "sale.sale"
+# A sale of an earlier attempt at the same order, in the order its states are reached.
+_RESUMABLE = ("draft", "quotation", "confirmed", "processing", "done")
 
 
 class OrderWriter:
@@ -59,6 +67,14 @@ class OrderWriter:
     async def create(self, draft: SalesOrderDraft) -> int:
         """Creates, quotes, confirms and processes the sale; answers its id."""
         party = await self._party(draft.customer_native_id)
+        leftover = await self._leftover(party, draft.external_reference)
+        if leftover is not None:
+            sale_id, state = leftover
+            logger.info(
+                "Tryton sale %s (%s) resumed for %s", sale_id, state, draft.external_reference
+            )
+            await self._advance(sale_id, state)
+            return sale_id
         products = await self._products([line.sku for line in draft.lines])
         units = await self._units([line.unit for line in draft.lines if line.unit])
         warehouse = await self._warehouse_id([line.location for line in draft.lines])
@@ -87,14 +103,39 @@ class OrderWriter:
         (sale_id,) = await self._client.create(
             SALE, [sale_values(header, lines, draft.external_reference)]
         )
+        await self._advance(sale_id, "draft")
+        return sale_id
+
+    async def _leftover(self, party: int, reference: str | None) -> tuple[int, str] | None:
+        """The sale an interrupted earlier attempt at this order left, with its state."""
+        if not reference:
+            return None
+        rows = await self._client.search_read(
+            SALE,
+            [
+                ("reference", "=", reference),
+                ("party", "=", party),
+                ("state", "in", list(_RESUMABLE)),
+            ],
+            ["state"],
+            order=[("id", "ASC")],
+        )
+        for row in rows:
+            if isinstance(row.get("id"), int) and row.get("state") in _RESUMABLE:
+                return row["id"], row["state"]
+        return None
+
+    async def _advance(self, sale_id: int, state: str) -> None:
+        """Quotes and confirms a sale from ``state`` on, then processes it."""
         try:
-            await self._client.button(SALE, "quote", [sale_id])
-            await self._client.button(SALE, "confirm", [sale_id])
+            if state == "draft":
+                await self._client.button(SALE, "quote", [sale_id])
+            if state in ("draft", "quotation"):
+                await self._client.button(SALE, "confirm", [sale_id])
         except ValidationRejected:
             await self._discard(sale_id)
             raise
         await self._process(sale_id)
-        return sale_id
 
     async def _party(self, native_id: str) -> int:
         party = record_id(native_id)

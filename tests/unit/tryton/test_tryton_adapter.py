@@ -227,7 +227,10 @@ def order_handlers(fake: FakeTryton, **overrides: Any) -> None:
             "model.sale.sale.quote": lambda params: None,
             "model.sale.sale.confirm": lambda params: None,
             "model.sale.sale.read": lambda params: [{"id": 4, "state": "processing"}],
-            "model.sale.sale.search_read": lambda params: result(SALES),
+            # No sale of an earlier attempt carries the reference; reads by id find the sale.
+            "model.sale.sale.search_read": lambda params: (
+                [] if ["reference", "=", "PO-1"] in params[0] else result(SALES)
+            ),
             **overrides,
         }
     )
