@@ -51,9 +51,11 @@ FLOW_ERRORS: Mapping[type[erp.ErpError], Translation] = {
         about.kind, about.record_id, erp=details
     ),
     erp.ValidationRejected: lambda exc, details, about: InvalidInput(
-        f"the ERP rejected the request: {exc.message}", erp=details
+        f"the ERP rejected the request: {exc.message}", field=exc.field, erp=details
     ),
-    erp.InsufficientStock: lambda exc, details, about: StockShortfall(exc.message, erp=details),
+    erp.InsufficientStock: lambda exc, details, about: StockShortfall(
+        exc.message, field=exc.field, erp=details
+    ),
     erp.Conflict: lambda exc, details, about: ConcurrentChange(
         f"concurrent change in the ERP: {exc.message}", erp=details
     ),

@@ -22,14 +22,23 @@ class ErpError(Exception):
     """Base of all errors an adapter raises.
 
     ``code`` is the ERP's own message code when it gave one (for operators and logs);
-    ``message`` is human readable and safe to show to a client.
+    ``message`` is human readable and safe to show to a client; ``field`` names the input field
+    the ERP refused, when it said which (its label in the ERP, e.g. ``Quantity``).
     """
 
-    def __init__(self, message: str, *, code: str | None = None, connection: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        connection: str | None = None,
+        field: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
         self.connection = connection
+        self.field = field
 
 
 class NotFound(ErpError):

@@ -9,6 +9,9 @@ it refuses before dispatching with a bare HTTP status (``trytond.wsgi``,
 Tryton answer                                    project error
 ===============================================  ==============================================
 ``UserError`` "... that don't exist."            NotFound (a read or write of a missing record)
+``UserError`` of a field validation (digits,     ValidationRejected naming the field: ``field``
+required, size, selection, domain...)            is its label, the message is reworded
+                                                 (:mod:`system_apis.tryton.messages`)
 other ``UserError`` (access rules, domains,      ValidationRejected with Tryton's message; the
 required fields, workflow buttons)               description, when given, is appended
 ``UserWarning``                                  ValidationRejected; ``code`` is the warning name
@@ -52,6 +55,7 @@ from system_apis.contracts.errors import (
 )
 from system_apis.contracts.guards import MappingGuard
 from system_apis.contracts.retry_after import parse_retry_after
+from system_apis.tryton.messages import reword
 
 MISSING_RECORD_MARK = "that don't exist"
 """How trytond's ``ir.msg_read_error``/``ir.msg_write_error`` end (in English)."""
@@ -73,6 +77,10 @@ def error_from_rpc(error: Any, *, connection: str | None) -> ErpError:
         text = text or "Tryton refused the request"
         if MISSING_RECORD_MARK in message:
             return NotFound(text, code="UserError", connection=connection)
+        if (refused := reword(message)) is not None:
+            return ValidationRejected(
+                refused.message, code="UserError", connection=connection, field=refused.field
+            )
         return ValidationRejected(text, code="UserError", connection=connection)
     if kind == "UserWarning" and parts:
         name = _text(parts[0]) or None
