@@ -32,7 +32,7 @@ from graphql import FieldNode, Visitor, parse, print_ast, visit
 
 from erp_sandbox.sap.billing import create_from_sd_document
 from erp_sandbox.sap.orders import create_sales_order, order_items
-from erp_sandbox.sap.shipping import create_delivery, post_goods_issue
+from erp_sandbox.sap.shipping import create_delivery, pick_all_items, post_goods_issue
 from experience_api.app import create_app
 from experience_api.mcp.operations import builtin_folder
 from experience_api.mcp.tokens import o200k
@@ -272,6 +272,7 @@ def add_history(sandbox: Any) -> None:
             ]
             delivery = create_delivery(tx, {"to_DeliveryDocumentItem": references}, when)
             shipped = when + timedelta(hours=4)
+            pick_all_items(tx, delivery["DeliveryDocument"], "*", shipped)
             post_goods_issue(tx, delivery["DeliveryDocument"], "*", shipped)
             create_from_sd_document(tx, delivery["DeliveryDocument"], shipped + timedelta(days=1))
         for days in (9, 6, 2):

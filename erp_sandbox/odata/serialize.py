@@ -31,6 +31,16 @@ def sort_by_key(entity_type: EntityType, rows: list[Row]) -> list[Row]:
     )
 
 
+def etag_selected(entity_type: EntityType, select: SelectTree | None) -> bool:
+    """Whether an answer limited to ``select`` carries the ETag: SAP Gateway computes it from
+    the type's concurrency property (``ConcurrencyMode="Fixed"``), so a ``$select`` without
+    that property gets none."""
+    if select is None or select.properties is None:
+        return True
+    tokens = [prop.name for prop in entity_type.properties if prop.concurrency]
+    return not tokens or any(name in select.properties for name in tokens)
+
+
 class Serializer:
     """Writes rows of one service as JSON, following navigations through a row source."""
 
@@ -92,7 +102,7 @@ class Serializer:
             "uri": uri,
             "type": f"{self.service.name}.{entity_type.name}",
         }
-        etag = self.etag(entity_type, row)
+        etag = self.etag(entity_type, row) if etag_selected(entity_type, select) else None
         if etag is not None:
             metadata["etag"] = etag
         result: dict[str, Any] = {"__metadata": metadata}

@@ -35,7 +35,7 @@ from erp_sandbox.sap.records import (
     save,
     stamp,
 )
-from erp_sandbox.sap.shipping import DELIVERIES, DELIVERY_ITEMS
+from erp_sandbox.sap.shipping import DELIVERIES, DELIVERY_ITEMS, touch_delivery
 from erp_sandbox.sap.store import Transaction
 
 BILLING_DOCUMENTS = "A_BillingDocument"
@@ -162,8 +162,7 @@ def _complete_deliveries(tx: Transaction, deliveries: set[str], now: datetime) -
         items = [row for row in tx.rows(DELIVERY_ITEMS) if row["DeliveryDocument"] == delivery]
         if all((delivery, row["DeliveryDocumentItem"]) in billed for row in items):
             header["OverallSDProcessStatus"] = "C"
-            header["LastChangeDate"] = day(now)
-            header["_ChangedAt"] = stamp(header["_ChangedAt"], now)
+            touch_delivery(header, now)
             save(tx, DELIVERIES, header)
 
 
@@ -201,8 +200,7 @@ def cancel_billing_document(tx: Transaction, document: str, now: datetime) -> Ro
         delivery_header = require(tx, DELIVERIES, delivery)
         if delivery_header["OverallSDProcessStatus"] == "C":
             delivery_header["OverallSDProcessStatus"] = "B"
-            delivery_header["LastChangeDate"] = day(now)
-            delivery_header["_ChangedAt"] = stamp(delivery_header["_ChangedAt"], now)
+            touch_delivery(delivery_header, now)
             save(tx, DELIVERIES, delivery_header)
     for order_number in sorted({row["SalesDocument"] for row in items}, key=int):
         refresh_order(tx, order_number, now)

@@ -21,13 +21,13 @@ from erp_sandbox.odata.errors import ODataError, bad_request, not_found
 from erp_sandbox.odata.payload import parse_json_body
 from erp_sandbox.odata.query import ExpandTree, QueryOptions, ResourcePath, parse_query
 from erp_sandbox.odata.reader import count_rows, read_collection, read_entity, select_rows
-from erp_sandbox.odata.serialize import Serializer
+from erp_sandbox.odata.serialize import Serializer, etag_selected
 from erp_sandbox.odata.tokens import parse_literal
 from erp_sandbox.sap.billing import cancel_billing_document
 from erp_sandbox.sap.goods_movements import create_material_document
 from erp_sandbox.sap.orders import create_sales_order, update_sales_order
 from erp_sandbox.sap.sandbox import Sandbox
-from erp_sandbox.sap.shipping import create_delivery, post_goods_issue
+from erp_sandbox.sap.shipping import create_delivery, pick_all_items, post_goods_issue
 from erp_sandbox.sap.store import Transaction
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -149,6 +149,8 @@ def read(request: Request, sandbox: Sandbox, service: Service, path: ResourcePat
         if path.navigation is None:
             options = parse_query(service, entity_set.entity_type, params)
             body = read_entity(writer, entity_set, row, options)
+            if not etag_selected(entity_set.entity_type, options.select):
+                return json_response(body)
             return json_response(body, headers=_entity_headers(writer, entity_set, row))
         rows = writer.related(path.navigation, row)
         entity_set = writer.target_set(path.navigation)
@@ -232,7 +234,10 @@ def _document_parameter(request: Request, name: str) -> str:
 
 
 def call_function(request: Request, sandbox: Sandbox, service: Service, name: str) -> Response:
-    """``POST PostGoodsIssue?DeliveryDocument='...'`` or ``Cancel?BillingDocument='...'``."""
+    """``PickAllItems`` or ``PostGoodsIssue`` of a delivery, ``Cancel`` of a billing document.
+
+    ``PostGoodsIssue`` answers a collection of messages, as SAP does, not the delivery.
+    """
     function = service.function(name)
     if function is None:
         raise not_found(name)
@@ -241,11 +246,26 @@ def call_function(request: Request, sandbox: Sandbox, service: Service, name: st
             405, METHOD_NOT_ALLOWED, f"Function import '{name}' needs {function.http_method}"
         )
     now = sandbox.now()
+    writer = serializer(request, sandbox, service)
     if name == "PostGoodsIssue":
         delivery = _document_parameter(request, "DeliveryDocument")
         with sandbox.store.write() as tx:
-            row = post_goods_issue(tx, delivery, request.headers.get("If-Match"), now)
-        message = sap_message("VL/311", f"Goods issue for outbound delivery {delivery} posted")
+            post_goods_issue(tx, delivery, request.headers.get("If-Match"), now)
+        text = f"Goods issue for outbound delivery {delivery} posted"
+        report = {
+            "SystemMessageIdentification": "VL",
+            "SystemMessageNumber": "311",
+            "SystemMessageType": "S",
+            "SystemMessageText": text,
+        }
+        return json_response(
+            {"d": {"results": [report]}}, headers={"sap-message": sap_message("VL/311", text)}
+        )
+    if name == "PickAllItems":
+        delivery = _document_parameter(request, "DeliveryDocument")
+        with sandbox.store.write() as tx:
+            row = pick_all_items(tx, delivery, request.headers.get("If-Match"), now)
+        message = sap_message("VL/311", f"Outbound Delivery {delivery} has been saved")
     else:
         document = _document_parameter(request, "BillingDocument")
         with sandbox.store.write() as tx:
@@ -253,6 +273,5 @@ def call_function(request: Request, sandbox: Sandbox, service: Service, name: st
         message = sap_message("VF/311", f"Document {document} has been cancelled")
     entity_set = service.entity_set(function.entity_set)
     assert entity_set is not None
-    writer = serializer(request, sandbox, service)
     headers = {"sap-message": message, **_entity_headers(writer, entity_set, row)}
     return json_response({"d": writer.entity(entity_set, row)}, headers=headers)

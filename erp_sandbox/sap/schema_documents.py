@@ -2,8 +2,8 @@
 
 Only the properties listed in ``docs/sap.md`` are defined, with the EDM types, lengths and
 precisions of SAP's ``API_SALES_ORDER_SRV``, ``API_OUTBOUND_DELIVERY_SRV;v=0002`` and
-``API_BILLING_DOCUMENT_SRV``. The sales order's ETag comes from ``LastChangeDateTime``; the
-delivery's from a change time stamp kept in the hidden field ``_ChangedAt``.
+``API_BILLING_DOCUMENT_SRV``. The ETag of sales orders and billing documents comes from
+``LastChangeDateTime``; the delivery's from ``DeliveryVersion``, counted up on every change.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def _order_etag(row: Row) -> str:
 
 
 def _delivery_etag(row: Row) -> str:
-    return timestamp_etag(row["_ChangedAt"])
+    return f"W/\"'{row['DeliveryVersion']}'\""
 
 
 SALES_ORDER = EntityType(
@@ -107,6 +107,8 @@ DELIVERY = EntityType(
         date("DeliveryDate", label="Delivery Date"),
         date("CreationDate", label="Created On", **READ_ONLY),
         date("ActualGoodsMovementDate", label="Act. Gds Mvmnt Date", **READ_ONLY),
+        string("DeliveryVersion", 4, concurrency=True, label="Version", **READ_ONLY),
+        string("OverallPickingStatus", 1, label="Picking Status", **READ_ONLY),
         string("OverallGoodsMovementStatus", 1, label="Goods Movement Sts", **READ_ONLY),
         string("OverallSDProcessStatus", 1, label="Overall Status", **READ_ONLY),
         date("LastChangeDate", label="Changed On", **READ_ONLY),

@@ -30,7 +30,7 @@ from erp_sandbox.sap.seed_data import (
     suppliers,
 )
 from erp_sandbox.sap.seed_people import seed_employees
-from erp_sandbox.sap.shipping import create_delivery, post_goods_issue
+from erp_sandbox.sap.shipping import create_delivery, pick_all_items, post_goods_issue
 from erp_sandbox.sap.stock import set_stock
 from erp_sandbox.sap.store import SCHEMA_VERSION, Transaction
 
@@ -165,6 +165,7 @@ def _history(tx: Transaction, rng: random.Random, anchor: datetime, sellable: li
             for item in (row["SalesOrderItem"] for row in order_items(tx, order["SalesOrder"]))
         ]
         delivery = create_delivery(tx, {"to_DeliveryDocumentItem": references}, shipped)
+        pick_all_items(tx, delivery["DeliveryDocument"], "*", shipped + timedelta(hours=1))
         post_goods_issue(tx, delivery["DeliveryDocument"], "*", shipped + timedelta(hours=2))
         if index in billed:
             invoiced = shipped + timedelta(days=rng.randint(1, 4))

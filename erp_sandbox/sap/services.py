@@ -8,7 +8,7 @@ service (URL segment)                  entity sets, function imports
 ``API_MATERIAL_STOCK_SRV``             A_MatlStkInAcctMod
 ``API_SALES_ORDER_SRV``                A_SalesOrder (deep insert, PATCH), A_SalesOrderItem
 ``API_OUTBOUND_DELIVERY_SRV;v=0002``   A_OutbDeliveryHeader (create), A_OutbDeliveryItem,
-                                       PostGoodsIssue
+                                       PickAllItems, PostGoodsIssue
 ``API_BILLING_DOCUMENT_SRV``           A_BillingDocument, A_BillingDocumentItem, Cancel
                                        (creation is the OData v4 billing document API's
                                        ``CreateFromSDDocument``, see
@@ -82,6 +82,12 @@ OUTBOUND_DELIVERY_SERVICE = Service(
         EntitySet("A_OutbDeliveryItem", documents.DELIVERY_ITEM),
     ),
     functions=(
+        FunctionImport(
+            "PickAllItems",
+            "A_OutbDeliveryHeader",
+            (Parameter("DeliveryDocument", EdmType.STRING, 10),),
+            action_for="A_OutbDeliveryHeaderType",
+        ),
         FunctionImport(
             "PostGoodsIssue",
             "A_OutbDeliveryHeader",

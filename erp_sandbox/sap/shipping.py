@@ -34,7 +34,6 @@ from erp_sandbox.sap.records import (
     quantity,
     require,
     save,
-    stamp,
 )
 from erp_sandbox.sap.schema_documents import DELIVERY
 from erp_sandbox.sap.stock import available, best_location
@@ -55,6 +54,25 @@ def delivery_etag(row: Row) -> str:
     etag = DELIVERY.etag
     assert etag is not None
     return etag(row)
+
+
+def touch_delivery(header: Row, now: datetime) -> None:
+    """A change of ``header``: its change date and a new ``DeliveryVersion`` (the ETag)."""
+    header["LastChangeDate"] = day(now)
+    header["DeliveryVersion"] = f"{int(header['DeliveryVersion'] or 0) + 1:04d}"
+
+
+def pick_all_items(tx: Transaction, delivery: str, if_match: str | None, now: datetime) -> Row:
+    """``PickAllItems``: every item picked in full; picking status ``C``."""
+    header = require(tx, DELIVERIES, delivery)
+    check_if_match(delivery_etag(header), if_match)
+    if header["OverallGoodsMovementStatus"] == "C":
+        raise business_error("VL/602", f"Goods issue for delivery {delivery} is already posted")
+    if header["OverallPickingStatus"] != "C":
+        header["OverallPickingStatus"] = "C"
+        touch_delivery(header, now)
+        save(tx, DELIVERIES, header)
+    return header
 
 
 def _in_deliveries(tx: Transaction, order: str, item: str) -> Decimal:
@@ -139,10 +157,11 @@ def create_delivery(tx: Transaction, document: dict[str, Any], now: datetime) ->
         DeliveryDate=payload.values.get("DeliveryDate") or today,
         CreationDate=today,
         ActualGoodsMovementDate=None,
+        DeliveryVersion="0001",
+        OverallPickingStatus="A",
         OverallGoodsMovementStatus="A",
         OverallSDProcessStatus="A",
         LastChangeDate=today,
-        _ChangedAt=now,
     )
     header["ShipToParty"] = header["SoldToParty"]
     save(tx, DELIVERIES, header)
@@ -160,6 +179,10 @@ def post_goods_issue(tx: Transaction, delivery: str, if_match: str | None, now: 
     check_if_match(delivery_etag(header), if_match)
     if header["OverallGoodsMovementStatus"] == "C":
         raise business_error("VL/602", f"Goods issue for delivery {delivery} is already posted")
+    if header["OverallPickingStatus"] not in ("", "C"):
+        raise business_error(
+            "VL/609", f"Delivery {delivery}: picking is not complete; goods issue not posted"
+        )
     items = delivery_items(tx, delivery)
     needed: dict[tuple[str, str, str], tuple[Decimal, str]] = {}
     for item in items:
@@ -185,9 +208,8 @@ def post_goods_issue(tx: Transaction, delivery: str, if_match: str | None, now: 
         ActualGoodsMovementDate=today,
         OverallGoodsMovementStatus="C",
         OverallSDProcessStatus="B",
-        LastChangeDate=today,
-        _ChangedAt=stamp(header["_ChangedAt"], now),
     )
+    touch_delivery(header, now)
     save(tx, DELIVERIES, header)
     for order in sorted({item["ReferenceSDDocument"] for item in items}, key=int):
         refresh_order(tx, order, now)

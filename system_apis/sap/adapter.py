@@ -56,6 +56,7 @@ from system_apis.sap import credit, documents, invoicing, people, queries
 from system_apis.sap.answers import JsonObject, ODataCollection, ODataEntity
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.export import EXPORT_WINDOW, SapStreams
+from system_apis.sap.goods_issue import post_goods_issue
 from system_apis.sap.mapping.billing import invoice_from_sap
 from system_apis.sap.mapping.credit import limits_by_partner
 from system_apis.sap.mapping.defaults import SAP_LIMITS, STANDARD_UNIT_DECIMALS, SapDefaults
@@ -255,26 +256,17 @@ class SapAdapter:
         return await self._guard.read_back(self._get_delivery(number), f"delivery {number}")
 
     async def post_goods_issue(self, delivery_native_id: str) -> Delivery:
-        """Posts the goods issue; a delivery already issued is returned as it is."""
-        current = await self._get(queries.DELIVERIES, delivery_native_id)
+        """Picks and posts the goods issue (see :mod:`.goods_issue`); an issued one is returned."""
+        read = queries.DELIVERIES
+        current = await self._get(read, delivery_native_id)
         delivery = self._guard.mapped(lambda: delivery_from_sap(current.data, self._source))
         if delivery.goods_issued:
             return delivery
-        posted = await self._client.call_function(
-            queries.DELIVERIES.service,
-            "PostGoodsIssue",
-            {"DeliveryDocument": delivery_native_id},
-            if_match=current.etag,
+        await post_goods_issue(self._client, current, lambda: self._get(read, delivery_native_id))
+        return await self._guard.read_back(
+            self._get_delivery(delivery_native_id),
+            f"the goods issue of delivery {delivery_native_id}",
         )
-        if not posted.data.get("DeliveryDocument"):
-            return await self._guard.read_back(
-                self._get_delivery(delivery_native_id),
-                f"the goods issue of delivery {delivery_native_id}",
-            )
-        items = expanded(posted.data, "to_DeliveryDocumentItem")
-        if items is None:
-            items = expanded(current.data, "to_DeliveryDocumentItem")
-        return self._guard.written(lambda: delivery_from_sap(posted.data, self._source, items))
 
     async def _get_delivery(self, native_id: str) -> Delivery:
         entity = await self._get(queries.DELIVERIES, native_id)

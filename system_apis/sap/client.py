@@ -266,6 +266,22 @@ class SapODataClient:
             return ODataEntity(data=wrapped, etag=entity.etag)
         return entity
 
+    async def send_function(
+        self,
+        service: str,
+        function: str,
+        parameters: Mapping[str, LiteralValue],
+        *,
+        if_match: str | None = None,
+    ) -> None:
+        """A ``POST`` function import whose answer is not needed (a success is enough).
+
+        For functions such as ``PostGoodsIssue`` that answer messages rather than an entity.
+        """
+        query = [(property_path(name), literal(value)) for name, value in parameters.items()]
+        headers = {"If-Match": if_match} if if_match else {}
+        await self._session.send("POST", service, property_path(function), query, headers=headers)
+
     async def invoke_action(self, service: str, action: str, body: JsonObject) -> list[JsonObject]:
         """``POST <v4 service>/<action>`` with a JSON body; the entities of its ``value``.
 

@@ -94,6 +94,8 @@ DELIVERY_SELECT = _with_navigation(
         "ShipToParty",
         "CreationDate",
         "ActualGoodsMovementDate",
+        "DeliveryVersion",
+        "OverallPickingStatus",
         "OverallGoodsMovementStatus",
         "LastChangeDate",
     ),

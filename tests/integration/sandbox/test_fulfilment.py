@@ -44,6 +44,23 @@ async def _goods_issue(
     )
 
 
+async def _pick(writer: httpx.AsyncClient, delivery: str, etag: str) -> str:
+    """Pick every item of ``delivery``; the delivery's new ETag."""
+    picked = await writer.post(
+        f"{DELIVERY}/PickAllItems",
+        params={"DeliveryDocument": f"'{delivery}'"},
+        headers={"If-Match": etag},
+    )
+    assert picked.status_code == 200, picked.text
+    assert picked.json()["d"]["OverallPickingStatus"] == "C"
+    new_etag: str = picked.headers["etag"]
+    return new_etag
+
+
+async def _pick_and_issue(writer: httpx.AsyncClient, delivery: str, etag: str) -> httpx.Response:
+    return await _goods_issue(writer, delivery, await _pick(writer, delivery, etag))
+
+
 async def test_delivery_and_goods_issue_lower_stock_by_the_quantity(
     writer: httpx.AsyncClient, sandbox: Sandbox
 ) -> None:
@@ -82,20 +99,31 @@ async def test_delivery_and_goods_issue_lower_stock_by_the_quantity(
     assert stale.status_code == 412
 
     etag = (await writer.get(f"{DELIVERY}/A_OutbDeliveryHeader('{number}')")).headers["etag"]
-    posted = await _goods_issue(writer, number, etag)
+    assert etag == f"W/\"'{delivery['DeliveryVersion']}'\""
+    assert delivery["OverallPickingStatus"] == "A"
+    unpicked = await _goods_issue(writer, number, etag)
+    assert unpicked.status_code == 400
+    assert sap_error(unpicked)["code"] == "VL/609"
+    picked = await _pick(writer, number, etag)
+    assert picked != etag
+    assert (await _goods_issue(writer, number, etag)).status_code == 412
+
+    posted = await _goods_issue(writer, number, picked)
     assert posted.status_code == 200, posted.text
-    header = posted.json()["d"]
-    assert header["DeliveryDocument"] == number
+    [report] = posted.json()["d"]["results"]
+    assert report["SystemMessageType"] == "S"
+    read = await writer.get(f"{DELIVERY}/A_OutbDeliveryHeader('{number}')")
+    header = read.json()["d"]
     assert header["OverallGoodsMovementStatus"] == "C"
     assert header["ActualGoodsMovementDate"] is not None
-    assert posted.headers["etag"] != etag
+    assert read.headers["etag"] != picked
     assert sandbox.stock("FG11", plants["FG11"], locations[plants["FG11"]]) == before["FG11"] - 3
     assert sandbox.stock("TG13", plants["TG13"], locations[plants["TG13"]]) == before["TG13"] - 2
 
     after = (await writer.get(f"{SO}/A_SalesOrder('{order['SalesOrder']}')")).json()["d"]
     assert after["OverallTotalDeliveryStatus"] == "C"
     assert after["OverallSDProcessStatus"] == "B"
-    again = await _goods_issue(writer, number, posted.headers["etag"])
+    again = await _goods_issue(writer, number, read.headers["etag"])
     assert again.status_code == 400
 
 
@@ -108,7 +136,7 @@ async def test_goods_issue_with_insufficient_stock_changes_nothing(
     created = await _deliver(writer, str(order["SalesOrder"]), "10", "20")
     delivery = created.json()["d"]["DeliveryDocument"]
     before = (sandbox.stock("TG35", plant, location), sandbox.stock("TG11", "1010", "0001"))
-    etag = created.headers["etag"]
+    etag = await _pick(writer, delivery, created.headers["etag"])
 
     refused = await _goods_issue(writer, delivery, etag)
     assert refused.status_code == 400
@@ -136,7 +164,7 @@ async def test_billing_amounts_with_19_percent_tax(
     nothing = await _bill(writer, delivery)
     assert nothing.status_code == 400
     assert nothing.json()["error"]["code"] == "VF/016"
-    assert (await _goods_issue(writer, delivery, created.headers["etag"])).status_code == 200
+    assert (await _pick_and_issue(writer, delivery, created.headers["etag"])).status_code == 200
 
     by_order = await _bill(writer, number)
     assert by_order.status_code == 400, "an order billed from its deliveries is not a reference"
@@ -185,7 +213,7 @@ async def test_billing_service_v2_reads_and_cancels_but_does_not_create(
     number = str(order["SalesOrder"])
     created = await _deliver(writer, number, "10")
     delivery = created.json()["d"]["DeliveryDocument"]
-    assert (await _goods_issue(writer, delivery, created.headers["etag"])).status_code == 200
+    assert (await _pick_and_issue(writer, delivery, created.headers["etag"])).status_code == 200
     first = (await _bill(writer, delivery)).json()["value"][0]["BillingDocument"]
     cancelled = await writer.post(f"{BILLING}/Cancel", params={"BillingDocument": f"'{first}'"})
     assert cancelled.status_code == 200, cancelled.text
@@ -233,7 +261,7 @@ async def test_reset_restores_the_seed(writer: httpx.AsyncClient, sandbox: Sandb
     seeded_stock = sandbox.rows("A_MatlStkInAcctMod")
     order = await _order(writer, FG11="2")
     created = await _deliver(writer, str(order["SalesOrder"]), "10")
-    await _goods_issue(writer, created.json()["d"]["DeliveryDocument"], created.headers["etag"])
+    await _pick_and_issue(writer, created.json()["d"]["DeliveryDocument"], created.headers["etag"])
     assert sandbox.rows("A_MatlStkInAcctMod") != seeded_stock
     sandbox.reset()
     assert sandbox.rows("A_SalesOrder") == seeded_orders

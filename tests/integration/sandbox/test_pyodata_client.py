@@ -149,11 +149,24 @@ def test_pyodata_deep_insert_and_goods_issue(
     )
     [line] = sandbox.rows("A_OutbDeliveryItem")[-1:]
     before = sandbox.stock("FG20", line["Plant"], line["StorageLocation"])
-    goods_issue = deliveries.functions.PostGoodsIssue.parameter(
+    picking = deliveries.functions.PickAllItems.parameter(
         "DeliveryDocument", delivery.DeliveryDocument
     )
-    goods_issue.add_headers({"If-Match": delivery.etag})
-    posted = goods_issue.execute()
+    picking.add_headers({"If-Match": delivery.etag})
+    picked = picking.execute()
+    assert picked.OverallPickingStatus == "C"
+    issued_before = sandbox.rows("A_OutbDeliveryHeader")[-1]
+    assert issued_before["OverallGoodsMovementStatus"] == "A"
+    goods_issue = session.post(
+        f"{server.url}{ROOT}/API_OUTBOUND_DELIVERY_SRV;v=0002/PostGoodsIssue",
+        params={"DeliveryDocument": f"'{delivery.DeliveryDocument}'"},
+        headers={"If-Match": picked.etag},
+        timeout=5,
+    )
+    assert goods_issue.status_code == 200, goods_issue.text
+    posted = deliveries.entity_sets.A_OutbDeliveryHeader.get_entity(
+        delivery.DeliveryDocument
+    ).execute()
     assert posted.OverallGoodsMovementStatus == "C"
     after = sandbox.stock("FG20", line["Plant"], line["StorageLocation"])
     assert after == before - Decimal("2.5")

@@ -16,7 +16,6 @@ from sap_payloads import (
     BILLING_DOCUMENT,
     BUSINESS_PARTNER,
     DELIVERY,
-    DELIVERY_ETAG,
     PRODUCT,
     SALES_ORDER,
     clone,
@@ -449,21 +448,76 @@ async def test_create_delivery_for_a_delivered_order_is_rejected(
     assert len(sap.requests) == 1
 
 
-async def test_post_goods_issue_uses_the_delivery_etag(
-    adapter: SapAdapter, sap: ScriptedSap
+class ScriptedDelivery:
+    """Delivery 80000001 whose ETag is its ``DeliveryVersion``; picking and goods issue change it.
+
+    ``PostGoodsIssue`` answers a collection of messages, as SAP does.
+    """
+
+    def __init__(self, sap: ScriptedSap, picking: str) -> None:
+        self.state = clone(DELIVERY)
+        self.state.update(DeliveryVersion="0001", OverallPickingStatus=picking)
+        sap.on("GET", "A_OutbDeliveryHeader('80000001')", self.read)
+        sap.on("POST", "PickAllItems", self.pick)
+        sap.on("POST", "PostGoodsIssue", self.post)
+
+    @property
+    def etag(self) -> str:
+        return f"W/\"'{self.state['DeliveryVersion']}'\""
+
+    def _change(self, **values: Any) -> None:
+        self.state.update(values, DeliveryVersion=f"{int(self.state['DeliveryVersion']) + 1:04d}")
+
+    def _stale(self, request: httpx.Request) -> httpx.Response | None:
+        if request.headers.get("If-Match") == self.etag:
+            return None
+        return httpx.Response(412, json=sap_error("/IWBEP/CM_MGW_RT/022", "ETag mismatch"))
+
+    def read(self, request: httpx.Request) -> httpx.Response:
+        return odata(self.state, ETag=self.etag)
+
+    def pick(self, request: httpx.Request) -> httpx.Response:
+        if refused := self._stale(request):
+            return refused
+        self._change(OverallPickingStatus="C")
+        return odata(self.state, ETag=self.etag)
+
+    def post(self, request: httpx.Request) -> httpx.Response:
+        if refused := self._stale(request):
+            return refused
+        if self.state["OverallPickingStatus"] not in ("", "C"):
+            return httpx.Response(400, json=sap_error("VL/609", "Picking is not complete"))
+        self._change(
+            OverallGoodsMovementStatus="C", ActualGoodsMovementDate="/Date(1709769600000)/"
+        )
+        return odata({"results": [{"SystemMessageType": "S", "SystemMessageText": "posted"}]})
+
+
+@pytest.mark.parametrize("picking", ["A", "B"])
+async def test_post_goods_issue_picks_first_with_each_current_etag(
+    adapter: SapAdapter, sap: ScriptedSap, picking: str
 ) -> None:
-    issued = {k: v for k, v in DELIVERY.items() if k != "to_DeliveryDocumentItem"}
-    issued["OverallGoodsMovementStatus"] = "C"
-    issued["ActualGoodsMovementDate"] = "/Date(1709769600000)/"
-    sap.on("GET", "A_OutbDeliveryHeader('80000001')", odata(DELIVERY, ETag=DELIVERY_ETAG))
-    sap.on("POST", "PostGoodsIssue", odata(issued))
+    scripted = ScriptedDelivery(sap, picking)
     delivery = await adapter.post_goods_issue("80000001")
     assert delivery.goods_issued is True
     assert delivery.goods_issue_date == dt.date(2024, 3, 7)
     assert len(delivery.lines) == 2
-    post = sap.requests[1]
-    assert post.headers["If-Match"] == DELIVERY_ETAG
-    assert query(post) == {"DeliveryDocument": "'80000001'"}
+    writes = [r for r in sap.requests if r.method == "POST"]
+    assert [r.url.path.rsplit("/", 1)[-1] for r in writes] == ["PickAllItems", "PostGoodsIssue"]
+    assert [r.headers["If-Match"] for r in writes] == ["W/\"'0001'\"", "W/\"'0002'\""]
+    assert all(query(r) == {"DeliveryDocument": "'80000001'"} for r in writes)
+    assert "DeliveryVersion" in query(sap.requests[0])["$select"].split(",")
+    assert scripted.state["DeliveryVersion"] == "0003"
+
+
+async def test_post_goods_issue_without_picking_relevance_posts_at_once(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    ScriptedDelivery(sap, "")
+    delivery = await adapter.post_goods_issue("80000001")
+    assert delivery.goods_issued is True
+    writes = [r for r in sap.requests if r.method == "POST"]
+    assert [r.url.path.rsplit("/", 1)[-1] for r in writes] == ["PostGoodsIssue"]
 
 
 async def test_post_goods_issue_twice_posts_once(adapter: SapAdapter, sap: ScriptedSap) -> None:
