@@ -168,6 +168,8 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     config.write_text(
         f'[[connections]]\nname = "EU01"\nkind = "sap"\nbase_url = "{sap}"\n'
         'username = "GATEWAY"\npassword = "sandbox"\n'
+        # Every query does its upstream work: the response cache would answer it instead.
+        "[connections.cache]\nenabled = false\n"
     )
     python = sys.executable
     sandbox_argv = [python, "-m", "erp_sandbox.sap", "--port", str(sap_port)]
