@@ -14,6 +14,9 @@ same customer) resumes that sale -- quotes and confirms it, or only processes it
 that far -- instead of creating a second one beside it: whatever step a crash interrupts, there
 is one sale per reference.
 
+A new sale is checked first against the stock the warehouse can still reserve (stock assigned to
+other shipments is not free: :mod:`.availability`); a shortage is InsufficientStock.
+
 A sale that Tryton refuses to quote or confirm is cancelled and deleted again, so a refused
 order leaves nothing behind. Once confirmed the order exists: a failure of the processing is
 logged and the order returned (delivering it processes it again).
@@ -27,6 +30,7 @@ from contextlib import suppress
 
 from system_apis.contracts.commands import SalesOrderDraft
 from system_apis.contracts.errors import ErpError, ValidationRejected
+from system_apis.tryton.availability import check_available
 from system_apis.tryton.catalogue import Catalogue
 from system_apis.tryton.client import TrytonClient
 from system_apis.tryton.mapping.drafts import (
@@ -90,6 +94,14 @@ class OrderWriter:
         header["invoice_method"] = self._invoice_method
         if warehouse is not None:
             header["warehouse"] = warehouse
+        if isinstance(header.get("warehouse"), int):
+            await check_available(
+                self._client,
+                [(line.sku, line.quantity, line.unit) for line in draft.lines],
+                products,
+                await self._catalogue.storage_locations(),
+                header["warehouse"],
+            )
         lines = []
         for line in draft.lines:
             request = line_request(
