@@ -349,6 +349,7 @@ def _sap_sandbox(conn: ConnectionSettings, settings: Settings) -> Any:
             data_dir=embedded_sandbox_dir(settings.data_dir, conn.name),
             username=settings.sandbox_username,
             password=settings.sandbox_password.get_secret_value(),
+            sf_password=settings.sandbox_password.get_secret_value(),
         )
     )
 

@@ -5,6 +5,8 @@ Routes:
 * ``/sap/opu/odata/sap/<SERVICE>/...``: the OData services (see :mod:`erp_sandbox.sap.gateway`).
 * ``/sap/opu/odata4/sap/api_billingdocument/srvd_a2x/sap/billingdocument/0001/...``: the OData
   v4 billing document API's ``CreateFromSDDocument`` (see :mod:`erp_sandbox.sap.billing_v4`).
+* ``/odata/v2/<EntitySet>...``: SuccessFactors Employee Central, its own system with its own
+  user (see :mod:`erp_sandbox.sap.successfactors`).
 * ``GET /sandbox/health``: liveness, without authentication.
 * ``GET /sandbox/stats``: request count and rows per entity set (basic auth).
 * ``POST /sandbox/reset``: back to the seed (basic auth).
@@ -43,6 +45,7 @@ from erp_sandbox.sap.gateway import PREFIX, odata_endpoint
 from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.security import credentials_match
 from erp_sandbox.sap.settings import SandboxSettings
+from erp_sandbox.sap.successfactors import SF_PREFIX, successfactors_endpoint
 
 ODATA_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "MERGE", "DELETE"]
 
@@ -163,6 +166,7 @@ def create_app(settings: SandboxSettings | None = None) -> Starlette:
     routes: list[BaseRoute] = [
         Route(PREFIX + "{path:path}", odata_endpoint, methods=ODATA_METHODS),
         Route(BILLING_V4_ROOT + "{path:path}", billing_v4_endpoint, methods=ODATA_METHODS),
+        Route(SF_PREFIX + "{path:path}", successfactors_endpoint, methods=["GET", "HEAD"]),
         Route("/sandbox/health", health, methods=["GET"]),
         Route("/sandbox/stats", stats, methods=["GET"]),
         Route("/sandbox/reset", reset, methods=["POST"]),

@@ -95,7 +95,7 @@ def check_csrf(request: Request, sandbox: Sandbox, method: str) -> list[tuple[st
     return []
 
 
-async def _dispatch(
+async def dispatch(
     request: Request, sandbox: Sandbox, service: Service, rest: list[str], method: str
 ) -> Response:
     if rest in ([], [""]):
@@ -154,7 +154,7 @@ async def odata_endpoint(request: Request) -> Response:
         if method == "POST" and tunnelled in TUNNELLED:
             method = tunnelled
         csrf_headers = check_csrf(request, sandbox, method)
-        response = await _dispatch(request, sandbox, service, segments[1:], method)
+        response = await dispatch(request, sandbox, service, segments[1:], method)
     except ODataError as error:
         return error_response(request, error, info)
     except Exception:

@@ -27,6 +27,7 @@ from erp_sandbox.sap.billing import cancel_billing_document
 from erp_sandbox.sap.goods_movements import create_material_document
 from erp_sandbox.sap.orders import create_sales_order, update_sales_order
 from erp_sandbox.sap.sandbox import Sandbox
+from erp_sandbox.sap.schema_people import EMPLOYEE_SERVICE
 from erp_sandbox.sap.shipping import create_delivery, pick_all_items, post_goods_issue
 from erp_sandbox.sap.store import Transaction
 
@@ -77,7 +78,10 @@ def sap_message(code: str, text: str) -> str:
 
 def service_root(request: Request, service: Service) -> str:
     """The absolute URI of a service root (without the trailing slash)."""
-    return f"{str(request.base_url).rstrip('/')}/sap/opu/odata/sap/{service.path_segment}"
+    base = str(request.base_url).rstrip("/")
+    if service is EMPLOYEE_SERVICE:
+        return f"{base}/odata/v2"
+    return f"{base}/sap/opu/odata/sap/{service.path_segment}"
 
 
 def serializer(request: Request, sandbox: Sandbox, service: Service) -> Serializer:

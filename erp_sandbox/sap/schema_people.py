@@ -17,7 +17,6 @@ from erp_sandbox.odata.edm import (
     Property,
     Service,
     date,
-    decimal,
     key_string,
     string,
 )
@@ -36,7 +35,7 @@ PER_PERSON = EntityType(
     name="PerPerson",
     label="Biographical Information",
     keys=("personIdExternal",),
-    properties=(key_string("personIdExternal", 100, display_format=None, label="Person ID"),),
+    properties=(key_string("personIdExternal", 32, display_format=None, label="Person ID"),),
     navigations=(
         NavigationProperty(
             "personalInfoNav", "PerPersonal", True, (("personIdExternal", "personIdExternal"),)
@@ -49,7 +48,7 @@ PER_PERSONAL = EntityType(
     label="Personal Information",
     keys=("personIdExternal", "startDate"),
     properties=(
-        key_string("personIdExternal", 100, display_format=None, label="Person ID"),
+        key_string("personIdExternal", 32, display_format=None, label="Person ID"),
         date("startDate", nullable=False, label="Start Date"),
         date("endDate", label="End Date"),
         _text("firstName", 128, label="First Name"),
@@ -62,7 +61,7 @@ EMP_EMPLOYMENT = EntityType(
     label="Employment Details",
     keys=("personIdExternal", "userId"),
     properties=(
-        key_string("personIdExternal", 100, display_format=None, label="Person ID"),
+        key_string("personIdExternal", 32, display_format=None, label="Person ID"),
         key_string("userId", 100, display_format=None, label="User ID"),
         date("startDate", label="Hire Date"),
         date("endDate", label="Termination Date"),
@@ -98,11 +97,11 @@ EMP_JOB = EntityType(
 EMP_COMPENSATION = EntityType(
     name="EmpCompensation",
     label="Compensation Information",
-    keys=("seqNumber", "startDate", "userId"),
+    keys=("startDate", "userId"),
     properties=(
-        _sequence(),
         date("startDate", nullable=False, label="Event Date"),
         key_string("userId", 100, display_format=None, label="User ID"),
+        _sequence(),
         date("endDate", label="End Date"),
     ),
     navigations=(
@@ -110,7 +109,7 @@ EMP_COMPENSATION = EntityType(
             "empPayCompRecurringNav",
             "EmpPayCompRecurring",
             True,
-            (("userId", "userId"), ("startDate", "startDate"), ("seqNumber", "seqNumber")),
+            (("userId", "userId"), ("startDate", "startDate")),
         ),
     ),
 )
@@ -125,7 +124,7 @@ EMP_PAY_COMP_RECURRING = EntityType(
         date("startDate", nullable=False, label="Start Date"),
         key_string("userId", 100, display_format=None, label="User ID"),
         date("endDate", label="End Date"),
-        decimal("paycompvalue", 22, 3, label="Amount"),
+        Property("paycompvalue", EdmType.DOUBLE, label="Amount"),
         _text("currencyCode", 20, label="Currency"),
         _text("frequency", 32, label="Frequency"),
     ),
@@ -155,11 +154,11 @@ PAYMENT_INFORMATION = EntityType(
 PAYMENT_INFORMATION_DETAIL = EntityType(
     name="PaymentInformationDetailV3",
     label="Payment Information Details",
-    keys=("PaymentInformationV3_effectiveStartDate", "PaymentInformationV3_worker", "id"),
+    keys=("PaymentInformationV3_effectiveStartDate", "PaymentInformationV3_worker", "externalCode"),
     properties=(
         date("PaymentInformationV3_effectiveStartDate", nullable=False, label="Effective Start"),
         key_string("PaymentInformationV3_worker", 100, display_format=None, label="Worker"),
-        Property("id", EdmType.INT64, nullable=False, label="Id"),
+        Property("externalCode", EdmType.INT64, nullable=False, label="External Code"),
         _text("payType", 128, label="Pay Type"),
         _text("iban", 34, label="IBAN"),
         _text("accountNumber", 128, label="Account Number"),

@@ -160,7 +160,7 @@ def _pay(
         seqNumber=1,
         startDate=hired,
         userId=user_id,
-        paycompvalue=amount,
+        paycompvalue=float(amount),
         currencyCode=currency,
         frequency=frequency,
     )
@@ -182,7 +182,7 @@ def _bank(
     row.update(
         PaymentInformationV3_effectiveStartDate=hired,
         PaymentInformationV3_worker=user_id,
-        id=1,
+        externalCode=1,
         payType="MAIN",
         bank=name,
         businessIdentifierCode=bic,

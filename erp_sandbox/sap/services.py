@@ -16,9 +16,10 @@ service (URL segment)                  entity sets, function imports
 ``API_MATERIAL_DOCUMENT_SRV``          A_MaterialDocumentHeader (deep insert),
                                        A_MaterialDocumentItem
 ``SFSF_EC_EMPLOYEE``                   EmpEmployment, PerPerson, PerPersonal, EmpJob,
-                                       EmpCompensation, EmpPayCompRecurring,
-                                       PaymentInformationV3, PaymentInformationDetailV3
-                                       (see :mod:`erp_sandbox.sap.schema_people`)
+(SuccessFactors, not a gateway         EmpCompensation, EmpPayCompRecurring,
+service: served at ``/odata/v2/``)     PaymentInformationV3, PaymentInformationDetailV3
+                                       (see :mod:`erp_sandbox.sap.schema_people`,
+                                       :mod:`erp_sandbox.sap.successfactors`)
 ``API_CRDTMBUSINESSPARTNER``           CreditManagementAccount
                                        (see :mod:`erp_sandbox.sap.schema_credit`)
 =====================================  ============================================
@@ -153,6 +154,8 @@ def find_service(segment: str) -> Service | None:
             return None
         version = value.strip().rjust(4, "0")
     for service in SERVICES:
+        if service is EMPLOYEE_SERVICE:  # another system's API, not an S/4HANA service
+            continue
         if service.name == name and service.version == version:
             return service
     return None

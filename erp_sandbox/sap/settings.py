@@ -18,7 +18,8 @@ class SandboxSettings:
     """How a sandbox runs.
 
     ``data_dir``: directory of the SQLite file (reused across restarts); None keeps the data
-    in memory. ``username``/``password``: the only accepted basic-auth credentials.
+    in memory. ``username``/``password``: the only accepted basic-auth credentials of the S/4HANA
+    services; ``sf_username``/``sf_password``: those of the SuccessFactors API (``/odata/v2``).
     ``sap_client`` and ``system_id`` name the session cookie (``SAP_SESSIONID_S4H_100``).
     ``csrf_enabled``: whether writes need a CSRF token. ``page_size``: collections
     longer than this are paged by the server with ``__next`` links (``$skiptoken``), like
@@ -30,6 +31,8 @@ class SandboxSettings:
     data_dir: Path | None = None
     username: str = "GATEWAY"
     password: str = "sandbox"
+    sf_username: str = "sfapi@SFSANDBOX"
+    sf_password: str = "sandbox"
     sap_client: str = "100"
     system_id: str = "S4H"
     csrf_enabled: bool = True

@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import (
-    NotFound,
     ValidationRejected,
 )
 from system_apis.contracts.guards import MappingGuard
@@ -52,9 +51,10 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 from system_apis.contracts.streaming import offset_chunks
-from system_apis.sap import credit, documents, invoicing, people, queries
+from system_apis.sap import credit, documents, invoicing, queries
 from system_apis.sap.answers import JsonObject, ODataCollection, ODataEntity
 from system_apis.sap.client import SapODataClient
+from system_apis.sap.employees import SuccessFactorsEmployees
 from system_apis.sap.export import EXPORT_WINDOW, SapStreams
 from system_apis.sap.goods_issue import post_goods_issue
 from system_apis.sap.mapping.billing import invoice_from_sap
@@ -63,12 +63,11 @@ from system_apis.sap.mapping.defaults import SAP_LIMITS, STANDARD_UNIT_DECIMALS,
 from system_apis.sap.mapping.deliveries import delivery_body, delivery_from_sap, open_order_items
 from system_apis.sap.mapping.material_documents import MovementTypes
 from system_apis.sap.mapping.partners import customer_from_sap
-from system_apis.sap.mapping.people import employee_from_sf
 from system_apis.sap.mapping.products import product_from_sap
 from system_apis.sap.mapping.readers import expanded, required_text
 from system_apis.sap.mapping.sales import sales_order_body, sales_order_from_sap
 from system_apis.sap.mapping.stock import inventory_from_sap
-from system_apis.sap.odata import Filter, all_of, eq
+from system_apis.sap.odata import Filter, all_of
 from system_apis.sap.queries import EntityRead
 from system_apis.sap.stock_movements import StockMovements
 
@@ -88,7 +87,8 @@ class SapAdapter:
     Stock adjustments post ``receipt_movement_type`` or ``issue_movement_type`` (charged to
     ``issue_cost_center`` when given); ``time_zone`` is the SAP system's, in which material
     documents are time-stamped (see :mod:`system_apis.sap.stock_movements`). Exports ask
-    ``export_window`` entities per request (see :mod:`system_apis.sap.export`).
+    ``export_window`` entities per request (see :mod:`system_apis.sap.export`). Employees are
+    read from the paired SuccessFactors system through ``successfactors`` (none: no employees).
     """
 
     def __init__(
@@ -108,12 +108,14 @@ class SapAdapter:
         time_zone: str = "UTC",
         unit_decimals: Mapping[str, int] = STANDARD_UNIT_DECIMALS,
         export_window: int = EXPORT_WINDOW,
+        successfactors: SapODataClient | None = None,
     ) -> None:
         self._source = Source(connection=connection, erp=ERP_KIND)
         if client.connection is None:
             client.connection = connection
         self._client = client
         self._guard = MappingGuard("SAP", connection)
+        self._employees = SuccessFactorsEmployees(successfactors, self._source, self._guard)
         self._defaults = SapDefaults(
             sales_organization=sales_organization,
             distribution_channel=distribution_channel,
@@ -141,7 +143,9 @@ class SapAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset(Capability)
+        if self._employees.paired:
+            return frozenset(Capability)
+        return frozenset(Capability) - {Capability.READ_EMPLOYEES}
 
     @property
     def limits(self) -> FieldLimits:
@@ -149,6 +153,7 @@ class SapAdapter:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        await self._employees.aclose()
 
     async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
         """Posts a material document once per reference (see :mod:`.stock_movements`)."""
@@ -319,24 +324,15 @@ class SapAdapter:
             return offset_chunks(lambda page: self.list_invoices(filter, page))
         return self._streams.invoices(filter)
 
-    # -- employees (SuccessFactors Employee Central entity sets, see system_apis.sap.people) --
+    # -- employees (from the paired SuccessFactors system, see system_apis.sap.employees) --
 
     async def list_employees(self, filter: EmployeeFilter, page: PageRequest) -> Page[Employee]:
-        conditions = await people.employee_conditions(filter, self._keys)
-        if conditions is None:
-            return _empty(page)
-        answer = await self._list(people.employee_read(filter.details), conditions, page)
-        return self._page(answer, page, lambda e: employee_from_sf(e, self._source))
+        return await self._employees.list_employees(filter, page)
 
     async def get_employee(
         self, native_id: str, details: frozenset[EmployeeDetail] = frozenset()
     ) -> Employee:
-        answer = await self._list(
-            people.employee_read(details), [eq("userId", native_id)], PageRequest(limit=1)
-        )
-        if not answer.results:
-            raise NotFound(f"employee {native_id} not found", connection=self._source.connection)
-        return self._guard.mapped(lambda: employee_from_sf(answer.results[0], self._source))
+        return await self._employees.get_employee(native_id, details)
 
     # -- helpers -----------------------------------------------------------------------------
 

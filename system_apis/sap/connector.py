@@ -9,10 +9,12 @@ from system_apis.sap.adapter import ERP_KIND, SapAdapter
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.defaults import STANDARD_UNIT_DECIMALS
 from system_apis.sap.settings import SapSettings
+from system_apis.sap.successfactors import successfactors_client
 
 
 def sap_adapter(connection: str, settings: SapSettings, endpoint: Endpoint | None) -> SapAdapter:
-    """The adapter of one SAP connection: at ``base_url``, or at the emulator's endpoint."""
+    """The adapter of one SAP connection: at ``base_url``, or at the emulator's endpoint;
+    employees come from its ``successfactors`` system, else from the emulator's."""
     if endpoint is not None:
         base_url, transport = endpoint.base_url, endpoint.transport
         username, password = endpoint.username, endpoint.password
@@ -43,6 +45,9 @@ def sap_adapter(connection: str, settings: SapSettings, endpoint: Endpoint | Non
         issue_cost_center=settings.issue_cost_center,
         time_zone=settings.time_zone,
         unit_decimals={**STANDARD_UNIT_DECIMALS, **settings.unit_decimals},
+        successfactors=successfactors_client(
+            settings.successfactors, endpoint, settings.timeout_seconds
+        ),
     )
 
 

@@ -22,7 +22,8 @@ from system_apis.sap.mapping.people import STATUSES
 from system_apis.sap.odata import Filter, all_of, any_of, eq, one_of, substringof
 from system_apis.sap.queries import EntityRead, KeyReader
 
-EMPLOYEE_SERVICE = "SFSF_EC_EMPLOYEE"
+EMPLOYEE_SERVICE = "v2"
+"""SuccessFactors' OData v2 API, the service ``v2`` under its API root ``/odata``."""
 EMPLOYMENT_SET = "EmpEmployment"
 
 EMPLOYMENT_SELECT = (

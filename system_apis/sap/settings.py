@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from system_apis.contracts.connector import Credentials
 from system_apis.sap.client import DEFAULT_ODATA4_PATH, DEFAULT_SERVICE_PATH
+from system_apis.sap.successfactors import SuccessFactorsSettings
 
 
 class SapSettings(Credentials):
@@ -19,7 +20,9 @@ class SapSettings(Credentials):
     ``distribution_channel`` / ``division``; ``currency`` is used where SAP leaves a document's
     currency empty; ``language`` picks product descriptions. ``unit_decimals`` maps a unit
     code to the decimal places its quantities may have, added to SAP's standard units (PC, EA
-    0; KG 3; ...), which SAP's public APIs do not offer to read.
+    0; KG 3; ...), which SAP's public APIs do not offer to read. Employees are read from the
+    SuccessFactors system of ``successfactors`` (an embedded connection without one reads its
+    emulator's); a connection with neither reads no employees.
     """
 
     base_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
@@ -52,6 +55,9 @@ class SapSettings(Credentials):
     unit_decimals: dict[str, Annotated[int, Field(ge=0, le=6)]] = Field(
         default_factory=dict,
         description='decimal places per unit code, over SAP\'s standard ones (e.g. {"PC": 0})',
+    )
+    successfactors: SuccessFactorsSettings | None = Field(
+        default=None, description="the SuccessFactors system employees are read from"
     )
     time_zone: str = Field(
         default="UTC", description="the SAP system's time zone (material document entry times)"

@@ -20,6 +20,8 @@ from system_apis.contracts import errors
 from system_apis.contracts.port import ErpAdapter
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
+from system_apis.sap.successfactors import API_ROOT as SF_API_ROOT
+from system_apis.sap.successfactors import EMBEDDED_USER as SF_USER
 from system_apis.tryton.adapter import TrytonAdapter
 from system_apis.tryton.client import TrytonClient
 from system_apis.tryton.settings import TrytonSettings
@@ -58,7 +60,15 @@ def _sap_adapter(transport: httpx.AsyncBaseTransport | None, base_url: str) -> S
     client = SapODataClient(
         base_url=base_url, username="GATEWAY", password="sandbox", transport=transport, timeout=5
     )
-    return SapAdapter(connection="EU01", client=client)
+    employees = SapODataClient(
+        base_url=base_url,
+        username=SF_USER,
+        password="sandbox",
+        transport=transport,
+        timeout=5,
+        service_path=SF_API_ROOT,
+    )
+    return SapAdapter(connection="EU01", client=client, successfactors=employees)
 
 
 def _sap(tmp_path: Path) -> Subject:

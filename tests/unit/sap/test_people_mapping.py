@@ -76,21 +76,22 @@ def payload(**overrides: Any) -> dict[str, Any]:
 COMPENSATION = {
     "results": [
         {
-            "seqNumber": "1",
+            "__metadata": {"type": "SFOData.EmpCompensation"},
             "startDate": _date(dt.date(2024, 1, 1)),
+            "userId": "100007",
             "empPayCompRecurringNav": {
                 "results": [
                     {
                         "payComponent": "CAR_ALLOWANCE",
                         "startDate": _date(dt.date(2024, 1, 1)),
-                        "paycompvalue": "400.00",
+                        "paycompvalue": 400.0,
                         "currencyCode": "EUR",
                         "frequency": "MON",
                     },
                     {
                         "payComponent": "BASE_SALARY",
                         "startDate": _date(dt.date(2024, 1, 1)),
-                        "paycompvalue": "71500.000",
+                        "paycompvalue": 71500.0,
                         "currencyCode": "EUR",
                         "frequency": "ANN",
                     },
@@ -107,6 +108,10 @@ PAYMENT = {
             "toPaymentInformationDetailV3": {
                 "results": [
                     {
+                        "__metadata": {"type": "SFOData.PaymentInformationDetailV3"},
+                        "PaymentInformationV3_effectiveStartDate": _date(dt.date(2019, 4, 1)),
+                        "PaymentInformationV3_worker": "100007",
+                        "externalCode": "1",
                         "payType": "MAIN",
                         "iban": "DE89 3704 0044 0532 0130 00",
                         "bank": "Commerzbank",
@@ -148,6 +153,25 @@ def test_salary_is_the_base_pay_component() -> None:
     assert employee.salary.period is PayPeriod.ANNUAL
 
 
+def test_a_monthly_double_amount_keeps_its_cents() -> None:
+    monthly = {"results": [{**COMPENSATION["results"][0]}]}
+    monthly["results"][0]["empPayCompRecurringNav"] = {
+        "results": [
+            {
+                "payComponent": "BASE_SALARY",
+                "startDate": _date(dt.date(2024, 1, 1)),
+                "paycompvalue": 5416.67,
+                "currencyCode": "EUR",
+                "frequency": "MON",
+            }
+        ]
+    }
+    salary = employee_from_sf(payload(compInfoNav=monthly), SOURCE).salary
+    assert salary is not None
+    assert salary.amount.amount == Decimal("5416.67")
+    assert salary.period is PayPeriod.MONTHLY
+
+
 def test_bank_account_is_the_main_payment_detail() -> None:
     account = employee_from_sf(payload(paymentInformationNav=PAYMENT), SOURCE).bank_account
     assert account is not None
@@ -164,7 +188,7 @@ def test_an_unknown_frequency_or_status_is_a_payload_error() -> None:
             {
                 "payComponent": "BASE_SALARY",
                 "startDate": _date(dt.date(2024, 1, 1)),
-                "paycompvalue": "10",
+                "paycompvalue": 10.0,
                 "currencyCode": "EUR",
                 "frequency": "FORTNIGHTLY",
             }

@@ -14,6 +14,7 @@ from sap_payloads import SALES_ORDER
 from experience_api.connection_settings import ConnectionSettings
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from system_apis.contracts.connector import Endpoint
+from system_apis.contracts.port import Capability
 from system_apis.registry import installed_connectors
 from system_apis.sap.settings import SapSettings
 
@@ -88,3 +89,45 @@ def test_a_bad_sap_setting_names_the_connection_and_the_field(
         ConnectionSettings.model_validate({"name": "EU02", "password": "hunter2", **setting})
     assert message in str(raised.value)
     assert "hunter2" not in str(raised.value)
+
+
+SUCCESSFACTORS = {
+    "base_url": "https://api4.sf.example",
+    "company_id": "ACME",
+    "username": "sfapi",
+    "password": "sf-secret",
+}
+
+
+def test_a_successfactors_block_pairs_the_connection_with_its_own_system() -> None:
+    conn = ConnectionSettings.model_validate(
+        {"name": "EU01", "base_url": "https://s4.example.com", "successfactors": SUCCESSFACTORS}
+    )
+    assert isinstance(conn.erp, SapSettings)
+    assert conn.erp.successfactors is not None
+    assert conn.erp.successfactors.base_url == "https://api4.sf.example"
+    assert conn.erp.successfactors.secret() == "sf-secret"
+    adapter = installed_connectors().get(conn.kind).build(conn.name, conn.erp)
+    assert Capability.READ_EMPLOYEES in adapter.capabilities
+
+
+def test_a_connection_with_no_successfactors_system_reads_no_employees() -> None:
+    conn = ConnectionSettings.model_validate({"name": "EU01", "base_url": "https://s4.example"})
+    adapter = installed_connectors().get(conn.kind).build(conn.name, conn.erp)
+    assert Capability.READ_EMPLOYEES not in adapter.capabilities
+    assert Capability.READ_SALES_ORDERS in adapter.capabilities
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ({"base_url": "https://api4.sf.example"}, "successfactors.company_id: Field required"),
+        ({**SUCCESSFACTORS, "base_url": "api4"}, "successfactors.base_url: String should match"),
+        ({**SUCCESSFACTORS, "client": "100"}, "successfactors.client"),
+    ],
+)
+def test_a_bad_successfactors_block_names_the_field(block: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match="connection 'EU02' \\(sap\\): ") as raised:
+        ConnectionSettings.model_validate({"name": "EU02", "successfactors": block})
+    assert message in str(raised.value)
+    assert "sf-secret" not in str(raised.value)
