@@ -135,7 +135,7 @@ async def odata_endpoint(request: Request) -> Response:
     sandbox: Sandbox = request.app.state.sandbox
     sandbox.count_request(request.headers.get("traceparent"))
     segments = _segments(request)
-    service = find_service(segments[0])
+    service = find_service(segments[0], older_release=sandbox.settings.older_release)
     info = service_info(service, segments[0])
     try:
         settings = sandbox.settings

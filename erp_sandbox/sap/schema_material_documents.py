@@ -8,6 +8,8 @@ document with a reversal document instead), so it has no ETag.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from erp_sandbox.odata.edm import (
     EntityType,
     NavigationProperty,
@@ -118,3 +120,10 @@ MATERIAL_DOCUMENT_ITEM = EntityType(
         ),
     ),
 )
+
+OLDER_MATERIAL_DOCUMENT_ITEM = replace(
+    MATERIAL_DOCUMENT_ITEM,
+    properties=tuple(p for p in MATERIAL_DOCUMENT_ITEM.properties if p.name != "DebitCreditCode"),
+)
+"""The item of older releases, which do not have ``DebitCreditCode`` (see
+:attr:`~erp_sandbox.sap.settings.SandboxSettings.older_release`)."""

@@ -27,6 +27,8 @@ service: served at ``/odata/v2/``)     PaymentInformationV3, PaymentInformationD
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from erp_sandbox.odata.edm import (
     EdmType,
     EntitySet,
@@ -128,6 +130,15 @@ MATERIAL_DOCUMENT_SERVICE = Service(
     ),
 )
 
+OLDER_MATERIAL_DOCUMENT_SERVICE = replace(
+    MATERIAL_DOCUMENT_SERVICE,
+    entity_sets=(
+        MATERIAL_DOCUMENT_SERVICE.entity_sets[0],
+        EntitySet("A_MaterialDocumentItem", material_documents.OLDER_MATERIAL_DOCUMENT_ITEM),
+    ),
+)
+"""The material document service of an older release: its items lack ``DebitCreditCode``."""
+
 SERVICES: tuple[Service, ...] = (
     BUSINESS_PARTNER_SERVICE,
     PRODUCT_SERVICE,
@@ -141,10 +152,11 @@ SERVICES: tuple[Service, ...] = (
 )
 
 
-def find_service(segment: str) -> Service | None:
+def find_service(segment: str, *, older_release: bool = False) -> Service | None:
     """The service addressed by a URL segment such as ``API_OUTBOUND_DELIVERY_SRV;v=0002``.
 
     A service whose version is 0001 may also be addressed with ``;v=0001`` (or ``;v=1``).
+    ``older_release`` answers the services as an older S/4HANA release offers them.
     """
     name, _, options = segment.partition(";")
     version = "0001"
@@ -157,6 +169,8 @@ def find_service(segment: str) -> Service | None:
         if service is EMPLOYEE_SERVICE:  # another system's API, not an S/4HANA service
             continue
         if service.name == name and service.version == version:
+            if older_release and service is MATERIAL_DOCUMENT_SERVICE:
+                return OLDER_MATERIAL_DOCUMENT_SERVICE
             return service
     return None
 

@@ -26,6 +26,8 @@ class SandboxSettings:
     SAP does for big results; None answers everything at once. ``seed_anchor``: the
     moment the demo data is dated relative to (default: now).
     ``faults``: the fault plan active from the start (see :mod:`erp_sandbox.sap.faults`).
+    ``older_release``: answer as an older S/4HANA release, whose ``API_MATERIAL_DOCUMENT_SRV``
+    items have no ``DebitCreditCode`` (absent from ``$metadata``, refused in ``$select``).
     """
 
     data_dir: Path | None = None
@@ -39,6 +41,7 @@ class SandboxSettings:
     page_size: int | None = DEFAULT_PAGE_SIZE
     seed_anchor: datetime | None = None
     faults: FaultPlan | None = None
+    older_release: bool = False
 
     @property
     def session_cookie(self) -> str:

@@ -234,6 +234,10 @@ class SapODataClient:
         response = await self._session.send("GET", service, entity_path(entity_set, key), query)
         return entity_from(response, write=False, connection=self._session.connection)
 
+    async def metadata(self, service: str) -> str:
+        """``GET <service>/$metadata``: the service's EDMX document, as text."""
+        return await self._session.get_metadata(service)
+
     # -- writes ------------------------------------------------------------------------------
 
     async def create(self, service: str, entity_set: str, body: JsonObject) -> ODataEntity:

@@ -127,6 +127,14 @@ class SapSession:
                 )
         return response
 
+    async def get_metadata(self, service: str) -> str:
+        """The EDMX document ``<service root>$metadata`` (XML; never ``$format=json``)."""
+        url = self._url(service, "$metadata", [])
+        response = await self._send_url(
+            "GET", url, write=False, headers={"Accept": "application/xml"}
+        )
+        return response.text
+
     async def get_next(self, service: str, next_link: str) -> httpx.Response:
         """``GET`` of SAP's ``__next`` link of a collection read of ``service``."""
         return await self._send_url("GET", self._next_url(service, next_link), write=False)

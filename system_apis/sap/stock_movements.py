@@ -25,10 +25,17 @@ material, plant and storage location they moved; each such place is one level, s
 latest document's time, its quantity read from ``A_MatlStkInAcctMod``. Because SAP stamps to
 the second, a document entered in the same second as the instant is included even when its
 ``changed_at`` is a fraction of a second before it: a change is seen twice rather than never.
+
+**Releases**: ``A_MaterialDocumentItem.DebitCreditCode`` exists in newer releases only, and an
+older one refuses a ``$select`` naming it. The service's ``$metadata`` is read once per
+connection, on the first read of material documents; the code is selected only when the item
+type declares it, and the direction of an item otherwise follows from its movement type (see
+:mod:`system_apis.sap.mapping.material_documents`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -50,6 +57,7 @@ from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.codes import location_of, split_location
 from system_apis.sap.mapping.material_documents import (
     MovementTypes,
+    declares_debit_credit,
     document_time,
     header_text,
     material_document_body,
@@ -75,8 +83,10 @@ DOCUMENT_SELECT = (
     "to_MaterialDocumentItem/QuantityInBaseUnit",
     "to_MaterialDocumentItem/EntryUnit",
     "to_MaterialDocumentItem/QuantityInEntryUnit",
-    "to_MaterialDocumentItem/DebitCreditCode",
+    "to_MaterialDocumentItem/GoodsMovementType",
 )
+DEBIT_CREDIT = "to_MaterialDocumentItem/DebitCreditCode"
+"""Selected as well when the connected release has it."""
 ITEMS = ("to_MaterialDocumentItem",)
 # Messages SAP answers for a plant or storage location that does not exist (the sandbox's
 # choice of codes; see docs/sap.md).
@@ -114,6 +124,19 @@ class StockMovements:
         self._zone = zone
         self._mapped = mapped
         self._written = written
+        self._select: tuple[str, ...] | None = None
+        self._select_lock = asyncio.Lock()
+
+    async def _document_select(self) -> tuple[str, ...]:
+        """What material document reads select: with ``DebitCreditCode`` if the release has it
+        (its ``$metadata`` read once, on first use; a failed read is tried again next time)."""
+        if self._select is None:
+            async with self._select_lock:
+                if self._select is None:
+                    metadata = await self._client.metadata(MATERIAL_DOCUMENT)
+                    declared = self._mapped(lambda: declares_debit_credit(metadata))
+                    self._select = (*DOCUMENT_SELECT, DEBIT_CREDIT) if declared else DOCUMENT_SELECT
+        return self._select
 
     # -- posting -----------------------------------------------------------------------------
 
@@ -176,7 +199,7 @@ class StockMovements:
             MATERIAL_DOCUMENT,
             HEADERS,
             filter=eq("MaterialDocumentHeaderText", header_text(adjustment.reference)),
-            select=DOCUMENT_SELECT,
+            select=await self._document_select(),
             expand=ITEMS,
             top=1,
         )
@@ -216,7 +239,7 @@ class StockMovements:
             MATERIAL_DOCUMENT,
             HEADERS,
             filter=entered_since,
-            select=DOCUMENT_SELECT,
+            select=await self._document_select(),
             expand=ITEMS,
             orderby=("CreationDate", "CreationTime", "MaterialDocument"),
         )

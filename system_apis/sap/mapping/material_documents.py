@@ -10,6 +10,11 @@ SHA-256 as fill 25 characters (at least 12), the same on every call and every ga
 Material documents are stamped with their entry date and time (``CreationDate``, an
 ``Edm.DateTime`` date, and ``CreationTime``, an ``Edm.Time`` such as ``PT14H05M09S``) in the
 system's time zone, to the second.
+
+Whether an item was a receipt or an issue is its ``DebitCreditCode`` (``S`` debit, ``H``
+credit), which only newer releases have: :func:`declares_debit_credit` reads it from the
+service's ``$metadata``. Without it the direction follows from ``GoodsMovementType``
+(:data:`DEBIT_TYPES`, :data:`CREDIT_TYPES`).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -41,6 +47,12 @@ GOODS_MOVEMENT_CODES = {"501": "05", "561": "05", "201": "03", "551": "03"}
 
 RECEIPT_TYPES = frozenset({"501", "561"})
 ISSUE_TYPES = frozenset({"201", "551"})
+
+DEBIT_TYPES = frozenset({"101", "501", "561", "202", "262", "552", "602"})
+"""Movement types that put stock in (``S``): receipts and reversals of issues."""
+CREDIT_TYPES = frozenset({"201", "261", "551", "601", "102", "502", "562"})
+"""Movement types that take stock out (``H``): issues and reversals of receipts."""
+ITEM_TYPE = "A_MaterialDocumentItemType"
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,26 @@ def material_document_body(
     }
 
 
+def declares_debit_credit(metadata: str) -> bool:
+    """Whether the EDMX ``metadata`` of ``API_MATERIAL_DOCUMENT_SRV`` has
+    ``A_MaterialDocumentItemType.DebitCreditCode``; ValueError if it has no such entity type."""
+    try:
+        root = ET.fromstring(metadata)
+    except ET.ParseError as exc:
+        raise ValueError(f"material document $metadata is not XML: {exc}") from exc
+    for element in root.iter():
+        if _local(element.tag) == "EntityType" and element.get("Name") == ITEM_TYPE:
+            return any(
+                _local(child.tag) == "Property" and child.get("Name") == "DebitCreditCode"
+                for child in element
+            )
+    raise ValueError(f"material document $metadata has no entity type {ITEM_TYPE}")
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
 def parse_time(value: object) -> dt.time:
     """An ``Edm.Time`` (``PT14H05M09S``) as a time of day."""
     if not isinstance(value, str):
@@ -128,7 +160,8 @@ def document_time(header: JsonObject, zone: ZoneInfo) -> dt.datetime:
 
 @dataclass(frozen=True)
 class Movement:
-    """One item of a material document: what moved where, and how much (signed)."""
+    """One item of a material document: what moved where, and how much (signed; None when the
+    quantity or its direction is not known)."""
 
     material: str
     plant: str
@@ -147,8 +180,8 @@ def movements(header: JsonObject) -> list[Movement]:
         amount = optional_decimal(item, "QuantityInBaseUnit")
         if amount is None:
             amount = optional_decimal(item, "QuantityInEntryUnit")
-        if optional_text(item, "DebitCreditCode") == "H" and amount is not None:
-            amount = -amount
+        if amount is not None:
+            amount = _signed(item, amount)
         result.append(
             Movement(
                 material=required_text(item, "Material"),
@@ -161,3 +194,17 @@ def movements(header: JsonObject) -> list[Movement]:
             )
         )
     return result
+
+
+def _signed(item: JsonObject, amount: Decimal) -> Decimal | None:
+    """``amount`` negative when the item took stock out: by its ``DebitCreditCode``, else by
+    its movement type; None when neither tells (a movement type outside both lists)."""
+    code = optional_text(item, "DebitCreditCode")
+    if code:
+        return -amount if code == "H" else amount
+    movement_type = optional_text(item, "GoodsMovementType") or ""
+    if movement_type in CREDIT_TYPES:
+        return -amount
+    if movement_type in DEBIT_TYPES:
+        return amount
+    return None
