@@ -42,6 +42,7 @@ from system_apis.sap import people, queries
 from system_apis.sap.mapping import selects
 
 ODATA = "/sap/opu/odata/sap"
+SF_ODATA = "/odata"  # SuccessFactors, a system of its own with its own user
 WIDTHS = (9, 11, 8, 6, 5)
 LOOPBACK = ("127.0.0.1", 50000)
 
@@ -134,11 +135,11 @@ def questions(
             {"company": company},
             [
                 (
-                    f"{people.EMPLOYEE_SERVICE}/EmpJob",
+                    f"{SF_ODATA}/{people.EMPLOYEE_SERVICE}/EmpJob",
                     {"$filter": f"company eq '{company}'", "$select": "userId"},
                 ),
                 (
-                    f"{people.EMPLOYEE_SERVICE}/{people.EMPLOYMENT_SET}",
+                    f"{SF_ODATA}/{people.EMPLOYEE_SERVICE}/{people.EMPLOYMENT_SET}",
                     {
                         "$filter": " or ".join(f"userId eq '{u}'" for u in users),
                         "$select": ",".join(employees.select),
@@ -170,11 +171,12 @@ class _NoAliases(Visitor):
 
 
 async def measure(
-    gateway: httpx.AsyncClient, sap: httpx.AsyncClient, q: Question
+    gateway: httpx.AsyncClient, sap: httpx.AsyncClient, sf: httpx.AsyncClient, q: Question
 ) -> tuple[int, int, int]:
     raw = 0
     for path, params in q.odata:
-        response = await sap.get(f"{ODATA}/{path}", params={**params, "$format": "json"})
+        erp, url = (sf, path) if path.startswith(f"{SF_ODATA}/") else (sap, f"{ODATA}/{path}")
+        response = await erp.get(url, params={**params, "$format": "json"})
         response.raise_for_status()
         raw += o200k(response.text)
     variables = {k: v for k, v in q.arguments.items() if k != "status"}
@@ -217,6 +219,9 @@ async def main() -> int:
             httpx.AsyncClient(
                 transport=sandbox, base_url="http://sap", auth=("GATEWAY", "sandbox")
             ) as sap,
+            httpx.AsyncClient(
+                transport=sandbox, base_url="http://sap", auth=("sfapi@SFSANDBOX", "sandbox")
+            ) as sf,
         ):
             order = await place_fulfil_invoice(gateway)
             found = await gateway.post(
@@ -233,7 +238,7 @@ async def main() -> int:
                 company,
                 users,
             )
-            rows = [(q, *await measure(gateway, sap, q)) for q in cases]
+            rows = [(q, *await measure(gateway, sap, sf, q)) for q in cases]
     columns = ("(a) OData", "(b) GraphQL", "(c) MCP", "a/c", "b/c")
     print(
         f"{'question':<58} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, WIDTHS, strict=True))
