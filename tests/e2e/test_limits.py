@@ -41,7 +41,10 @@ async def serve(settings: Settings) -> AsyncIterator[Running]:
 
 @pytest.fixture
 async def limited(tmp_path: Path) -> AsyncIterator[Running]:
-    async with serve(Settings(data_dir=tmp_path, graphql=LIMITS)) as running:
+    # Without the response cache, every query that runs reaches SAP, which ``runs`` checks.
+    connection = {"name": "EU01", "cache": {"enabled": False}}
+    settings = Settings(data_dir=tmp_path, graphql=LIMITS, connections=[connection])
+    async with serve(settings) as running:
         yield running
 
 
