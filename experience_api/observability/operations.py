@@ -6,6 +6,8 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from opentelemetry import context as otel_context
+from opentelemetry import trace
 from starlette.requests import Request
 from strawberry.extensions import SchemaExtension
 
@@ -17,8 +19,22 @@ class OperationTracing(SchemaExtension):
     """A span around the whole operation, named after its type and name."""
 
     def on_operation(self) -> Iterator[None]:
-        with tracer().start_as_current_span("graphql operation") as span:
+        span = tracer().start_span("graphql operation")
+        token = otel_context.attach(trace.set_span_in_context(span))
+        try:
             yield
+        except GeneratorExit:
+            # A subscription whose client went away: its stream is closed from another task,
+            # whose context never held this span, so there is nothing to detach there.
+            span.end()
+            raise
+        except BaseException as exc:
+            span.record_exception(exc)
+            span.set_status(trace.Status(trace.StatusCode.ERROR, str(exc)))
+            span.end()
+            otel_context.detach(token)
+            raise
+        try:
             context = self.execution_context
             name = context.operation_name
             try:
@@ -29,6 +45,9 @@ class OperationTracing(SchemaExtension):
             span.set_attribute("graphql.operation.type", kind)
             if name:
                 span.set_attribute("graphql.operation.name", name)
+        finally:
+            span.end()
+            otel_context.detach(token)
 
 
 @contextlib.contextmanager
