@@ -141,13 +141,20 @@ async def test_goods_issue_beyond_stock_is_insufficient_stock(
     adapter: TrytonAdapter, rpc: Any
 ) -> None:
     code = catalog.LOW_STOCK_CODES[0]
-    before = rpc.stock(code)
-    order = await adapter.create_sales_order(
-        SalesOrderDraft(
-            customer_native_id=await customer_id(adapter, "Beacon Hill"),
-            lines=(OrderLineDraft(sku=code, quantity=before + 5),),
+    customer = await customer_id(adapter, "Beacon Hill")
+    # Two orders for all the stock are both accepted (nothing is reserved yet); the first
+    # shipment takes the stock, so the second one's goods issue finds too little.
+    first, order = [
+        await adapter.create_sales_order(
+            SalesOrderDraft(
+                customer_native_id=customer,
+                lines=(OrderLineDraft(sku=code, quantity=rpc.stock(code)),),
+            )
         )
-    )
+        for _ in range(2)
+    ]
+    await adapter.post_goods_issue((await adapter.create_delivery(first.native_id)).native_id)
+    before = rpc.stock(code)
     delivery = await adapter.create_delivery(order.native_id)
     with pytest.raises(InsufficientStock, match=code) as caught:
         await adapter.post_goods_issue(delivery.native_id)
