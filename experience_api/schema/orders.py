@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Awaitable, Coroutine
 from enum import Enum
+from typing import Any
 
 import strawberry
 
@@ -31,6 +34,8 @@ from experience_api.schema.customers import Customer, load_customer
 from experience_api.schema.deliveries import Delivery
 from experience_api.schema.errors import client_errors, none_if_not_found
 from experience_api.schema.invoices import Invoice
+from experience_api.schema.lookahead import selected_paths
+from experience_api.schema.preload import Preloaded, preload
 from experience_api.schema.products import Product, load_product
 from experience_api.security.permissions import Scope
 from process_apis.order_to_invoice.flow import OrderProgress as CanonicalOrderProgress
@@ -65,6 +70,20 @@ class DocumentStatus(Enum):
         return cls(status.value)
 
 
+def _line_product(root: SalesOrderLine, info: Info) -> Product | Awaitable[Product | None] | None:
+    if root.preloaded_product is None:
+        return load_product(info, root.connection, root.sku)
+    require(info, Scope.PRODUCTS_READ)
+    return root.preloaded_product.get()
+
+
+def _order_customer(root: SalesOrder, info: Info) -> Customer | Awaitable[Customer | None] | None:
+    if root.preloaded_customer is None:
+        return load_customer(info, root.customer_id)
+    require(info, Scope.CUSTOMERS_READ)
+    return root.preloaded_customer.get()
+
+
 @strawberry.type
 class SalesOrderLine:
     line_number: str
@@ -74,6 +93,7 @@ class SalesOrderLine:
     net_amount: Money | None
     location: str | None
     connection: strawberry.Private[str]
+    preloaded_product: strawberry.Private[Preloaded[Product] | None] = None
 
     @classmethod
     def from_model(cls, line: models.SalesOrderLine, connection: str) -> SalesOrderLine:
@@ -87,21 +107,38 @@ class SalesOrderLine:
             connection=connection,
         )
 
-    @strawberry.field
-    async def product(self, info: Info) -> Product | None:
-        return await load_product(info, self.connection, self.sku)
+    # Sync resolvers: a preloaded answer is a plain value (no awaitable for graphql-core).
+    product = strawberry.field(resolver=_line_product, graphql_type=Product | None)
 
 
-async def _order_deliveries(root: SalesOrder, info: Info) -> list[Delivery] | None:
+async def _load_deliveries(root: SalesOrder, info: Info) -> list[Delivery] | None:
     require(info, Scope.ORDERS_READ)
     found = await info.context.loaders.deliveries.load(root.id)
     return [Delivery.from_model(delivery) for delivery in found]
 
 
-async def _order_invoices(root: SalesOrder, info: Info) -> list[Invoice] | None:
+def _order_deliveries(
+    root: SalesOrder, info: Info
+) -> list[Delivery] | Awaitable[list[Delivery] | None] | None:
+    if root.preloaded_deliveries is None:
+        return _load_deliveries(root, info)
+    require(info, Scope.ORDERS_READ)
+    return root.preloaded_deliveries.get()
+
+
+async def _load_invoices(root: SalesOrder, info: Info) -> list[Invoice] | None:
     require(info, Scope.INVOICES_READ)
     found = await info.context.loaders.invoices.load(root.id)
     return [Invoice.from_model(invoice) for invoice in found]
+
+
+def _order_invoices(
+    root: SalesOrder, info: Info
+) -> list[Invoice] | Awaitable[list[Invoice] | None] | None:
+    if root.preloaded_invoices is None:
+        return _load_invoices(root, info)
+    require(info, Scope.INVOICES_READ)
+    return root.preloaded_invoices.get()
 
 
 @strawberry.type
@@ -120,14 +157,20 @@ class SalesOrder:
     customer_id: strawberry.ID
     lines: list[SalesOrderLine]
     # Nullable: when one order's documents cannot be read, the rest of the page survives.
-    deliveries: list[Delivery] | None = strawberry.field(
+    deliveries = strawberry.field(
         resolver=_order_deliveries,
+        graphql_type=list[Delivery] | None,
         description="Deliveries of this order, oldest first; null when they could not be read.",
     )
-    invoices: list[Invoice] | None = strawberry.field(
+    invoices = strawberry.field(
         resolver=_order_invoices,
+        graphql_type=list[Invoice] | None,
         description="Invoices of this order, oldest first; null when they could not be read.",
     )
+    customer = strawberry.field(resolver=_order_customer, graphql_type=Customer | None)
+    preloaded_customer: strawberry.Private[Preloaded[Customer] | None] = None
+    preloaded_deliveries: strawberry.Private[Preloaded[list[Delivery]] | None] = None
+    preloaded_invoices: strawberry.Private[Preloaded[list[Invoice]] | None] = None
 
     @classmethod
     def from_model(cls, order: models.SalesOrder) -> SalesOrder:
@@ -148,10 +191,6 @@ class SalesOrder:
                 SalesOrderLine.from_model(line, order.source.connection) for line in order.lines
             ],
         )
-
-    @strawberry.field
-    async def customer(self, info: Info) -> Customer | None:
-        return await load_customer(info, self.customer_id)
 
 
 @strawberry.type(description="Where an order stands end to end, with its follow-up documents.")
@@ -204,7 +243,62 @@ async def resolve_sales_orders(
         result = await services.catalog.sales_orders(
             canonical, page, scope.name, visible_connections(info, scope.name)
         )
-    return connection_from_page(result, SalesOrder.from_model)
+    page_of_orders = connection_from_page(result, SalesOrder.from_model)
+    await _preload_nested(info, page_of_orders.nodes)
+    return page_of_orders
+
+
+async def _preload_nested(info: Info, orders: list[SalesOrder]) -> None:
+    """Reads what the operation selects below the page's orders, for all of them at once,
+    so their nested fields resolve without an awaitable each (see :mod:`.preload`)."""
+    paths = selected_paths(info, "nodes", "edges")
+
+    def wants(*tail: str) -> bool:
+        return ("nodes", *tail) in paths or ("edges", "node", *tail) in paths
+
+    caller, loaders = info.context.principal, info.context.loaders
+    reads: list[Coroutine[Any, Any, None]] = []
+    if wants("customer") and caller.has(Scope.CUSTOMERS_READ):
+        reads.append(
+            preload(
+                loaders.customer,
+                orders,
+                lambda order: order.customer_id,
+                lambda found: None if found is None else Customer.from_model(found),
+                lambda order, answer: setattr(order, "preloaded_customer", answer),
+            )
+        )
+    if wants("lines", "product") and caller.has(Scope.PRODUCTS_READ):
+        reads.append(
+            preload(
+                loaders.product,
+                [line for order in orders for line in order.lines],
+                lambda line: (line.connection, line.sku),
+                lambda found: None if found is None else Product.from_model(found),
+                lambda line, answer: setattr(line, "preloaded_product", answer),
+            )
+        )
+    if wants("deliveries"):
+        reads.append(
+            preload(
+                loaders.deliveries,
+                orders,
+                lambda order: str(order.id),
+                lambda found: [Delivery.from_model(d) for d in found],
+                lambda order, answer: setattr(order, "preloaded_deliveries", answer),
+            )
+        )
+    if wants("invoices") and caller.has(Scope.INVOICES_READ):
+        reads.append(
+            preload(
+                loaders.invoices,
+                orders,
+                lambda order: str(order.id),
+                lambda found: [Invoice.from_model(i) for i in found],
+                lambda order, answer: setattr(order, "preloaded_invoices", answer),
+            )
+        )
+    await asyncio.gather(*reads)
 
 
 async def resolve_sales_order(info: Info, id: strawberry.ID) -> SalesOrder | None:

@@ -175,3 +175,43 @@ async def test_a_failing_connection_fails_only_its_own_orders(schema: strawberry
     failed = {nodes[e.path[2]]["id"] for e in result.errors if e.path is not None}
     assert failed == {"US01:1", "US01:2"}
     assert eu.calls["list_deliveries"] == us.calls["list_deliveries"] == 1
+
+
+async def test_page_read_through_fragments_and_edges_costs_the_same(
+    gql: Run, erp: MemoryErp
+) -> None:
+    await seed_orders(erp, 20)
+    plain = data(await gql(ORDERS, {"first": 20}))["salesOrders"]["nodes"]
+    erp.calls.clear()
+
+    result = await gql(
+        """query { salesOrders(first: 20) { edges { node { ...Order } } } }
+        fragment Order on SalesOrder {
+          number
+          ... on SalesOrder { customer { name address { country } } }
+          lines { sku ...LineProduct }
+          deliveries { number }
+          invoices { number }
+        }
+        fragment LineProduct on SalesOrderLine { product { name listPrice { amount } } }"""
+    )
+
+    nodes = [edge["node"] for edge in data(result)["salesOrders"]["edges"]]
+    assert nodes == plain
+    assert Counter(erp.calls) == {
+        "list_sales_orders": 1,
+        "list_customers": 1,
+        "list_products": 1,
+        "list_deliveries": 1,
+        "list_invoices": 1,
+    }
+
+
+async def test_nested_records_not_asked_for_are_not_read(gql: Run, erp: MemoryErp) -> None:
+    await seed_orders(erp, 20)
+    erp.calls.clear()
+
+    result = await gql("{ salesOrders(first: 20) { nodes { number lines { sku } } } }")
+
+    assert len(data(result)["salesOrders"]["nodes"]) == 20
+    assert Counter(erp.calls) == {"list_sales_orders": 1}
