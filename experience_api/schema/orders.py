@@ -49,6 +49,7 @@ class OrderStatus(Enum):
     PARTIALLY_SHIPPED = "partially_shipped"
     SHIPPED = "shipped"
     INVOICED = "invoiced"
+    CANCELLED = "cancelled"
 
     @classmethod
     def from_model(cls, status: models.OrderStatus) -> OrderStatus:

@@ -53,6 +53,8 @@ class OrderProgress:
         An ERP's order header may call an order delivered as soon as a delivery document
         exists; the customer's view is whether goods left and whether a bill went out.
         """
+        if self.order.status is OrderStatus.CANCELLED:
+            return OrderStatus.CANCELLED
         billed = [i for i in self.invoices if i.status is not InvoiceStatus.CANCELLED]
         if billed and self.order.billing_status is DocumentStatus.COMPLETE:
             return OrderStatus.INVOICED

@@ -206,6 +206,15 @@ class CachingAdapter:
             await self._drop(SALES_ORDERS, [created.native_id] if created else [])
             await self._drop(RecordKind.INVENTORY, [line.sku for line in draft.lines])
 
+    async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
+        try:
+            return await self._inner.cancel_order(native_id, reason)
+        finally:
+            # A cancellation drops the deliveries still waiting and frees the stock they held.
+            await self._drop(SALES_ORDERS, [native_id])
+            await self._drop(RecordKind.DELIVERIES, None)
+            await self._drop(RecordKind.INVENTORY, None)
+
     async def create_delivery(self, order_native_id: str) -> Delivery:
         created: Delivery | None = None
         try:

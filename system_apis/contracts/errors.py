@@ -3,7 +3,8 @@
     ErpError
     ├── NotFound               the record does not exist in the ERP
     ├── ValidationRejected     the ERP refused the input (bad field, business rule)
-    │   └── InsufficientStock  not enough stock to post a goods movement
+    │   ├── InsufficientStock  not enough stock to post a goods movement
+    │   └── NotCancellable     the order went too far to be cancelled (shipped, invoiced)
     ├── Conflict               concurrent change (stale ETag) or duplicate
     ├── NotSupported           the ERP (or this adapter) lacks the capability
     ├── AuthenticationFailed   the gateway's credentials were refused
@@ -16,6 +17,8 @@ for operators while callers only ever see the project's types.
 """
 
 from __future__ import annotations
+
+from enum import StrEnum
 
 
 class ErpError(Exception):
@@ -51,6 +54,30 @@ class ValidationRejected(ErpError):
 
 class InsufficientStock(ValidationRejected):
     """A goods movement would take stock below zero."""
+
+
+class CancelRefusal(StrEnum):
+    """Why an order can no longer be cancelled."""
+
+    SHIPPED = "shipped"
+    """Goods left (or a delivery the ERP will not drop holds) the order's lines."""
+    INVOICED = "invoiced"
+    """The order is billed: cancelling it needs a credit memo, not a cancellation."""
+
+
+class NotCancellable(ValidationRejected):
+    """The order went too far to be cancelled; ``refusal`` says how far."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        refusal: CancelRefusal,
+        code: str | None = None,
+        connection: str | None = None,
+    ):
+        super().__init__(message, code=code, connection=connection)
+        self.refusal = refusal
 
 
 class Conflict(ErpError):

@@ -156,6 +156,8 @@ class OrderStatus(StrEnum):
     PARTIALLY_SHIPPED = "partially_shipped"
     SHIPPED = "shipped"
     INVOICED = "invoiced"
+    CANCELLED = "cancelled"
+    """Closed without fulfilment: every line rejected or cancelled in the ERP."""
 
 
 class SalesOrderLine(Frozen):

@@ -41,6 +41,7 @@ class Capability(StrEnum):
     CREATE_INVOICES = "create_invoices"
     ADJUST_STOCK = "adjust_stock"
     READ_EMPLOYEES = "read_employees"
+    CANCEL_ORDERS = "cancel_orders"
 
 
 @runtime_checkable
@@ -88,6 +89,17 @@ class ErpAdapter(Protocol):
 
     async def create_sales_order(self, draft: SalesOrderDraft) -> SalesOrder:
         """Creates the order in the ERP; the ERP numbers and prices it."""
+        ...
+
+    async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
+        """Cancels every line of an order that has not left the warehouse; answers the order,
+        status CANCELLED.
+
+        An order already cancelled is answered as it is and nothing is written. Raises
+        NotFound for an unknown order, NotCancellable (naming why) when goods left or the
+        order is billed, and then changes nothing. ``reason`` is kept where the ERP has a
+        place for a free text; the ERP's own reason code comes from the connection's settings.
+        """
         ...
 
     async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:

@@ -188,6 +188,11 @@ class ResilientAdapter:
             "create_sales_order", lambda: self._inner.create_sales_order(draft), write=True
         )
 
+    async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
+        return await self._call(
+            "cancel_order", lambda: self._inner.cancel_order(native_id, reason), write=True
+        )
+
     async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
         return await self._list(
             "list_deliveries", filter, page, lambda: self._inner.list_deliveries(filter, page)

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import (
+    NotSupported,
     ValidationRejected,
 )
 from system_apis.contracts.guards import MappingGuard
@@ -143,9 +144,10 @@ class SapAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
+        offered = frozenset(Capability) - {Capability.CANCEL_ORDERS}
         if self._employees.paired:
-            return frozenset(Capability)
-        return frozenset(Capability) - {Capability.READ_EMPLOYEES}
+            return offered
+        return offered - {Capability.READ_EMPLOYEES}
 
     @property
     def limits(self) -> FieldLimits:
@@ -232,6 +234,9 @@ class SapAdapter:
             return self._guard.written(lambda: self._order(created.data, {}))
         number = self._guard.written(lambda: str(created.data["SalesOrder"]))
         return await self._guard.read_back(self.get_sales_order(number), f"sales order {number}")
+
+    async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
+        raise NotSupported("cancelling orders", connection=self._source.connection)
 
     # -- fulfilment --------------------------------------------------------------------------
 

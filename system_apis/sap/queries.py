@@ -211,6 +211,8 @@ def inventory_conditions(filter: InventoryFilter, connection: str) -> list[Filte
 
 async def sales_order_conditions(filter: SalesOrderFilter, keys: KeyReader) -> list[Filter] | None:
     conditions: list[Filter] = []
+    if filter.status is OrderStatus.CANCELLED:
+        return None  # this adapter cancels no orders yet
     if filter.native_ids is not None:
         if not filter.native_ids:
             return None

@@ -32,6 +32,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
+from system_apis.contracts.errors import NotSupported
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Customer,
@@ -118,7 +119,7 @@ class TrytonAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset(Capability)
+        return frozenset(Capability) - {Capability.CANCEL_ORDERS}
 
     @property
     def limits(self) -> FieldLimits:
@@ -308,6 +309,9 @@ class TrytonAdapter:
         return await guard(self._source.connection).read_back(
             self.get_sales_order(str(sale_id)), f"sale {sale_id}"
         )
+
+    async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
+        raise NotSupported("cancelling orders", connection=self._source.connection)
 
     def _order(self, row: dict[str, Any]) -> SalesOrder:
         return sales_order_from_tryton(row, self._source, self._currency)

@@ -159,6 +159,8 @@ def order_status_domain(status: OrderStatus) -> list[Clause]:
     """Clauses selecting the orders :func:`~.mapping.status.order_status` gives ``status``."""
     posted = ("invoice_state", "in", list(POSTED_INVOICE_STATES))
     not_posted = ("invoice_state", "not in", list(POSTED_INVOICE_STATES))
+    if status is OrderStatus.CANCELLED:
+        return [("state", "=", "cancelled")]
     if status is OrderStatus.INVOICED:
         return [posted, ("shipment_state", "!=", "partially shipped")]
     if status is OrderStatus.SHIPPED:

@@ -98,6 +98,7 @@ class MemoryErp:
         self.invoices: dict[str, Invoice] = {}
         self.employees: dict[str, Employee] = {}
         self.credit_limits: dict[str, CreditLimit] = {}
+        self.cancel_reasons: dict[str, str | None] = {}
         self.calls: Counter[str] = Counter()
         self.fail_with: dict[str, Callable[[], Exception]] = {}
         self.clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
@@ -372,6 +373,38 @@ class MemoryErp:
         )
         self.orders[native] = order
         return order
+
+    async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
+        self._enter("cancel_order")
+        order = self.orders.get(native_id)
+        if order is None:
+            raise errors.NotFound(f"sales order {native_id} does not exist")
+        if order.status is OrderStatus.CANCELLED:
+            return order
+        if order.billing_status in (DocumentStatus.PARTIAL, DocumentStatus.COMPLETE):
+            raise errors.NotCancellable(
+                f"sales order {native_id} is invoiced", refusal=errors.CancelRefusal.INVOICED
+            )
+        own = [d for d in self.deliveries.values() if order.id in d.order_ids]
+        if any(d.goods_issued for d in own):
+            raise errors.NotCancellable(
+                f"goods left for sales order {native_id}", refusal=errors.CancelRefusal.SHIPPED
+            )
+        # Deliveries still in the warehouse are dropped with the order, as an ERP cancels
+        # the shipments waiting for it: no stock stays held for a closed order.
+        for delivery in own:
+            del self.deliveries[delivery.native_id]
+        cancelled = order.model_copy(
+            update={
+                "status": OrderStatus.CANCELLED,
+                "delivery_status": DocumentStatus.NOT_RELEVANT,
+                "billing_status": DocumentStatus.NOT_RELEVANT,
+                "changed_at": self.clock(),
+            }
+        )
+        self.orders[native_id] = cancelled
+        self.cancel_reasons[native_id] = reason
+        return cancelled
 
     async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
         self._enter("list_deliveries")

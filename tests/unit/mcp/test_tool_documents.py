@@ -38,7 +38,7 @@ def test_a_documents_variables_are_the_tools_input_schema(tmp_path: Path) -> Non
             "customerId": {"type": "string"},
             "status": {
                 "type": "string",
-                "enum": ["ORDERED", "PARTIALLY_SHIPPED", "SHIPPED", "INVOICED"],
+                "enum": ["ORDERED", "PARTIALLY_SHIPPED", "SHIPPED", "INVOICED", "CANCELLED"],
             },
             "first": {"type": "integer", "default": 10},
         },

@@ -111,7 +111,10 @@ def test_adapter_satisfies_the_port(adapter: SapAdapter) -> None:
     assert isinstance(adapter, ErpAdapter)
     assert adapter.source == Source(connection="s4", erp="sap")
     # paired with no SuccessFactors system, the connection reads no employees
-    assert adapter.capabilities == frozenset(Capability) - {Capability.READ_EMPLOYEES}
+    assert adapter.capabilities == frozenset(Capability) - {
+        Capability.READ_EMPLOYEES,
+        Capability.CANCEL_ORDERS,
+    }
 
 
 async def test_list_customers_is_one_request_with_expand_paging_and_count(
