@@ -1,0 +1,3 @@
+from erp_sandbox.business_central.server import main
+
+main()
