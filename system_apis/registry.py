@@ -1,7 +1,8 @@
 """The connector registry: which ERP kinds the gateway can connect, by the ``kind`` of a
 connection.
 
-:func:`installed_connectors` holds the built-in kinds (``sap``, ``tryton``) and any connector
+:func:`installed_connectors` holds the built-in kinds (``sap``, ``tryton``,
+``business_central``) and any connector
 another installed package offers under the entry-point group ``erp_gateway.connectors``
 (``toy = my_package.connector:CONNECTOR``), so adding an ERP adds one package and names it
 nowhere else. Settings validation and the composition root look kinds up here.
@@ -66,10 +67,11 @@ class ConnectorRegistry:
 def installed_connectors() -> ConnectorRegistry:
     """The built-in connectors, and those installed packages register as plug-ins."""
     # Imported here, not at the top: an ERP package is loaded when a connection needs it.
+    from system_apis.business_central.connector import CONNECTOR as BUSINESS_CENTRAL
     from system_apis.sap.connector import CONNECTOR as SAP
     from system_apis.tryton.connector import CONNECTOR as TRYTON
 
-    return ConnectorRegistry([SAP, TRYTON], discover=_plugins)
+    return ConnectorRegistry([SAP, TRYTON, BUSINESS_CENTRAL], discover=_plugins)
 
 
 def _plugins() -> Iterator[AnyConnector]:

@@ -120,7 +120,7 @@ def test_a_plugged_in_kind_is_found_only_once_installed(
     toy_connector.install(tmp_path, monkeypatch)
 
     assert installed_connectors().get("toy") is toy_connector.CONNECTOR
-    assert [c.kind for c in installed_connectors()] == ["sap", "toy", "tryton"]
+    assert [c.kind for c in installed_connectors()] == ["business_central", "sap", "toy", "tryton"]
 
 
 def test_one_connector_per_kind() -> None:
