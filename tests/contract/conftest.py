@@ -14,8 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from erp_sandbox.business_central import SandboxSettings as BcSandboxSettings
+from erp_sandbox.business_central import create_app as create_bc_app
 from erp_sandbox.sap import SandboxSettings, create_app
 from erp_sandbox.tryton.server import RunningTryton
+from system_apis.business_central.adapter import BusinessCentralAdapter
+from system_apis.business_central.client import BcClient
+from system_apis.business_central.connector import EMBEDDED_TENANT
 from system_apis.contracts import errors
 from system_apis.contracts.port import ErpAdapter
 from system_apis.sap.adapter import SapAdapter
@@ -35,6 +40,9 @@ class Subject:
     stock: Callable[[str, str], Decimal]
     """Stock of a sku at a location, read from the ERP itself (not through the adapter)."""
     unreachable: ErpAdapter
+    storage: Callable[[str], bool] = lambda location: "/" in location
+    """Whether a location holds stock goods movements take (not a plant's or warehouse's
+    total over its storage locations)."""
 
 
 def _memory() -> Subject:
@@ -102,8 +110,35 @@ def _tryton(request: pytest.FixtureRequest) -> Subject:
     return Subject(live, lambda sku, location: rpc.stock(sku, location.split("/")[-1]), dead)
 
 
+def _bc_adapter(
+    transport: httpx.AsyncBaseTransport | None, base_url: str
+) -> BusinessCentralAdapter:
+    client = BcClient(
+        api_url=base_url,
+        login_url=base_url,
+        tenant=EMBEDDED_TENANT,
+        environment="production",
+        company="CRONUS International Ltd.",
+        client_id="gateway",
+        client_secret="sandbox",
+        transport=transport,
+        timeout=5,
+    )
+    return BusinessCentralAdapter("BC01", client)
+
+
+def _business_central() -> Subject:
+    app = create_bc_app(BcSandboxSettings(tenant=EMBEDDED_TENANT))
+    sandbox = app.state.sandbox  # type: ignore[attr-defined]
+    live = _bc_adapter(httpx.ASGITransport(app=app), "http://bc.test")
+    dead = _bc_adapter(None, f"http://127.0.0.1:{free_port()}")
+    # BC's location codes name a warehouse's stock: every level is one a shipment can take.
+    return Subject(live, sandbox.stock, dead, storage=lambda location: True)
+
+
 FACTORIES: dict[str, Callable[[pytest.FixtureRequest, Path], Subject]] = {
     "memory": lambda request, tmp_path: _memory(),
+    "business_central": lambda request, tmp_path: _business_central(),
     "sap": lambda request, tmp_path: _sap(tmp_path),
     "tryton": lambda request, tmp_path: _tryton(request),
 }
