@@ -82,7 +82,7 @@ class BusinessCentralAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset(Capability) - {Capability.ADJUST_STOCK}
+        return frozenset(Capability) - {Capability.ADJUST_STOCK, Capability.CANCEL_ORDERS}
 
     @property
     def limits(self) -> FieldLimits:
@@ -279,6 +279,13 @@ class BusinessCentralAdapter:
 
     async def create_sales_order(self, draft: SalesOrderDraft) -> SalesOrder:
         return await self._documents.create_order(draft)
+
+    async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
+        # BC cancels an unposted order by deleting it: it could not be read back as cancelled.
+        raise NotSupported(
+            "Business Central deletes an order to cancel it; the gateway does not delete orders",
+            connection=self._source.connection,
+        )
 
     async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
         return await self._documents.list_deliveries(filter, page)
