@@ -1,0 +1,3 @@
+from erp_sandbox.netsuite.server import main
+
+main()

@@ -1,0 +1,184 @@
+"""The NetSuite sandbox as an ASGI application.
+
+Routes:
+
+* ``/services/rest/record/v1/...`` and ``POST /services/rest/query/v1/suiteql``: SuiteTalk
+  REST (see :mod:`erp_sandbox.netsuite.api`), Token-Based Authentication only.
+* ``GET /sandbox/health``: liveness, without authentication.
+* ``GET /sandbox/stats``, ``POST /sandbox/reset`` (back to the demo data), ``GET|POST|DELETE
+  /sandbox/faults`` (the fault plan, in the SAP sandbox's shape): basic authentication with
+  the access token's id and secret.
+
+The fault layer wraps the app and touches only ``/services/rest/`` requests: faults are
+decided before authentication, like an outage in front of NetSuite, and answered with
+NetSuite's error bodies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
+
+from erp_sandbox.netsuite.api import REST, endpoint, error_response
+from erp_sandbox.netsuite.errors import NsError
+from erp_sandbox.netsuite.sandbox import Sandbox
+from erp_sandbox.netsuite.settings import SandboxSettings
+from erp_sandbox.sap.fault_injector import Decision
+from erp_sandbox.sap.fault_layer import FAULT_HEADER, TRUNCATED_JSON, describe, drop_connection
+from erp_sandbox.sap.faults import FaultPlan, FaultPlanError
+from erp_sandbox.sap.security import credentials_match
+
+METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+
+
+def _sandbox(request: Request) -> Sandbox:
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
+
+
+def _authorized(request: Request) -> bool:
+    settings = _sandbox(request).settings
+    header = request.headers.get("authorization")
+    return credentials_match(header, settings.token_id, settings.token_secret)
+
+
+def _denied() -> Response:
+    return JSONResponse(
+        {"error": "authentication required"},
+        401,
+        headers={"WWW-Authenticate": 'Basic realm="NetSuite sandbox"'},
+    )
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def stats(request: Request) -> Response:
+    if not _authorized(request):
+        return _denied()
+    return JSONResponse(_sandbox(request).stats())
+
+
+async def reset(request: Request) -> Response:
+    if not _authorized(request):
+        return _denied()
+    sandbox = _sandbox(request)
+    sandbox.reset()
+    return JSONResponse({"status": "reset", **sandbox.stats()})
+
+
+async def faults(request: Request) -> Response:
+    if not _authorized(request):
+        return _denied()
+    injector = _sandbox(request).faults
+    if request.method == "POST":
+        try:
+            plan = FaultPlan.from_json(await request.json())
+        except ValueError as error:
+            message = str(error) if isinstance(error, FaultPlanError) else "body is not JSON"
+            return JSONResponse({"error": f"invalid fault plan: {message}"}, 400)
+        injector.set(plan)
+    elif request.method == "DELETE":
+        injector.clear()
+    return JSONResponse(injector.describe())
+
+
+def fault_response(decision: Decision) -> Response:
+    """NetSuite's answer to an injected fault (other than a dropped connection)."""
+    fault = decision.fault
+    assert fault is not None
+    headers: dict[str, str] = {FAULT_HEADER: fault.kind}
+    if fault.kind == "malformed":
+        if fault.body == "truncated":
+            return Response(TRUNCATED_JSON, 200, headers, media_type="application/json")
+        page = b"<html><body><h1>NetSuite is undergoing maintenance</h1></body></html>"
+        return Response(page, 200, headers, media_type="text/html")
+    if fault.kind == "throttle":
+        error = NsError(
+            429, "CONCURRENCY_LIMIT_EXCEEDED", "Concurrent request limit exceeded. Request blocked."
+        )
+        if fault.retry_after is not None:
+            headers["Retry-After"] = str(fault.retry_after)
+    elif fault.kind == "down":
+        error = NsError(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
+        if fault.retry_after is not None:
+            headers["Retry-After"] = str(fault.retry_after)
+    else:
+        error = NsError(decision.status, "UNEXPECTED_ERROR", "An unexpected error occurred.")
+    answer = error_response(error)
+    answer.headers.update(headers)
+    return answer
+
+
+class FaultLayer:
+    """ASGI middleware applying the sandbox's fault plan to SuiteTalk requests."""
+
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(REST):
+            await self.app(scope, receive, send)
+            return
+        decision = self.sandbox.faults.decide(describe(scope))
+        if decision.delay_ms:
+            await asyncio.sleep(decision.delay_ms / 1000)
+        fault = decision.fault
+        if fault is None:
+            await self.app(scope, receive, send)
+        elif fault.kind == "reset_after_write":
+            start: Message | None = None
+
+            async def capture(message: Message) -> None:
+                nonlocal start
+                if message["type"] == "http.response.start":
+                    start = message
+
+            await self.app(scope, receive, capture)
+            await drop_connection(receive, send, start)
+        elif fault.kind == "down" and fault.disconnect:
+            await drop_connection(receive, send)
+        else:
+            await fault_response(decision)(scope, receive, send)
+
+
+class SandboxApp(Starlette):
+    """The sandbox's Starlette app with the fault layer outside everything."""
+
+    def __init__(
+        self, sandbox: Sandbox, routes: list[BaseRoute], lifespan: Lifespan[Starlette]
+    ) -> None:
+        super().__init__(routes=routes, lifespan=lifespan)
+        self.state.sandbox = sandbox
+        self.sandbox = sandbox
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return FaultLayer(super().build_middleware_stack(), self.sandbox)
+
+
+def create_app(settings: SandboxSettings | None = None) -> Starlette:
+    """A Starlette app serving a sandbox made from ``settings`` (seeded if needed)."""
+    sandbox = Sandbox(settings or SandboxSettings())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        sandbox.close()
+
+    routes: list[BaseRoute] = [
+        Route(REST + "/{path:path}", endpoint, methods=METHODS),
+        Route("/sandbox/health", health, methods=["GET"]),
+        Route("/sandbox/stats", stats, methods=["GET"]),
+        Route("/sandbox/reset", reset, methods=["POST"]),
+        Route("/sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
+    ]
+    return SandboxApp(sandbox, routes, lifespan)
