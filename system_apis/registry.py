@@ -2,8 +2,8 @@
 connection.
 
 :func:`installed_connectors` holds the built-in kinds (``sap``, ``tryton``,
-``business_central``) and any connector
-another installed package offers under the entry-point group ``erp_gateway.connectors``
+``business_central``, ``netsuite``) and any connector another installed package offers
+under the entry-point group ``erp_gateway.connectors``
 (``toy = my_package.connector:CONNECTOR``), so adding an ERP adds one package and names it
 nowhere else. Settings validation and the composition root look kinds up here.
 """
@@ -68,10 +68,11 @@ def installed_connectors() -> ConnectorRegistry:
     """The built-in connectors, and those installed packages register as plug-ins."""
     # Imported here, not at the top: an ERP package is loaded when a connection needs it.
     from system_apis.business_central.connector import CONNECTOR as BUSINESS_CENTRAL
+    from system_apis.netsuite.connector import CONNECTOR as NETSUITE
     from system_apis.sap.connector import CONNECTOR as SAP
     from system_apis.tryton.connector import CONNECTOR as TRYTON
 
-    return ConnectorRegistry([SAP, TRYTON, BUSINESS_CENTRAL], discover=_plugins)
+    return ConnectorRegistry([SAP, TRYTON, BUSINESS_CENTRAL, NETSUITE], discover=_plugins)
 
 
 def _plugins() -> Iterator[AnyConnector]:

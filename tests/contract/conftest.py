@@ -1,6 +1,7 @@
 """The adapters under contract: every ERP adapter, and the in-memory fake the unit tests use.
 
-Each entry builds a live adapter (SAP over the SAP sandbox, Tryton over a real trytond)
+Each entry builds a live adapter (SAP over the SAP sandbox, NetSuite over the NetSuite
+sandbox, Tryton over a real trytond)
 and an unreachable twin, so the same tests run against all of them.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from erp_sandbox import netsuite as netsuite_sandbox
 from erp_sandbox.business_central import SandboxSettings as BcSandboxSettings
 from erp_sandbox.business_central import create_app as create_bc_app
 from erp_sandbox.sap import SandboxSettings, create_app
@@ -23,6 +25,9 @@ from system_apis.business_central.client import BcClient
 from system_apis.business_central.connector import EMBEDDED_TENANT
 from system_apis.contracts import errors
 from system_apis.contracts.port import ErpAdapter
+from system_apis.netsuite.adapter import NetSuiteAdapter
+from system_apis.netsuite.auth import TokenAuth
+from system_apis.netsuite.client import NetSuiteClient
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.successfactors import API_ROOT as SF_API_ROOT
@@ -136,9 +141,27 @@ def _business_central() -> Subject:
     return Subject(live, sandbox.stock, dead, storage=lambda location: True)
 
 
+def _netsuite_adapter(transport: httpx.AsyncBaseTransport | None, base_url: str) -> NetSuiteAdapter:
+    ns = netsuite_sandbox.SandboxSettings()
+    auth = TokenAuth(
+        ns.account_id, ns.consumer_key, ns.consumer_secret, ns.token_id, ns.token_secret
+    )
+    client = NetSuiteClient(base_url, auth, transport=transport, timeout=5)
+    return NetSuiteAdapter("NS01", client, adjustment_account="1")
+
+
+def _netsuite(tmp_path: Path) -> Subject:
+    app = netsuite_sandbox.create_app()
+    sandbox = app.state.sandbox
+    live = _netsuite_adapter(httpx.ASGITransport(app=app), "https://tstdrv1234567.test")
+    dead = _netsuite_adapter(None, f"http://127.0.0.1:{free_port()}")
+    return Subject(live, sandbox.stock, dead)
+
+
 FACTORIES: dict[str, Callable[[pytest.FixtureRequest, Path], Subject]] = {
     "memory": lambda request, tmp_path: _memory(),
     "business_central": lambda request, tmp_path: _business_central(),
+    "netsuite": lambda request, tmp_path: _netsuite(tmp_path),
     "sap": lambda request, tmp_path: _sap(tmp_path),
     "tryton": lambda request, tmp_path: _tryton(request),
 }

@@ -1,0 +1,1 @@
+"""Oracle NetSuite over SuiteTalk REST: the record service for writes, SuiteQL for reads."""
