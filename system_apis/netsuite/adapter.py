@@ -19,7 +19,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
-from system_apis.contracts.errors import NotFound
+from system_apis.contracts.errors import NotFound, NotSupported
 from system_apis.contracts.guards import MappingGuard
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
@@ -97,9 +97,10 @@ class NetSuiteAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
+        lacking = {Capability.CANCEL_ORDERS}
         if self._adjustment_account is None:
-            return frozenset(Capability) - {Capability.ADJUST_STOCK}
-        return frozenset(Capability)
+            lacking.add(Capability.ADJUST_STOCK)
+        return frozenset(Capability) - lacking
 
     @property
     def limits(self) -> FieldLimits:
@@ -199,6 +200,11 @@ class NetSuiteAdapter:
         native_id = await self._writer.create_order(draft)
         return await self._guard.read_back(
             self.get_sales_order(native_id), f"sales order {native_id}"
+        )
+
+    async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
+        raise NotSupported(
+            "this adapter does not cancel NetSuite orders", connection=self._source.connection
         )
 
     async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:

@@ -46,7 +46,7 @@ DEFAULT_UNIT = "EA"
 ORDER_STATUS = {
     "A": (OrderStatus.ORDERED, DocumentStatus.OPEN, DocumentStatus.NOT_RELEVANT),
     "B": (OrderStatus.ORDERED, DocumentStatus.OPEN, DocumentStatus.NOT_RELEVANT),
-    "C": (OrderStatus.ORDERED, DocumentStatus.NOT_RELEVANT, DocumentStatus.NOT_RELEVANT),
+    "C": (OrderStatus.CANCELLED, DocumentStatus.NOT_RELEVANT, DocumentStatus.NOT_RELEVANT),
     "D": (OrderStatus.PARTIALLY_SHIPPED, DocumentStatus.PARTIAL, DocumentStatus.NOT_RELEVANT),
     "E": (OrderStatus.PARTIALLY_SHIPPED, DocumentStatus.PARTIAL, DocumentStatus.OPEN),
     "F": (OrderStatus.SHIPPED, DocumentStatus.COMPLETE, DocumentStatus.OPEN),
