@@ -4,10 +4,11 @@ The sandbox's order items are billed with reference to their deliveries (deliver
 billing), so the referenced documents are outbound deliveries; a sales order is refused, as SAP
 finds nothing of it due for billing. Only delivery items whose goods issue is posted and which
 no billing document still in force references are billed. Billing of deliveries leaves the
-order's ``OverallOrdReltdBillgStatus`` alone (it tracks order-related billing only); the
-billing state of such an order is its billing documents. Each billing item takes the order
-item's net price for the delivered quantity, plus 19% output tax rounded to cents; the header
-sums them. Billing documents are numbered from 90000000.
+order's ``OverallOrdReltdBillgStatus`` alone (it tracks order-related billing only); the billing
+state of such an order is its billing documents. Each billing item takes the order item's net
+price for the delivered quantity and the output tax of the order item's tax classifications
+(:mod:`erp_sandbox.sap.taxes`) on it, rounded to cents; the header sums them. Billing documents
+are numbered from 90000000.
 
 A new billing document is posted to accounting (``AccountingPostingStatus`` ``C``) and not yet
 cleared (``InvoiceClearingStatus`` ``A``). The customer's payment clears the receivable in
@@ -22,7 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from erp_sandbox.odata.edm import Row
-from erp_sandbox.sap import org
+from erp_sandbox.sap import org, taxes
 from erp_sandbox.sap.orders import refresh_order
 from erp_sandbox.sap.records import (
     blank,
@@ -113,7 +114,7 @@ def create_from_sd_document(tx: Transaction, documents: str | list[str], now: da
             BillingQuantity=delivered["ActualDeliveryQuantity"],
             BillingQuantityUnit=delivered["DeliveryQuantityUnit"],
             NetAmount=net,
-            TaxAmount=money(net * org.TAX_RATE),
+            TaxAmount=taxes.tax_amount(net, order, order_item),
             TransactionCurrency=order["TransactionCurrency"],
             ReferenceSDDocument=delivered["DeliveryDocument"],
             ReferenceSDDocumentItem=delivered["DeliveryDocumentItem"],

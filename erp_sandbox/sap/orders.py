@@ -3,13 +3,16 @@
 A new order is numbered from the ``SalesOrder`` number range (1, 2, ... continuing after the
 seed), its items ``10``, ``20``, ... Each item is priced from the sandbox price list
 (``NetAmount = price x quantity``, EUR) and gets the plant with the most stock unless the
-request names one. The sold-to party must be an unblocked business partner with a customer
-role, materials must exist and quantities be positive; otherwise the request is refused with a
-400 and nothing is stored.
+request names one. Output tax is determined per item (``TaxAmount``, see
+:mod:`erp_sandbox.sap.taxes`) from the customer's tax classification, copied to the header's
+``CustomerTaxClassification1``, and the product's, copied to the item's
+``ProductTaxClassification1``; the header has no tax total. The sold-to party must be an
+unblocked business partner with a customer role, materials must exist and quantities be
+positive; otherwise the request is refused with a 400 and nothing is stored.
 
-Statuses are derived from the follow-on documents by :func:`refresh_order`, as SAP derives
-them: an item's ``DeliveryStatus`` from the quantity in outbound deliveries (``C`` once the
-whole quantity is in deliveries), the header's billing status from billed quantities, and the
+Statuses are derived from the follow-on documents by :func:`refresh_order`, as SAP derives them:
+an item's ``DeliveryStatus`` from the quantity in outbound deliveries (``C`` once the whole
+quantity is in deliveries), the header's billing status from billed quantities, and the
 processing statuses from both (``C`` once everything is delivered, goods-issued and billed).
 """
 
@@ -22,7 +25,7 @@ from typing import Any
 from erp_sandbox.odata.edm import Row
 from erp_sandbox.odata.errors import ErrorDetail
 from erp_sandbox.odata.payload import invalid_body, parse_entity
-from erp_sandbox.sap import org
+from erp_sandbox.sap import org, taxes
 from erp_sandbox.sap.records import (
     blank,
     business_error,
@@ -182,6 +185,16 @@ def create_sales_order(tx: Transaction, document: dict[str, Any], now: datetime)
     items = [_build_item(tx, index, entry, errors) for index, entry in enumerate(entries, 1)]
     if errors:
         raise business_error(errors[0].code, errors[0].message, details=tuple(errors))
+    header["TaxDepartureCountry"] = taxes.departure_country(header["SalesOrganization"])
+    header["CustomerTaxClassification1"] = taxes.customer_tax_class(
+        tx, header["SoldToParty"], header
+    )
+    for item in items:
+        if item is not None:
+            item["ProductTaxClassification1"] = taxes.product_tax_class(
+                tx, item["Material"], header["TaxDepartureCountry"]
+            )
+            item["TaxAmount"] = taxes.tax_amount(item["NetAmount"], header, item)
     number = str(tx.next_number("SalesOrder", org.FIRST_SALES_ORDER))
     today = day(now)
     header.update(

@@ -3,14 +3,14 @@
 Two plants, each with one storage location and a shipping point of the same number, like the
 SAP best-practice demo landscape: ``1010`` (Hamburg, storage location ``0001``) and ``1710``
 (Palo Alto, storage location ``171A``). Sales organisations ``1010`` and ``1710`` sell through
-distribution channel ``10``, division ``00``; everything is priced in EUR and billed with 19%
-output tax.
+distribution channel ``10``, division ``00``; everything is priced in EUR. Output tax is
+determined per item from the tax classifications of customer and product (see
+:mod:`erp_sandbox.sap.taxes`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,9 @@ PLANTS: dict[str, Plant] = {
 SALES_ORGANIZATIONS: dict[str, str] = {"1010": "1010", "1710": "1710"}
 """Sales organisation to the company code it bills in."""
 
+COMPANY_COUNTRIES: dict[str, str] = {"1010": "DE", "1710": "US"}
+"""Company code to its country, the tax departure country of what it sells."""
+
 DEFAULT_SALES_ORGANIZATION = "1010"
 DEFAULT_DISTRIBUTION_CHANNEL = "10"
 DEFAULT_DIVISION = "00"
@@ -38,7 +41,6 @@ DEFAULT_ORDER_TYPE = "OR"
 ORDER_TYPES = frozenset({"OR"})
 
 CURRENCY = "EUR"
-TAX_RATE = Decimal("0.19")
 UNRESTRICTED = "01"
 """Inventory stock type of unrestricted-use stock."""
 

@@ -52,6 +52,13 @@ SALES_ORDER = EntityType(
             "TotalNetAmount", 16, 3, unit="TransactionCurrency", label="Net Value", **READ_ONLY
         ),
         string("TransactionCurrency", 5, semantics="currency-code", label="Document Currency"),
+        string(
+            "CustomerTaxClassification1",
+            1,
+            label="Alternative Tax Classification",
+            **READ_ONLY,
+        ),
+        string("TaxDepartureCountry", 3, label="Tax Departure Country/Region", **READ_ONLY),
         string("OverallSDProcessStatus", 1, label="Overall Status", **READ_ONLY),
         string("OverallTotalDeliveryStatus", 1, label="Ovrl Delivery Status", **READ_ONLY),
         string("OverallOrdReltdBillgStatus", 1, label="Order-Related Billing Status", **READ_ONLY),
@@ -83,6 +90,8 @@ SALES_ORDER_ITEM = EntityType(
         ),
         decimal("NetAmount", 16, 3, unit="TransactionCurrency", label="Net Value", **READ_ONLY),
         string("TransactionCurrency", 5, semantics="currency-code", label="Document Currency"),
+        decimal("TaxAmount", 14, 3, unit="TransactionCurrency", label="Tax Amount", **READ_ONLY),
+        string("ProductTaxClassification1", 1, label="Tax Classification 1", **READ_ONLY),
         string("ProductionPlant", 4, label="Plant"),
         string("StorageLocation", 4, label="Storage Location"),
         string("SDProcessStatus", 1, label="Overall Status", **READ_ONLY),

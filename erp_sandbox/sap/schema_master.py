@@ -2,7 +2,9 @@
 
 Only the properties listed in ``docs/sap.md`` are defined; names, EDM types, lengths and
 precisions follow SAP's published metadata of ``API_BUSINESS_PARTNER``, ``API_PRODUCT_SRV``
-and ``API_MATERIAL_STOCK_SRV``.
+and ``API_MATERIAL_STOCK_SRV``. The tax classifications of products (``A_ProductSalesTax``) and
+customers (``A_CustomerSalesAreaTax``) are what output tax determination reads (see
+:mod:`erp_sandbox.sap.taxes`).
 """
 
 from __future__ import annotations
@@ -75,6 +77,41 @@ PRODUCT = EntityType(
         NavigationProperty(
             "to_Description", "A_ProductDescription", True, (("Product", "Product"),)
         ),
+        NavigationProperty("to_SalesTax", "A_ProductSalesTax", True, (("Product", "Product"),)),
+    ),
+)
+
+PRODUCT_SALES_TAX = EntityType(
+    name="A_ProductSalesTaxType",
+    label="Product Sales Tax",
+    keys=("Product", "Country", "TaxCategory", "TaxClassification"),
+    properties=(
+        key_string("Product", 40, label="Product"),
+        key_string("Country", 3, label="Departure Country/Region"),
+        key_string("TaxCategory", 4, label="Tax Category"),
+        key_string("TaxClassification", 1, label="Tax Classification"),
+    ),
+)
+
+CUSTOMER_SALES_AREA_TAX = EntityType(
+    name="A_CustomerSalesAreaTaxType",
+    label="Customer Sales Area Tax",
+    keys=(
+        "Customer",
+        "SalesOrganization",
+        "DistributionChannel",
+        "Division",
+        "DepartureCountry",
+        "CustomerTaxCategory",
+    ),
+    properties=(
+        key_string("Customer", 10, alpha=True, label="Customer"),
+        key_string("SalesOrganization", 4, label="Sales Organization"),
+        key_string("DistributionChannel", 2, label="Distribution Channel"),
+        key_string("Division", 2, label="Division"),
+        key_string("DepartureCountry", 3, label="Departure Country/Region"),
+        key_string("CustomerTaxCategory", 4, label="Tax Category"),
+        string("CustomerTaxClassification", 1, label="Tax Classification"),
     ),
 )
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from erp_sandbox.odata.values import json_date
-from erp_sandbox.sap import org
+from erp_sandbox.sap import org, taxes
 from erp_sandbox.sap.billing import create_from_sd_document
 from erp_sandbox.sap.orders import create_sales_order, order_items
 from erp_sandbox.sap.records import blank, day, save
@@ -64,6 +64,27 @@ def _partner(
     )
     address["HouseNumber"] = str(random_house_number(number))
     save(tx, "A_BusinessPartnerAddress", address)
+    if customer:
+        _customer_taxes(tx, number, partner)
+
+
+def _customer_taxes(tx: Transaction, number: str, partner: Partner) -> None:
+    """The customer's tax classification in each sales area, for its departure country."""
+    for sales_organization in org.SALES_ORGANIZATIONS:
+        departure = taxes.departure_country(sales_organization)
+        row = blank(taxes.CUSTOMER_TAXES)
+        row.update(
+            Customer=number,
+            SalesOrganization=sales_organization,
+            DistributionChannel=org.DEFAULT_DISTRIBUTION_CHANNEL,
+            Division=org.DEFAULT_DIVISION,
+            DepartureCountry=departure,
+            CustomerTaxCategory=taxes.TAX_CATEGORY,
+            CustomerTaxClassification=taxes.customer_classification(
+                partner.country, partner.category, departure
+            ),
+        )
+        save(tx, taxes.CUSTOMER_TAXES, row)
 
 
 def random_house_number(number: str) -> int:
@@ -90,6 +111,15 @@ def _product(
     description = blank("A_ProductDescription")
     description.update(Product=number, Language="EN", ProductDescription=article.description)
     save(tx, "A_ProductDescription", description)
+    for country in sorted(set(org.COMPANY_COUNTRIES.values())):
+        tax = blank(taxes.PRODUCT_TAXES)
+        tax.update(
+            Product=number,
+            Country=country,
+            TaxCategory=taxes.TAX_CATEGORY,
+            TaxClassification=article.tax,
+        )
+        save(tx, taxes.PRODUCT_TAXES, tax)
     tx.put(
         org.PRICE_LIST,
         (number,),

@@ -3,7 +3,9 @@
 All companies and people are invented; cities, postal codes and streets are real places so
 addresses look plausible. Business partners are numbered ``10100001`` upward (customers) and
 ``10300001`` upward (suppliers, which have no customer role). Products ``TG11``-``TG35`` are
-trading goods (``HAWA``), ``FG11``-``FG35`` finished goods (``FERT``).
+trading goods (``HAWA``), ``FG11``-``FG35`` finished goods (``FERT``). Products carry the tax
+classification ``1`` (full tax) except coffee and tea (``FG19``-``FG22``, ``2`` reduced tax) and
+the gift card ``FG35`` (``0`` no tax: a multi-purpose voucher is taxed when it is redeemed).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ class Partner:
 
 @dataclass(frozen=True)
 class Article:
-    """A product: description, type, group, base unit, gross weight (KG) and EUR price."""
+    """A product: description, type, group, base unit, gross weight (KG), EUR price and tax
+    classification (``1`` full, ``2`` reduced, ``0`` no tax)."""
 
     description: str
     product_type: str
@@ -36,6 +39,7 @@ class Article:
     unit: str
     weight: Decimal
     price: Decimal
+    tax: str = "1"
 
 
 def _partner(
@@ -96,9 +100,9 @@ SUPPLIERS: tuple[Partner, ...] = (
 
 
 def _article(
-    description: str, kind: str, group: str, unit: str, weight: str, price: str
+    description: str, kind: str, group: str, unit: str, weight: str, price: str, tax: str = "1"
 ) -> Article:
-    return Article(description, kind, group, unit, Decimal(weight), Decimal(price))
+    return Article(description, kind, group, unit, Decimal(weight), Decimal(price), tax)
 
 
 TRADING_GOODS: tuple[Article, ...] = (
@@ -139,10 +143,10 @@ FINISHED_GOODS: tuple[Article, ...] = (
     _article("U-Lock Hardened Steel", "FERT", "P002", "PC", "1.2", "39.90"),
     _article("Pannier Bag 20l", "FERT", "P002", "PC", "0.9", "64.00"),
     _article("LED Bike Light Set", "FERT", "P002", "PC", "0.2", "29.90"),
-    _article("Espresso Roast Beans", "FERT", "P003", "KG", "1.0", "18.50"),
-    _article("Filter Coffee Ground", "FERT", "P003", "KG", "1.0", "12.90"),
-    _article("Decaf Coffee Beans", "FERT", "P003", "KG", "1.0", "19.80"),
-    _article("Green Tea Sencha", "FERT", "P003", "KG", "1.0", "34.00"),
+    _article("Espresso Roast Beans", "FERT", "P003", "KG", "1.0", "18.50", "2"),
+    _article("Filter Coffee Ground", "FERT", "P003", "KG", "1.0", "12.90", "2"),
+    _article("Decaf Coffee Beans", "FERT", "P003", "KG", "1.0", "19.80", "2"),
+    _article("Green Tea Sencha", "FERT", "P003", "KG", "1.0", "34.00", "2"),
     _article("Office Chair Ergonomic", "FERT", "P004", "PC", "17.0", "329.00"),
     _article("Standing Desk 160x80", "FERT", "P004", "PC", "38.5", "699.00"),
     _article("Monitor Arm Dual", "FERT", "P004", "PC", "4.8", "119.00"),
@@ -155,7 +159,7 @@ FINISHED_GOODS: tuple[Article, ...] = (
     _article("Chef's Knife 20cm", "FERT", "P005", "PC", "0.3", "79.00"),
     _article("Cast Iron Pan 28cm", "FERT", "P005", "PC", "2.9", "69.00"),
     _article("Oak Cutting Board", "FERT", "P005", "PC", "1.4", "44.00"),
-    _article("Digital Kitchen Scale", "FERT", "P005", "PC", "0.6", "27.50"),
+    _article("Gift Card 50 EUR", "FERT", "P005", "PC", "0.1", "50.00", "0"),
 )
 """Products ``FG11`` to ``FG35``."""
 

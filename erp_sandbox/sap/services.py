@@ -3,8 +3,9 @@
 =====================================  ============================================
 service (URL segment)                  entity sets, function imports
 =====================================  ============================================
-``API_BUSINESS_PARTNER``               A_BusinessPartner, A_BusinessPartnerAddress
-``API_PRODUCT_SRV``                    A_Product, A_ProductDescription
+``API_BUSINESS_PARTNER``               A_BusinessPartner, A_BusinessPartnerAddress,
+                                       A_CustomerSalesAreaTax
+``API_PRODUCT_SRV``                    A_Product, A_ProductDescription, A_ProductSalesTax
 ``API_MATERIAL_STOCK_SRV``             A_MatlStkInAcctMod
 ``API_SALES_ORDER_SRV``                A_SalesOrder (deep insert, PATCH), A_SalesOrderItem
 ``API_OUTBOUND_DELIVERY_SRV;v=0002``   A_OutbDeliveryHeader (create), A_OutbDeliveryItem,
@@ -49,6 +50,7 @@ BUSINESS_PARTNER_SERVICE = Service(
     entity_sets=(
         EntitySet("A_BusinessPartner", master.BUSINESS_PARTNER),
         EntitySet("A_BusinessPartnerAddress", master.BUSINESS_PARTNER_ADDRESS),
+        EntitySet("A_CustomerSalesAreaTax", master.CUSTOMER_SALES_AREA_TAX),
     ),
 )
 
@@ -58,6 +60,7 @@ PRODUCT_SERVICE = Service(
     entity_sets=(
         EntitySet("A_Product", master.PRODUCT),
         EntitySet("A_ProductDescription", master.PRODUCT_DESCRIPTION),
+        EntitySet("A_ProductSalesTax", master.PRODUCT_SALES_TAX),
     ),
 )
 

@@ -26,7 +26,8 @@ from typing import Any
 
 from erp_sandbox.odata.edm import Row
 
-SCHEMA_VERSION = "3"  # 2: employee data (Employee Central entity sets); 3: credit accounts
+SCHEMA_VERSION = "4"
+"""2: employee data (Employee Central entity sets); 3: credit accounts; 4: tax classifications."""
 DATABASE_FILE = "sap_sandbox.sqlite3"
 """Name of the database file inside the data directory."""
 
