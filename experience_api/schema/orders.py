@@ -92,6 +92,9 @@ class SalesOrderLine:
     description: str | None
     quantity: Quantity
     net_amount: Money | None
+    tax_amount: Money | None = strawberry.field(
+        description="Tax on this line as the ERP computes it; null when the ERP does not say."
+    )
     location: str | None
     connection: strawberry.Private[str]
     preloaded_product: strawberry.Private[Preloaded[Product] | None] = None
@@ -104,6 +107,7 @@ class SalesOrderLine:
             description=line.description,
             quantity=Quantity.from_model(line.quantity),
             net_amount=Money.maybe(line.net_amount),
+            tax_amount=Money.maybe(line.tax_amount),
             location=line.location,
             connection=connection,
         )
@@ -152,6 +156,12 @@ class SalesOrder:
     order_date: dt.date
     created_at: dt.datetime | None
     net_amount: Money
+    tax_amount: Money | None = strawberry.field(
+        description="Tax on the order as the ERP computes it; null when the ERP does not say."
+    )
+    gross_amount: Money | None = strawberry.field(
+        description="Net amount plus tax; null when the tax is not known."
+    )
     status: OrderStatus
     delivery_status: DocumentStatus
     billing_status: DocumentStatus
@@ -184,6 +194,8 @@ class SalesOrder:
             order_date=order.order_date,
             created_at=order.created_at,
             net_amount=Money.from_model(order.net_amount),
+            tax_amount=Money.maybe(order.tax_amount),
+            gross_amount=Money.maybe(order.gross_amount),
             status=OrderStatus.from_model(order.status),
             delivery_status=DocumentStatus.from_model(order.delivery_status),
             billing_status=DocumentStatus.from_model(order.billing_status),

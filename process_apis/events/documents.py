@@ -18,12 +18,19 @@ def _money(money: Money) -> dict[str, str]:
     return {"amount": str(money.amount), "currency": money.currency}
 
 
+def _maybe_money(money: Money | None) -> dict[str, str] | None:
+    return None if money is None else _money(money)
+
+
 def order_aggregate(order_id: str) -> str:
     return f"order:{order_id}"
 
 
 def order_placed(order: SalesOrder) -> Event:
-    """``order.placed``: a new sales order, with its number, customer, amount and status."""
+    """``order.placed``: a new sales order, with its number, customer, amounts and status.
+
+    ``tax_amount`` and ``gross_amount`` are null when the ERP does not say what tax it carries.
+    """
     return Event(
         id=derived_event_id(EventType.ORDER_PLACED.value, order.id),
         type=EventType.ORDER_PLACED,
@@ -37,6 +44,8 @@ def order_placed(order: SalesOrder) -> Event:
             "order_date": order.order_date.isoformat(),
             "status": order.status.value,
             "net_amount": _money(order.net_amount),
+            "tax_amount": _maybe_money(order.tax_amount),
+            "gross_amount": _maybe_money(order.gross_amount),
             "connection": order.source.connection,
         },
     )

@@ -166,10 +166,17 @@ class SalesOrderLine(Frozen):
     description: str | None = None
     quantity: Quantity
     net_amount: Money | None = None
+    tax_amount: Money | None = None
     location: str | None = None
 
 
 class SalesOrder(Record):
+    """A sales order; its amounts as the ERP prices it.
+
+    ``tax_amount`` and ``gross_amount`` (``net_amount + tax_amount``) are None when the ERP
+    does not say what tax the order carries.
+    """
+
     number: str
     customer_id: str
     external_reference: str | None = None
@@ -177,6 +184,8 @@ class SalesOrder(Record):
     created_at: AwareDatetime | None = None
     changed_at: AwareDatetime | None = None
     net_amount: Money
+    tax_amount: Money | None = None
+    gross_amount: Money | None = None
     status: OrderStatus
     delivery_status: DocumentStatus
     billing_status: DocumentStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
 from system_apis.contracts import errors
@@ -55,6 +55,11 @@ from system_apis.contracts.streaming import offset_chunks
 
 T = TypeVar("T")
 TAX_RATE = Decimal("0.19")
+
+
+def _tax(net: Decimal) -> Decimal:
+    """Output tax on a line, rounded to cents as the ERPs do."""
+    return (net * TAX_RATE).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def _page(items: Iterable[T], page: PageRequest) -> Page[T]:
@@ -336,20 +341,22 @@ class MemoryErp:
             product = self.products.get(line.sku)
             if product is None or product.list_price is None:
                 raise errors.ValidationRejected(f"material {line.sku} unknown")
+            line_net = product.list_price.amount * line.quantity
             lines.append(
                 SalesOrderLine(
                     line_number=str(index * 10),
                     sku=line.sku,
                     description=product.name,
                     quantity=Quantity(value=line.quantity, unit=line.unit or product.base_unit),
-                    net_amount=Money(
-                        amount=product.list_price.amount * line.quantity, currency=self.currency
-                    ),
+                    net_amount=Money(amount=line_net, currency=self.currency),
+                    tax_amount=Money(amount=_tax(line_net), currency=self.currency),
                     location=line.location,
                 )
             )
         native = str(len(self.orders) + 1)
         stamp = self.clock()
+        net = sum((line.net_amount.amount for line in lines if line.net_amount), Decimal(0))
+        tax = sum((line.tax_amount.amount for line in lines if line.tax_amount), Decimal(0))
         order = SalesOrder(
             id=canonical_id(self._source.connection, native),
             native_id=native,
@@ -360,12 +367,9 @@ class MemoryErp:
             order_date=dt.date.today(),
             created_at=stamp,
             changed_at=stamp,
-            net_amount=Money(
-                amount=sum(
-                    (line.net_amount.amount for line in lines if line.net_amount), Decimal(0)
-                ),
-                currency=self.currency,
-            ),
+            net_amount=Money(amount=net, currency=self.currency),
+            tax_amount=Money(amount=tax, currency=self.currency),
+            gross_amount=Money(amount=net + tax, currency=self.currency),
             status=OrderStatus.ORDERED,
             delivery_status=DocumentStatus.OPEN,
             billing_status=DocumentStatus.NOT_RELEVANT,
@@ -497,7 +501,9 @@ class MemoryErp:
             raise errors.ValidationRejected("already billed")
         native = str(90000000 + len(self.invoices) + 1)
         net = order.net_amount.amount
-        tax = (net * TAX_RATE).quantize(Decimal("0.01"))
+        tax = sum(
+            (_tax(line.net_amount.amount) for line in order.lines if line.net_amount), Decimal(0)
+        )
         invoice = Invoice(
             id=canonical_id(self._source.connection, native),
             native_id=native,
@@ -517,6 +523,7 @@ class MemoryErp:
                     sku=line.sku,
                     quantity=line.quantity,
                     net_amount=line.net_amount or Money(amount=Decimal(0), currency=self.currency),
+                    tax_amount=line.tax_amount,
                     order_id=order.id,
                 )
                 for line in order.lines

@@ -1,12 +1,19 @@
-"""Sales orders: ``A_SalesOrder`` and its items → SalesOrder, and a draft → the create body."""
+"""Sales orders: ``A_SalesOrder`` and its items → SalesOrder, and a draft → the create body.
+
+SAP keeps an order's output tax on its items (``TaxAmount``), not on the header: the order's
+tax is the sum of its items', and its gross amount ``TotalNetAmount`` plus that sum. An order
+read without its items, or with an item lacking ``TaxAmount``, has no tax or gross amount.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from system_apis.contracts.commands import SalesOrderDraft
 from system_apis.contracts.models import (
     DocumentStatus,
+    Money,
     OrderStatus,
     Quantity,
     SalesOrder,
@@ -46,6 +53,7 @@ def sales_order_line_from_sap(
 ) -> SalesOrderLine:
     """``A_SalesOrderItem`` → SalesOrderLine."""
     net = optional_decimal(item, "NetAmount")
+    tax = optional_decimal(item, "TaxAmount")
     currency = optional_text(item, "TransactionCurrency") or header_currency
     # Built without validation: every value comes from a typed reader, and the parts that
     # carry constraints (Quantity, Money) are validated models themselves.
@@ -58,6 +66,7 @@ def sales_order_line_from_sap(
             unit=required_text(item, "RequestedQuantityUnit"),
         ),
         net_amount=money(net, currency, defaults) if net is not None else None,
+        tax_amount=money(tax, currency, defaults) if tax is not None else None,
         location=location_of(
             optional_text(item, "ProductionPlant"), optional_text(item, "StorageLocation")
         ),
@@ -87,6 +96,15 @@ def sales_order_from_sap(
         expanded(entity, "to_Item") or [],
         key=lambda i: line_sort_key(str(i.get("SalesOrderItem") or "")),
     )
+    lines = tuple(sales_order_line_from_sap(i, currency, defaults) for i in items)
+    net = money(required_decimal(entity, "TotalNetAmount"), currency, defaults)
+    taxes = [line.tax_amount for line in lines]
+    tax: Money | None = None
+    if lines and all(amount is not None for amount in taxes):
+        tax = Money(
+            amount=sum((amount.amount for amount in taxes if amount), Decimal(0)),
+            currency=net.currency,
+        )
     # Built without validation, as its lines: the values come from typed readers (aware
     # datetimes from parse_datetime), and Money, Source and the lines are models already.
     return SalesOrder.model_construct(
@@ -99,11 +117,15 @@ def sales_order_from_sap(
         order_date=order_date,
         created_at=date_as_datetime(entity, "CreationDate"),
         changed_at=parse_datetime(entity.get("LastChangeDateTime")),
-        net_amount=money(required_decimal(entity, "TotalNetAmount"), currency, defaults),
+        net_amount=net,
+        tax_amount=tax,
+        gross_amount=(
+            Money(amount=net.amount + tax.amount, currency=net.currency) if tax else None
+        ),
         status=order_status(delivery, billing),
         delivery_status=delivery,
         billing_status=billing,
-        lines=tuple(sales_order_line_from_sap(i, currency, defaults) for i in items),
+        lines=lines,
     )
 
 

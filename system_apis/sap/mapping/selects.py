@@ -81,6 +81,7 @@ SALES_ORDER_SELECT = _with_navigation(
         "RequestedQuantity",
         "RequestedQuantityUnit",
         "NetAmount",
+        "TaxAmount",
         "TransactionCurrency",
         "ProductionPlant",
         "StorageLocation",

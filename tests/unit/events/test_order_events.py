@@ -62,6 +62,8 @@ async def test_placing_stages_the_order_and_its_status_with_the_key(
         "order_date": order.order_date.isoformat(),
         "status": "ordered",
         "net_amount": {"amount": "100.00", "currency": order.net_amount.currency},
+        "tax_amount": {"amount": "19.00", "currency": order.net_amount.currency},
+        "gross_amount": {"amount": "119.00", "currency": order.net_amount.currency},
         "connection": "EU01",
     }
     assert status.data["status"] == "ordered"

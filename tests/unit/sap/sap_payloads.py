@@ -128,7 +128,7 @@ def stock_row(
 SALES_ORDER_ETAG = "W/\"datetimeoffset'2024-03-05T10%3A15%3A30.1234560Z'\""
 
 
-def order_item(number: str, material: str, quantity: str, net: str, *, status: str = "A"):
+def order_item(number: str, material: str, quantity: str, net: str, tax: str, *, status: str = "A"):
     return {
         "__metadata": meta(
             "API_SALES_ORDER_SRV",
@@ -143,6 +143,8 @@ def order_item(number: str, material: str, quantity: str, net: str, *, status: s
         "RequestedQuantity": quantity,
         "RequestedQuantityUnit": "PC",
         "NetAmount": net,
+        "TaxAmount": tax,
+        "ProductTaxClassification1": "1" if tax != "0.00" else "0",
         "TransactionCurrency": "EUR",
         "ProductionPlant": "1010",
         "StorageLocation": "0001",
@@ -173,8 +175,8 @@ SALES_ORDER = {
     "RequestedDeliveryDate": "/Date(1710201600000)/",
     "to_Item": {
         "results": [
-            order_item("20", "TG12", "1", "50.00"),
-            order_item("10", "TG11", "2", "100.00"),
+            order_item("20", "TG12", "1", "50.00", "9.50"),
+            order_item("10", "TG11", "2", "100.00", "19.00"),
         ]
     },
     "to_Partner": {"__deferred": {"uri": f"{ROOT}/x/to_Partner"}},

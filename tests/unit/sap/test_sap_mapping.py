@@ -153,7 +153,41 @@ def test_sales_order_with_items() -> None:
     assert first.description == "Item TG11"
     assert first.quantity == Quantity(value=Decimal("2"), unit="PC")
     assert first.net_amount == Money(amount=Decimal("100.00"), currency="EUR")
+    assert first.tax_amount == Money(amount=Decimal("19.00"), currency="EUR")
     assert first.location == "1010/0001"
+
+
+def test_sales_order_tax_is_the_sum_of_its_items() -> None:
+    raw = clone(SALES_ORDER)
+    raw["to_Item"]["results"][0]["TaxAmount"] = "3.50"  # a reduced-rate item: 7% of 50.00
+    order = sales_order_from_sap(raw, SOURCE, DEFAULTS)
+    assert order.tax_amount == Money(amount=Decimal("22.50"), currency="EUR")
+    assert order.gross_amount == Money(amount=Decimal("172.50"), currency="EUR")
+    assert [line.tax_amount for line in order.lines] == [
+        Money(amount=Decimal("19.00"), currency="EUR"),
+        Money(amount=Decimal("3.50"), currency="EUR"),
+    ]
+
+
+def test_tax_free_items_count_as_zero_tax() -> None:
+    raw = clone(SALES_ORDER)
+    for item in raw["to_Item"]["results"]:
+        item["TaxAmount"] = "0.00"
+    order = sales_order_from_sap(raw, SOURCE, DEFAULTS)
+    assert order.tax_amount == Money(amount=Decimal("0.00"), currency="EUR")
+    assert order.gross_amount == order.net_amount
+
+
+@pytest.mark.parametrize("drop", ["items", "one item's tax"])
+def test_order_without_item_taxes_has_no_tax(drop: str) -> None:
+    raw = clone(SALES_ORDER)
+    if drop == "items":
+        raw["to_Item"] = {"__deferred": {"uri": "x"}}
+    else:
+        del raw["to_Item"]["results"][1]["TaxAmount"]
+    order = sales_order_from_sap(raw, SOURCE, DEFAULTS)
+    assert (order.tax_amount, order.gross_amount) == (None, None)
+    assert order.net_amount == Money(amount=Decimal("150.00"), currency="EUR")
 
 
 @pytest.mark.parametrize(
