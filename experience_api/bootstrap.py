@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from experience_api.cache_settings import CacheSettings
 from experience_api.connection_settings import ConnectionSettings
 from experience_api.gateway import Gateway
+from experience_api.result_cache import ResultCache
 from experience_api.safety import embedded_sandbox_dir
 from experience_api.security.audit_key import load_audit_key
 from experience_api.services import PagingLimits, Services
@@ -132,6 +133,11 @@ async def build_gateway(settings: Settings) -> Gateway:
     )
     webhook_store = SqlWebhookStore(engine)
     services = Services(
+        result_cache=(
+            ResultCache(cache, prefix=settings.cache.prefix)
+            if settings.cache.results and all(c.cache.enabled for c in settings.connections)
+            else None
+        ),
         connections=connections,
         catalog=Catalog(connections),
         orders=orders,

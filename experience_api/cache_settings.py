@@ -32,6 +32,11 @@ class CacheSettings(BaseModel):
     timeout_seconds: float = Field(
         default=0.5, gt=0, le=10, description="a Redis operation slower than this is a miss"
     )
+    results: bool = Field(
+        default=True,
+        description="also keep whole GraphQL query results built from cached reads (only "
+        "when every connection's reads are cached)",
+    )
 
     @model_validator(mode="after")
     def _reachable(self) -> Self:

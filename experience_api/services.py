@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from experience_api.result_cache import ResultCache
 from process_apis.agent_writes.review import AgentWriteReview
 from process_apis.audit.port import AuditLog
 from process_apis.catalog import Catalog
@@ -43,5 +44,7 @@ class Services:
     webhooks: WebhookAdmin | None = None
     # Agents' writes awaiting a person's approval; None unless [mcp] writes is approval.
     agent_writes: AgentWriteReview | None = None
+    # Whole GraphQL query results built from cached reads; None where they are not kept.
+    result_cache: ResultCache | None = None
     # Counts GraphQL operations and MCP tool calls; None where nothing is measured.
     metrics: GatewayMetrics | None = None

@@ -31,6 +31,7 @@ from experience_api.schema.operation_metrics import OperationMetrics
 from experience_api.schema.orders import OrderQueries
 from experience_api.schema.products import ProductQueries
 from experience_api.schema.quarantine import QuarantineMutations, QuarantineQueries
+from experience_api.schema.result_cache import ResultCacheExtension
 from experience_api.schema.subscriptions import Subscription
 from experience_api.schema.user_errors import USER_ERROR_TYPES
 from experience_api.schema.webhooks import WebhookMutations, WebhookQueries
@@ -104,6 +105,8 @@ def build_schema(
             MaskUnexpectedErrors,
             AuditExtension,
             FieldAccessExtension,
+            # Last: it skips only the execution itself, after every check before it ran.
+            ResultCacheExtension,
         ],
         config=StrawberryConfig(
             disable_field_suggestions=True,

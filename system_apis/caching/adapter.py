@@ -30,6 +30,7 @@ from pydantic import BaseModel
 
 from system_apis.caching.policy import CachePolicy, RecordKind
 from system_apis.caching.store import ResponseCache
+from system_apis.caching.trace import not_cacheable
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
@@ -105,6 +106,7 @@ class CachingAdapter:
 
     async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
         if filter.details:
+            not_cacheable()
             return await self._inner.list_customers(filter, page)
         return await self._read(
             RecordKind.CUSTOMERS,
@@ -129,6 +131,7 @@ class CachingAdapter:
         self, filter: InventoryFilter, page: PageRequest
     ) -> Page[InventoryLevel]:
         if filter.changed_since is not None:
+            not_cacheable()
             return await self._inner.list_inventory(filter, page)
         return await self._read(
             RecordKind.INVENTORY,
@@ -143,6 +146,7 @@ class CachingAdapter:
         self, filter: SalesOrderFilter, page: PageRequest
     ) -> Page[SalesOrder]:
         if filter.changed_since is not None or filter.external_reference is not None:
+            not_cacheable()
             return await self._inner.list_sales_orders(filter, page)
         return await self._read(
             SALES_ORDERS,
@@ -165,6 +169,7 @@ class CachingAdapter:
 
     async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
         if filter.order_native_id is not None:
+            not_cacheable()
             return await self._inner.list_deliveries(filter, page)
         return await self._read(
             RecordKind.DELIVERIES,
@@ -177,6 +182,7 @@ class CachingAdapter:
 
     async def list_invoices(self, filter: InvoiceFilter, page: PageRequest) -> Page[Invoice]:
         if filter.changed_since is not None or filter.order_native_id is not None:
+            not_cacheable()
             return await self._inner.list_invoices(filter, page)
         return await self._read(
             RecordKind.INVOICES,
@@ -188,11 +194,13 @@ class CachingAdapter:
         )
 
     async def list_employees(self, filter: EmployeeFilter, page: PageRequest) -> Page[Employee]:
+        not_cacheable()
         return await self._inner.list_employees(filter, page)
 
     async def get_employee(
         self, native_id: str, details: frozenset[EmployeeDetail] = frozenset()
     ) -> Employee:
+        not_cacheable()
         return await self._inner.get_employee(native_id, details)
 
     # -- writes: through to the ERP, then what they may have changed is dropped ---------------
@@ -285,6 +293,7 @@ class CachingAdapter:
         """``call``'s answer, from the cache while younger than the kind's TTL."""
         ttl = self._policy.ttl(kind)
         if ttl <= 0:
+            not_cacheable()
             return await call()
         request = "\x1e".join([method, *(a.model_dump_json() for a in arguments), *(records or ())])
         key = await self._cache.key(self._connection, kind, request, records)
@@ -295,7 +304,9 @@ class CachingAdapter:
             return hit
         asked_at = self._clock()
         result = await call()
-        if not (isinstance(result, Page) and result.stale_for is not None):
+        if isinstance(result, Page) and result.stale_for is not None:
+            not_cacheable()
+        else:
             await self._cache.put(key, result, ttl, asked_at, answer)
         return result
 

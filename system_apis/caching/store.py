@@ -36,6 +36,7 @@ from aiocache.serializers import StringSerializer
 from pydantic import TypeAdapter
 
 from system_apis.caching.policy import RecordKind
+from system_apis.caching.trace import current_trace, not_cacheable
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,10 @@ class ResponseCache:
         )
         return cls(backend, prefix=prefix, encoded=True, version_ttl=version_ttl, clock=clock)
 
+    def clock(self) -> float:
+        """Wall-clock seconds, as the entries' ages are counted."""
+        return self._clock()
+
     # -- reads ---------------------------------------------------------------------------------
 
     async def key(
@@ -132,15 +137,27 @@ class ResponseCache:
             names.append(f"{space}v:lists")
         else:
             names.extend(f"{space}v:r:{record}" for record in records)
-        try:
-            versions = await self._backend.multi_get(names)
-        except Exception as exc:
-            logger.warning("response cache unavailable, reading from the ERP: %r", exc)
+        versions = await self.versions(names)
+        if versions is None:
             return None
+        trace = current_trace()
+        if trace is not None:
+            trace.depend(names, versions)
         digest = hashlib.sha256(request.encode())
         for version in versions:
             digest.update(b"\x1f" + (version or UNSET).encode())
         return f"{space}e:{digest.hexdigest()}"
+
+    async def versions(self, names: Sequence[str]) -> list[str | None] | None:
+        """The tokens of the version keys ``names`` (None: unset); None when the backend
+        cannot be reached (the read is then made without the cache)."""
+        try:
+            versions: list[str | None] = await self._backend.multi_get(names)
+        except Exception as exc:
+            logger.warning("response cache unavailable, reading from the ERP: %r", exc)
+            not_cacheable()
+            return None
+        return versions
 
     async def get(self, key: str, ttl: float, answer: type[Any]) -> Any | None:
         """The answer stored under ``key`` if younger than ``ttl`` seconds, else None."""
@@ -155,16 +172,19 @@ class ResponseCache:
             asked_at, _, body = stored.partition("\n")
             if self._clock() - float(asked_at) > ttl:
                 return None
+            _expires(float(asked_at) + ttl)
             return _type_adapter(answer).validate_json(body)
         asked, value = stored
         if self._clock() - asked > ttl:
             return None
+        _expires(asked + ttl)
         return value
 
     async def put(
         self, key: str, value: Any, ttl: float, asked_at: float, answer: type[Any]
     ) -> None:
         """Keep ``value`` (read from the ERP at ``asked_at``) under ``key`` for ``ttl`` seconds."""
+        _expires(asked_at + ttl)
         stored: Any
         if self._encoded:
             body = _type_adapter(answer).dump_json(value).decode()
@@ -210,6 +230,12 @@ class ResponseCache:
 
     def _space(self, connection: str, kind: RecordKind) -> str:
         return f"{self._prefix}:{connection}:{kind.value}:"
+
+
+def _expires(at: float) -> None:
+    trace = current_trace()
+    if trace is not None:
+        trace.expires(at)
 
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}

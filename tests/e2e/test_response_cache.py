@@ -107,3 +107,26 @@ async def test_the_console_shows_the_breaker_and_calls_of_a_cached_connection(
     assert (eu01.name, eu01.health, eu01.breaker) == ("EU01", "ready", "closed")
     assert eu01.calls is not None
     assert eu01.calls >= 3
+
+
+async def test_callers_with_other_scopes_never_get_each_others_cached_answer(
+    quiet: Running,
+) -> None:
+    sales, finance = quiet.token("sales"), quiet.token("finance")
+    for _ in range(2):  # the second answer of each comes from the cache
+        by_sales = await quiet.gql(QUERY, {"first": 5}, token=sales)
+        by_finance = await quiet.gql(QUERY, {"first": 5}, token=finance)
+
+        assert "errors" not in by_sales, by_sales.get("errors")
+        lines = [
+            line for node in by_sales["data"]["salesOrders"]["nodes"] for line in node["lines"]
+        ]
+        assert all(line["product"]["name"] for line in lines)
+        # Finance may not read products: its lines show none, with an error each.
+        finance_lines = [
+            line for node in by_finance["data"]["salesOrders"]["nodes"] for line in node["lines"]
+        ]
+        assert all(line["product"] is None for line in finance_lines)
+        assert {e["message"] for e in by_finance["errors"]} == {
+            "this needs the scope 'products:read'"
+        }
