@@ -360,5 +360,21 @@ def _sap_sandbox(conn: ConnectionSettings, settings: Settings) -> Any:
     )
 
 
-EMULATORS: dict[str, Callable[[ConnectionSettings, Settings], Any]] = {"sap": _sap_sandbox}
+def _business_central_sandbox(conn: ConnectionSettings, settings: Settings) -> Any:
+    from erp_sandbox.business_central.app import create_app
+    from erp_sandbox.business_central.settings import SandboxSettings
+
+    # The emulator's default tenant is the one the connector's embedded connections name.
+    return create_app(
+        SandboxSettings(
+            client_id=settings.sandbox_username,
+            client_secret=settings.sandbox_password.get_secret_value(),
+        )
+    )
+
+
+EMULATORS: dict[str, Callable[[ConnectionSettings, Settings], Any]] = {
+    "sap": _sap_sandbox,
+    "business_central": _business_central_sandbox,
+}
 """Emulators by connection kind (ASGI apps), for connections that name no system to reach."""

@@ -1,4 +1,4 @@
-"""``erp-gateway sandbox sap``: run the SAP sandbox as its own server."""
+"""``erp-gateway sandbox sap|business-central``: run an ERP sandbox as its own server."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ def _arguments(sandbox: argparse.ArgumentParser) -> None:
         help='fault plan to start with: JSON text or @file ({"seed": 1, "faults": [{"kind": '
         '"down", "probability": 0.1}]}); change it later with POST /sandbox/faults',
     )
+    bc = kinds.add_parser("business-central", help="Business Central API v2.0 sandbox")
+    bc.add_argument("--host", default="127.0.0.1")
+    bc.add_argument("--port", type=int, default=8090)
+    bc.add_argument("--client-id", default="GATEWAY", help="the app registration it accepts")
+    bc.add_argument("--client-secret", default="sandbox")
+    bc.add_argument("--faults", help="fault plan to start with (as for sap)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,6 +38,11 @@ def run(args: argparse.Namespace) -> int:
         faults = None if args.faults is None else fault_plan_argument(args.faults)
     except (argparse.ArgumentTypeError, ValueError) as exc:
         return fail(str(exc), EXIT_USAGE)
+    if args.erp == "business-central":
+        from erp_sandbox.business_central.server import serve as serve_bc
+
+        serve_bc(args.host, args.port, args.client_id, args.client_secret, faults=faults)
+        return 0
     serve(
         host=args.host,
         port=args.port,

@@ -20,10 +20,13 @@ def _arguments(serve: argparse.ArgumentParser) -> None:
     add_state_options(serve)
     serve.add_argument(
         "--profile",
-        choices=["default", "tryton"],
+        choices=["default", "tryton", "all"],
         default="default",
         help="tryton: also set up a local Tryton with demo data (built once into the data "
-        "directory: a few minutes, progress on stderr), start it, and serve it as connection US01",
+        "directory: a few minutes, progress on stderr), start it, and serve it as connection "
+        "US01; all: every ERP at once: the configured connections, Business Central's emulator "
+        "as BC01, NetSuite's as NS01 where that connector is installed, and the local Tryton "
+        "where the 'tryton' extra is",
     )
 
 
@@ -39,6 +42,11 @@ def run(args: argparse.Namespace) -> int:
         check_production_connections(settings)
     except ValueError as exc:
         return fail(f"cannot start: {exc}", EXIT_USAGE)
+    if args.profile == "all":
+        settings = _with_every_emulator(settings)
+        if _tryton_available():
+            return _serve_with_local_tryton(settings)
+        print("erp-gateway: no 'tryton' extra: serving without Tryton", file=sys.stderr)
     if args.profile == "tryton":
         return _serve_with_local_tryton(settings)
     _run(settings)
@@ -96,6 +104,33 @@ def _serve_with_local_tryton(settings: Settings) -> int:
     finally:
         tryton.stop()
     return 0
+
+
+EMULATED = (("BC01", "business_central"), ("NS01", "netsuite"))
+"""The connections ``--profile all`` adds, each served by its kind's emulator."""
+
+
+def _with_every_emulator(settings: Settings) -> Settings:
+    from experience_api.connection_settings import ConnectionSettings
+    from system_apis.registry import UnknownKind, installed_connectors
+
+    connectors = installed_connectors()
+    taken = {c.name for c in settings.connections}
+    added = []
+    for name, kind in EMULATED:
+        try:
+            connectors.get(kind)
+        except UnknownKind:
+            continue
+        if name not in taken:
+            added.append(ConnectionSettings.model_validate({"name": name, "kind": kind}))
+    return settings.model_copy(update={"connections": [*settings.connections, *added]})
+
+
+def _tryton_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("trytond") is not None
 
 
 def _to_stderr(line: str) -> None:
