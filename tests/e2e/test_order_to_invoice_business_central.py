@@ -1,0 +1,87 @@
+"""Order to invoice through GraphQL on Business Central, checked in its embedded sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from experience_api.settings import Settings
+from tests.e2e.conftest import Running, started
+from tests.e2e.test_order_to_invoice import FULFIL, INVOICE, PLACE, STATUS
+
+DOCUMENTS = ("salesOrders", "salesShipments", "salesInvoices")
+
+
+@pytest.fixture
+async def bc(tmp_path: Path) -> AsyncIterator[Running]:
+    settings = Settings(
+        data_dir=tmp_path, connections=[{"name": "BC01", "kind": "business_central"}]
+    )
+    async with started(settings) as running:
+        yield running
+
+
+def sandbox(running: Running) -> Any:
+    return running.gateway.sandboxes["BC01"].state.sandbox
+
+
+def counts(running: Running) -> dict[str, int]:
+    return {name: len(sandbox(running).store.rows(name)) for name in DOCUMENTS}
+
+
+async def test_place_twice_fulfil_invoice(bc: Running) -> None:
+    body = await bc.gql(
+        "{ customers(first: 1) { nodes { id } } "
+        "inventory(first: 100) { nodes { sku location quantity { value } } } }"
+    )
+    customer = body["data"]["customers"]["nodes"][0]["id"]
+    level = max(body["data"]["inventory"]["nodes"], key=lambda n: Decimal(n["quantity"]["value"]))
+    sku, location = level["sku"], level["location"]
+    stock_before = sandbox(bc).stock(sku, location)
+    before = counts(bc)
+    order_input = {
+        "idempotencyKey": "bc-e2e-1",
+        "customerId": customer,
+        "lines": [{"sku": sku, "quantity": "3", "location": location}],
+    }
+
+    first = (await bc.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
+    second = (await bc.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
+    assert first["errors"] == []
+    assert second == first
+    order = first["order"]
+    assert order["id"].startswith("BC01:")
+    assert order["status"] == "ORDERED"
+
+    fulfilled = (await bc.gql(FULFIL, {"id": order["id"]}))["data"]["fulfillOrder"]
+    assert fulfilled["errors"] == []
+    assert fulfilled["delivery"]["goodsIssued"] is True
+    invoiced = (await bc.gql(INVOICE, {"id": order["id"]}))["data"]["invoiceOrder"]
+    assert invoiced["errors"] == []
+    invoice = invoiced["invoice"]
+    assert Decimal(invoice["netAmount"]["amount"]) == Decimal(order["netAmount"]["amount"])
+    assert Decimal(invoice["grossAmount"]["amount"]) == Decimal(
+        invoice["netAmount"]["amount"]
+    ) + Decimal(invoice["taxAmount"]["amount"])
+
+    status = (await bc.gql(STATUS, {"id": order["id"]}))["data"]["orderStatus"]
+    assert status["status"] == "INVOICED"
+    assert (len(status["deliveries"]), len(status["invoices"])) == (1, 1)
+
+    after = counts(bc)
+    assert {k: after[k] - before[k] for k in DOCUMENTS} == dict.fromkeys(DOCUMENTS, 1)
+    store = sandbox(bc).store
+    [row] = [r for r in store.rows("salesOrders") if r["number"] == order["number"]]
+    assert [s["orderNumber"] for s in store.rows("salesShipments")].count(row["number"]) == 1
+    assert [i["orderNumber"] for i in store.rows("salesInvoices")].count(row["number"]) == 1
+    assert sandbox(bc).stock(sku, location) == stock_before - 3
+
+    again_f = (await bc.gql(FULFIL, {"id": order["id"]}))["data"]["fulfillOrder"]
+    again_i = (await bc.gql(INVOICE, {"id": order["id"]}))["data"]["invoiceOrder"]
+    assert (again_f["errors"], again_i["errors"]) == ([], [])
+    assert counts(bc) == after
+    assert sandbox(bc).stock(sku, location) == stock_before - 3
