@@ -25,8 +25,8 @@ def _arguments(serve: argparse.ArgumentParser) -> None:
         help="tryton: also set up a local Tryton with demo data (built once into the data "
         "directory: a few minutes, progress on stderr), start it, and serve it as connection "
         "US01; all: every ERP at once: the configured connections, Business Central's emulator "
-        "as BC01, NetSuite's as NS01 where that connector is installed, and the local Tryton "
-        "where the 'tryton' extra is",
+        "as BC01, NetSuite's as NS01 where that connector and its emulator are installed, and "
+        "the local Tryton where the 'tryton' extra is",
     )
 
 
@@ -111,6 +111,7 @@ EMULATED = (("BC01", "business_central"), ("NS01", "netsuite"))
 
 
 def _with_every_emulator(settings: Settings) -> Settings:
+    from experience_api.bootstrap import EMULATORS
     from experience_api.connection_settings import ConnectionSettings
     from system_apis.registry import UnknownKind, installed_connectors
 
@@ -122,7 +123,7 @@ def _with_every_emulator(settings: Settings) -> Settings:
             connectors.get(kind)
         except UnknownKind:
             continue
-        if name not in taken:
+        if name not in taken and kind in EMULATORS:
             added.append(ConnectionSettings.model_validate({"name": name, "kind": kind}))
     return settings.model_copy(update={"connections": [*settings.connections, *added]})
 
