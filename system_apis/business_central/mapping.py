@@ -182,6 +182,8 @@ def sales_order(
         order_date=dt.date.fromisoformat(row["orderDate"]),
         changed_at=timestamp(row.get("lastModifiedDateTime")),
         net_amount=_money(row["totalAmountExcludingTax"], currency, local_currency),
+        tax_amount=_money(row["totalTaxAmount"], currency, local_currency),
+        gross_amount=_money(row["totalAmountIncludingTax"], currency, local_currency),
         status=status,
         delivery_status=delivery,
         billing_status=billing,
@@ -192,6 +194,7 @@ def sales_order(
                 description=_text(ln.get("description")),
                 quantity=Quantity(value=Decimal(str(ln["quantity"])), unit=ln["unitOfMeasureCode"]),
                 net_amount=_money(ln["netAmount"], currency, local_currency),
+                tax_amount=_money(ln["netTaxAmount"], currency, local_currency),
                 location=locations.get(ln.get("locationId") or NIL_GUID),
             )
             for ln in lines
