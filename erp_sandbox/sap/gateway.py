@@ -19,6 +19,15 @@ from erp_sandbox.odata.edm import Service
 from erp_sandbox.odata.errors import ODataError, ServiceInfo, sap_error_body
 from erp_sandbox.odata.metadata import build_metadata, service_document_json, service_document_xml
 from erp_sandbox.odata.query import parse_resource_path
+from erp_sandbox.sap.batch import (
+    BATCH_SEGMENT,
+    BatchRequest,
+    BatchRunner,
+    batch_response,
+    has_changeset,
+    parse_batch,
+    render_batch,
+)
 from erp_sandbox.sap.operations import (
     METHOD_NOT_ALLOWED,
     call_function,
@@ -44,6 +53,17 @@ def _segments(request: Request) -> list[str]:
     raw = request.scope.get("raw_path") or request.url.path.encode()
     path = raw.decode("latin-1").split("?", 1)[0]
     return [unquote(segment) for segment in path[len(PREFIX) :].split("/")]
+
+
+def _too_long(request: Request, limit: int | None) -> Response | None:
+    """The ``414`` a web dispatcher answers to a request line longer than it accepts."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    length = len(raw) + (len(query) + 1 if query else 0)
+    if limit is None or length <= limit:
+        return None
+    text = f"414 Request-URI Too Long: {length} bytes, at most {limit} are accepted"
+    return Response(text, 414, media_type="text/plain")
 
 
 def service_info(service: Service | None, segment: str) -> ServiceInfo:
@@ -114,8 +134,10 @@ async def dispatch(
             headers={"dataserviceversion": "2.0"},
             media_type="application/xml",
         )
-    if rest[0] == "$batch":
-        raise ODataError(501, "/IWBEP/CM_MGW_RT/501", "$batch is not supported by the sandbox")
+    if rest[0] == BATCH_SEGMENT:
+        if method != "POST" or len(rest) > 1:
+            raise ODataError(405, METHOD_NOT_ALLOWED, "$batch needs POST")
+        return await run_batch(request, sandbox, service)
     if service.function(rest[0]) is not None and len(rest) == 1:
         return call_function(request, sandbox, service, rest[0])
     path = parse_resource_path(service, rest)
@@ -130,10 +152,44 @@ async def dispatch(
     )
 
 
+async def run_batch(request: Request, sandbox: Sandbox, service: Service) -> Response:
+    """A ``$batch`` of the service (see :mod:`erp_sandbox.sap.batch`)."""
+    info = ServiceInfo(service.name, service.component_id, service.version)
+    parts = parse_batch(request.headers.get("content-type", ""), await request.body())
+    settings = sandbox.settings
+    session = request.cookies.get(settings.session_cookie)
+    token = request.headers.get(CSRF_HEADER)
+    if has_changeset(parts) and settings.csrf_enabled and not sandbox.csrf.valid(session, token):
+        raise _csrf_required()
+
+    async def answer(sub: Request, segments: list[str], method: str) -> Response:
+        try:
+            return await dispatch(sub, sandbox, service, segments, method)
+        except ODataError as error:
+            return error_response(sub, error, info)
+        except Exception:
+            logger.exception("SAP sandbox failed on a $batch part %s %s", method, sub.url.path)
+            failure = ODataError(500, "/IWBEP/CM_MGW_RT/000", "Internal error in the SAP sandbox")
+            return error_response(sub, failure, info)
+
+    root = request.url.path[: -len(BATCH_SEGMENT)]
+    runner = BatchRunner(request, root, answer, lambda error: error_response(request, error, info))
+    answers = [
+        await runner.retrieve(part)
+        if isinstance(part, BatchRequest)
+        else await runner.changeset(part, sandbox.store.write)
+        for part in parts
+    ]
+    return batch_response(*render_batch(answers))
+
+
 async def odata_endpoint(request: Request) -> Response:
     """Answer one request on an OData service path."""
     sandbox: Sandbox = request.app.state.sandbox
     sandbox.count_request(request.headers.get("traceparent"))
+    refused = _too_long(request, sandbox.settings.max_url_length)
+    if refused is not None:
+        return refused
     segments = _segments(request)
     service = find_service(segments[0], older_release=sandbox.settings.older_release)
     info = service_info(service, segments[0])
@@ -153,7 +209,9 @@ async def odata_endpoint(request: Request) -> Response:
         tunnelled = request.headers.get("x-http-method", "").upper()
         if method == "POST" and tunnelled in TUNNELLED:
             method = tunnelled
-        csrf_headers = check_csrf(request, sandbox, method)
+        # A $batch is checked for its changesets only (see erp_sandbox.sap.batch).
+        batch = segments[1:] == [BATCH_SEGMENT]
+        csrf_headers = check_csrf(request, sandbox, "BATCH" if batch else method)
         response = await dispatch(request, sandbox, service, segments[1:], method)
     except ODataError as error:
         return error_response(request, error, info)

@@ -8,6 +8,11 @@ from pathlib import Path
 
 from erp_sandbox.sap.faults import FaultPlan
 
+DEFAULT_MAX_URL_LENGTH = 8192
+"""Bytes of path and query beyond which a request is refused with ``414``: the request-line
+limit of the web dispatchers and reverse proxies in front of SAP Gateway (Apache and nginx
+default to 8 kB), which a long ``$filter`` hits first."""
+
 DEFAULT_PAGE_SIZE = 5000
 """Entities per answer beyond which a collection read pages with ``__next``, as SAP
 Gateway services with server-side paging do; ``$top`` asks fewer, never more."""
@@ -28,6 +33,9 @@ class SandboxSettings:
     ``faults``: the fault plan active from the start (see :mod:`erp_sandbox.sap.faults`).
     ``older_release``: answer as an older S/4HANA release, whose ``API_MATERIAL_DOCUMENT_SRV``
     items have no ``DebitCreditCode`` (absent from ``$metadata``, refused in ``$select``).
+    ``max_url_length``: requests whose path and query string are longer are refused with
+    ``414 Request-URI Too Long`` before anything else (None: no limit); ``$batch`` parts are
+    not URLs of their own and are not limited.
     """
 
     data_dir: Path | None = None
@@ -42,6 +50,7 @@ class SandboxSettings:
     seed_anchor: datetime | None = None
     faults: FaultPlan | None = None
     older_release: bool = False
+    max_url_length: int | None = DEFAULT_MAX_URL_LENGTH
 
     @property
     def session_cookie(self) -> str:

@@ -140,6 +140,7 @@ class Store:
         self._lock = threading.RLock()
         self._cache: dict[str, dict[str, Row]] = {}
         self.generation = 0
+        self._depth = 0
         """Counts write transactions (committed or not): what was read before may differ."""
         self._db = sqlite3.connect(
             str(self.path) if self.path else ":memory:",
@@ -164,18 +165,31 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:
-        """One transaction: committed when the block ends, rolled back when it raises."""
+        """One transaction: committed when the block ends, rolled back when it raises.
+
+        Inside another write (a ``$batch`` changeset) it is a savepoint of the outer one:
+        released when the block ends, and nothing is committed before the outer block ends.
+        """
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            nested = self._depth > 0
+            savepoint = f"sp{self._depth}"
+            self._db.execute(f"SAVEPOINT {savepoint}" if nested else "BEGIN IMMEDIATE")
+            self._depth += 1
             self.generation += 1
             try:
                 yield Transaction(self._db, self._cache)
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._depth -= 1
+                if nested:
+                    self._db.execute(f"ROLLBACK TO {savepoint}")
+                    self._db.execute(f"RELEASE {savepoint}")
+                else:
+                    self._db.execute("ROLLBACK")
                 self._cache.clear()
                 self.generation += 1
                 raise
-            self._db.execute("COMMIT")
+            self._depth -= 1
+            self._db.execute(f"RELEASE {savepoint}" if nested else "COMMIT")
             self.generation += 1
 
     def rows(self, entity_set: str) -> list[Row]:
