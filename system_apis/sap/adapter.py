@@ -369,12 +369,15 @@ class SapAdapter:
             read.service, read.entity_set, native_id, select=read.select, expand=read.expand
         )
 
-    async def _keys(self, service: str, entity_set: str, condition: Filter, key: str) -> list[str]:
+    async def _keys(
+        self, service: str, entity_set: str, condition: Filter | Sequence[Filter], key: str
+    ) -> list[str]:
         """Distinct values of ``key`` over the rows of ``entity_set`` matching ``condition``."""
-        rows = await self._client.get_all(
-            service, entity_set, filter=condition, select=[key], orderby=[key]
+        conditions = [condition] if isinstance(condition, Filter) else list(condition)
+        answers = await self._client.get_all_of(
+            service, entity_set, conditions, select=[key], orderby=[key]
         )
-        return list(dict.fromkeys(str(row[key]) for row in rows if row.get(key)))
+        return list(dict.fromkeys(str(r[key]) for rows in answers for r in rows if r.get(key)))
 
     def _page(
         self, answer: ODataCollection, page: PageRequest, convert: Callable[[JsonObject], T]

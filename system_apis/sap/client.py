@@ -25,6 +25,7 @@ from system_apis.sap.answers import (
     entity_from,
     values_from,
 )
+from system_apis.sap.batch import BATCH_PARTS
 from system_apis.sap.odata import (
     Filter,
     LiteralValue,
@@ -47,7 +48,9 @@ class SapODataClient:
     and ``password``) for basic authentication, or a bearer-token flow for OAuth2 landscapes.
     ``sap_client`` adds the ``sap-client`` query parameter to every request. ``transport``
     replaces the network (``httpx.MockTransport``, ``httpx.ASGITransport``). OData v4 services
-    (:meth:`invoke_action`) live under ``odata4_path``.
+    (:meth:`invoke_action`) live under ``odata4_path``. Several reads that go together
+    (:meth:`get_all_of`) travel in one ``$batch`` unless ``batch`` is False (for landscapes
+    that block ``$batch``), then one request each.
 
     Writes carry a CSRF token fetched once per service root (``GET <root>/`` with
     ``X-CSRF-Token: Fetch``) together with the session cookies of that answer, which the
@@ -69,6 +72,7 @@ class SapODataClient:
         service_path: str = DEFAULT_SERVICE_PATH,
         language: str | None = None,
         odata4_path: str = DEFAULT_ODATA4_PATH,
+        batch: bool = True,
     ) -> None:
         if auth is not None and username is not None:
             raise ValueError("pass either auth or username/password, not both")
@@ -85,6 +89,7 @@ class SapODataClient:
             language=language,
             odata4_path=odata4_path,
         )
+        self._batch = batch
 
     @property
     def connection(self) -> str | None:
@@ -114,15 +119,7 @@ class SapODataClient:
         inlinecount: bool = False,
     ) -> ODataCollection:
         """``GET <entity_set>`` with the given query options; ``count`` needs ``inlinecount``."""
-        query: list[tuple[str, str]] = []
-        if filter is not None:
-            query.append(("$filter", filter.expression))
-        if select:
-            query.append(("$select", ",".join(property_path(s) for s in select)))
-        if expand:
-            query.append(("$expand", ",".join(property_path(e) for e in expand)))
-        if orderby:
-            query.append(("$orderby", ",".join(orderby_item(o) for o in orderby)))
+        query = _query(filter=filter, select=select, expand=expand, orderby=orderby)
         if top is not None:
             query.append(("$top", str(_non_negative(top, "$top"))))
         if skip:
@@ -147,6 +144,12 @@ class SapODataClient:
         answer = await self.get_collection(
             service, entity_set, filter=filter, select=select, expand=expand, orderby=orderby
         )
+        return await self._follow(service, entity_set, answer, max_pages)
+
+    async def _follow(
+        self, service: str, entity_set: str, answer: ODataCollection, max_pages: int
+    ) -> list[JsonObject]:
+        """The entities of ``answer`` and of the pages SAP links after it (``__next``)."""
         results = list(answer.results)
         pages = 1
         while answer.next_link:
@@ -159,6 +162,45 @@ class SapODataClient:
             answer = collection_from(response, self._session.connection)
             results.extend(answer.results)
             pages += 1
+        return results
+
+    async def get_all_of(
+        self,
+        service: str,
+        entity_set: str,
+        filters: Sequence[Filter | None],
+        *,
+        select: Sequence[str] = (),
+        orderby: Sequence[str] = (),
+        expand: Sequence[str] = (),
+        max_pages: int = 50,
+    ) -> list[list[JsonObject]]:
+        """Every entity of one read per filter (in the filters' order): :data:`BATCH_PARTS`
+        reads per ``$batch`` round trip, then SAP's ``__next`` pages of each, if any."""
+        if not self._batch or len(filters) < 2:
+            return [
+                await self.get_all(
+                    service,
+                    entity_set,
+                    filter=condition,
+                    select=select,
+                    orderby=orderby,
+                    expand=expand,
+                    max_pages=max_pages,
+                )
+                for condition in filters
+            ]
+        query = _query(select=select, expand=expand, orderby=orderby)
+        resource = property_path(entity_set)
+        results: list[list[JsonObject]] = []
+        for start in range(0, len(filters), BATCH_PARTS):
+            reads = [
+                (resource, [*_query(filter=condition), *query])
+                for condition in filters[start : start + BATCH_PARTS]
+            ]
+            for response in await self._session.get_many(service, reads):
+                answer = collection_from(response, self._session.connection)
+                results.append(await self._follow(service, entity_set, answer, max_pages))
         return results
 
     async def pages(
@@ -321,6 +363,25 @@ class SapODataClient:
         if response.status_code == 204 or not response.content:
             return None
         return entity_from(response, write=True, connection=self._session.connection)
+
+
+def _query(
+    *,
+    filter: Filter | None = None,
+    select: Sequence[str] = (),
+    expand: Sequence[str] = (),
+    orderby: Sequence[str] = (),
+) -> list[tuple[str, str]]:
+    query: list[tuple[str, str]] = []
+    if filter is not None:
+        query.append(("$filter", filter.expression))
+    if select:
+        query.append(("$select", ",".join(property_path(s) for s in select)))
+    if expand:
+        query.append(("$expand", ",".join(property_path(e) for e in expand)))
+    if orderby:
+        query.append(("$orderby", ",".join(orderby_item(o) for o in orderby)))
+    return query
 
 
 def _non_negative(value: int, name: str) -> int:

@@ -30,6 +30,7 @@ def sap_adapter(connection: str, settings: SapSettings, endpoint: Endpoint | Non
         transport=transport,
         service_path=settings.service_path,
         odata4_path=settings.odata4_path,
+        batch=settings.batch,
     )
     return SapAdapter(
         connection=connection,

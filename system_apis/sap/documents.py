@@ -39,18 +39,15 @@ async def read_page(
             skip=page.offset,
             inlinecount=True,
         )
-    rows: list[JsonObject] = []
-    for condition in chunks:
-        rows.extend(
-            await client.get_all(
-                read.service,
-                read.entity_set,
-                filter=condition,
-                select=read.select,
-                expand=read.expand,
-                orderby=read.orderby,
-            )
-        )
+    answers = await client.get_all_of(
+        read.service,
+        read.entity_set,
+        chunks,
+        select=read.select,
+        expand=read.expand,
+        orderby=read.orderby,
+    )
+    rows = [row for chunk in answers for row in chunk]
     rows.sort(key=lambda row: _position(query, row))
     return ODataCollection(results=rows[page.offset : page.offset + page.limit], count=len(rows))
 

@@ -8,6 +8,8 @@ client of that system; the queries are :mod:`system_apis.sap.people`'s.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from system_apis.contracts.errors import NotFound, NotSupported
 from system_apis.contracts.guards import MappingGuard
 from system_apis.contracts.models import Source
@@ -90,8 +92,11 @@ class SuccessFactorsEmployees:
             inlinecount=True,
         )
 
-    async def _keys(self, service: str, entity_set: str, condition: Filter, key: str) -> list[str]:
-        rows = await self._client.get_all(
-            service, entity_set, filter=condition, select=[key], orderby=[key]
+    async def _keys(
+        self, service: str, entity_set: str, condition: Filter | Sequence[Filter], key: str
+    ) -> list[str]:
+        conditions = [condition] if isinstance(condition, Filter) else list(condition)
+        answers = await self._client.get_all_of(
+            service, entity_set, conditions, select=[key], orderby=[key]
         )
-        return list(dict.fromkeys(str(row[key]) for row in rows if row.get(key)))
+        return list(dict.fromkeys(str(r[key]) for rows in answers for r in rows if r.get(key)))

@@ -78,11 +78,18 @@ async def _billing_items(
 async def billed_quantities(client: SapODataClient, orders: Sequence[str]) -> BilledQuantities:
     """What billing documents in force bill of each item of ``orders``.
 
-    One request per :data:`~system_apis.sap.queries.KEY_CHUNK` orders: the URL stays short.
+    One read per :data:`~system_apis.sap.queries.KEY_CHUNK` orders (the URL stays short), all
+    in one ``$batch``.
     """
-    rows: list[JsonObject] = []
-    for chunk in key_chunks(list(dict.fromkeys(orders))):
-        rows.extend(await _billing_items(client, "SalesDocument", chunk))
+    chunks = key_chunks(list(dict.fromkeys(orders)))
+    answers = await client.get_all_of(
+        BILLING_V2,
+        "A_BillingDocumentItem",
+        [one_of("SalesDocument", chunk) for chunk in chunks],
+        select=_BILLED_SELECT,
+        expand=("to_BillingDocument",),
+    )
+    rows = [row for chunk in answers for row in chunk if _in_force(row)]
     billed: BilledQuantities = {}
     for row in rows:
         key = (str(row.get("SalesDocument") or ""), str(row.get("SalesDocumentItem") or ""))

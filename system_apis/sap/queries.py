@@ -134,10 +134,11 @@ def alpha_order(value: str) -> str:
 
 
 class KeyReader(Protocol):
-    """Distinct values of ``key`` over the rows of ``entity_set`` matching ``condition``."""
+    """Distinct values of ``key`` over the rows of ``entity_set`` matching ``condition``, or
+    any of several conditions (one read each, together in one ``$batch`` where allowed)."""
 
     async def __call__(
-        self, service: str, entity_set: str, condition: Filter, key: str
+        self, service: str, entity_set: str, condition: Filter | Sequence[Filter], key: str
     ) -> list[str]: ...
 
 
@@ -258,12 +259,8 @@ async def delivery_query(filter: DeliveryFilter, keys: KeyReader) -> DocumentQue
     numbers = await _document_numbers(
         filter.native_ids,
         filter.orders(),
-        lambda chunk: keys(
-            OUTBOUND_DELIVERY,
-            "A_OutbDeliveryItem",
-            one_of("ReferenceSDDocument", chunk),
-            "DeliveryDocument",
-        ),
+        lambda chunks: keys(OUTBOUND_DELIVERY, "A_OutbDeliveryItem", chunks, "DeliveryDocument"),
+        "ReferenceSDDocument",
     )
     if numbers is not None and not numbers:
         return None
@@ -285,12 +282,8 @@ async def invoice_query(filter: InvoiceFilter, keys: KeyReader) -> DocumentQuery
     numbers = await _document_numbers(
         filter.native_ids,
         filter.orders(),
-        lambda chunk: keys(
-            BILLING_DOCUMENT,
-            "A_BillingDocumentItem",
-            one_of("SalesDocument", chunk),
-            "BillingDocument",
-        ),
+        lambda chunks: keys(BILLING_DOCUMENT, "A_BillingDocumentItem", chunks, "BillingDocument"),
+        "SalesDocument",
     )
     if numbers is not None and not numbers:
         return None
@@ -300,18 +293,19 @@ async def invoice_query(filter: InvoiceFilter, keys: KeyReader) -> DocumentQuery
 async def _document_numbers(
     native_ids: Sequence[str] | None,
     orders: Sequence[str] | None,
-    numbers_of: Callable[[Sequence[str]], Awaitable[list[str]]],
+    numbers_of: Callable[[list[Filter]], Awaitable[list[str]]],
+    reference: str,
 ) -> list[str] | None:
     """The document numbers a filter allows, in SAP's order; None: any.
 
-    The numbers of the orders' documents come from their items, :data:`KEY_CHUNK` orders
-    per request, and only when ``native_ids`` leaves any to find.
+    The numbers of the orders' documents come from their items (whose ``reference`` names
+    the order), one read per :data:`KEY_CHUNK` orders, all in one ``$batch``, and only when
+    ``native_ids`` leaves any to find.
     """
     numbers = None if native_ids is None else set(native_ids)
     if orders is not None and (numbers is None or numbers):
-        of_orders: set[str] = set()
-        for chunk in key_chunks(orders):
-            of_orders.update(await numbers_of(chunk))
+        chunks = [one_of(reference, chunk) for chunk in key_chunks(orders)]
+        of_orders = set(await numbers_of(chunks)) if chunks else set()
         numbers = of_orders if numbers is None else numbers & of_orders
     return None if numbers is None else sorted(numbers, key=alpha_order)
 

@@ -21,6 +21,7 @@ from system_apis.contracts.errors import (
     ValidationRejected,
 )
 from system_apis.sap.answers import JsonObject
+from system_apis.sap.batch import MalformedBatch, batch_answers, batch_body, new_boundary
 from system_apis.sap.csrf import CSRF_HEADER, CsrfTokens, csrf_required, with_token
 from system_apis.sap.errors import error_from_response
 from system_apis.sap.odata import encode_query
@@ -126,6 +127,38 @@ class SapSession:
                     connection=self.connection,
                 )
         return response
+
+    async def get_many(
+        self, service: str, reads: list[tuple[str, list[tuple[str, str]]]]
+    ) -> list[httpx.Response]:
+        """Several ``GET`` of ``(resource, query)`` in one ``$batch``; one answer per read.
+
+        A read SAP refused raises its error as if it had been sent alone. A batch of reads
+        needs no CSRF token (SAP Gateway checks it for changesets only).
+        """
+        targets = [
+            f"{resource}?{encode_query([*query, ('$format', 'json')])}" for resource, query in reads
+        ]
+        root = self._http.base_url.join(self._service_root(service))
+        requests = [httpx.Request("GET", root.join(target)) for target in targets]
+        boundary = new_boundary()
+        response = await self._send_url(
+            "POST",
+            self._url(service, "$batch", []),
+            write=False,
+            headers={"Content-Type": f"multipart/mixed; boundary={boundary}"},
+            content=batch_body(boundary, targets),
+        )
+        try:
+            answers = batch_answers(response, requests)
+        except MalformedBatch as exc:
+            raise Unavailable(
+                f"SAP answered a $batch with {exc}", connection=self.connection
+            ) from exc
+        for answer in answers:
+            if not answer.is_success:
+                raise error_from_response(answer, write=False, connection=self.connection)
+        return answers
 
     async def get_metadata(self, service: str) -> str:
         """The EDMX document ``<service root>$metadata`` (XML; never ``$format=json``)."""

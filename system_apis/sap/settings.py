@@ -39,6 +39,10 @@ class SapSettings(Credentials):
         description="where the OData v4 services are (billing documents are created there)",
     )
     timeout_seconds: float = Field(default=15.0, gt=0, description="per HTTP request")
+    batch: bool = Field(
+        default=True,
+        description="send reads that go together in one OData $batch (false where it is blocked)",
+    )
     sales_organization: str = Field(default="1010", min_length=1, max_length=4)
     distribution_channel: str = Field(default="10", min_length=1, max_length=2)
     division: str = Field(default="00", min_length=1, max_length=2)

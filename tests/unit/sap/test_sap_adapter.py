@@ -45,6 +45,7 @@ from system_apis.contracts.queries import (
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.selects import CUSTOMER_SELECT
+from tests.unit.sap.scripted_batch import answer_batch
 
 pytestmark = pytest.mark.unit
 
@@ -69,6 +70,8 @@ class ScriptedSap:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], Route] = {}
         self.requests: list[httpx.Request] = []
+        """The requests answered, a batch's reads one by one."""
+        self.batches: list[httpx.Request] = []
 
     def on(self, method: str, resource: str, answer: httpx.Response | Route) -> None:
         self.routes[(method, resource)] = answer if callable(answer) else (lambda r: answer)
@@ -76,9 +79,12 @@ class ScriptedSap:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.headers.get("X-CSRF-Token") == "Fetch":
             return httpx.Response(200, json={"d": {}}, headers={"X-CSRF-Token": "tok"})
-        self.requests.append(request)
         path = unquote(request.url.path)
         resource = path.split("/", 6)[-1]
+        if request.method == "POST" and resource == "$batch":
+            self.batches.append(request)
+            return answer_batch(request, self)
+        self.requests.append(request)
         route = self.routes.get((request.method, resource))
         if route is None:
             return httpx.Response(404, json=sap_error("/IWBEP/CM_MGW_RT/020", f"no {resource}"))
@@ -683,6 +689,7 @@ async def test_deliveries_of_many_orders_are_read_in_bounded_requests(
         ("A_OutbDeliveryHeader", 40),
         ("A_OutbDeliveryHeader", 10),
     ]
+    assert len(sap.batches) == 2, "the chunks of each read travel in one $batch"
 
 
 async def test_documents_of_orders_and_ids_are_those_named_by_both(
