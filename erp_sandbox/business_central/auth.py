@@ -31,7 +31,7 @@ def _entra_error(status: int, error: str, description: str) -> Response:
         {
             "error": error,
             "error_description": description,
-            "error_codes": [int(description[5:12])] if description.startswith("AADSTS") else [],
+            "error_codes": [int(description[6:].split(":")[0])],
             "trace_id": str(uuid.uuid4()),
             "correlation_id": str(uuid.uuid4()),
         },
