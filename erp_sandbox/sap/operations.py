@@ -26,6 +26,7 @@ from erp_sandbox.odata.tokens import parse_literal
 from erp_sandbox.sap.billing import cancel_billing_document
 from erp_sandbox.sap.goods_movements import create_material_document
 from erp_sandbox.sap.orders import create_sales_order, update_sales_order
+from erp_sandbox.sap.rejection import update_sales_order_item
 from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.schema_people import EMPLOYEE_SERVICE
 from erp_sandbox.sap.shipping import create_delivery, pick_all_items, post_goods_issue
@@ -208,17 +209,22 @@ async def create(
 async def update(
     request: Request, sandbox: Sandbox, service: Service, path: ResourcePath, method: str
 ) -> Response:
-    """``PATCH``, ``MERGE`` or ``PUT`` of a sales order header."""
+    """``PATCH``, ``MERGE`` or ``PUT`` of a sales order header or item."""
     entity_set = path.entity_set
-    if entity_set.name != "A_SalesOrder" or path.key is None or path.navigation is not None:
+    updatable = entity_set.name in ("A_SalesOrder", "A_SalesOrderItem")
+    if not updatable or path.key is None or path.navigation is not None:
         raise ODataError(
             405, METHOD_NOT_ALLOWED, f"Method '{method}' is not allowed for '{entity_set.name}'"
         )
     document = parse_json_body(await request.body())
+    key = [str(part) for part in path.key]
     with sandbox.store.write() as tx:
-        row = update_sales_order(
-            tx, str(path.key[0]), document, request.headers.get("If-Match"), sandbox.now()
-        )
+        if entity_set.name == "A_SalesOrderItem":
+            row = update_sales_order_item(tx, key[0], key[1], document, sandbox.now())
+        else:
+            row = update_sales_order(
+                tx, key[0], document, request.headers.get("If-Match"), sandbox.now()
+            )
     writer = serializer(request, sandbox, service)
     return Response(
         status_code=204,

@@ -14,6 +14,9 @@ Statuses are derived from the follow-on documents by :func:`refresh_order`, as S
 an item's ``DeliveryStatus`` from the quantity in outbound deliveries (``C`` once the whole
 quantity is in deliveries), the header's billing status from billed quantities, and the
 processing statuses from both (``C`` once everything is delivered, goods-issued and billed).
+An item with a reason for rejection (see :mod:`erp_sandbox.sap.rejection`) is complete as it
+stands; ``OverallSDDocumentRejectionSts`` says whether none (``A``), some (``B``) or all (``C``)
+of the items are rejected.
 """
 
 from __future__ import annotations
@@ -207,6 +210,7 @@ def create_sales_order(tx: Transaction, document: dict[str, Any], now: datetime)
         OverallSDProcessStatus="A",
         OverallTotalDeliveryStatus="A",
         OverallOrdReltdBillgStatus="",
+        OverallSDDocumentRejectionSts="A",
     )
     save(tx, ORDERS, header)
     for item in items:
@@ -277,6 +281,8 @@ def refresh_order(tx: Transaction, order: str, now: datetime) -> None:
         billing = status(billed.get(number, Decimal(0)), requested)
         done = delivery == goods_issue == billing == "C"
         process = "C" if done else ("A" if delivery == billing == "A" else "B")
+        if item.get("SalesDocumentRjcnReason"):
+            process = "C"
         if (item["DeliveryStatus"], item["SDProcessStatus"]) != (delivery, process):
             item.update(DeliveryStatus=delivery, SDProcessStatus=process)
             save(tx, ITEMS, item)
@@ -284,8 +290,11 @@ def refresh_order(tx: Transaction, order: str, now: datetime) -> None:
     statuses = {
         "OverallTotalDeliveryStatus": overall([item["DeliveryStatus"] for item in items]),
         "OverallSDProcessStatus": overall([item["SDProcessStatus"] for item in items]),
+        "OverallSDDocumentRejectionSts": overall(
+            ["C" if item.get("SalesDocumentRjcnReason") else "A" for item in items]
+        ),
     }
-    if changed or any(header[name] != value for name, value in statuses.items()):
+    if changed or any(header.get(name) != value for name, value in statuses.items()):
         header.update(statuses)
         header["LastChangeDateTime"] = stamp(header["LastChangeDateTime"], now)
         save(tx, ORDERS, header)

@@ -40,6 +40,19 @@ DEFAULT_DIVISION = "00"
 DEFAULT_ORDER_TYPE = "OR"
 ORDER_TYPES = frozenset({"OR"})
 
+REJECTION_REASONS: dict[str, str] = {
+    "00": "Assigned by the System (Internal)",
+    "01": "Delivery date too late",
+    "02": "Poor quality",
+    "03": "Too expensive",
+    "04": "Competitor better",
+    "05": "Guarantee",
+    "10": "Unreasonable request",
+    "11": "Cust.to receive replacement",
+    "50": "Transaction is being checked",
+}
+"""Reasons for rejection of sales order items (SAP's customizing table TVAG, standard codes)."""
+
 CURRENCY = "EUR"
 UNRESTRICTED = "01"
 """Inventory stock type of unrestricted-use stock."""

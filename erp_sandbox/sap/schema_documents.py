@@ -62,6 +62,7 @@ SALES_ORDER = EntityType(
         string("OverallSDProcessStatus", 1, label="Overall Status", **READ_ONLY),
         string("OverallTotalDeliveryStatus", 1, label="Ovrl Delivery Status", **READ_ONLY),
         string("OverallOrdReltdBillgStatus", 1, label="Order-Related Billing Status", **READ_ONLY),
+        string("OverallSDDocumentRejectionSts", 1, label="Rejection Status", **READ_ONLY),
         date("RequestedDeliveryDate", label="Requested Delivery Date"),
     ),
     navigations=(
@@ -94,6 +95,7 @@ SALES_ORDER_ITEM = EntityType(
         string("ProductTaxClassification1", 1, label="Tax Classification 1", **READ_ONLY),
         string("ProductionPlant", 4, label="Plant"),
         string("StorageLocation", 4, label="Storage Location"),
+        string("SalesDocumentRjcnReason", 2, label="Reason for Rejection"),
         string("SDProcessStatus", 1, label="Overall Status", **READ_ONLY),
         string("DeliveryStatus", 1, label="Delivery Status", **READ_ONLY),
     ),

@@ -97,6 +97,12 @@ def _delivery_item(tx: Transaction, entry: dict[str, Any], seen: set[tuple[str, 
             f"Item {number or '(empty)'} of sales order {order or '(empty)'} does not exist",
             target="ReferenceSDDocument",
         )
+    if order_item.get("SalesDocumentRjcnReason"):
+        raise business_error(
+            "VL/463",
+            f"Item {number} of sales order {order} is rejected and not relevant for delivery",
+            target="ReferenceSDDocumentItem",
+        )
     if (order, number) in seen:
         raise business_error("VL/303", f"Item {number} of sales order {order} is referenced twice")
     seen.add((order, number))
