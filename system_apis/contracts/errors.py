@@ -4,7 +4,7 @@
     ├── NotFound               the record does not exist in the ERP
     ├── ValidationRejected     the ERP refused the input (bad field, business rule)
     │   ├── InsufficientStock  not enough stock to post a goods movement
-    │   └── NotCancellable     the order went too far to be cancelled (shipped, invoiced)
+    │   └── NotCancellable     the order went too far to be cancelled (shipped, billed...)
     ├── Conflict               concurrent change (stale ETag) or duplicate
     ├── NotSupported           the ERP (or this adapter) lacks the capability
     ├── AuthenticationFailed   the gateway's credentials were refused
@@ -60,7 +60,10 @@ class CancelRefusal(StrEnum):
     """Why an order can no longer be cancelled."""
 
     SHIPPED = "shipped"
-    """Goods left (or a delivery the ERP will not drop holds) the order's lines."""
+    """Goods left the warehouse for the order."""
+    IN_DELIVERY = "in_delivery"
+    """A delivery that the ERP does not drop with the order holds its lines (SAP: the
+    outbound delivery must be deleted first)."""
     INVOICED = "invoiced"
     """The order is billed: cancelling it needs a credit memo, not a cancellation."""
 

@@ -23,10 +23,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
-from system_apis.contracts.errors import (
-    NotSupported,
-    ValidationRejected,
-)
+from system_apis.contracts.errors import ValidationRejected
 from system_apis.contracts.guards import MappingGuard
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
@@ -52,7 +49,7 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 from system_apis.contracts.streaming import offset_chunks
-from system_apis.sap import credit, documents, invoicing, queries
+from system_apis.sap import cancellation, credit, documents, invoicing, queries
 from system_apis.sap.answers import JsonObject, ODataCollection, ODataEntity
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.employees import SuccessFactorsEmployees
@@ -90,6 +87,7 @@ class SapAdapter:
     documents are time-stamped (see :mod:`system_apis.sap.stock_movements`). Exports ask
     ``export_window`` entities per request (see :mod:`system_apis.sap.export`). Employees are
     read from the paired SuccessFactors system through ``successfactors`` (none: no employees).
+    A cancelled order's items get the reason for rejection ``rejection_reason``.
     """
 
     def __init__(
@@ -110,12 +108,14 @@ class SapAdapter:
         unit_decimals: Mapping[str, int] = STANDARD_UNIT_DECIMALS,
         export_window: int = EXPORT_WINDOW,
         successfactors: SapODataClient | None = None,
+        rejection_reason: str = cancellation.DEFAULT_REJECTION_REASON,
     ) -> None:
         self._source = Source(connection=connection, erp=ERP_KIND)
         if client.connection is None:
             client.connection = connection
         self._client = client
         self._guard = MappingGuard("SAP", connection)
+        self._rejection_reason = rejection_reason
         self._employees = SuccessFactorsEmployees(successfactors, self._source, self._guard)
         self._defaults = SapDefaults(
             sales_organization=sales_organization,
@@ -144,10 +144,9 @@ class SapAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        offered = frozenset(Capability) - {Capability.CANCEL_ORDERS}
         if self._employees.paired:
-            return offered
-        return offered - {Capability.READ_EMPLOYEES}
+            return frozenset(Capability)
+        return frozenset(Capability) - {Capability.READ_EMPLOYEES}
 
     @property
     def limits(self) -> FieldLimits:
@@ -236,7 +235,16 @@ class SapAdapter:
         return await self._guard.read_back(self.get_sales_order(number), f"sales order {number}")
 
     async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
-        raise NotSupported("cancelling orders", connection=self._source.connection)
+        """Rejects every item (see :mod:`system_apis.sap.cancellation`); SAP keeps no free
+        text there, so ``reason`` is not written."""
+        entity = await self._get(queries.SALES_ORDERS, native_id)
+        billed = await invoicing.billed_of(self._client, [entity.data])
+        order = self._guard.mapped(lambda: self._order(entity.data, billed))
+        if not await cancellation.cancel(
+            self._client, entity.data, order, self.list_deliveries, self._rejection_reason
+        ):
+            return order
+        return await self._guard.read_back(self.get_sales_order(native_id), f"order {native_id}")
 
     # -- fulfilment --------------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ def sap_adapter(connection: str, settings: SapSettings, endpoint: Endpoint | Non
         issue_movement_type=settings.issue_movement_type,
         issue_cost_center=settings.issue_cost_center,
         time_zone=settings.time_zone,
+        rejection_reason=settings.rejection_reason,
         unit_decimals={**STANDARD_UNIT_DECIMALS, **settings.unit_decimals},
         successfactors=successfactors_client(
             settings.successfactors, endpoint, settings.timeout_seconds

@@ -37,6 +37,7 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 from system_apis.sap.mapping.codes import split_location, status_code
+from system_apis.sap.mapping.sales import ALL_REJECTED
 from system_apis.sap.mapping.selects import (
     BILLING_DOCUMENT_SELECT,
     CUSTOMER_SELECT,
@@ -212,8 +213,6 @@ def inventory_conditions(filter: InventoryFilter, connection: str) -> list[Filte
 
 async def sales_order_conditions(filter: SalesOrderFilter, keys: KeyReader) -> list[Filter] | None:
     conditions: list[Filter] = []
-    if filter.status is OrderStatus.CANCELLED:
-        return None  # this adapter cancels no orders yet
     if filter.native_ids is not None:
         if not filter.native_ids:
             return None
@@ -318,19 +317,23 @@ def _order_status_filter(status: OrderStatus, billed: list[str]) -> Filter:
     """
     delivery = "OverallTotalDeliveryStatus"
     billing = "OverallOrdReltdBillgStatus"
+    rejected = eq("OverallSDDocumentRejectionSts", ALL_REJECTED)
+    kept = ne("OverallSDDocumentRejectionSts", ALL_REJECTED)
     complete = status_code(DocumentStatus.COMPLETE)
     partial = status_code(DocumentStatus.PARTIAL)
+    if status is OrderStatus.CANCELLED:
+        return rejected
     if status is OrderStatus.INVOICED:
         if not billed:
-            return eq(billing, complete)
+            return all_of(eq(billing, complete), kept)
         by_documents = all_of(eq(delivery, complete), one_of("SalesOrder", billed))
-        return any_of(eq(billing, complete), by_documents)
+        return all_of(any_of(eq(billing, complete), by_documents), kept)
     if status is OrderStatus.SHIPPED:
         unbilled = [ne("SalesOrder", number) for number in dict.fromkeys(billed)]
-        return all_of(eq(delivery, complete), ne(billing, complete), *unbilled)
+        return all_of(eq(delivery, complete), ne(billing, complete), *unbilled, kept)
     if status is OrderStatus.PARTIALLY_SHIPPED:
-        return all_of(eq(delivery, partial), ne(billing, complete))
-    return all_of(ne(delivery, complete), ne(delivery, partial), ne(billing, complete))
+        return all_of(eq(delivery, partial), ne(billing, complete), kept)
+    return all_of(ne(delivery, complete), ne(delivery, partial), ne(billing, complete), kept)
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

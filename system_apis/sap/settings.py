@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 
 from system_apis.contracts.connector import Credentials
+from system_apis.sap.cancellation import DEFAULT_REJECTION_REASON
 from system_apis.sap.client import DEFAULT_ODATA4_PATH, DEFAULT_SERVICE_PATH
 from system_apis.sap.successfactors import SuccessFactorsSettings
 
@@ -22,7 +23,8 @@ class SapSettings(Credentials):
     code to the decimal places its quantities may have, added to SAP's standard units (PC, EA
     0; KG 3; ...), which SAP's public APIs do not offer to read. Employees are read from the
     SuccessFactors system of ``successfactors`` (an embedded connection without one reads its
-    emulator's); a connection with neither reads no employees.
+    emulator's); a connection with neither reads no employees. A cancelled order's items get
+    the reason for rejection ``rejection_reason``.
     """
 
     base_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
@@ -65,6 +67,11 @@ class SapSettings(Credentials):
     )
     time_zone: str = Field(
         default="UTC", description="the SAP system's time zone (material document entry times)"
+    )
+    rejection_reason: str = Field(
+        default=DEFAULT_REJECTION_REASON,
+        pattern=r"^[0-9A-Z]{1,2}$",
+        description="reason for rejection (TVAG code) a cancelled order's items get",
     )
 
     @field_validator("time_zone")

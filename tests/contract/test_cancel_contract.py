@@ -16,6 +16,7 @@ from system_apis.contracts.models import OrderStatus, SalesOrder
 from system_apis.contracts.port import Capability
 from system_apis.contracts.queries import (
     CustomerFilter,
+    DeliveryFilter,
     InventoryFilter,
     PageRequest,
     ProductFilter,
@@ -109,6 +110,39 @@ async def test_an_order_whose_goods_left_is_not_cancelled(subject: Subject) -> N
     after = await adapter.get_sales_order(order.native_id)
     assert (after.status, after.delivery_status) == (shipped.status, shipped.delivery_status)
     assert after.status is OrderStatus.SHIPPED
+
+
+async def test_an_order_with_a_delivery_in_the_warehouse_closes_with_it_or_not_at_all(
+    subject: Subject,
+) -> None:
+    """An ERP drops the waiting delivery with the order (no stock stays held for it), or
+    refuses as IN_DELIVERY and changes nothing (SAP: the delivery must be deleted first)."""
+    if not _cancels(subject):
+        pytest.skip("this adapter does not cancel orders")
+    adapter = subject.adapter
+    order = await _place(subject)
+    delivery = await adapter.create_delivery(order.native_id)
+    before = await adapter.get_sales_order(order.native_id)
+    mine = DeliveryFilter(order_native_id=order.native_id)
+
+    outcome: SalesOrder | errors.NotCancellable
+    try:
+        outcome = await adapter.cancel_order(order.native_id)
+    except errors.NotCancellable as refused:
+        outcome = refused
+    if isinstance(outcome, errors.NotCancellable):
+        assert outcome.refusal is errors.CancelRefusal.IN_DELIVERY
+        after = await adapter.get_sales_order(order.native_id)
+        assert (after.status, after.changed_at) == (before.status, before.changed_at)
+        kept = await adapter.list_deliveries(mine, PageRequest(limit=10))
+        assert [d.id for d in kept.items] == [delivery.id]
+        return
+
+    assert outcome.status is OrderStatus.CANCELLED
+    left = await adapter.list_deliveries(mine, PageRequest(limit=10))
+    assert left.items == ()
+    with pytest.raises((errors.NotFound, errors.ValidationRejected)):
+        await adapter.post_goods_issue(delivery.native_id)
 
 
 async def test_an_invoiced_order_is_not_cancelled(subject: Subject) -> None:

@@ -36,9 +36,17 @@ from system_apis.sap.mapping.readers import (
 )
 from system_apis.sap.odata import format_decimal, parse_date, parse_datetime
 
+ALL_REJECTED = "C"
+"""``OverallSDDocumentRejectionSts`` of an order whose every item carries a rejection reason."""
 
-def order_status(delivery: DocumentStatus, billing: DocumentStatus) -> OrderStatus:
-    """Billed completely → invoiced; delivered completely → shipped; partly → partially."""
+
+def order_status(
+    delivery: DocumentStatus, billing: DocumentStatus, rejection: str | None = None
+) -> OrderStatus:
+    """Every item rejected → cancelled; billed completely → invoiced; delivered completely →
+    shipped; partly → partially."""
+    if rejection == ALL_REJECTED:
+        return OrderStatus.CANCELLED
     if billing is DocumentStatus.COMPLETE:
         return OrderStatus.INVOICED
     if delivery is DocumentStatus.COMPLETE:
@@ -122,7 +130,9 @@ def sales_order_from_sap(
         gross_amount=(
             Money(amount=net.amount + tax.amount, currency=net.currency) if tax else None
         ),
-        status=order_status(delivery, billing),
+        status=order_status(
+            delivery, billing, optional_text(entity, "OverallSDDocumentRejectionSts")
+        ),
         delivery_status=delivery,
         billing_status=billing,
         lines=lines,

@@ -71,6 +71,7 @@ SALES_ORDER_SELECT = _with_navigation(
         "TransactionCurrency",
         "OverallTotalDeliveryStatus",
         "OverallOrdReltdBillgStatus",
+        "OverallSDDocumentRejectionSts",
     ),
     "to_Item",
     (
@@ -86,6 +87,7 @@ SALES_ORDER_SELECT = _with_navigation(
         "ProductionPlant",
         "StorageLocation",
         "DeliveryStatus",
+        "SalesDocumentRjcnReason",
     ),
 )
 DELIVERY_SELECT = _with_navigation(

@@ -117,10 +117,7 @@ def test_adapter_satisfies_the_port(adapter: SapAdapter) -> None:
     assert isinstance(adapter, ErpAdapter)
     assert adapter.source == Source(connection="s4", erp="sap")
     # paired with no SuccessFactors system, the connection reads no employees
-    assert adapter.capabilities == frozenset(Capability) - {
-        Capability.READ_EMPLOYEES,
-        Capability.CANCEL_ORDERS,
-    }
+    assert adapter.capabilities == frozenset(Capability) - {Capability.READ_EMPLOYEES}
 
 
 async def test_list_customers_is_one_request_with_expand_paging_and_count(
@@ -281,7 +278,7 @@ async def test_list_sales_orders_newest_first_with_filters(
     assert sent["$filter"] == (
         "SoldToParty eq '17100001' and PurchaseOrderByCustomer eq 'PO-2024-001'"
         " and OverallTotalDeliveryStatus eq 'C' and OverallOrdReltdBillgStatus ne 'C'"
-        " and SalesOrder ne '4700'"
+        " and SalesOrder ne '4700' and OverallSDDocumentRejectionSts ne 'C'"
         " and SalesOrderDate ge datetime'2024-03-01T00:00:00'"
         " and SalesOrderDate le datetime'2024-03-31T00:00:00'"
     )
@@ -292,24 +289,31 @@ async def test_list_sales_orders_newest_first_with_filters(
 @pytest.mark.parametrize(
     ("status", "billed", "expected"),
     [
-        (OrderStatus.INVOICED, [], "OverallOrdReltdBillgStatus eq 'C'"),
+        (
+            OrderStatus.INVOICED,
+            [],
+            "OverallOrdReltdBillgStatus eq 'C' and OverallSDDocumentRejectionSts ne 'C'",
+        ),
         (
             OrderStatus.INVOICED,
             ["4711", "4712"],
             "((OverallOrdReltdBillgStatus eq 'C') or (OverallTotalDeliveryStatus eq 'C'"
-            " and (SalesOrder eq '4711' or SalesOrder eq '4712')))",
+            " and (SalesOrder eq '4711' or SalesOrder eq '4712')))"
+            " and OverallSDDocumentRejectionSts ne 'C'",
         ),
         (
             OrderStatus.PARTIALLY_SHIPPED,
             [],
-            "OverallTotalDeliveryStatus eq 'B' and OverallOrdReltdBillgStatus ne 'C'",
+            "OverallTotalDeliveryStatus eq 'B' and OverallOrdReltdBillgStatus ne 'C'"
+            " and OverallSDDocumentRejectionSts ne 'C'",
         ),
         (
             OrderStatus.ORDERED,
             [],
             "OverallTotalDeliveryStatus ne 'C' and OverallTotalDeliveryStatus ne 'B'"
-            " and OverallOrdReltdBillgStatus ne 'C'",
+            " and OverallOrdReltdBillgStatus ne 'C' and OverallSDDocumentRejectionSts ne 'C'",
         ),
+        (OrderStatus.CANCELLED, [], "OverallSDDocumentRejectionSts eq 'C'"),
     ],
 )
 async def test_order_status_filters(

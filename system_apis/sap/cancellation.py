@@ -1,0 +1,106 @@
+"""Cancelling a sales order: every item gets the connection's reason for rejection.
+
+SAP has no cancel operation for a sales order: an order is closed by rejecting its items, one
+``PATCH A_SalesOrderItem(SalesOrder=…,SalesOrderItem=…)`` each, setting
+``SalesDocumentRjcnReason`` to a code of the landscape's customizing (table TVAG, e.g. ``50``).
+Once every item is rejected the header's ``OverallSDDocumentRejectionSts`` is ``C`` and the
+order reads CANCELLED. ``A_SalesOrderItemType`` carries no ETag in SAP's metadata, so these
+changes go without ``If-Match``.
+
+SAP refuses to reject an item that a delivery references. The adapter checks first, so that a
+refusal changes nothing: a billed order is refused as INVOICED, one whose goods left as
+SHIPPED, one with a delivery still in the warehouse as IN_DELIVERY (the delivery must be
+deleted in SAP first). Items already rejected are skipped: a cancellation cut short half way
+is completed by the next call, and a cancelled order is answered without a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from system_apis.contracts.errors import CancelRefusal, NotCancellable
+from system_apis.contracts.models import Delivery, DocumentStatus, OrderStatus, SalesOrder
+from system_apis.contracts.queries import DeliveryFilter, Page, PageRequest
+from system_apis.sap.client import SapODataClient
+from system_apis.sap.mapping.readers import JsonObject, expanded
+from system_apis.sap.queries import SALES_ORDER
+
+DEFAULT_REJECTION_REASON = "50"
+"""The reason for rejection a cancellation gives each item unless the connection names another
+(one of SAP's standard reasons in table TVAG; landscapes often add their own for cancellations)."""
+
+REASON = "SalesDocumentRjcnReason"
+IN_DELIVERY = frozenset({"B", "C"})
+"""Item ``DeliveryStatus`` values of an item that a delivery references (partly or fully)."""
+
+
+def items_in_delivery(order: JsonObject) -> bool:
+    """Whether a delivery references any item of the ``A_SalesOrder`` (items expanded)."""
+    return any(
+        str(item.get("DeliveryStatus") or "") in IN_DELIVERY
+        for item in expanded(order, "to_Item") or []
+    )
+
+
+def refusal(
+    order: SalesOrder, deliveries: Sequence[Delivery], connection: str
+) -> NotCancellable | None:
+    """Why ``order`` (with its ``deliveries``) can no longer be cancelled; None when it can."""
+    number = order.native_id
+    if order.billing_status in (DocumentStatus.PARTIAL, DocumentStatus.COMPLETE):
+        return NotCancellable(
+            f"sales order {number} is billed: cancel its billing documents first",
+            refusal=CancelRefusal.INVOICED,
+            connection=connection,
+        )
+    if any(delivery.goods_issued for delivery in deliveries):
+        return NotCancellable(
+            f"goods were issued for sales order {number}",
+            refusal=CancelRefusal.SHIPPED,
+            connection=connection,
+        )
+    if deliveries:
+        numbers = ", ".join(delivery.native_id for delivery in deliveries)
+        return NotCancellable(
+            f"outbound delivery {numbers} references sales order {number}: "
+            "delete the delivery in SAP first",
+            refusal=CancelRefusal.IN_DELIVERY,
+            connection=connection,
+        )
+    return None
+
+
+async def cancel(
+    client: SapODataClient,
+    entity: JsonObject,
+    order: SalesOrder,
+    list_deliveries: Callable[[DeliveryFilter, PageRequest], Awaitable[Page[Delivery]]],
+    reason: str,
+) -> bool:
+    """Rejects the items of ``order`` (``entity`` as read, items expanded) with ``reason``,
+    or raises NotCancellable without a write; False when the order was cancelled already.
+
+    The order's deliveries are read (``list_deliveries``) only when SAP says a delivery
+    references an item.
+    """
+    if order.status is OrderStatus.CANCELLED:
+        return False
+    deliveries: Sequence[Delivery] = ()
+    if items_in_delivery(entity):
+        filter = DeliveryFilter(order_native_id=order.native_id)
+        deliveries = (await list_deliveries(filter, PageRequest(limit=100))).items
+    refused = refusal(order, deliveries, order.source.connection)
+    if refused is not None:
+        raise refused
+    await reject_items(client, entity, reason)
+    return True
+
+
+async def reject_items(client: SapODataClient, order: JsonObject, reason: str) -> None:
+    """Gives every item of the ``A_SalesOrder`` (items expanded) that has none ``reason``."""
+    number = str(order["SalesOrder"])
+    for item in expanded(order, "to_Item") or []:
+        if str(item.get(REASON) or "").strip():
+            continue
+        key = {"SalesOrder": number, "SalesOrderItem": str(item["SalesOrderItem"])}
+        await client.update(SALES_ORDER, "A_SalesOrderItem", key, {REASON: reason}, if_match=None)
