@@ -82,7 +82,7 @@ from system_apis.resilience.adapter import ResilientAdapter
 async def build_gateway(settings: Settings) -> Gateway:
     """Open and wire everything the settings describe."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.state_url)
+    engine = create_engine(settings.state_url, sqlite_synchronous=settings.sqlite_synchronous)
     cache = _response_cache(settings.cache, settings.connections)
     metrics = GatewayMetrics()
     try:

@@ -82,7 +82,7 @@ async def _on_state(
     from process_apis.persistence.database import create_engine, migrate
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.state_url)
+    engine = create_engine(settings.state_url, sqlite_synchronous=settings.sqlite_synchronous)
     try:
         try:
             await migrate(engine)

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; default: a SQLite file in data_dir"
     )
+    sqlite_synchronous: Literal["full", "normal"] = Field(
+        default="normal",
+        description="SQLite state file: 'normal' commits without waiting for the disk (safe "
+        "against any crash of the process; an OS crash or power cut may take back the last "
+        "commits); 'full' waits for an fsync at every commit",
+    )
     connections: list[ConnectionSettings] = Field(default_factory=lambda: _embedded_default())
     graphiql: bool = True
     default_page_size: int = Field(default=20, ge=1)
