@@ -57,7 +57,9 @@ class BcClient:
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
         connection: str | None = None,
+        page_size: int = 1000,
     ) -> None:
+        self.page_size = page_size
         self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
         self._root = f"{api_url.rstrip('/')}/v2.0/{tenant}/{environment}/api"
         self._company_name = company
@@ -171,7 +173,7 @@ class BcClient:
         path: str,
         params: Mapping[str, str] | None = None,
         *,
-        page_size: int = 1000,
+        page_size: int | None = None,
         analytics: bool = False,
     ) -> AsyncIterator[list[JsonObject]]:
         """Every entity of a collection, one list per answer, following ``@odata.nextLink``."""
@@ -180,10 +182,14 @@ class BcClient:
             yield page
 
     async def pages_from(
-        self, url: str | None, query: Mapping[str, str] | None = None, *, page_size: int = 1000
+        self,
+        url: str | None,
+        query: Mapping[str, str] | None = None,
+        *,
+        page_size: int | None = None,
     ) -> AsyncIterator[list[JsonObject]]:
         """The pages from ``url`` on (a collection, or a ``@odata.nextLink``)."""
-        prefer = {"Prefer": f"odata.maxpagesize={page_size}"}
+        prefer = {"Prefer": f"odata.maxpagesize={page_size or self.page_size}"}
         while url is not None:
             body = self._json(
                 await self._send("GET", url, params=query, headers=prefer), write=False

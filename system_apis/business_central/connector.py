@@ -41,6 +41,7 @@ def business_central_adapter(
         timeout=settings.timeout_seconds,
         transport=transport,
         connection=connection,
+        page_size=settings.page_size,
     )
     return BusinessCentralAdapter(
         connection, client, currency=settings.currency, company=settings.company
