@@ -163,10 +163,10 @@ class SapAdapter:
     # -- master data -------------------------------------------------------------------------
 
     async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
-        conditions = await queries.customer_conditions(filter, self._keys)
-        if conditions is None:
+        query = await queries.customer_query(filter, self._keys)
+        if query is None:
             return _empty(page)
-        answer = await self._list(queries.CUSTOMERS, conditions, page)
+        answer = await documents.read_page(self._client, query, page)
         found = self._page(answer, page, lambda e: customer_from_sap(e, self._source))
         if CustomerDetail.CREDIT_LIMIT not in filter.details or not found.items:
             return found
@@ -182,10 +182,10 @@ class SapAdapter:
         return found.model_copy(update={"items": items})
 
     async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]:
-        conditions = await queries.product_conditions(filter, self._defaults.language, self._keys)
-        if conditions is None:
+        query = await queries.product_query(filter, self._defaults.language, self._keys)
+        if query is None:
             return _empty(page)
-        answer = await self._list(queries.PRODUCTS, conditions, page)
+        answer = await documents.read_page(self._client, query, page)
         return self._page(answer, page, lambda e: product_from_sap(e, self._source, self._defaults))
 
     async def list_inventory(

@@ -1,4 +1,4 @@
-"""Reads of deliveries and billing documents restricted to document numbers, URL-bounded.
+"""Reads restricted to many keys (document, customer, product numbers), URL-bounded.
 
 A :class:`~system_apis.sap.queries.DocumentQuery` with at most :data:`~.queries.KEY_CHUNK`
 numbers is one request, paged by SAP (``$top``/``$skip``, ``$inlinecount``). More numbers
@@ -80,9 +80,12 @@ def _filters(query: DocumentQuery) -> list[Filter | None]:
     ]
 
 
-def _position(query: DocumentQuery, row: JsonObject) -> tuple[dt.datetime, str]:
-    """Where a row stands in the read's order: by number, or by change time then number."""
-    number = alpha_order(str(row.get(query.key, "")))
-    if query.read.orderby[0] == query.key:
-        return _EARLIEST, number
-    return parse_datetime(row.get(query.read.orderby[0])) or _EARLIEST, number
+def _position(query: DocumentQuery, row: JsonObject) -> tuple[dt.datetime, str, str]:
+    """Where a row stands in the read's order (ascending): by its first ``$orderby`` property
+    (a time, or a number compared as SAP does), then by the key."""
+    first = row.get(query.read.orderby[0])
+    moment = (
+        parse_datetime(first) if isinstance(first, str) and first.startswith("/Date(") else None
+    )
+    text = "" if moment is not None else alpha_order(str(first or ""))
+    return moment or _EARLIEST, text, alpha_order(str(row.get(query.key, "")))

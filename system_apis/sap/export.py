@@ -74,11 +74,11 @@ class SapStreams:
         self._window = window
 
     async def customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
-        conditions = await queries.customer_conditions(filter, self._keys)
-        if conditions is None:
+        query = await queries.customer_query(filter, self._keys)
+        if query is None:
             return
         with_credit = CustomerDetail.CREDIT_LIMIT in filter.details
-        async for rows in self._rows(queries.CUSTOMERS, conditions):
+        async for rows in documents.pages(self._client, query, self._window):
             found = self._mapped(rows, lambda e: customer_from_sap(e, self._source))
             if with_credit and found:
                 found = await self._with_credit(rows, found)
@@ -86,10 +86,10 @@ class SapStreams:
                 yield found
 
     async def products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
-        conditions = await queries.product_conditions(filter, self._defaults.language, self._keys)
-        if conditions is None:
+        query = await queries.product_query(filter, self._defaults.language, self._keys)
+        if query is None:
             return
-        async for rows in self._rows(queries.PRODUCTS, conditions):
+        async for rows in documents.pages(self._client, query, self._window):
             found = self._mapped(rows, lambda e: product_from_sap(e, self._source, self._defaults))
             if found:
                 yield found

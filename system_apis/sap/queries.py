@@ -143,16 +143,18 @@ class KeyReader(Protocol):
     ) -> list[str]: ...
 
 
-async def customer_conditions(filter: CustomerFilter, keys: KeyReader) -> list[Filter] | None:
+async def customer_query(filter: CustomerFilter, keys: KeyReader) -> DocumentQuery | None:
+    """Customers by ``native_ids``, else by the business partners of ``country``, read in
+    chunks of :data:`KEY_CHUNK` keys (see :mod:`system_apis.sap.documents`); with both, the
+    partners of the country stay one ``or`` list beside the chunked numbers."""
     conditions = [ne("Customer", "")]
-    if filter.native_ids is not None:
-        if not filter.native_ids:
-            return None
-        conditions.append(one_of("Customer", filter.native_ids))
+    if filter.native_ids is not None and not filter.native_ids:
+        return None
     if filter.name_contains:
         conditions.append(
             substringof(filter.name_contains, "BusinessPartnerFullName", ignore_case=True)
         )
+    key, numbers = "Customer", filter.native_ids
     if filter.country:
         partners = await keys(
             BUSINESS_PARTNER,
@@ -162,21 +164,24 @@ async def customer_conditions(filter: CustomerFilter, keys: KeyReader) -> list[F
         )
         if not partners:
             return None
-        conditions.append(one_of("BusinessPartner", partners))
-    return conditions
+        if numbers is None:
+            key, numbers = "BusinessPartner", partners
+        else:
+            conditions.append(one_of("BusinessPartner", partners))
+    return DocumentQuery(CUSTOMERS, key, conditions, _ordered(numbers))
 
 
-async def product_conditions(
+async def product_query(
     filter: ProductFilter, language: str, keys: KeyReader
-) -> list[Filter] | None:
-    """Product names are searched in ``language``."""
+) -> DocumentQuery | None:
+    """Products by ``skus`` and those whose name (in ``language``) contains ``name_contains``,
+    read in chunks of :data:`KEY_CHUNK` product numbers."""
+    if filter.skus is not None and not filter.skus:
+        return None
     conditions: list[Filter] = []
-    if filter.skus is not None:
-        if not filter.skus:
-            return None
-        conditions.append(one_of("Product", filter.skus))
     if filter.product_group:
         conditions.append(eq("ProductGroup", filter.product_group))
+    numbers = filter.skus
     if filter.name_contains:
         products = await keys(
             PRODUCT,
@@ -187,10 +192,15 @@ async def product_conditions(
             ),
             "Product",
         )
-        if not products:
+        named = set(products)
+        numbers = products if numbers is None else [n for n in numbers if n in named]
+        if not numbers:
             return None
-        conditions.append(one_of("Product", products))
-    return conditions
+    return DocumentQuery(PRODUCTS, "Product", conditions, _ordered(numbers))
+
+
+def _ordered(numbers: Sequence[str] | None) -> list[str] | None:
+    return None if numbers is None else sorted(dict.fromkeys(numbers), key=alpha_order)
 
 
 def inventory_conditions(filter: InventoryFilter, connection: str) -> list[Filter] | None:
@@ -241,8 +251,8 @@ async def sales_order_conditions(filter: SalesOrderFilter, keys: KeyReader) -> l
 
 @dataclass(frozen=True)
 class DocumentQuery:
-    """A read of deliveries or billing documents: ``conditions`` and-joined, and where
-    ``numbers`` is not None only those document numbers (values of ``key``), in SAP's order.
+    """A read of entities restricted to keys (documents, customers, products): ``conditions``
+    and-joined, and where ``numbers`` is not None only those values of ``key``, in SAP's order.
 
     The numbers are or-joined key equalities, at most :data:`KEY_CHUNK` per request (see
     :mod:`system_apis.sap.documents`).

@@ -191,7 +191,7 @@ async def test_list_products_by_skus_and_group(adapter: SapAdapter, sap: Scripte
     )
     assert page.items[0].name == "Trading Good 11"
     assert query(sap.requests[0])["$filter"] == (
-        "(Product eq 'TG11' or Product eq 'TG12') and ProductGroup eq 'L001'"
+        "ProductGroup eq 'L001' and (Product eq 'TG11' or Product eq 'TG12')"
     )
     assert query(sap.requests[0])["$expand"] == "to_Description"
 
