@@ -314,7 +314,14 @@ class Store:
         if refused:
             raise bad_request(f"The sandbox changes only {sorted(allowed)}; got {sorted(refused)}")
         ship = Decimal(str(body.get("shipQuantity", line["shipQuantity"])))
-        invoice = Decimal(str(body.get("invoiceQuantity", line["invoiceQuantity"])))
+        # Validating Qty. to Ship sets Qty. to Invoice anew (InitQtyToInvoice): shipped but
+        # not invoiced, plus what is to ship now.
+        default_invoice = (
+            line["shippedQuantity"] - line["invoicedQuantity"] + ship
+            if "shipQuantity" in body
+            else line["invoiceQuantity"]
+        )
+        invoice = Decimal(str(body.get("invoiceQuantity", default_invoice)))
         outstanding = line["quantity"] - line["shippedQuantity"]
         if not 0 <= ship <= outstanding:
             raise dialog(f"You cannot ship more than {outstanding} units.")
