@@ -373,8 +373,27 @@ def _business_central_sandbox(conn: ConnectionSettings, settings: Settings) -> A
     )
 
 
+def _netsuite_sandbox(conn: ConnectionSettings, settings: Settings) -> Any:
+    # The embedded connection's integration and token are the sandbox user and password, its
+    # account the sandbox's default one (see system_apis.netsuite.connector.EMBEDDED_ACCOUNT).
+    from erp_sandbox.netsuite.app import create_app
+    from erp_sandbox.netsuite.settings import SandboxSettings
+
+    secret = settings.sandbox_password.get_secret_value()
+    return create_app(
+        SandboxSettings(
+            consumer_key=settings.sandbox_username,
+            consumer_secret=secret,
+            token_id=settings.sandbox_username,
+            token_secret=secret,
+            data_dir=embedded_sandbox_dir(settings.data_dir, conn.name),
+        )
+    )
+
+
 EMULATORS: dict[str, Callable[[ConnectionSettings, Settings], Any]] = {
     "sap": _sap_sandbox,
     "business_central": _business_central_sandbox,
+    "netsuite": _netsuite_sandbox,
 }
 """Emulators by connection kind (ASGI apps), for connections that name no system to reach."""

@@ -1,4 +1,4 @@
-"""``erp-gateway sandbox sap|business-central``: run an ERP sandbox as its own server."""
+"""``erp-gateway sandbox sap|business-central|netsuite``: run an ERP sandbox as its own server."""
 
 from __future__ import annotations
 
@@ -29,9 +29,47 @@ def _arguments(sandbox: argparse.ArgumentParser) -> None:
     bc.add_argument("--client-id", default="GATEWAY", help="the app registration it accepts")
     bc.add_argument("--client-secret", default="sandbox")
     bc.add_argument("--faults", help="fault plan to start with (as for sap)")
+    _netsuite_arguments(kinds)
+
+
+def _netsuite_arguments(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    netsuite = kinds.add_parser("netsuite", help="Oracle NetSuite SuiteTalk REST sandbox")
+    netsuite.add_argument("--host", default="127.0.0.1")
+    netsuite.add_argument("--port", type=int, default=8095)
+    netsuite.add_argument(
+        "--data-dir", type=Path, default=Path("data/netsuite-sandbox"), help="where it keeps data"
+    )
+    netsuite.add_argument("--account", default="TSTDRV1234567", help="account id (TBA realm)")
+    netsuite.add_argument("--consumer-key", default="gateway-consumer")
+    netsuite.add_argument("--consumer-secret", default="sandbox")
+    netsuite.add_argument("--token-id", default="gateway-token")
+    netsuite.add_argument("--token-secret", default="sandbox")
+    netsuite.add_argument("--faults", help="fault plan to start with, as for the SAP sandbox")
+
+
+def _run_netsuite(args: argparse.Namespace) -> int:
+    from erp_sandbox.netsuite.server import serve
+    from erp_sandbox.netsuite.settings import SandboxSettings
+    from erp_sandbox.sap.server import fault_plan_argument
+
+    try:
+        faults = None if args.faults is None else fault_plan_argument(args.faults)
+    except (argparse.ArgumentTypeError, ValueError) as exc:
+        return fail(str(exc), EXIT_USAGE)
+    settings = SandboxSettings(
+        account_id=args.account,
+        consumer_key=args.consumer_key,
+        consumer_secret=args.consumer_secret,
+        token_id=args.token_id,
+        token_secret=args.token_secret,
+    )
+    serve(args.host, args.port, args.data_dir, settings=settings, faults=faults)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.erp == "netsuite":
+        return _run_netsuite(args)
     from erp_sandbox.sap.server import fault_plan_argument, serve
 
     try:

@@ -13,7 +13,7 @@ from erp_sandbox.netsuite.settings import SandboxSettings
 from erp_sandbox.sap.faults import FaultPlan
 from erp_sandbox.sap.server import fault_plan_argument
 
-DEFAULT_PORT = 8090
+DEFAULT_PORT = 8095
 
 
 def serve(

@@ -9,7 +9,8 @@ from system_apis.netsuite.client import NetSuiteClient
 from system_apis.netsuite.settings import NetSuiteSettings
 
 EMBEDDED_ACCOUNT = "TSTDRV1234567"
-"""The account id of the emulator an embedded connection is served by."""
+"""The account id of the emulator an embedded connection is served by (the NetSuite
+sandbox's default account)."""
 EMBEDDED_ADJUSTMENT_ACCOUNT = "1"
 
 
