@@ -25,9 +25,6 @@ from system_apis.business_central.client import BcClient
 from system_apis.business_central.connector import EMBEDDED_TENANT
 from system_apis.contracts import errors
 from system_apis.contracts.port import ErpAdapter
-from system_apis.netsuite.adapter import NetSuiteAdapter
-from system_apis.netsuite.auth import TokenAuth
-from system_apis.netsuite.client import NetSuiteClient
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.successfactors import API_ROOT as SF_API_ROOT
@@ -37,6 +34,7 @@ from system_apis.tryton.client import TrytonClient
 from system_apis.tryton.settings import TrytonSettings
 from tests.e2e.processes import free_port
 from tests.fakes.memory_erp import MemoryErp
+from tests.support.netsuite import netsuite_adapter
 
 
 @dataclass
@@ -141,20 +139,11 @@ def _business_central() -> Subject:
     return Subject(live, sandbox.stock, dead, storage=lambda location: True)
 
 
-def _netsuite_adapter(transport: httpx.AsyncBaseTransport | None, base_url: str) -> NetSuiteAdapter:
-    ns = netsuite_sandbox.SandboxSettings()
-    auth = TokenAuth(
-        ns.account_id, ns.consumer_key, ns.consumer_secret, ns.token_id, ns.token_secret
-    )
-    client = NetSuiteClient(base_url, auth, transport=transport, timeout=5)
-    return NetSuiteAdapter("NS01", client, adjustment_account="1")
-
-
 def _netsuite(tmp_path: Path) -> Subject:
     app = netsuite_sandbox.create_app()
     sandbox = app.state.sandbox
-    live = _netsuite_adapter(httpx.ASGITransport(app=app), "https://tstdrv1234567.test")
-    dead = _netsuite_adapter(None, f"http://127.0.0.1:{free_port()}")
+    live = netsuite_adapter(httpx.ASGITransport(app=app))
+    dead = netsuite_adapter(None, f"http://127.0.0.1:{free_port()}")
     return Subject(live, sandbox.stock, dead)
 
 

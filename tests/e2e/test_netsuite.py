@@ -1,0 +1,89 @@
+"""Order to invoice through GraphQL on NetSuite: the gateway with an embedded NetSuite
+connection (NS01, served by the NetSuite sandbox), checked in the sandbox's own tables."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from erp_sandbox.netsuite import Sandbox
+from experience_api.connection_settings import ConnectionSettings
+from experience_api.settings import Settings
+from tests.e2e.conftest import Running, started
+from tests.e2e.test_order_to_invoice import FULFIL, INVOICE, PLACE, STATUS
+
+KINDS = ("SalesOrd", "ItemShip", "CustInvc")
+
+
+@pytest.fixture
+async def netsuite(tmp_path: Path) -> AsyncIterator[Running]:
+    settings = Settings(
+        data_dir=tmp_path, connections=[ConnectionSettings(name="NS01", kind="netsuite")]
+    )
+    async with started(settings) as running:
+        yield running
+
+
+def sandbox_of(running: Running) -> Sandbox:
+    sandbox: Sandbox = running.gateway.sandboxes["NS01"].state.sandbox
+    return sandbox
+
+
+def transactions(sandbox: Sandbox) -> dict[str, int]:
+    counts: dict[str, int] = sandbox.stats()["transactions"]
+    return {kind: counts[kind] for kind in KINDS}
+
+
+async def test_place_twice_fulfil_invoice_on_netsuite(netsuite: Running) -> None:
+    sandbox = sandbox_of(netsuite)
+    body = await netsuite.gql(
+        "{ customers(first: 1) { nodes { id source { erp } } } "
+        "inventory(first: 100) { nodes { sku location quantity { value } } } }"
+    )
+    assert "errors" not in body, body
+    customer = body["data"]["customers"]["nodes"][0]
+    assert customer["source"]["erp"] == "netsuite"
+    level = max(body["data"]["inventory"]["nodes"], key=lambda n: Decimal(n["quantity"]["value"]))
+    sku, location = level["sku"], level["location"]
+    stock_before = sandbox.stock(sku, location)
+    before = transactions(sandbox)
+    order_input: dict[str, Any] = {
+        "idempotencyKey": "ns-e2e-order-1",
+        "customerId": customer["id"],
+        "lines": [{"sku": sku, "quantity": "3", "location": location}],
+    }
+
+    first = (await netsuite.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
+    second = (await netsuite.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
+    assert first["errors"] == []
+    assert second == first
+    order = first["order"]
+    assert order["status"] == "ORDERED"
+    assert order["id"].startswith("NS01:")
+
+    fulfilled = (await netsuite.gql(FULFIL, {"id": order["id"]}))["data"]["fulfillOrder"]
+    assert fulfilled["errors"] == []
+    assert fulfilled["delivery"]["goodsIssued"] is True
+    invoiced = (await netsuite.gql(INVOICE, {"id": order["id"]}))["data"]["invoiceOrder"]
+    assert invoiced["errors"] == []
+    invoice = invoiced["invoice"]
+    assert Decimal(invoice["netAmount"]["amount"]) == Decimal(order["netAmount"]["amount"])
+    assert Decimal(invoice["grossAmount"]["amount"]) == Decimal(
+        invoice["netAmount"]["amount"]
+    ) + Decimal(invoice["taxAmount"]["amount"])
+
+    status = (await netsuite.gql(STATUS, {"id": order["id"]}))["data"]["orderStatus"]
+    assert status["status"] == "INVOICED"
+    assert (len(status["deliveries"]), len(status["invoices"])) == (1, 1)
+    after = transactions(sandbox)
+    assert {kind: after[kind] - before[kind] for kind in KINDS} == dict.fromkeys(KINDS, 1)
+    rows = sandbox.store.rows(
+        'SELECT status FROM "transaction" WHERE type = ? AND tranid = ?',
+        ("SalesOrd", order["number"]),
+    )
+    assert rows == [{"status": "G"}]  # Billed
+    assert sandbox.stock(sku, location) == stock_before - 3
