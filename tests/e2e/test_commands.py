@@ -91,3 +91,18 @@ def test_serve_with_the_tryton_profile(tmp_path: Path, tryton_template: TrytonDa
         response = httpx.post(f"{base}/graphql", json=CUSTOMERS)
         nodes = response.json()["data"]["customers"]["nodes"]
         assert {n["source"]["erp"] for n in nodes} == {"sap", "tryton"}
+
+
+def test_serve_with_every_erp(tmp_path: Path, tryton_template: TrytonDatabase) -> None:
+    data = tmp_path / "data"
+    copy_database(tryton_template, data / "tryton")
+    fingerprint = build_fingerprint(tryton_template.name, tryton_template.admin_password)
+    (data / "tryton" / f"{tryton_template.name}.build.json").write_text(json.dumps(fingerprint))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    args = ["serve", "--profile", "all", "--port", str(port), "--data-dir", str(data)]
+    with command(args, f"{base}/health"):
+        response = httpx.post(f"{base}/graphql", json=CUSTOMERS)
+        nodes = response.json()["data"]["customers"]["nodes"]
+        assert {"sap", "tryton", "business_central"} <= {n["source"]["erp"] for n in nodes}
+        assert {n["id"].split(":")[0] for n in nodes} >= {"EU01", "US01", "BC01"}
