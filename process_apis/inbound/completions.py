@@ -37,6 +37,14 @@ class CompletionGroups:
             self._writer = asyncio.create_task(self._write())
         return await future
 
+    async def drain(self) -> None:
+        """Wait for the group being written, if any: a processor that stops (its waiters
+        cancelled) returns only once that transaction is over, so it never finishes later
+        on a state database the caller has meanwhile closed."""
+        writer = self._writer
+        if writer is not None:
+            await asyncio.wait({writer})
+
     async def _write(self) -> None:
         group: list[_Waiting] = []
         try:

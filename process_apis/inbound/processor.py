@@ -152,6 +152,7 @@ class InboundProcessor:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
+            await self._completions.drain()
 
     async def process_due(self) -> ProcessReport:
         """One pass: claim at most ``batch_size`` due events and handle them, ``concurrency``
