@@ -19,7 +19,10 @@ COMPANY = "5d115c9c-44e3-ea11-bb43-000d3a2feca1"
 class Wire:
     """Entra ID and BC as a script: counts tokens, records requests, answers the API."""
 
-    def __init__(self, *, refuse_first_token: bool = False, lose: str | None = None) -> None:
+    def __init__(
+        self, *, refuse_first_token: bool = False, lose: str | None = None, lifetime: int = 3599
+    ) -> None:
+        self.lifetime = lifetime
         self.tokens = 0
         self.requests: list[httpx.Request] = []
         self.refuse_first_token = refuse_first_token
@@ -28,7 +31,11 @@ class Wire:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/oauth2/v2.0/token"):
             self.tokens += 1
-            token = {"token_type": "Bearer", "expires_in": 3599, "access_token": f"t{self.tokens}"}
+            token = {
+                "token_type": "Bearer",
+                "expires_in": self.lifetime,
+                "access_token": f"t{self.tokens}",
+            }
             return httpx.Response(200, json=token)
         self.requests.append(request)
         if self.refuse_first_token and request.headers["authorization"] == "Bearer t1":
@@ -71,6 +78,22 @@ async def test_one_token_and_one_company_lookup_serve_many_requests() -> None:
         f"/v2.0/contoso/production/api/v2.0/companies({COMPANY})/customers"
     )
     assert wire.requests[1].headers["prefer"] == "odata.maxpagesize=250"
+
+
+async def test_a_token_about_to_expire_is_replaced_before_it_is_sent() -> None:
+    wire = Wire(lifetime=60)  # inside the refresh margin from the start
+    bc = client(wire)
+    try:
+        await bc.all("customers")
+        await bc.all("customers")
+    finally:
+        await bc.aclose()
+    assert wire.tokens == 3
+    assert [r.headers["authorization"] for r in wire.requests] == [
+        "Bearer t1",
+        "Bearer t2",
+        "Bearer t3",
+    ]
 
 
 async def test_a_refused_token_is_replaced_once() -> None:
