@@ -20,20 +20,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
+from _harness import peak_rss_mb, sap_and_gateway
 
 from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.settings import SandboxSettings
@@ -48,13 +42,6 @@ STOCK_QUERY = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def seed(data_dir: Path, rows: int) -> int:
     """The demo data plus ``rows`` stock rows; the number of unrestricted stock rows in all."""
     sandbox = Sandbox(SandboxSettings(data_dir=data_dir))
@@ -64,41 +51,6 @@ def seed(data_dir: Path, rows: int) -> int:
         total = sum(1 for r in tx.rows("A_MatlStkInAcctMod") if r["InventoryStockType"] == "01")
     sandbox.store.close()
     return total
-
-
-@contextlib.contextmanager
-def process(argv: list[str], health: str, log: Path, env: dict[str, str]) -> Iterator[int]:
-    """Runs ``argv`` until the block ends, once ``health`` answers; yields its pid."""
-    with log.open("wb") as out:
-        child = subprocess.Popen(
-            argv, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **env}
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                if child.poll() is not None:
-                    raise RuntimeError(f"{argv[2]} exited:\n{log.read_text()[-3000:]}")
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(health, timeout=1).status_code < 500:
-                        break
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{argv[2]} not ready after 90 s")
-                time.sleep(0.2)
-            yield child.pid
-        finally:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM")
 
 
 async def direct(sap: str) -> tuple[int, float]:
@@ -136,36 +88,18 @@ async def gateway_export(gateway: str) -> tuple[int, float]:
 
 
 def measure(size: int, rounds: int, work: Path) -> dict[str, float]:
-    sandbox_dir, gateway_dir = work / f"sap-{size}", work / f"gw-{size}"
-    gateway_dir.mkdir()
+    sandbox_dir = work / f"sap-{size}"
     expected = seed(sandbox_dir, size)
-    sap_port, gw_port = free_port(), free_port()
-    sap = f"http://127.0.0.1:{sap_port}"
-    config = gateway_dir / "gateway.toml"
-    config.write_text(
-        f'[[connections]]\nname = "EU01"\nkind = "sap"\nbase_url = "{sap}"\n'
-        'username = "GATEWAY"\npassword = "sandbox"\ntimeout_seconds = 120\n'
-        "[connections.resilience]\ntimeout = 120\n"
-    )
-    python = sys.executable
-    sandbox_argv = [python, "-m", "erp_sandbox.sap", "--port", str(sap_port)]
-    sandbox_argv += ["--data-dir", str(sandbox_dir), "--log-level", "warning"]
-    gateway_argv = [python, "-m", "experience_api.cli", "serve", "--port", str(gw_port)]
-    gateway_argv += ["--data-dir", str(gateway_dir), "--config", str(config)]
-    env = {"ERP_GATEWAY_LOG_LEVEL": "warning"}
-    with (
-        process(sandbox_argv, f"{sap}/sap/opu/odata/sap/", work / f"sap-{size}.log", env),
-        process(
-            gateway_argv, f"http://127.0.0.1:{gw_port}/health", work / f"gw-{size}.log", env
-        ) as gateway_pid,
-    ):
+    connection = "timeout_seconds = 120\n[connections.resilience]\ntimeout = 120\n"
+    with sap_and_gateway(work, sandbox_dir, f"{size}", connection, "warning") as served:
+        sap, gateway_pid = served.sap, served.gateway_pid
         asyncio.run(direct(sap))  # the sandbox loads its rows once, for both
         best_direct = best_gateway = float("inf")
         for _ in range(rounds):
             count, seconds = asyncio.run(direct(sap))
             assert count == expected, (count, expected)
             best_direct = min(best_direct, seconds)
-            count, seconds = asyncio.run(gateway_export(f"http://127.0.0.1:{gw_port}"))
+            count, seconds = asyncio.run(gateway_export(served.gateway))
             assert count == expected, (count, expected)
             best_gateway = min(best_gateway, seconds)
         rss = peak_rss_mb(gateway_pid)

@@ -23,120 +23,37 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from _harness import (
+    PAGE,
+    REFERENCE_QUERY,
+    check_reference,
+    cpu_seconds,
+    sap_and_gateway,
+    seed_orders,
+)
 
-from erp_sandbox.sap.orders import create_sales_order
-from erp_sandbox.sap.sandbox import Sandbox
-from erp_sandbox.sap.settings import SandboxSettings
 from experience_api.security.dev_keys import load_or_create_dev_key
 
-QUERY = """query Reference($first: Int!) {
-  salesOrders(first: $first) {
-    nodes {
-      number
-      customer { name }
-      lines { sku quantity { value unit } product { name } }
-    }
-  }
-}"""
-PAGE = 50
-EXTRA_ORDERS = 20
 ACCESS = re.compile(r'"GET (\S+) HTTP/1\.1" 200')
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def seed(data_dir: Path) -> None:
-    """The demo seed plus 20 orders of one to four lines from twenty customers."""
-    sandbox = Sandbox(SandboxSettings(data_dir=data_dir))
-    now = datetime.now(UTC)
-    with sandbox.store.write() as tx:
-        for index in range(EXTRA_ORDERS):
-            lines = [
-                {"Material": f"TG{11 + (index * 3 + n) % 25}", "RequestedQuantity": str(n + 1)}
-                for n in range(1 + index % 4)
-            ]
-            document = {
-                "SoldToParty": str(10100001 + index),
-                "PurchaseOrderByCustomer": f"BENCH-{index}",
-                "to_Item": lines,
-            }
-            create_sales_order(tx, document, now - timedelta(hours=index))
-    sandbox.store.close()
-
-
-@contextlib.contextmanager
-def process(argv: list[str], health: str, log: Path) -> Iterator[int]:
-    """Runs ``argv`` until the block ends, once ``health`` answers; yields its pid."""
-    with log.open("wb") as out:
-        child = subprocess.Popen(
-            argv,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "ERP_GATEWAY_LOG_LEVEL": "warning"},
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                if child.poll() is not None:
-                    raise RuntimeError(f"{argv[2]} exited:\n{log.read_text()[-3000:]}")
-                with contextlib.suppress(httpx.TransportError):
-                    if httpx.get(health, timeout=1).status_code < 500:
-                        break
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"{argv[2]} not ready after 90 s")
-                time.sleep(0.2)
-            yield child.pid
-        finally:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 async def ask(client: httpx.AsyncClient) -> float:
     """One reference query; its latency in seconds."""
     started = time.perf_counter()
-    response = await client.post("/graphql", json={"query": QUERY, "variables": {"first": PAGE}})
+    response = await client.post(
+        "/graphql", json={"query": REFERENCE_QUERY, "variables": {"first": PAGE}}
+    )
     elapsed = time.perf_counter() - started
-    body = response.json()
-    if "errors" in body or len(body["data"]["salesOrders"]["nodes"]) != PAGE:
-        raise RuntimeError(f"unexpected answer: {response.text[:2000]}")
-    nodes = body["data"]["salesOrders"]["nodes"]
-    if not all(n["customer"]["name"] for n in nodes) or not all(
-        line["product"]["name"] for n in nodes for line in n["lines"]
-    ):
-        raise RuntimeError("a customer or product name is missing")
+    check_reference(response.json())
     return elapsed
 
 
@@ -159,33 +76,17 @@ def upstream_requests(log: Path, since: int) -> list[str]:
 
 
 async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    sandbox_dir, gateway_dir = work / "sap", work / "gateway"
-    gateway_dir.mkdir()
-    seed(sandbox_dir)
-    sap_port, gw_port = free_port(), free_port()
-    sap = f"http://127.0.0.1:{sap_port}"
-    config = gateway_dir / "gateway.toml"
-    config.write_text(
-        f'[[connections]]\nname = "EU01"\nkind = "sap"\nbase_url = "{sap}"\n'
-        'username = "GATEWAY"\npassword = "sandbox"\n'
-        # Every query does its upstream work: the response cache would answer it instead.
-        "[connections.cache]\nenabled = false\n"
-    )
-    python = sys.executable
-    sandbox_argv = [python, "-m", "erp_sandbox.sap", "--port", str(sap_port)]
-    sandbox_argv += ["--data-dir", str(sandbox_dir), "--log-level", "info"]
-    gateway_argv = [python, "-m", "experience_api.cli", "serve", "--port", str(gw_port)]
-    gateway_argv += ["--data-dir", str(gateway_dir), "--config", str(config)]
-    sap_log = work / "sap.log"
-    token = load_or_create_dev_key(gateway_dir).issue(
-        audience="erp-gateway", subject="bench", roles=("sales",), companies=("*",)
-    )
-    with (
-        process(sandbox_argv, f"{sap}/sap/opu/odata/sap/", sap_log),
-        process(gateway_argv, f"http://127.0.0.1:{gw_port}/health", work / "gateway.log") as pid,
-    ):
+    sandbox_dir = work / "sap"
+    seed_orders(sandbox_dir)
+    # Every query does its upstream work: the response cache would answer it instead.
+    uncached = "[connections.cache]\nenabled = false\n"
+    with sap_and_gateway(work, sandbox_dir, "bench", uncached) as served:
+        pid, sap, sap_log = served.gateway_pid, served.sap, served.sap_log
+        token = load_or_create_dev_key(served.gateway_dir).issue(
+            audience="erp-gateway", subject="bench", roles=("sales",), companies=("*",)
+        )
         gateway = httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{gw_port}",
+            base_url=served.gateway,
             headers={"Authorization": f"Bearer {token}"},
             timeout=60,
         )
