@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -55,6 +56,10 @@ def create_app(settings: Settings) -> Starlette:
         tasks = [
             asyncio.create_task(loop(), name=name) for name, loop in gateway.background.items()
         ]
+        # What start-up built (modules, schema, clients: some 250,000 objects) lives as long
+        # as the gateway: out of the collector's reach, a full collection no longer walks it
+        # (one cost ~0.5 s of CPU every few dozen reference queries).
+        gc.freeze()
         try:
             async with contextlib.AsyncExitStack() as agents:
                 if mcp is not None:
@@ -68,6 +73,7 @@ def create_app(settings: Settings) -> Starlette:
                     await task
             await gateway.aclose()
             guard.close()
+            gc.unfreeze()
             if tracing is not None:
                 tracing.shutdown()
 
