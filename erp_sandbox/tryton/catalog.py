@@ -3,7 +3,8 @@
 Everything here is plain data so tests can import it (expected names, codes and counts) without
 touching trytond. Companies and people are invented; cities, postal codes and streets are real
 places so addresses look plausible. Product codes run ``US-1001`` to ``US-1032``; the last three
-are stocked with only a few units so tests can run a product out of stock.
+are stocked with only a few units so tests can run a product out of stock. Every product is sold
+with a 10% sales tax, the customer tax of their account category.
 """
 
 from __future__ import annotations
@@ -155,6 +156,10 @@ CUSTOMERS = (
 )  # fmt: skip
 
 _D = Decimal
+
+SALES_TAX_NAME = "Sales Tax 10%"
+SALES_TAX_RATE = Decimal("0.10")
+"""The customer tax of the products' account category: every sale line and invoice carries it."""
 
 PRODUCTS = (
     Product("US-1001", "Stainless Water Bottle 750 ml", _D("24.00"), _D("9.50"), 240),

@@ -81,6 +81,10 @@ class _Loader:
         )
         fiscalyear.click("create_period")
         accounts: dict[str, Any] = account.get_accounts(company)
+        tax = account.create_tax(catalog.SALES_TAX_RATE, company)
+        tax.name = tax.description = catalog.SALES_TAX_NAME
+        tax.save()
+        accounts["sales_tax"] = tax
         term = invoice.create_payment_term()
         term.name = "Due on receipt"
         term.save()
@@ -122,6 +126,7 @@ class _Loader:
             account_revenue=accounts["revenue"],
             account_expense=accounts["expense"],
         )
+        category.customer_taxes.append(self.get("account.tax")(accounts["sales_tax"].id))
         category.save()
         (unit,) = self.get("product.uom").find([("name", "=", "Unit")])
         self.unit = unit
@@ -154,14 +159,16 @@ class _Loader:
             )
         inventory.click("confirm")
 
-    def _line(self, products: dict[str, Any], code: str, quantity: int) -> dict[str, Any]:
+    def _line(self, products: dict[str, Any], code: str, quantity: int, tax: Any) -> dict[str, Any]:
         prices = {spec.code: spec.list_price for spec in catalog.PRODUCTS}
+        # The taxes the product's on_change would set: its account category's customer taxes.
         return {
             "type": "line",
             "product": products[code].id,
             "quantity": float(quantity),
             "unit": self.unit.id,
             "unit_price": prices[code],
+            "taxes": [("add", [tax.id])],
         }
 
     def sales(
@@ -184,7 +191,15 @@ class _Loader:
                     "invoice_method": "fulfillment",
                     "shipment_method": "order",
                     "payment_term": accounts["payment_term"].id,
-                    "lines": [("create", [self._line(products, c, q) for c, q in spec.lines])],
+                    "lines": [
+                        (
+                            "create",
+                            [
+                                self._line(products, c, q, accounts["sales_tax"])
+                                for c, q in spec.lines
+                            ],
+                        )
+                    ],
                 }
             )
         sales = [Sale(id_) for id_ in Sale._proxy.create(values, Sale._config.context)]

@@ -129,14 +129,33 @@ def test_shipments_and_posted_invoices_follow_the_sales(tryton_rpc: TrytonRpc) -
     states = sorted(s["state"] for s in shipments)
     assert states == ["assigned", "done", "done", "done", "done", "waiting"]
     invoices = tryton_rpc.search_read(
-        "account.invoice", [("type", "=", "out")], ["state", "total_amount", "sales.reference"]
+        "account.invoice",
+        [("type", "=", "out")],
+        ["state", "untaxed_amount", "tax_amount", "total_amount", "sales.reference"],
     )
     assert sorted(i["state"] for i in invoices) == ["paid", "posted", "posted", "posted"]
     prices = {p.code: p.list_price for p in catalog.PRODUCTS}
     for invoice in invoices:
         (sale,) = invoice["sales."]
         (spec,) = (s for s in catalog.HISTORIC_SALES if s.reference == sale["reference"])
-        assert invoice["total_amount"] == sum(prices[code] * qty for code, qty in spec.lines)
+        net = sum(prices[code] * qty for code, qty in spec.lines)
+        assert invoice["untaxed_amount"] == net
+        assert invoice["tax_amount"] == (net * catalog.SALES_TAX_RATE).quantize(Decimal("0.01"))
+        assert invoice["total_amount"] == net + invoice["tax_amount"]
+
+
+def test_products_and_sales_carry_the_sales_tax(tryton_rpc: TrytonRpc) -> None:
+    (tax,) = tryton_rpc.search_read(
+        "account.tax", [("name", "=", catalog.SALES_TAX_NAME)], ["type", "rate"]
+    )
+    assert (tax["type"], tax["rate"]) == ("percentage", catalog.SALES_TAX_RATE)
+    templates = tryton_rpc.search_read(
+        "product.template", [("code", "like", "US-%")], ["account_category.customer_taxes"]
+    )
+    assert all(t["account_category."]["customer_taxes"] == [tax["id"]] for t in templates)
+    lines = tryton_rpc.search_read("sale.line", [("type", "=", "line")], ["taxes"])
+    assert lines
+    assert all(line["taxes"] == [tax["id"]] for line in lines)
 
 
 def test_fiscal_year_is_the_current_calendar_year(tryton_rpc: TrytonRpc) -> None:
