@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from erp_sandbox.tryton import catalog
 from erp_sandbox.tryton.rpc import TrytonRpc
 from erp_sandbox.tryton.server import RunningTryton
 from experience_api.app import create_app
@@ -20,6 +21,7 @@ from experience_api.connection_settings import ConnectionSettings
 from experience_api.settings import Settings
 from tests.e2e.conftest import Running
 from tests.e2e.test_order_to_invoice import FULFIL, INVOICE, PLACE, STATUS
+from tests.e2e.test_taxes import PLACE as TAXED_PLACE
 
 
 @pytest.fixture
@@ -38,6 +40,10 @@ async def gateway(tryton_fresh: RunningTryton, tmp_path: Path) -> AsyncIterator[
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
             yield Running(client=client, gateway=app.state.gateway)
+
+
+def _amount(money: dict[str, str]) -> Decimal:
+    return Decimal(money["amount"])
 
 
 @pytest.fixture
@@ -128,3 +134,43 @@ async def test_a_fraction_of_a_unit_is_refused_before_tryton_is_written(
     assert (error["code"], error["field"]) == ("INVALID_INPUT", "lines.0.quantity")
     assert error["message"].startswith("lines.0.quantity: u allows no decimals")
     assert tryton.search_count("sale.sale", []) == sales_before
+
+
+async def test_taxed_order_and_invoice_on_tryton(gateway: Running, tryton: TrytonRpc) -> None:
+    # The demo products carry a 10% sales tax through their account category.
+    lines = [{"sku": "US-1015", "quantity": "5"}, {"sku": "US-1002", "quantity": "2"}]
+    order_input = {"idempotencyKey": "tryton-e2e-tax", "customerId": "US01:2", "lines": lines}
+    placed = (await gateway.gql(TAXED_PLACE, {"input": order_input}))["data"]["placeOrder"]
+    assert placed["errors"] == []
+    order = placed["order"]
+    net, tax = _amount(order["netAmount"]), _amount(order["taxAmount"])
+    assert net == sum(_amount(line["netAmount"]) for line in order["lines"])
+    assert tax == (net * catalog.SALES_TAX_RATE).quantize(Decimal("0.01"))
+    assert _amount(order["grossAmount"]) == net + tax
+    [sale] = tryton.search_read(
+        "sale.sale",
+        [("id", "=", int(order["id"].split(":")[1]))],
+        ["untaxed_amount", "tax_amount", "total_amount"],
+    )
+    assert (sale["untaxed_amount"], sale["tax_amount"], sale["total_amount"]) == (
+        net,
+        tax,
+        net + tax,
+    )
+
+    assert (await gateway.gql(FULFIL, {"id": order["id"]}))["data"]["fulfillOrder"]["errors"] == []
+    invoiced = (await gateway.gql(INVOICE, {"id": order["id"]}))["data"]["invoiceOrder"]
+    assert invoiced["errors"] == []
+    invoice = invoiced["invoice"]
+    assert (_amount(invoice["netAmount"]), _amount(invoice["taxAmount"])) == (net, tax)
+    assert _amount(invoice["grossAmount"]) == net + tax
+    [posted] = tryton.search_read(
+        "account.invoice",
+        [("id", "=", int(invoice["id"].split(":")[1]))],
+        ["untaxed_amount", "tax_amount", "total_amount"],
+    )
+    assert (posted["untaxed_amount"], posted["tax_amount"], posted["total_amount"]) == (
+        net,
+        tax,
+        net + tax,
+    )

@@ -5,7 +5,9 @@ external reference is the sale's ``reference`` field (the customer's reference: 
 every state, searchable, indexed), not ``description``, which is free text that locks once the
 sale is quoted. Lines are the sale's ``line`` lines (comments, titles and subtotals are left
 out); a line's number is its record id, which stock moves and invoice lines point back to
-(``origin = "sale.line,<id>"``). Amounts are untaxed.
+(``origin = "sale.line,<id>"``). The order's net, tax and gross amounts are Tryton's own
+``untaxed_amount``, ``tax_amount`` and ``total_amount``; Tryton computes taxes per sale, not
+per line, so lines carry their untaxed amount and no tax.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ SALE_FIELDS = (
     "party",
     "currency.code",
     "untaxed_amount",
+    "tax_amount",
+    "total_amount",
     *(f"warehouse.{name}" for name in WAREHOUSE_LABEL_FIELDS),
     "lines.type",
     "lines.product.code",
@@ -88,6 +92,8 @@ def sales_order_from_tryton(row: Row, source: Source, default_currency: str | No
     location = warehouse_label(row)
     delivery = delivery_status(state, shipment_state)
     billing = billing_status(shipment_state, invoice_state)
+    tax = optional_decimal(row, "tax_amount")
+    total = optional_decimal(row, "total_amount")
     return SalesOrder(
         id=canonical_id(source.connection, native),
         native_id=native,
@@ -99,6 +105,8 @@ def sales_order_from_tryton(row: Row, source: Source, default_currency: str | No
         created_at=created,
         changed_at=timestamp(row, "write_date") or created,
         net_amount=Money(amount=decimal(row, "untaxed_amount"), currency=currency),
+        tax_amount=Money(amount=tax, currency=currency) if tax is not None else None,
+        gross_amount=Money(amount=total, currency=currency) if total is not None else None,
         status=order_status(delivery, billing),
         delivery_status=delivery,
         billing_status=billing,

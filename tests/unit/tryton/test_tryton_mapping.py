@@ -13,6 +13,7 @@ from system_apis.contracts.models import (
     Address,
     DocumentStatus,
     InvoiceStatus,
+    Money,
     OrderStatus,
     Source,
 )
@@ -139,6 +140,8 @@ def test_sales_order_with_lines() -> None:
     assert order.order_date == dt.date(2026, 11, 23)
     assert order.net_amount.amount == Decimal("40.00")
     assert order.net_amount.currency == "EUR"
+    assert order.tax_amount == Money(amount=Decimal("7.60"), currency="EUR")
+    assert order.gross_amount == Money(amount=Decimal("47.60"), currency="EUR")
     assert order.status is OrderStatus.INVOICED
     assert order.delivery_status is DocumentStatus.COMPLETE
     assert order.billing_status is DocumentStatus.COMPLETE
@@ -151,7 +154,16 @@ def test_sales_order_with_lines() -> None:
     )
     assert first.net_amount is not None
     assert first.net_amount.amount == Decimal("26.00")
+    assert first.tax_amount is None  # Tryton taxes the sale, not each line
     assert first.location == "WH/STO"
+
+
+def test_sale_read_without_tax_fields_has_no_tax() -> None:
+    row = copy.deepcopy(result(SALES)[0])
+    del row["tax_amount"], row["total_amount"]
+    order = sales_order_from_tryton(row, SOURCE, None)
+    assert (order.tax_amount, order.gross_amount) == (None, None)
+    assert order.net_amount.amount == Decimal("40.00")
 
 
 def test_comment_lines_are_not_order_lines() -> None:

@@ -222,6 +222,14 @@ SALES = r"""
     "__class__": "Decimal",
     "decimal": "40.00"
    },
+   "tax_amount": {
+    "__class__": "Decimal",
+    "decimal": "7.60"
+   },
+   "total_amount": {
+    "__class__": "Decimal",
+    "decimal": "47.60"
+   },
    "lines.": [
     {
      "type": "line",
