@@ -18,7 +18,6 @@ two parts; SAP's stock API has no aggregating read that would avoid this in one 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import replace
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -206,13 +205,10 @@ class SapAdapter:
     async def list_sales_orders(
         self, filter: SalesOrderFilter, page: PageRequest
     ) -> Page[SalesOrder]:
-        conditions = await queries.sales_order_conditions(filter, self._keys)
-        if conditions is None:
+        query = await queries.sales_order_query(filter, self._keys)
+        if query is None:
             return _empty(page)
-        read = queries.SALES_ORDERS
-        if filter.changed_since is not None:
-            read = replace(read, orderby=(*queries.BY_CHANGE, "SalesOrder"))
-        answer = await self._list(read, conditions, page)
+        answer = await documents.read_page(self._client, query, page)
         billed = await invoicing.billed_of(self._client, answer.results)
         return self._page(answer, page, lambda e: self._order(e, billed))
 

@@ -48,7 +48,7 @@ async def read_page(
         orderby=read.orderby,
     )
     rows = [row for chunk in answers for row in chunk]
-    rows.sort(key=lambda row: _position(query, row))
+    rows.sort(key=lambda row: _position(query, row), reverse=_descending(query))
     return ODataCollection(results=rows[page.offset : page.offset + page.limit], count=len(rows))
 
 
@@ -80,10 +80,15 @@ def _filters(query: DocumentQuery) -> list[Filter | None]:
     ]
 
 
+def _descending(query: DocumentQuery) -> bool:
+    return query.read.orderby[0].endswith(" desc")
+
+
 def _position(query: DocumentQuery, row: JsonObject) -> tuple[dt.datetime, str, str]:
-    """Where a row stands in the read's order (ascending): by its first ``$orderby`` property
-    (a time, or a number compared as SAP does), then by the key."""
-    first = row.get(query.read.orderby[0])
+    """Where a row stands in the read's order (ascending; :func:`_descending` reverses it):
+    by its first ``$orderby`` property (a time, or a number compared as SAP does), then by
+    the key."""
+    first = row.get(query.read.orderby[0].split(" ")[0])
     moment = (
         parse_datetime(first) if isinstance(first, str) and first.startswith("/Date(") else None
     )

@@ -116,10 +116,10 @@ class SapStreams:
             yield [held]
 
     async def sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
-        conditions = await queries.sales_order_conditions(filter, self._keys)
-        if conditions is None:
+        query = await queries.sales_order_query(filter, self._keys)
+        if query is None:
             return
-        async for rows in self._rows(queries.SALES_ORDERS, conditions):
+        async for rows in documents.pages(self._client, query, self._window):
             found = self._mapped(rows, self._orders(await invoicing.billed_of(self._client, rows)))
             if found:
                 yield found

@@ -221,23 +221,66 @@ def inventory_conditions(filter: InventoryFilter, connection: str) -> list[Filte
     return conditions
 
 
-async def sales_order_conditions(filter: SalesOrderFilter, keys: KeyReader) -> list[Filter] | None:
+async def sales_order_query(filter: SalesOrderFilter, keys: KeyReader) -> DocumentQuery | None:
+    """Sales orders by ``native_ids`` and the status filter's numbers, in chunks of
+    :data:`KEY_CHUNK` numbers; the rest of the filter as ``$filter`` conditions.
+
+    The status filters ``invoiced`` and ``shipped`` depend on which orders billing documents
+    reference (:func:`_order_status_filter`); while those are few they are one ``$filter``,
+    beyond :data:`KEY_CHUNK` they become the numbers the read is restricted to: for
+    ``invoiced`` the referenced orders (order-related billing references its order too), for
+    ``shipped`` the completely delivered orders not referenced, found by their numbers first.
+    """
+    if filter.native_ids is not None and not filter.native_ids:
+        return None
+    read = SALES_ORDERS
+    if filter.changed_since is not None:
+        read = replace(read, orderby=(*BY_CHANGE, "SalesOrder"))
     conditions: list[Filter] = []
-    if filter.native_ids is not None:
-        if not filter.native_ids:
-            return None
-        conditions.append(one_of("SalesOrder", filter.native_ids))
     if filter.customer_native_id:
         conditions.append(eq("SoldToParty", filter.customer_native_id))
     if filter.external_reference:
         conditions.append(eq("PurchaseOrderByCustomer", filter.external_reference))
+    numbers: list[str] | None = None if filter.native_ids is None else list(filter.native_ids)
     if filter.status is not None:
-        billed: list[str] = []
-        if filter.status in (OrderStatus.INVOICED, OrderStatus.SHIPPED):
-            billed = await keys(
-                BILLING_DOCUMENT, "A_BillingDocumentItem", ne("SalesDocument", ""), "SalesDocument"
-            )
-        conditions.append(_order_status_filter(filter.status, billed))
+        found = await _status_conditions(filter.status, keys)
+        if found is None:
+            return None
+        conditions.extend(found[0])
+        if found[1] is not None:
+            allowed = set(found[1])
+            numbers = found[1] if numbers is None else [n for n in numbers if n in allowed]
+            if not numbers:
+                return None
+    conditions.extend(_later_order_conditions(filter))
+    return DocumentQuery(read, "SalesOrder", conditions, _ordered(numbers))
+
+
+async def _status_conditions(
+    status: OrderStatus, keys: KeyReader
+) -> tuple[list[Filter], list[str] | None] | None:
+    """The conditions of a status filter and the order numbers it allows (None: any)."""
+    if status not in (OrderStatus.INVOICED, OrderStatus.SHIPPED):
+        return [_order_status_filter(status, [])], None
+    billed = await keys(
+        BILLING_DOCUMENT, "A_BillingDocumentItem", ne("SalesDocument", ""), "SalesDocument"
+    )
+    if len(billed) <= KEY_CHUNK:
+        return [_order_status_filter(status, billed)], None
+    delivery, billing = "OverallTotalDeliveryStatus", "OverallOrdReltdBillgStatus"
+    complete = status_code(DocumentStatus.COMPLETE)
+    kept = ne("OverallSDDocumentRejectionSts", ALL_REJECTED)
+    if status is OrderStatus.INVOICED:
+        return [any_of(eq(billing, complete), eq(delivery, complete)), kept], billed
+    shipped = all_of(eq(delivery, complete), ne(billing, complete), kept)
+    delivered = await keys(SALES_ORDER, "A_SalesOrder", shipped, "SalesOrder")
+    referenced = set(billed)
+    unbilled = [number for number in delivered if number not in referenced]
+    return ([shipped], unbilled) if unbilled else None
+
+
+def _later_order_conditions(filter: SalesOrderFilter) -> list[Filter]:
+    conditions: list[Filter] = []
     if filter.delivery_status is not None:
         conditions.append(eq("OverallTotalDeliveryStatus", status_code(filter.delivery_status)))
     if filter.date_from is not None:
