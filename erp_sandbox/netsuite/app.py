@@ -7,7 +7,8 @@ Routes:
 * ``GET /sandbox/health``: liveness, without authentication.
 * ``GET /sandbox/stats``, ``POST /sandbox/reset`` (back to the demo data), ``GET|POST|DELETE
   /sandbox/faults`` (the fault plan, in the SAP sandbox's shape): basic authentication with
-  the access token's id and secret.
+  the access token's id and secret. ``POST /sandbox/invoices/<id>/paid``: the invoice is paid
+  in full (same authentication).
 
 The fault layer wraps the app and touches only ``/services/rest/`` requests: faults are
 decided before authentication, like an outage in front of NetSuite, and answered with
@@ -30,6 +31,7 @@ from erp_sandbox.netsuite.api import REST, endpoint, error_response
 from erp_sandbox.netsuite.errors import NsError
 from erp_sandbox.netsuite.sandbox import Sandbox
 from erp_sandbox.netsuite.settings import SandboxSettings
+from erp_sandbox.netsuite.transactions import pay_invoice
 from erp_sandbox.sap.fault_injector import Decision
 from erp_sandbox.sap.fault_layer import FAULT_HEADER, TRUNCATED_JSON, describe, drop_connection
 from erp_sandbox.sap.faults import FaultPlan, FaultPlanError
@@ -73,6 +75,20 @@ async def reset(request: Request) -> Response:
     sandbox = _sandbox(request)
     sandbox.reset()
     return JSONResponse({"status": "reset", **sandbox.stats()})
+
+
+async def mark_paid(request: Request) -> Response:
+    """The customer paid the invoice in full (status B, as a customer payment applied to it
+    would leave it)."""
+    if not _authorized(request):
+        return _denied()
+    sandbox = _sandbox(request)
+    try:
+        with sandbox.store.write() as db:
+            pay_invoice(db, int(request.path_params["invoice"]), sandbox.now())
+    except NsError as error:
+        return error_response(error)
+    return JSONResponse({"id": str(request.path_params["invoice"]), "status": "B"})
 
 
 async def faults(request: Request) -> Response:
@@ -180,5 +196,6 @@ def create_app(settings: SandboxSettings | None = None) -> Starlette:
         Route("/sandbox/stats", stats, methods=["GET"]),
         Route("/sandbox/reset", reset, methods=["POST"]),
         Route("/sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route("/sandbox/invoices/{invoice:int}/paid", mark_paid, methods=["POST"]),
     ]
     return SandboxApp(sandbox, routes, lifespan)

@@ -373,3 +373,18 @@ def adjust_inventory(db: sqlite3.Connection, body: dict[str, Any], when: datetim
         )
         _touch_stock(db, item, location, when)
     return adjustment
+
+
+def pay_invoice(db: sqlite3.Connection, invoice: int, when: datetime) -> None:
+    """Marks an open invoice Paid In Full."""
+    row = db.execute(
+        "SELECT status FROM \"transaction\" WHERE id = ? AND type = 'CustInvc'", (invoice,)
+    ).fetchone()
+    if row is None:
+        raise not_found()
+    if row["status"] != "A":
+        raise user_error("Only an open invoice can be paid.")
+    db.execute(
+        "UPDATE \"transaction\" SET status = 'B', lastmodifieddate = ? WHERE id = ?",
+        (stamp(when), invoice),
+    )
