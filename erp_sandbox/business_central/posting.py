@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from erp_sandbox.business_central.errors import dialog
 from erp_sandbox.business_central.records import Row
-from erp_sandbox.business_central.store import TAX_PERCENT, Store, _money
+from erp_sandbox.business_central.store import Store, _money
 
 NOTHING_TO_POST = "There is nothing to post."
 
@@ -116,7 +116,7 @@ def _invoice(store: Store, order: Row, lines: list[Row], now: dt.datetime) -> No
     for line in lines:
         quantity = line["invoiceQuantity"]
         net = _money(line["unitPrice"] * quantity)
-        tax = _money(net * TAX_PERCENT / 100)
+        tax = _money(net * line["taxPercent"] / 100)
         rows.append(
             {
                 **{

@@ -11,6 +11,7 @@ import random
 import uuid
 from decimal import Decimal
 
+from erp_sandbox.business_central import vat
 from erp_sandbox.business_central.posting import ship_and_invoice
 from erp_sandbox.business_central.settings import COMPANY
 from erp_sandbox.business_central.store import Store
@@ -136,8 +137,8 @@ def seed(store: Store, anchor: dt.datetime) -> None:
                 "balanceDue": Decimal(0),
                 "creditLimit": Decimal(0) if index % 5 == 4 else Decimal(5000 * (1 + index % 6)),
                 "taxLiable": False,
-                "taxAreaId": _NIL,
-                "taxAreaDisplayName": "",
+                "taxAreaId": vat.group_id(vat.business_group(country)),
+                "taxAreaDisplayName": vat.business_group(country),
                 "taxRegistrationNumber": "",
                 "currencyId": _NIL,
                 "currencyCode": "",
@@ -167,8 +168,8 @@ def seed(store: Store, anchor: dt.datetime) -> None:
                 "unitPrice": price,
                 "priceIncludesTax": False,
                 "unitCost": (price * Decimal("0.6")).quantize(Decimal("0.01")),
-                "taxGroupId": _NIL,
-                "taxGroupCode": "",
+                "taxGroupId": vat.group_id(vat.product_group(category)),
+                "taxGroupCode": vat.product_group(category),
                 "baseUnitOfMeasureId": "b1a0c1d2-0000-0000-0000-00000000000" + "1",
                 "baseUnitOfMeasureCode": "PCS",
                 "generalProductPostingGroupId": _NIL,

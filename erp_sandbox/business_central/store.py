@@ -16,10 +16,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from erp_sandbox.business_central import vat
 from erp_sandbox.business_central.errors import BcError, bad_request, dialog, not_found
 from erp_sandbox.business_central.records import FIELDS, Row
 
-TAX_PERCENT = Decimal(25)
 EXTERNAL_DOCUMENT_LENGTH = 35
 """Sales Header."External Document No." is Code[35]."""
 
@@ -192,7 +192,10 @@ class Store:
             raise dialog("You cannot ship or invoice more than the quantity of the line.")
         price = item["unitPrice"]
         net = _money(price * quantity)
-        tax = _money(net * TAX_PERCENT / 100)
+        customer = self.find("customers", "id", order["customerId"])
+        assert customer is not None
+        tax_code, tax_percent = vat.setup(customer, item)
+        tax = _money(net * tax_percent / 100)
         return {
             "id": str(uuid.uuid4()),
             "documentId": order["id"],
@@ -211,8 +214,8 @@ class Store:
             "discountPercent": Decimal(0),
             "discountAppliedBeforeTax": False,
             "amountExcludingTax": net,
-            "taxCode": "VAT25",
-            "taxPercent": TAX_PERCENT,
+            "taxCode": tax_code,
+            "taxPercent": tax_percent,
             "totalTaxAmount": tax,
             "amountIncludingTax": net + tax,
             "invoiceDiscountAllocation": Decimal(0),
