@@ -179,9 +179,7 @@ def _suiteql(sandbox: Sandbox, request: Request, body: dict[str, Any]) -> Respon
         ) from None
     page = rows[offset : offset + limit]
     base = f"{request.url.scheme}://{request.url.netloc}{SUITEQL}"
-    links = [{"rel": "self", "href": f"{base}?limit={limit}&offset={offset}"}]
-    if offset + limit < len(rows):
-        links.append({"rel": "next", "href": f"{base}?limit={limit}&offset={offset + limit}"})
+    links = records.page_links(base, limit, offset, len(rows))
     items = [
         {"links": [], **{k: _text(v) for k, v in row.items() if v is not None}} for row in page
     ]

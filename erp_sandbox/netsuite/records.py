@@ -53,15 +53,27 @@ def _compact(record: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if value is not None}
 
 
+def page_links(href: str, limit: int, offset: int, total: int) -> list[dict[str, str]]:
+    """The links of a page, as NetSuite's collection paging gives them: ``first`` and
+    ``prev`` after the first page, ``next`` before the last, ``last`` and ``self``."""
+
+    def at(rel: str, start: int) -> dict[str, str]:
+        return {"rel": rel, "href": f"{href}?limit={limit}&offset={start}"}
+
+    last = max(total - 1, 0) // limit * limit
+    links = []
+    if offset > 0:
+        links += [at("first", 0), at("prev", max(offset - limit, 0))]
+    if offset + limit < total:
+        links.append(at("next", offset + limit))
+    return [*links, at("last", last), at("self", offset)]
+
+
 def collection(
     base: str, kind: str, ids: list[int], offset: int, limit: int, total: int
 ) -> dict[str, Any]:
     """One page of a record collection."""
-    links = link(base, f"{kind}?limit={limit}&offset={offset}")
-    if offset + len(ids) < total:
-        links.append(
-            {"rel": "next", "href": f"{base}{ROOT}/{kind}?limit={limit}&offset={offset + limit}"}
-        )
+    links = page_links(f"{base}{ROOT}/{kind}", limit, offset, total)
     return {
         "links": links,
         "count": len(ids),
