@@ -45,6 +45,12 @@ def ship_and_invoice(store: Store, order: Row, when: dt.datetime | None = None) 
         store.touch(line, now)
     store.totals(order)
     store.touch(order, now)
+    if all(ln["invoicedQuantity"] == ln["quantity"] for ln in lines):
+        # Shipped and invoiced in full: Sales-Post deletes the order (its posted documents
+        # remain, naming it by number).
+        store.tables["salesOrders"].remove(order)
+        for line in lines:
+            store.tables["salesOrderLines"].remove(line)
 
 
 def _shipment(store: Store, order: Row, lines: list[Row], now: dt.datetime) -> None:

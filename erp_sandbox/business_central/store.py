@@ -5,7 +5,8 @@ order with its lines is all or nothing; ``Microsoft.NAV.shipAndInvoice`` posts e
 ``shipQuantity`` (a shipment, stock leaves its location) and ``invoiceQuantity`` (a posted
 invoice), refuses to take stock below zero (inventory setup "Prevent Negative Inventory"),
 then sets the quantities to ship and invoice anew as BC does (outstanding, and shipped but
-not invoiced). Every change bumps the row's version (its ETag) and ``lastModifiedDateTime``.
+not invoiced), and deletes an order shipped and invoiced in full (see :mod:`.posting`).
+Every change bumps the row's version (its ETag) and ``lastModifiedDateTime``.
 """
 
 from __future__ import annotations

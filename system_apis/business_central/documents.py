@@ -19,12 +19,14 @@ from typing import Any
 
 from system_apis.business_central import mapping
 from system_apis.business_central.client import BcClient, JsonObject
+from system_apis.business_central.closed_orders import ClosedOrders
 from system_apis.business_central.reads import conjunction, equals, local_page, one_of, when
 from system_apis.contracts.commands import SalesOrderDraft
 from system_apis.contracts.errors import NotFound, UnknownOutcome, ValidationRejected
 from system_apis.contracts.guards import MappingGuard
 from system_apis.contracts.models import Delivery, SalesOrder, Source
 from system_apis.contracts.queries import (
+    MAX_PAGE_LIMIT,
     DeliveryFilter,
     Page,
     PageRequest,
@@ -45,6 +47,7 @@ class Documents:
     ) -> None:
         self._source, self._client, self._guard, self._currency = source, client, guard, currency
         self._locations: dict[str, str] | None = None
+        self._closed = ClosedOrders(source, client, guard, currency)
 
     async def locations(self) -> dict[str, str]:
         """Location ids to codes (read once)."""
@@ -85,9 +88,43 @@ class Documents:
             filter.delivery_status is None or order.delivery_status is filter.delivery_status
         )
 
+    def _names_orders(self, filter: SalesOrderFilter) -> bool:
+        """Whether the filter names orders that may be closed (see :mod:`.closed_orders`)."""
+        return (
+            filter.native_ids is not None
+            or filter.external_reference is not None
+            or filter.changed_since is not None
+        )
+
+    def _matches(self, order: SalesOrder, filter: SalesOrderFilter) -> bool:
+        return (
+            self._keep(order, filter)
+            and (filter.date_from is None or order.order_date >= filter.date_from)
+            and (filter.date_to is None or order.order_date <= filter.date_to)
+        )
+
+    async def _named(self, filter: SalesOrderFilter) -> list[SalesOrder]:
+        """Open and closed orders the filter names, in list order."""
+        locations = await self.locations()
+        rows = await self._client.all("salesOrders", self._order_query(filter))
+        open_orders = self._mapped_orders(rows, locations)
+        closed = await self._closed.find(
+            locations,
+            numbers=filter.native_ids,
+            reference=filter.external_reference,
+            since=filter.changed_since,
+            customer=filter.customer_native_id,
+        )
+        found = [o for o in [*open_orders, *closed] if self._matches(o, filter)]
+        if filter.changed_since is not None:
+            return sorted(found, key=lambda o: (o.changed_at or filter.changed_since, o.native_id))
+        return sorted(found, key=lambda o: o.native_id, reverse=True)
+
     async def list_orders(self, filter: SalesOrderFilter, page: PageRequest) -> Page[SalesOrder]:
         if filter.native_ids is not None and not filter.native_ids:
             return Page(items=(), offset=page.offset, total=0)
+        if self._names_orders(filter):
+            return local_page(await self._named(filter), page)
         locations = await self.locations()
         params = self._order_query(filter)
         if filter.status is not None or filter.delivery_status is not None:
@@ -113,6 +150,11 @@ class Documents:
         )
 
     async def stream_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
+        if self._names_orders(filter):
+            named = await self._named(filter)
+            for start in range(0, len(named), MAX_PAGE_LIMIT):
+                yield named[start : start + MAX_PAGE_LIMIT]
+            return
         locations = await self.locations()
         async for rows in self._client.pages("salesOrders", self._order_query(filter)):
             orders = self._mapped_orders(rows, locations)
@@ -131,9 +173,13 @@ class Documents:
         return rows[0]
 
     async def get_order(self, native_id: str) -> SalesOrder:
-        row = await self.order_row(native_id)
-        locations = await self.locations()
-        return self._guard.mapped(lambda: self._order(row, locations))
+        found = await self._named(SalesOrderFilter(native_ids=[native_id]))
+        if not found:
+            raise NotFound(
+                f"Business Central has no sales order {native_id}",
+                connection=self._source.connection,
+            )
+        return found[0]
 
     async def _by_reference(self, reference: str) -> SalesOrder | None:
         found = await self.list_orders(

@@ -331,3 +331,57 @@ def employee(source: Source, row: Json, company: str) -> Employee:
         hire_date=dt.date.fromisoformat(hired) if hired and hired != "0001-01-01" else None,
         status=_EMPLOYMENT.get(row.get("status", "Active"), EmploymentStatus.ACTIVE),
     )
+
+
+def invoiced_order(
+    source: Source, number: str, invoices: Sequence[Json], local_currency: str,
+    locations: Mapping[str, str],
+) -> SalesOrder:  # fmt: skip
+    """An order BC deleted once it was shipped and invoiced in full, as its posted invoices
+    (``salesInvoices`` with lines, ``orderNumber`` = ``number``) still tell it: its lines are
+    the invoiced ones (by order line ``sequence``), its date the first invoice's."""
+    first = min(invoices, key=lambda i: (i["invoiceDate"], i["number"]))
+    last = max(invoices, key=lambda i: (i.get("lastModifiedDateTime") or "", i["number"]))
+    currency = first.get("currencyCode") or local_currency
+    lines: dict[int, dict[str, Any]] = {}
+    for invoice in invoices:
+        for ln in invoice.get("salesInvoiceLines") or []:
+            if ln.get("lineType") != "Item":
+                continue
+            line = lines.setdefault(int(ln["sequence"]), {**ln, "quantity": 0, "netAmount": 0,
+                                                          "netTaxAmount": 0})  # fmt: skip
+            for key in ("quantity", "netAmount", "netTaxAmount"):
+                line[key] = Decimal(str(line[key])) + Decimal(str(ln[key]))
+
+    def total(key: str) -> Money:
+        amount = sum((Decimal(str(i[key])) for i in invoices), Decimal(0))
+        return _money(amount, currency, local_currency)
+
+    return SalesOrder(
+        id=canonical_id(source.connection, number),
+        native_id=number,
+        source=source,
+        number=number,
+        customer_id=canonical_id(source.connection, first["customerNumber"]),
+        external_reference=_text(first.get("externalDocumentNumber")),
+        order_date=dt.date.fromisoformat(first["invoiceDate"]),
+        changed_at=timestamp(last.get("lastModifiedDateTime")),
+        net_amount=total("totalAmountExcludingTax"),
+        tax_amount=total("totalTaxAmount"),
+        gross_amount=total("totalAmountIncludingTax"),
+        status=OrderStatus.INVOICED,
+        delivery_status=DocumentStatus.COMPLETE,
+        billing_status=DocumentStatus.COMPLETE,
+        lines=tuple(
+            SalesOrderLine(
+                line_number=str(sequence),
+                sku=ln["lineObjectNumber"],
+                description=_text(ln.get("description")),
+                quantity=Quantity(value=ln["quantity"], unit=ln["unitOfMeasureCode"]),
+                net_amount=_money(ln["netAmount"], currency, local_currency),
+                tax_amount=_money(ln["netTaxAmount"], currency, local_currency),
+                location=locations.get(ln.get("locationId") or NIL_GUID),
+            )
+            for sequence, ln in sorted(lines.items())
+        ),
+    )

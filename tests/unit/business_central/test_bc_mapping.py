@@ -215,3 +215,40 @@ def test_too_many_requests_is_throttled_with_its_retry_after() -> None:
     error = error_from_response(response, connection="BC01", write=False)
     assert isinstance(error, errors.Throttled)
     assert error.retry_after == 17
+
+
+def test_an_order_bc_deleted_after_posting_is_rebuilt_from_its_invoices() -> None:
+    second = {
+        **INVOICE,
+        "number": "103002",
+        "invoiceDate": "2020-08-25",
+        "lastModifiedDateTime": "2020-08-25T09:00:00Z",
+        "totalAmountExcludingTax": Decimal("8006.4"),
+        "totalTaxAmount": Decimal("480.39"),
+        "totalAmountIncludingTax": Decimal("8486.79"),
+        "salesInvoiceLines": [
+            {
+                **INVOICE["salesInvoiceLines"][0],
+                "quantity": Decimal(8),
+                "netAmount": Decimal("8006.4"),
+                "netTaxAmount": Decimal("480.39"),
+            }
+        ],
+    }
+    order = mapping.invoiced_order(SOURCE, "101005", [second, INVOICE], "GBP", LOCATIONS)
+    assert (order.id, order.external_reference, order.customer_id) == (
+        "BC01:101005",
+        "GW-7f3a",
+        "BC01:10000",
+    )
+    assert (order.status, order.delivery_status, order.billing_status) == (
+        OrderStatus.INVOICED,
+        DocumentStatus.COMPLETE,
+        DocumentStatus.COMPLETE,
+    )
+    assert order.order_date == dt.date(2020, 8, 21)
+    assert order.changed_at == dt.datetime(2020, 8, 25, 9, tzinfo=dt.UTC)
+    assert order.net_amount == Money(amount=Decimal("12009.6"), currency="GBP")
+    assert order.gross_amount == Money(amount=Decimal("12730.18"), currency="GBP")
+    [line] = order.lines
+    assert (line.line_number, line.sku, line.quantity.value) == ("10000", "1896-S", Decimal(12))
