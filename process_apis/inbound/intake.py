@@ -12,7 +12,8 @@ from pydantic import BaseModel
 
 from process_apis.errors import InvalidInput, RecordNotFound
 from process_apis.inbound.model import InboundSource, Receipt
-from process_apis.inbound.port import InboundStore
+from process_apis.inbound.port import InboundStore, NewInbound
+from process_apis.inbound.receipts import ReceiptGroups
 from process_apis.inbound.registry import InboundTypes
 
 MAX_WEBHOOK_ID = 255
@@ -30,7 +31,8 @@ class InboundIntake:
         *,
         on_stored: Callable[[], None] | None = None,
     ):
-        self._store = store
+        # Events received while one is being stored are stored together, in one commit.
+        self._receipts = ReceiptGroups(store)
         self._types = types
         self._sources = dict(sources)
         self._connections = frozenset(connections)
@@ -57,13 +59,15 @@ class InboundIntake:
         type_name, parsed = self.validate(source, envelope)
         handler = self._types.handler(type_name)
         connection = self._connection(source, handler.connection_of(parsed))
-        stored, created = await self._store.add(
-            source=source.name,
-            webhook_id=webhook_id,
-            type=type_name,
-            connection=connection,
-            ordering_key=handler.ordering_key(connection, parsed)[:255],
-            data=parsed.model_dump(mode="json", exclude_none=True),
+        stored, created = await self._receipts.add(
+            NewInbound(
+                source=source.name,
+                webhook_id=webhook_id,
+                type=type_name,
+                connection=connection,
+                ordering_key=handler.ordering_key(connection, parsed)[:255],
+                data=parsed.model_dump(mode="json", exclude_none=True),
+            )
         )
         if created and self._on_stored is not None:
             self._on_stored()

@@ -23,6 +23,18 @@ class Completion:
     events: Sequence[Event]
 
 
+@dataclass(frozen=True)
+class NewInbound:
+    """An event as received, before it is stored."""
+
+    source: str
+    webhook_id: str
+    type: str
+    connection: str
+    ordering_key: str
+    data: Mapping[str, Any]
+
+
 class InboundStore(Protocol):
     """Inbound events shared by every replica of the gateway.
 
@@ -45,6 +57,12 @@ class InboundStore(Protocol):
     ) -> tuple[InboundEvent, bool]:
         """Store a new pending event; returns it and True, or the stored one and False
         when ``(source, webhook_id)`` is already there."""
+        ...
+
+    async def add_all(self, new: Sequence[NewInbound]) -> list[tuple[InboundEvent, bool]]:
+        """Several :meth:`add` in one transaction, received in the order given: per event
+        the stored one and whether it is new. A ``(source, webhook_id)`` given twice is
+        stored once, as the first."""
         ...
 
     async def get(self, event_id: str) -> InboundEvent | None: ...

@@ -14,14 +14,14 @@ from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import ColumnElement, Insert, Row, and_, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from process_apis.events.model import Event
 from process_apis.events.outbox import stage, stage_new
 from process_apis.inbound.model import InboundEvent, InboundStatus
-from process_apis.inbound.port import Completion, LeaseLost
+from process_apis.inbound.port import Completion, LeaseLost, NewInbound
 from process_apis.persistence.inbound_tables import inbound_events as t
 from process_apis.persistence.times import maybe_utc as _maybe_utc
 from process_apis.persistence.times import utc as _utc
@@ -52,6 +52,31 @@ def _event(row: Row[Any] | SimpleNamespace) -> InboundEvent:
         quarantine_id=row.quarantine_id,
         processed_at=_maybe_utc(row.processed_at),
     )
+
+
+def _row(new: NewInbound, at: dt.datetime) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "source": new.source,
+        "webhook_id": new.webhook_id,
+        "type": new.type,
+        "connection": new.connection,
+        "ordering_key": new.ordering_key,
+        "data": json.dumps(dict(new.data), sort_keys=True, separators=(",", ":")),
+        "status": InboundStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": at,
+        "received_at": at,
+    }
+
+
+def _insert_new(dialect: str) -> Insert:
+    """An INSERT that skips a webhook another replica stored since the look-up."""
+    if dialect == "postgresql":
+        return postgresql.insert(t).on_conflict_do_nothing(index_elements=["source", "webhook_id"])
+    if dialect == "sqlite":
+        return sqlite.insert(t).on_conflict_do_nothing(index_elements=["source", "webhook_id"])
+    return t.insert()
 
 
 _earlier = t.alias("earlier")
@@ -99,30 +124,51 @@ class SqlInboundStore:
     ) -> tuple[InboundEvent, bool]:
         """Store a new pending event; returns it and True, or the stored one and False
         when ``(source, webhook_id)`` is already there."""
-        now = _now()
-        values = {
-            "id": str(uuid.uuid4()),
-            "source": source,
-            "webhook_id": webhook_id,
-            "type": type,
-            "connection": connection,
-            "ordering_key": ordering_key,
-            "data": json.dumps(dict(data), sort_keys=True, separators=(",", ":")),
-            "status": InboundStatus.PENDING.value,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "received_at": now,
-        }
-        try:
-            async with self._engine.begin() as conn:
-                await conn.execute(t.insert().values(**values))
-        except IntegrityError:
-            existing = await self.find(source, webhook_id)
-            if existing is None:  # the unique key was not what failed
-                raise
-            return existing, False
+        new = NewInbound(source, webhook_id, type, connection, ordering_key, data)
+        return (await self.add_all([new]))[0]
+
+    async def add_all(self, new: Sequence[NewInbound]) -> list[tuple[InboundEvent, bool]]:
+        """Store several events in one transaction, in the order given; per event the
+        stored one and whether it is new."""
+        if not new:
+            return []
+        fresh: dict[tuple[str, str], dict[str, Any]] = {}
+        at = _now()
+        for item in new:
+            pair = (item.source, item.webhook_id)
+            if pair not in fresh:
+                fresh[pair] = _row(item, at)
+                # Strictly increasing: events of one record are taken in this order.
+                at += dt.timedelta(microseconds=1)
+        async with self._engine.begin() as conn:
+            # Redeliveries are rare: insert everything new-looking, skipping what is stored
+            # already (by an earlier request or another replica), then read those back.
+            statement = _insert_new(conn.dialect.name).values(list(fresh.values()))
+            inserted = set((await conn.execute(statement.returning(t.c.id))).scalars().all())
+            seen = [pair for pair, row in fresh.items() if row["id"] not in inserted]
+            known = await self._stored(conn, seen) if seen else {}
+            if len(known) != len(seen):  # neither stored nor there: say so, store nothing
+                raise RuntimeError(f"inbound events not stored: {sorted(set(seen) - set(known))}")
         unset = dict.fromkeys(("lease_until", "lease_token", "last_error", "quarantine_id"))
-        return _event(SimpleNamespace(**values, **unset, processed_at=None)), True
+        answers: list[tuple[InboundEvent, bool]] = []
+        given: set[tuple[str, str]] = set()
+        for item in new:
+            pair = (item.source, item.webhook_id)
+            if pair in known:
+                answers.append((known[pair], False))
+            else:
+                row = fresh[pair]
+                answers.append(
+                    (_event(SimpleNamespace(**row, **unset, processed_at=None)), pair not in given)
+                )
+            given.add(pair)
+        return answers
+
+    async def _stored(
+        self, conn: AsyncConnection, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], InboundEvent]:
+        query = select(t).where(tuple_(t.c.source, t.c.webhook_id).in_(pairs))
+        return {(row.source, row.webhook_id): _event(row) for row in await conn.execute(query)}
 
     async def get(self, event_id: str) -> InboundEvent | None:
         async with self._engine.connect() as conn:

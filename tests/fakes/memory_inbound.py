@@ -10,7 +10,7 @@ from typing import Any
 
 from process_apis.events.model import Event
 from process_apis.inbound.model import InboundEvent, InboundStatus
-from process_apis.inbound.port import Completion, LeaseLost
+from process_apis.inbound.port import Completion, LeaseLost, NewInbound
 from tests.fakes.memory_outbox import MemoryOutbox
 
 MAX_ERROR = 2000
@@ -26,6 +26,8 @@ class MemoryInboundStore:
     def __init__(self, outbox: MemoryOutbox | None = None) -> None:
         self.events: dict[str, InboundEvent] = {}
         self.outbox = outbox if outbox is not None else MemoryOutbox()
+        self.add_all_calls = 0
+        """Transactions :meth:`add_all` was asked for (to see receipts grouped)."""
 
     async def add(
         self,
@@ -56,6 +58,20 @@ class MemoryInboundStore:
         )
         self.events[event.id] = event
         return event, True
+
+    async def add_all(self, new: Sequence[NewInbound]) -> list[tuple[InboundEvent, bool]]:
+        self.add_all_calls += 1
+        return [
+            await self.add(
+                source=n.source,
+                webhook_id=n.webhook_id,
+                type=n.type,
+                connection=n.connection,
+                ordering_key=n.ordering_key,
+                data=n.data,
+            )
+            for n in new
+        ]
 
     async def get(self, event_id: str) -> InboundEvent | None:
         return self.events.get(event_id)

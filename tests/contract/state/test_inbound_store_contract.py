@@ -14,7 +14,7 @@ import pytest
 
 from process_apis.events.model import Event, EventType
 from process_apis.inbound.model import InboundEvent, InboundStatus
-from process_apis.inbound.port import Completion, InboundStore, LeaseLost
+from process_apis.inbound.port import Completion, InboundStore, LeaseLost, NewInbound
 from tests.contract.state.conftest import Backend
 
 LEASE = dt.timedelta(minutes=5)
@@ -253,3 +253,46 @@ async def test_completing_together_finishes_those_still_leased_and_no_other(
     assert await store.get(stale.id) == taken_over
     assert await store.complete_all([Completion(taken_over, [business_event(1)])]) == [0]
     assert await store.complete_all([]) == []
+
+
+def new_event(webhook_id: str, key: str, quantity: str = "1") -> NewInbound:
+    return NewInbound(
+        source="wms-main",
+        webhook_id=webhook_id,
+        type="wms.goods_received",
+        connection="EU01",
+        ordering_key=key,
+        data={"sku": "TG11", "quantity": quantity},
+    )
+
+
+async def test_events_received_together_are_stored_once_each_in_the_order_given(
+    store: InboundStore,
+) -> None:
+    earlier = await received(store, "msg-0", key="stock:A")
+    answers = await store.add_all(
+        [
+            new_event("msg-1", "stock:A"),
+            new_event("msg-0", "stock:B"),  # a redelivery of one stored before
+            new_event("msg-2", "stock:B"),
+            new_event("msg-1", "stock:C", quantity="9"),  # given twice: the first counts
+            new_event("msg-3", "stock:A"),
+        ]
+    )
+
+    assert [created for _, created in answers] == [True, False, True, False, True]
+    assert answers[1][0] == earlier
+    assert answers[3][0] == answers[0][0]
+    for event, _ in answers:
+        assert await store.get(event.id) == event
+    stored = await store.find("wms-main", "msg-1")
+    assert stored is not None
+    assert (stored.ordering_key, stored.data["quantity"]) == ("stock:A", "1")
+    # Per key in the order received: stock:A's msg-0, then msg-1, then msg-3.
+    order = []
+    for _ in range(3):
+        (taken,) = [e for e in await store.claim_due(10, LEASE) if e.ordering_key == "stock:A"]
+        order.append(taken.webhook_id)
+        assert await store.complete_all([Completion(taken, [])]) == [0]
+    assert order == ["msg-0", "msg-1", "msg-3"]
+    assert await store.add_all([]) == []
