@@ -13,6 +13,9 @@ from experience_api.command_support import EXIT_USAGE, Subcommand, add_state_opt
 if TYPE_CHECKING:
     from experience_api.settings import Settings
 
+SQLITE_SWITCH_INTERVAL = 0.0005
+"""Seconds a thread holds the GIL before another may take it, when state is in SQLite."""
+
 
 def _arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
@@ -59,6 +62,12 @@ def _run(settings: Settings) -> None:
     from experience_api.app import create_app
     from experience_api.observability.logs import uvicorn_log_config
 
+    if settings.state_url.startswith("sqlite"):
+        # The SQLite driver runs every statement on a thread of its own and hands the answer
+        # back to the event loop: a few hand-overs per statement. Under load the loop keeps
+        # the GIL for up to the switch interval (5 ms by default) before that thread may
+        # run, and the state database's writers wait in line behind each other's statements.
+        sys.setswitchinterval(SQLITE_SWITCH_INTERVAL)
     uvicorn.run(
         create_app(settings),
         host=settings.host,
