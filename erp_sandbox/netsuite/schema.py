@@ -8,7 +8,9 @@ Transactions (sales orders ``SalesOrd``, item fulfillments ``ItemShip``, invoice
 ``transactionline``; as in NetSuite, a sales transaction's item lines carry *negative*
 quantities and amounts (the ledger's sign), its main line (``mainline = 'T'``) none. Which
 fulfillment or invoice line came from which order line is in ``previoustransactionlinelink``
-(``linktype`` ``ShipRcpt`` and ``OrdBill``).
+(``linktype`` ``ShipRcpt`` and ``OrdBill``). An item's ``istaxable`` says whether sales tax
+applies to it; a sales transaction's ``taxtotal`` is the tax on its taxable lines and its
+``foreigntotal`` the total with tax.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ CREATE TABLE IF NOT EXISTS customer (
 CREATE TABLE IF NOT EXISTS item (
     id INTEGER PRIMARY KEY, itemid TEXT UNIQUE, displayname TEXT, itemtype TEXT,
     isinactive TEXT DEFAULT 'F', class INTEGER, weight REAL, weightunit TEXT,
-    stockunit TEXT, externalid TEXT UNIQUE, lastmodifieddate TEXT);
+    stockunit TEXT, externalid TEXT UNIQUE, lastmodifieddate TEXT, istaxable TEXT DEFAULT 'T');
 CREATE TABLE IF NOT EXISTS pricing (
     item INTEGER, pricelevel INTEGER, currency INTEGER, unitprice REAL);
 CREATE TABLE IF NOT EXISTS inventoryitemlocations (

@@ -42,6 +42,8 @@ GOODS = (
     ("Work Gloves L", "Safety"), ("Safety Glasses", "Safety"), ("Ear Defenders", "Safety"),
     ("Cable Tie 200mm", "Electrical"), ("Junction Box IP65", "Electrical"),
 )  # fmt: skip
+NON_TAXABLE_FROM = 45
+"""Items ``NS-1046`` to ``NS-1050`` are sold without sales tax (``istaxable = 'F'``)."""
 DEPARTMENTS = ((1, "Sales"), (2, "Operations"), (3, "Finance"), (4, "Engineering"))
 FIRST = ("Olivia", "Liam", "Emma", "Noah", "Ava", "Elijah", "Sophia", "Lucas", "Mia", "Mason",
          "Amelia", "Logan", "Harper", "Ethan", "Evelyn", "Aiden", "Abigail", "Jacob", "Ella",
@@ -117,7 +119,8 @@ def _items(db: sqlite3.Connection, rng: random.Random, start: datetime) -> list[
         sku = f"NS-{1001 + index}"
         db.execute(
             "INSERT INTO item (id, itemid, displayname, itemtype, class, weight, weightunit,"
-            " stockunit, lastmodifieddate) VALUES (?, ?, ?, 'InvtPart', ?, ?, 'lb', 'ea', ?)",
+            " stockunit, lastmodifieddate, istaxable)"
+            " VALUES (?, ?, ?, 'InvtPart', ?, ?, 'lb', 'ea', ?, ?)",
             (
                 number,
                 sku,
@@ -125,6 +128,7 @@ def _items(db: sqlite3.Connection, rng: random.Random, start: datetime) -> list[
                 classes.index(group) + 1,
                 round(rng.uniform(0.1, 12.0), 2),
                 stamp(start),
+                "F" if index >= NON_TAXABLE_FROM else "T",
             ),
         )
         price = Decimal(rng.randrange(199, 49999)) / 100

@@ -83,6 +83,9 @@ class Store:
             self._db.create_function(name, arity, function, deterministic=True)
         self._lock = threading.RLock()
         self._db.executescript(DDL)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(item)")}
+        if "istaxable" not in columns:  # a file from before items said whether they are taxed
+            self._db.execute("ALTER TABLE item ADD COLUMN istaxable TEXT DEFAULT 'T'")
 
     @property
     def empty(self) -> bool:

@@ -12,6 +12,7 @@ Partially Fulfilled, ``F`` Pending Billing, ``G`` Billed.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -22,6 +23,11 @@ from erp_sandbox.netsuite.store import stamp
 TAX_RATE = Decimal("0.0725")
 CENT = Decimal("0.01")
 PREFIX = {"SalesOrd": "SO", "ItemShip": "IF", "CustInvc": "INV", "InvAdjst": "ADJ"}
+
+
+def sales_tax(taxable_amounts: Iterable[Decimal]) -> Decimal:
+    """The sales tax of a transaction: the rate on the sum of its taxable lines, to the cent."""
+    return (sum(taxable_amounts, Decimal(0)) * TAX_RATE).quantize(CENT, ROUND_HALF_UP)
 
 
 def _ref(value: Any, field: str) -> int:
@@ -120,10 +126,12 @@ def create_sales_order(db: sqlite3.Connection, body: dict[str, Any], when: datet
     external = _check_external_id(db, "SalesOrd", body.get("externalId"))
     default_location = body.get("location")
     priced = []
+    taxable: list[bool] = []
     for index, line in enumerate(_lines(body, "item")):
         item = _ref(line.get("item"), "item")
         row = db.execute(
-            "SELECT p.unitprice FROM item i JOIN pricing p ON p.item = i.id AND p.pricelevel = 1"
+            "SELECT p.unitprice, i.istaxable FROM item i"
+            " JOIN pricing p ON p.item = i.id AND p.pricelevel = 1"
             " WHERE i.id = ? AND i.isinactive = 'F'",
             (item,),
         ).fetchone()
@@ -140,10 +148,13 @@ def create_sales_order(db: sqlite3.Connection, body: dict[str, Any], when: datet
         rate = Decimal(str(row[0]))
         amount = (rate * Decimal(str(quantity))).quantize(CENT, ROUND_HALF_UP)
         priced.append((item, Decimal(str(quantity)), rate, amount, location))
+        taxable.append(row[1] != "F")
     total = sum((p[3] for p in priced), Decimal(0))
+    tax = sales_tax(p[3] for p, taxed in zip(priced, taxable, strict=True) if taxed)
     order = _new_transaction(
         db, "SalesOrd", entity, when, status="B", externalid=external,
-        otherrefnum=body.get("otherRefNum"), memo=body.get("memo"), foreigntotal=float(total),
+        otherrefnum=body.get("otherRefNum"), memo=body.get("memo"),
+        foreigntotal=float(total + tax), taxtotal=float(tax),
     )  # fmt: skip
     for number, (item, quantity, rate, amount, location) in enumerate(priced, start=1):
         db.execute(
@@ -284,7 +295,8 @@ def bill(db: sqlite3.Connection, order: int, when: datetime) -> int:
         for line, q in lines
     ]
     net = sum(amounts, Decimal(0))
-    tax = (net * TAX_RATE).quantize(CENT, ROUND_HALF_UP)
+    taxed = {row[0] for row in db.execute("SELECT id FROM item WHERE istaxable = 'T'").fetchall()}
+    tax = sales_tax(a for (line, _), a in zip(lines, amounts, strict=True) if line["item"] in taxed)
     invoice = _new_transaction(
         db, "CustInvc", header["entity"], when, status="A",
         foreigntotal=float(net + tax), taxtotal=float(tax),

@@ -186,6 +186,7 @@ def order_from_rows(
         for line in _lines_of(lines, native)
     ]
     net = sum((line.net_amount.amount for line in mapped if line.net_amount), Decimal(0))
+    tax = decimal(header, "taxtotal")
     ordered = required_date(header)
     return SalesOrder(
         id=canonical_id(source.connection, native),
@@ -198,6 +199,8 @@ def order_from_rows(
         created_at=timestamp(header, "created", zone),
         changed_at=timestamp(header, "changed", zone),
         net_amount=Money(amount=net, currency=currency),
+        tax_amount=None if tax is None else Money(amount=tax, currency=currency),
+        gross_amount=None if tax is None else Money(amount=net + tax, currency=currency),
         status=status,
         delivery_status=delivery,
         billing_status=billing,

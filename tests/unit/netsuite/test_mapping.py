@@ -162,6 +162,18 @@ def test_a_sales_order_with_its_lines_and_status(
     assert order.net_amount.amount == Decimal("47.49")
 
 
+def test_an_order_s_tax_is_its_taxtotal() -> None:
+    order = order_from_rows({**HEADER, "status": "B", "taxtotal": "2.72"}, ORDER_LINES, SOURCE)
+    assert order.tax_amount is not None
+    assert order.gross_amount is not None
+    assert (order.tax_amount.amount, order.gross_amount.amount) == (
+        Decimal("2.72"),
+        Decimal("50.21"),
+    )
+    untold = order_from_rows({**HEADER, "status": "B", "taxtotal": None}, ORDER_LINES, SOURCE)
+    assert (untold.tax_amount, untold.gross_amount) == (None, None)
+
+
 def test_a_shipped_fulfillment_names_its_order() -> None:
     header = {**HEADER, "id": "4570", "tranid": "IF88", "status": "C", "trandate": "2026-12-02"}
     lines = [
