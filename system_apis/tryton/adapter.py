@@ -32,7 +32,6 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
-from system_apis.contracts.errors import NotSupported
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Customer,
@@ -59,6 +58,7 @@ from system_apis.contracts.streaming import offset_chunks
 from system_apis.tryton import queries
 from system_apis.tryton.adjusting import StockAdjuster
 from system_apis.tryton.billing import Billing
+from system_apis.tryton.cancelling import SaleCancelling
 from system_apis.tryton.catalogue import Catalogue
 from system_apis.tryton.changes import changed_levels, changed_rows
 from system_apis.tryton.client import TrytonClient
@@ -110,6 +110,7 @@ class TrytonAdapter:
         self._orders = OrderWriter(client, self._catalogue, connection, warehouse, invoice_method)
         self._shipping = Shipping(client, self._source)
         self._billing = Billing(client, self._source, currency)
+        self._cancelling = SaleCancelling(client, connection)
         self._adjuster = StockAdjuster(client, self._catalogue, self._source)
         self._employees = EmployeeReads(client, self._source)
 
@@ -119,7 +120,7 @@ class TrytonAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return frozenset(Capability) - {Capability.CANCEL_ORDERS}
+        return frozenset(Capability)
 
     @property
     def limits(self) -> FieldLimits:
@@ -311,7 +312,13 @@ class TrytonAdapter:
         )
 
     async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
-        raise NotSupported("cancelling orders", connection=self._source.connection)
+        """Closes the sale as :mod:`.cancelling` describes; ``reason`` goes to its comment."""
+        order = await self.get_sales_order(native_id)
+        if not await self._cancelling.cancel(int(order.native_id), reason):
+            return order
+        return await guard(self._source.connection).read_back(
+            self.get_sales_order(native_id), f"sale {native_id}"
+        )
 
     def _order(self, row: dict[str, Any]) -> SalesOrder:
         return sales_order_from_tryton(row, self._source, self._currency)

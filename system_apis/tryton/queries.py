@@ -159,15 +159,26 @@ def order_status_domain(status: OrderStatus) -> list[Clause]:
     """Clauses selecting the orders :func:`~.mapping.status.order_status` gives ``status``."""
     posted = ("invoice_state", "in", list(POSTED_INVOICE_STATES))
     not_posted = ("invoice_state", "not in", list(POSTED_INVOICE_STATES))
+    closed: list[Clause] = [
+        ("state", "=", "done"),
+        ("shipment_state", "=", "none"),
+        ("invoice_state", "=", "none"),
+    ]
+    kept: list[Any] = [
+        "OR",
+        ("state", "!=", "done"),
+        ("shipment_state", "!=", "none"),
+        ("invoice_state", "!=", "none"),
+    ]
     if status is OrderStatus.CANCELLED:
-        return [("state", "=", "cancelled")]
+        return closed
     if status is OrderStatus.INVOICED:
         return [posted, ("shipment_state", "!=", "partially shipped")]
     if status is OrderStatus.SHIPPED:
         return [("shipment_state", "=", "sent"), not_posted]
     if status is OrderStatus.PARTIALLY_SHIPPED:
         return [("shipment_state", "=", "partially shipped")]
-    return [("shipment_state", "not in", ["sent", "partially shipped"]), not_posted]
+    return [("shipment_state", "not in", ["sent", "partially shipped"]), not_posted, kept]
 
 
 def delivery_status_domain(status: DocumentStatus) -> list[Clause]:
@@ -183,7 +194,8 @@ def delivery_status_domain(status: DocumentStatus) -> list[Clause]:
 
 
 def delivery_domain(filter: DeliveryFilter) -> list[Clause] | None:
-    domain: list[Clause] = []
+    """Customer shipments; a cancelled one (of a cancelled order, say) is no delivery."""
+    domain: list[Clause] = [("state", "!=", "cancelled")]
     try:
         if filter.native_ids is not None:
             domain.append(_ids_in("id", filter.native_ids))

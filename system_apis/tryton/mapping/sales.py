@@ -34,7 +34,12 @@ from system_apis.tryton.mapping.readers import (
     required_text,
     timestamp,
 )
-from system_apis.tryton.mapping.status import billing_status, delivery_status, order_status
+from system_apis.tryton.mapping.status import (
+    billing_status,
+    closed_unfulfilled,
+    delivery_status,
+    order_status,
+)
 
 SALE_FIELDS = (
     "number",
@@ -107,7 +112,9 @@ def sales_order_from_tryton(row: Row, source: Source, default_currency: str | No
         net_amount=Money(amount=decimal(row, "untaxed_amount"), currency=currency),
         tax_amount=Money(amount=tax, currency=currency) if tax is not None else None,
         gross_amount=Money(amount=total, currency=currency) if total is not None else None,
-        status=order_status(delivery, billing),
+        status=order_status(
+            delivery, billing, closed_unfulfilled(state, shipment_state, invoice_state)
+        ),
         delivery_status=delivery,
         billing_status=billing,
         lines=tuple(

@@ -15,9 +15,11 @@ pending, exception          billing OPEN (an invoice waits to be posted)
 none                        billing OPEN once goods left, else NOT_RELEVANT
 ==========================  ====================================================
 
-The order status follows: billing complete → INVOICED, delivery complete → SHIPPED, delivery
-partial → PARTIALLY_SHIPPED, otherwise ORDERED. :mod:`system_apis.tryton.queries` holds the
-domains that select the same orders.
+The order status follows: a sale closed with nothing shipped or billed (``done`` with shipment
+and invoice state ``none``: its cancelled moves and invoices ignored, see
+:mod:`system_apis.tryton.cancelling`) → CANCELLED, billing complete → INVOICED, delivery
+complete → SHIPPED, delivery partial → PARTIALLY_SHIPPED, otherwise ORDERED.
+:mod:`system_apis.tryton.queries` holds the domains that select the same orders.
 """
 
 from __future__ import annotations
@@ -52,7 +54,16 @@ def billing_status(shipment_state: str, invoice_state: str) -> DocumentStatus:
     return DocumentStatus.NOT_RELEVANT
 
 
-def order_status(delivery: DocumentStatus, billing: DocumentStatus) -> OrderStatus:
+def closed_unfulfilled(state: str, shipment_state: str, invoice_state: str) -> bool:
+    """A sale closed with nothing shipped or billed: what a cancelled order becomes."""
+    return state == "done" and shipment_state == "none" and invoice_state == "none"
+
+
+def order_status(
+    delivery: DocumentStatus, billing: DocumentStatus, closed: bool = False
+) -> OrderStatus:
+    if closed:
+        return OrderStatus.CANCELLED
     if billing is DocumentStatus.COMPLETE:
         return OrderStatus.INVOICED
     if delivery is DocumentStatus.COMPLETE:

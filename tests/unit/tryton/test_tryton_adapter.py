@@ -90,7 +90,7 @@ def params_of(fake: FakeTryton, method: str, index: int = -1) -> list[Any]:
 
 def test_satisfies_the_port(adapter: TrytonAdapter) -> None:
     assert isinstance(adapter, ErpAdapter)
-    assert adapter.capabilities == frozenset(Capability) - {Capability.CANCEL_ORDERS}
+    assert adapter.capabilities == frozenset(Capability)
     assert adapter.source.erp == "tryton"
 
 
@@ -438,6 +438,9 @@ async def test_deliveries_and_invoices_of_an_order(
     deliveries = await adapter.list_deliveries(DeliveryFilter(order_native_id="4"), PageRequest())
     invoices = await adapter.list_invoices(InvoiceFilter(order_native_id="4"), PageRequest())
     assert deliveries.items[0].order_ids == invoices.items[0].order_ids == ("T1:4",)
-    assert params_of(fake, "model.stock.shipment.out.search_read")[0] == [["moves.sale", "in", [4]]]
+    assert params_of(fake, "model.stock.shipment.out.search_read")[0] == [
+        ["state", "!=", "cancelled"],
+        ["moves.sale", "in", [4]],
+    ]
     assert ["sales", "in", [4]] in params_of(fake, "model.account.invoice.search_read")[0]
     assert fake.count("model.stock.shipment.out.search_count") == 0
