@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +163,14 @@ async def test_the_command_writes_what_the_route_answers(gateway: Gateway) -> No
     assert code == 0
     assert out.getvalue() == over_http
     assert await export_command(gateway.settings, "nothing", None, io.BytesIO(), None) == 2
+
+
+async def test_exported_orders_carry_the_erps_tax(gateway: Gateway) -> None:
+    exported = records(await gateway.export(gateway.token("sales"), "sales_orders", "EU01"))
+    taxed = [r for r in exported if Decimal(r["tax_amount"]["amount"]) > 0]
+    assert taxed, "the SAP seed's orders for German customers are taxed"
+    for order in exported:
+        net, tax = Decimal(order["net_amount"]["amount"]), Decimal(order["tax_amount"]["amount"])
+        assert Decimal(order["gross_amount"]["amount"]) == net + tax
+        lines = [Decimal(line["tax_amount"]["amount"]) for line in order["lines"]]
+        assert sum(lines) == tax
