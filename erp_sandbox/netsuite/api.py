@@ -98,6 +98,12 @@ def _handle(sandbox: Sandbox, request: Request, raw: bytes) -> Response:
         expand = request.query_params.get("expandSubResources", "false").lower() == "true"
         with sandbox.store.read() as db:
             return JSONResponse(records.record(db, base, kind, parts[1], expand))
+    if len(parts) == 2 and method == "PATCH" and kind == "salesOrder":
+        body = _json(raw)
+        with sandbox.store.write() as db:
+            number = records.find_id(db, kind, parts[1])
+            transactions.close_lines(db, number, body, sandbox.now())
+        return Response(status_code=204)
     if len(parts) == 2 and method == "PATCH" and kind == "itemFulfillment":
         body = _json(raw)
         with sandbox.store.write() as db:

@@ -237,6 +237,7 @@ def _transaction(
                 "amount": None if line["netamount"] is None else -line["netamount"],
                 "quantityFulfilled": line["quantityshiprecv"],
                 "quantityBilled": line["quantitybilled"],
+                "isClosed": None if line["isclosed"] is None else line["isclosed"] == "T",
             }
         )
         for line in lines

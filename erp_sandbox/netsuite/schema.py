@@ -49,7 +49,8 @@ CREATE TABLE IF NOT EXISTS "transaction" (
 CREATE TABLE IF NOT EXISTS transactionline (
     id INTEGER, "transaction" INTEGER, linesequencenumber INTEGER, mainline TEXT,
     item INTEGER, quantity REAL, rate REAL, netamount REAL, location INTEGER, memo TEXT,
-    quantityshiprecv REAL, quantitybilled REAL, PRIMARY KEY ("transaction", id));
+    quantityshiprecv REAL, quantitybilled REAL, isclosed TEXT DEFAULT 'F',
+    PRIMARY KEY ("transaction", id));
 CREATE TABLE IF NOT EXISTS previoustransactionlinelink (
     previousdoc INTEGER, previousline INTEGER, nextdoc INTEGER, nextline INTEGER,
     linktype TEXT, quantity REAL);

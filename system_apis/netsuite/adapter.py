@@ -19,14 +19,16 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
-from system_apis.contracts.errors import NotFound, NotSupported
+from system_apis.contracts.errors import CancelRefusal, NotCancellable, NotFound
 from system_apis.contracts.guards import MappingGuard
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Customer,
     Delivery,
+    DocumentStatus,
     InventoryLevel,
     Invoice,
+    OrderStatus,
     Product,
     SalesOrder,
     Source,
@@ -34,6 +36,7 @@ from system_apis.contracts.models import (
 from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
 from system_apis.contracts.port import Capability
 from system_apis.contracts.queries import (
+    MAX_PAGE_LIMIT,
     CustomerFilter,
     DeliveryFilter,
     InventoryFilter,
@@ -97,10 +100,9 @@ class NetSuiteAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        lacking = {Capability.CANCEL_ORDERS}
         if self._adjustment_account is None:
-            lacking.add(Capability.ADJUST_STOCK)
-        return frozenset(Capability) - lacking
+            return frozenset(Capability) - {Capability.ADJUST_STOCK}
+        return frozenset(Capability)
 
     @property
     def limits(self) -> FieldLimits:
@@ -203,8 +205,26 @@ class NetSuiteAdapter:
         )
 
     async def cancel_order(self, native_id: str, reason: str | None = None) -> SalesOrder:
-        raise NotSupported(
-            "this adapter does not cancel NetSuite orders", connection=self._source.connection
+        """Closes every line of an order nothing was fulfilled or billed for (NetSuite's way
+        to cancel through the record service); the order is then Closed (``H``)."""
+        order = await self.get_sales_order(native_id)
+        if order.status is OrderStatus.CANCELLED:
+            return order
+        deliveries = (
+            await self.list_deliveries(
+                DeliveryFilter(order_native_id=native_id), PageRequest(limit=MAX_PAGE_LIMIT)
+            )
+        ).items
+        refusal = _cancel_refusal(order, deliveries)
+        if refusal is not None:
+            raise NotCancellable(
+                f"sales order {order.number} cannot be cancelled: {refusal.value}",
+                refusal=refusal,
+                connection=self._source.connection,
+            )
+        await self._writer.close(native_id, [line.line_number for line in order.lines], reason)
+        return await self._guard.read_back(
+            self.get_sales_order(native_id), f"sales order {native_id}"
         )
 
     async def list_deliveries(self, filter: DeliveryFilter, page: PageRequest) -> Page[Delivery]:
@@ -301,6 +321,19 @@ class NetSuiteAdapter:
 
     def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
         return offset_chunks(lambda page: self.list_invoices(filter, page))
+
+
+def _cancel_refusal(order: SalesOrder, deliveries: Sequence[Delivery]) -> CancelRefusal | None:
+    if order.status is OrderStatus.INVOICED or order.billing_status is DocumentStatus.COMPLETE:
+        return CancelRefusal.INVOICED
+    if any(d.goods_issued for d in deliveries):
+        return CancelRefusal.SHIPPED
+    if deliveries:
+        # A fulfillment counts its lines fulfilled: NetSuite closes only what is unfulfilled.
+        return CancelRefusal.IN_DELIVERY
+    if order.status is not OrderStatus.ORDERED:
+        return CancelRefusal.SHIPPED
+    return None
 
 
 def _empty(page: PageRequest) -> Page[T]:

@@ -42,7 +42,7 @@ DEFAULT_UNIT = "EA"
 
 # NetSuite's sales order statuses: A Pending Approval, B Pending Fulfillment, C Cancelled,
 # D Partially Fulfilled, E Pending Billing/Partially Fulfilled, F Pending Billing, G Billed,
-# H Closed.
+# H Closed (every line closed: the adapter cancels an order so, before anything shipped).
 ORDER_STATUS = {
     "A": (OrderStatus.ORDERED, DocumentStatus.OPEN, DocumentStatus.NOT_RELEVANT),
     "B": (OrderStatus.ORDERED, DocumentStatus.OPEN, DocumentStatus.NOT_RELEVANT),
@@ -51,7 +51,7 @@ ORDER_STATUS = {
     "E": (OrderStatus.PARTIALLY_SHIPPED, DocumentStatus.PARTIAL, DocumentStatus.OPEN),
     "F": (OrderStatus.SHIPPED, DocumentStatus.COMPLETE, DocumentStatus.OPEN),
     "G": (OrderStatus.INVOICED, DocumentStatus.COMPLETE, DocumentStatus.COMPLETE),
-    "H": (OrderStatus.SHIPPED, DocumentStatus.COMPLETE, DocumentStatus.COMPLETE),
+    "H": (OrderStatus.CANCELLED, DocumentStatus.NOT_RELEVANT, DocumentStatus.NOT_RELEVANT),
 }
 INVOICE_STATUS = {"A": InvoiceStatus.POSTED, "B": InvoiceStatus.PAID, "V": InvoiceStatus.CANCELLED}
 SHIPPED = "C"

@@ -136,6 +136,15 @@ class Writer:
     async def bill(self, order_native_id: str) -> str:
         return await self._transform(order_native_id, "invoice", {})
 
+    async def close(self, order_native_id: str, lines: list[str], reason: str | None) -> None:
+        """Closes the order's lines (``isClosed``); the reason goes to the memo."""
+        body: dict[str, Any] = {
+            "item": {"items": [{"line": int(line), "isClosed": True} for line in lines]}
+        }
+        if reason:
+            body["memo"] = reason
+        await self._client.update("salesOrder", order_native_id, body)
+
     async def adjust(self, adjustment: StockAdjustment) -> None:
         if self._account is None:
             raise NotSupported(
