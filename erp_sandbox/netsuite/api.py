@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from erp_sandbox.netsuite import records, transactions
+from erp_sandbox.netsuite import adjustments, closing, records, transactions
 from erp_sandbox.netsuite.errors import NsError
 from erp_sandbox.netsuite.sandbox import Sandbox
 from erp_sandbox.netsuite.settings import MAX_PAGE
@@ -102,7 +102,7 @@ def _handle(sandbox: Sandbox, request: Request, raw: bytes) -> Response:
         body = _json(raw)
         with sandbox.store.write() as db:
             number = records.find_id(db, kind, parts[1])
-            transactions.close_lines(db, number, body, sandbox.now())
+            closing.close_lines(db, number, body, sandbox.now())
         return Response(status_code=204)
     if len(parts) == 2 and method == "PATCH" and kind == "itemFulfillment":
         body = _json(raw)
@@ -137,7 +137,7 @@ def _create(kind: str) -> Creator:
     if kind == "salesOrder":
         return transactions.create_sales_order
     if kind == "inventoryAdjustment":
-        return transactions.adjust_inventory
+        return adjustments.adjust_inventory
     raise NsError(405, "INVALID_METHOD", f"The sandbox does not create {kind} records.")
 
 

@@ -1,5 +1,6 @@
 """Writes on transactions, as NetSuite performs them: sales orders, their item fulfillments
-(``!transform/itemFulfillment``) and invoices (``!transform/invoice``), inventory adjustments.
+(``!transform/itemFulfillment``) and invoices (``!transform/invoice``); inventory adjustments
+are in :mod:`.adjustments`, closed lines and payments in :mod:`.closing`.
 
 Stock: an order commits its quantities at its line locations (``quantitycommitted``); a
 fulfillment leaves the warehouse when its ship status becomes ``C`` (Shipped), which takes
@@ -338,115 +339,6 @@ def _order_status(db: sqlite3.Connection, order: int, when: datetime) -> None:
         status = "D"
     else:
         status = "B"
-    db.execute(
-        'UPDATE "transaction" SET status = ?, lastmodifieddate = ? WHERE id = ?',
-        (status, stamp(when), order),
-    )
-
-
-def adjust_inventory(db: sqlite3.Connection, body: dict[str, Any], when: datetime) -> int:
-    """Inserts an inventory adjustment (``inventoryAdjustment`` record body)."""
-    if not isinstance(body.get("account"), dict):
-        raise user_error("Please enter value(s) for: Adjustment Account")
-    _ref(body["account"], "account")
-    external = _check_external_id(db, "InvAdjst", body.get("externalId"))
-    adjustments = []
-    for index, line in enumerate(_lines(body, "inventory")):
-        item = _ref(line.get("item"), "item")
-        if not db.execute("SELECT 1 FROM item WHERE id = ?", (item,)).fetchone():
-            raise bad_reference("item", item)
-        location = _location(db, line.get("location") or body.get("adjLocation"), "location")
-        by = line.get("adjustQtyBy")
-        if isinstance(by, bool) or not isinstance(by, int | float) or by == 0:
-            raise NsError(
-                400, "INVALID_FLD_VALUE", f"Invalid adjustQtyBy on line {index + 1}.",
-                errorPath=f"inventory.items[{index}].adjustQtyBy",
-            )  # fmt: skip
-        _stock_row(db, item, location)
-        on_hand = db.execute(
-            "SELECT quantityonhand FROM inventoryitemlocations WHERE item = ? AND location = ?",
-            (item, location),
-        ).fetchone()[0]
-        if on_hand + by < 0:
-            raise user_error(f"Insufficient inventory: {on_hand} on hand, {-by} to adjust out.")
-        adjustments.append((item, location, by))
-    adjustment = _new_transaction(
-        db, "InvAdjst", None, when, status=None, externalid=external, memo=body.get("memo")
-    )
-    for number, (item, location, by) in enumerate(adjustments, start=1):
-        db.execute(
-            'INSERT INTO transactionline (id, "transaction", linesequencenumber, mainline, item,'
-            " quantity, location) VALUES (?, ?, ?, 'F', ?, ?, ?)",
-            (number, adjustment, number, item, by, location),
-        )
-        db.execute(
-            "UPDATE inventoryitemlocations SET quantityonhand = quantityonhand + ?"
-            " WHERE item = ? AND location = ?",
-            (by, item, location),
-        )
-        _touch_stock(db, item, location, when)
-    return adjustment
-
-
-def pay_invoice(db: sqlite3.Connection, invoice: int, when: datetime) -> None:
-    """Marks an open invoice Paid In Full."""
-    row = db.execute(
-        "SELECT status FROM \"transaction\" WHERE id = ? AND type = 'CustInvc'", (invoice,)
-    ).fetchone()
-    if row is None:
-        raise not_found()
-    if row["status"] != "A":
-        raise user_error("Only an open invoice can be paid.")
-    db.execute(
-        "UPDATE \"transaction\" SET status = 'B', lastmodifieddate = ? WHERE id = ?",
-        (stamp(when), invoice),
-    )
-
-
-def close_lines(db: sqlite3.Connection, order: int, body: dict[str, Any], when: datetime) -> None:
-    """Applies ``item.items[].isClosed`` of a sales order update: a closed line is neither
-    fulfilled nor billed any more and releases what it had committed; with every line closed
-    the order is Closed (``H``)."""
-    row = db.execute(
-        "SELECT status FROM \"transaction\" WHERE id = ? AND type = 'SalesOrd'", (order,)
-    ).fetchone()
-    if row is None:
-        raise not_found()
-    for index, line in enumerate((body.get("item") or {}).get("items") or []):
-        number, closed = line.get("line"), line.get("isClosed")
-        if not isinstance(number, int) or not isinstance(closed, bool):
-            raise NsError(
-                400, "INVALID_FLD_VALUE", f"Invalid line or isClosed on line {index + 1}.",
-                errorPath=f"item.items[{index}]",
-            )  # fmt: skip
-        found = db.execute(
-            "SELECT item, location, -quantity - quantityshiprecv AS open, isclosed"
-            ' FROM transactionline WHERE "transaction" = ? AND linesequencenumber = ?'
-            " AND mainline = 'F'",
-            (order, number),
-        ).fetchone()
-        if found is None:
-            raise NsError(400, "INVALID_FLD_VALUE", f"Line {number} does not exist.")
-        if not closed or found["isclosed"] == "T":
-            continue
-        db.execute(
-            "UPDATE transactionline SET isclosed = 'T'"
-            ' WHERE "transaction" = ? AND linesequencenumber = ?',
-            (order, number),
-        )
-        if found["open"] > 0:
-            db.execute(
-                "UPDATE inventoryitemlocations SET quantitycommitted ="
-                " MAX(quantitycommitted - ?, 0) WHERE item = ? AND location = ?",
-                (found["open"], found["item"], found["location"]),
-            )
-            _touch_stock(db, found["item"], found["location"], when)
-    still_open = db.execute(
-        "SELECT COUNT(*) FROM transactionline WHERE \"transaction\" = ? AND mainline = 'F'"
-        " AND isclosed = 'F'",
-        (order,),
-    ).fetchone()[0]
-    status = "H" if still_open == 0 else row["status"]
     db.execute(
         'UPDATE "transaction" SET status = ?, lastmodifieddate = ? WHERE id = ?',
         (status, stamp(when), order),
