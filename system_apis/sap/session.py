@@ -211,7 +211,9 @@ class SapSession:
         content: bytes | None = None,
     ) -> httpx.Response:
         try:
-            response = await self._http.request(method, url, headers=headers, content=content)
+            response = await self._http.request(
+                method, self._absolute(url), headers=headers, content=content
+            )
         except httpx.TimeoutException as exc:
             raise self._transport_error(exc, write, "timed out") from exc
         except httpx.HTTPError as exc:
@@ -225,6 +227,15 @@ class SapSession:
         if write and csrf_required(response):
             return response
         raise error_from_response(response, write=write, connection=self.connection)
+
+    def _absolute(self, url: str) -> httpx.URL | str:
+        """``url`` joined to the client's base URL as httpx would join it, parsed once: a
+        relative string is parsed twice by httpx (alone, then joined), and our ``$filter``
+        URLs run to thousands of characters, each checked and quoted on every parse."""
+        if not url.isascii() or "://" in url.partition("?")[0]:
+            return url
+        base = self._http.base_url
+        return base.copy_with(raw_path=base.raw_path + url.lstrip("/").encode("ascii"))
 
     def _transport_error(self, exc: httpx.HTTPError, write: bool, what: str) -> ErpError:
         name = type(exc).__name__
