@@ -43,7 +43,7 @@ from _harness import (
 
 from experience_api.security.dev_keys import load_or_create_dev_key
 
-ACCESS = re.compile(r'"GET (\S+) HTTP/1\.1" 200')
+ACCESS = re.compile(r'"([A-Z]+) (\S+) HTTP/1\.1" (\d+)')
 
 
 async def ask(client: httpx.AsyncClient) -> float:
@@ -71,15 +71,28 @@ async def replay(client: httpx.AsyncClient, first: str, rest: list[str]) -> floa
     return time.perf_counter() - started
 
 
-def upstream_requests(log: Path, since: int) -> list[str]:
-    return ACCESS.findall(log.read_bytes()[since:].decode())
+async def logged_requests(log: Path, since: int) -> list[str]:
+    """The requests the sandbox logged after ``since``, once its access log stops growing
+    (it is written after each answer, by another process: on a loaded machine, late)."""
+    seen: list[str] = []
+    stable_since = time.monotonic()
+    while time.monotonic() - stable_since < 1.0:
+        logged = ACCESS.findall((await asyncio.to_thread(log.read_bytes))[since:].decode())
+        now = [url for _, url, _ in logged]
+        if any(method != "GET" or status != "200" for method, _, status in logged):
+            raise RuntimeError(f"the replay covers successful GETs only: {logged}")
+        if now != seen:
+            seen, stable_since = now, time.monotonic()
+        await asyncio.sleep(0.05)
+    return seen
 
 
 async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     sandbox_dir = work / "sap"
     seed_orders(sandbox_dir)
     # Every query does its upstream work: the response cache would answer it instead.
-    uncached = "[connections.cache]\nenabled = false\n"
+    # Reads one by one (no $batch): the replay sends the requests the access log shows.
+    uncached = "batch = false\n[connections.cache]\nenabled = false\n"
     with sap_and_gateway(work, sandbox_dir, "bench", uncached) as served:
         pid, sap, sap_log = served.gateway_pid, served.sap, served.sap_log
         token = load_or_create_dev_key(served.gateway_dir).issue(
@@ -101,8 +114,7 @@ async def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             cpu_before = cpu_seconds(pid)
             cold = await ask(gateway)
             cold_cpu = cpu_seconds(pid) - cpu_before
-            await asyncio.sleep(0.5)  # the access log is written after the answer
-            requests = upstream_requests(sap_log, since)
+            requests = await logged_requests(sap_log, since)
             if not requests:
                 raise RuntimeError("the query made no upstream request")
             first, rest = requests[0], requests[1:]
