@@ -13,22 +13,15 @@ Partially Fulfilled, ``F`` Pending Billing, ``G`` Billed.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from erp_sandbox.netsuite.errors import NsError, bad_reference, not_found, user_error
 from erp_sandbox.netsuite.store import stamp
+from erp_sandbox.netsuite.tax import CENT, sales_tax
 
-TAX_RATE = Decimal("0.0725")
-CENT = Decimal("0.01")
 PREFIX = {"SalesOrd": "SO", "ItemShip": "IF", "CustInvc": "INV", "InvAdjst": "ADJ"}
-
-
-def sales_tax(taxable_amounts: Iterable[Decimal]) -> Decimal:
-    """The sales tax of a transaction: the rate on the sum of its taxable lines, to the cent."""
-    return (sum(taxable_amounts, Decimal(0)) * TAX_RATE).quantize(CENT, ROUND_HALF_UP)
 
 
 def _ref(value: Any, field: str) -> int:

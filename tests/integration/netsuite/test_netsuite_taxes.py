@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from erp_sandbox import netsuite as netsuite_sandbox
-from erp_sandbox.netsuite.transactions import TAX_RATE
+from erp_sandbox.netsuite.tax import TAX_RATE
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from system_apis.contracts.queries import CustomerFilter, PageRequest
 from system_apis.netsuite.adapter import NetSuiteAdapter
