@@ -14,10 +14,20 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from system_apis.business_central import mapping
-from system_apis.business_central.client import BcClient, JsonObject
+from system_apis.business_central.client import BcClient, JsonObject, literal
 from system_apis.business_central.documents import Documents
 from system_apis.business_central.invoices import Invoices
-from system_apis.business_central.reads import conjunction, equals, local_page, one_of, when
+from system_apis.business_central.reads import (
+    conjunction,
+    equals,
+    level_after,
+    local_page,
+    number_after,
+    one_of,
+    server_page,
+    text_after,
+    when,
+)
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import NotFound, NotSupported
 from system_apis.contracts.guards import MappingGuard
@@ -91,22 +101,6 @@ class BusinessCentralAdapter:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    # -- server-paged lists --------------------------------------------------------------
-
-    async def _page(
-        self, path: str, params: dict[str, str], page: PageRequest
-    ) -> tuple[list[JsonObject], int]:
-        body = await self._client.get(
-            path, {**params, "$skip": str(page.offset), "$top": str(page.limit), "$count": "true"}
-        )
-        rows = list(body.get("value") or [])
-        link = body.get("@odata.nextLink")
-        while link and len(rows) < page.limit:  # BC pages even a $top read past its page size
-            async for more in self._client.pages_from(str(link)):
-                rows.extend(more)
-            link = None
-        return rows, int(body.get("@odata.count", len(rows)))
-
     # -- customers -----------------------------------------------------------------------
 
     def _customer_query(self, filter: CustomerFilter) -> dict[str, str]:
@@ -140,9 +134,11 @@ class BusinessCentralAdapter:
         params = self._customer_query(filter)
         if filter.name_contains:  # BC's contains() is case-sensitive: filter here
             rows = await self._client.all("customers", params)
-            return local_page(self._customers(rows, filter), page)
-        rows, total = await self._page("customers", params, page)
-        return Page(items=tuple(self._customers(rows, filter)), offset=page.offset, total=total)
+            return local_page(self._customers(rows, filter), page, text_after)
+        rows, offset, total = await server_page(
+            self._client, "customers", params, page, _number_after
+        )
+        return Page(items=tuple(self._customers(rows, filter)), offset=offset, total=total)
 
     async def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
         async for rows in self._client.pages("customers", self._customer_query(filter)):
@@ -175,9 +171,10 @@ class BusinessCentralAdapter:
             return Page(items=(), offset=page.offset, total=0)
         params = self._product_query(filter)
         if filter.name_contains:
-            return local_page(self._products(await self._client.all("items", params), filter), page)
-        rows, total = await self._page("items", params, page)
-        return Page(items=tuple(self._products(rows, filter)), offset=page.offset, total=total)
+            found = self._products(await self._client.all("items", params), filter)
+            return local_page(found, page, text_after)
+        rows, offset, total = await server_page(self._client, "items", params, page, _number_after)
+        return Page(items=tuple(self._products(rows, filter)), offset=offset, total=total)
 
     async def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
         async for rows in self._client.pages("items", self._product_query(filter)):
@@ -253,7 +250,8 @@ class BusinessCentralAdapter:
     async def list_inventory(
         self, filter: InventoryFilter, page: PageRequest
     ) -> Page[InventoryLevel]:
-        return local_page(await self._levels(filter), page)
+        follows = None if filter.changed_since is not None else level_after
+        return local_page(await self._levels(filter), page, follows)
 
     def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
         return offset_chunks(lambda page: self.list_inventory(filter, page))
@@ -329,7 +327,7 @@ class BusinessCentralAdapter:
         return sorted(found, key=lambda e: (len(e.native_id), e.native_id))
 
     async def list_employees(self, filter: EmployeeFilter, page: PageRequest) -> Page[Employee]:
-        return local_page(await self._employees(filter), page)
+        return local_page(await self._employees(filter), page, number_after)
 
     async def get_employee(
         self, native_id: str, details: frozenset[EmployeeDetail] = frozenset()
@@ -343,3 +341,7 @@ class BusinessCentralAdapter:
 
 
 __all__ = ["ERP_KIND", "MAX_PAGE_LIMIT", "BusinessCentralAdapter"]
+
+
+def _number_after(key: str) -> str:
+    return f"number gt {literal(key)}"

@@ -18,9 +18,19 @@ from decimal import Decimal
 from typing import Any
 
 from system_apis.business_central import mapping
-from system_apis.business_central.client import BcClient, JsonObject
+from system_apis.business_central.client import BcClient, JsonObject, literal
 from system_apis.business_central.closed_orders import ClosedOrders
-from system_apis.business_central.reads import conjunction, equals, local_page, one_of, when
+from system_apis.business_central.reads import (
+    conjunction,
+    equals,
+    local_page,
+    number_after,
+    one_of,
+    order_after,
+    order_number,
+    server_page,
+    when,
+)
 from system_apis.contracts.commands import SalesOrderDraft
 from system_apis.contracts.errors import NotFound, UnknownOutcome, ValidationRejected
 from system_apis.contracts.guards import MappingGuard
@@ -123,31 +133,21 @@ class Documents:
     async def list_orders(self, filter: SalesOrderFilter, page: PageRequest) -> Page[SalesOrder]:
         if filter.native_ids is not None and not filter.native_ids:
             return Page(items=(), offset=page.offset, total=0)
+        by_change = filter.changed_since is not None
         if self._names_orders(filter):
-            return local_page(await self._named(filter), page)
+            return local_page(await self._named(filter), page, None if by_change else order_after)
         locations = await self.locations()
         params = self._order_query(filter)
         if filter.status is not None or filter.delivery_status is not None:
             rows = await self._client.all("salesOrders", params)
             orders = self._guard.mapped(lambda: [self._order(r, locations) for r in rows])
-            return local_page([o for o in orders if self._keep(o, filter)], page)
-        body = await self._client.get(
-            "salesOrders",
-            {
-                **params,
-                "$skip": str(page.offset),
-                "$top": str(page.limit),
-                "$count": "true",
-            },
+            kept = [o for o in orders if self._keep(o, filter)]
+            return local_page(kept, page, None if by_change else order_after)
+        found, offset, total = await server_page(
+            self._client, "salesOrders", params, page, None if by_change else _order_clause
         )
-        rows = list(body.get("value") or [])
-        if body.get("@odata.nextLink"):
-            async for more in self._client.pages_from(str(body["@odata.nextLink"])):
-                rows.extend(more)
-        orders = self._guard.mapped(lambda: [self._order(r, locations) for r in rows])
-        return Page(
-            items=tuple(orders), offset=page.offset, total=int(body.get("@odata.count", len(rows)))
-        )
+        orders = self._guard.mapped(lambda: [self._order(r, locations) for r in found])
+        return Page(items=tuple(orders), offset=offset, total=total)
 
     async def stream_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
         if self._names_orders(filter):
@@ -277,7 +277,7 @@ class Documents:
         if filter.native_ids is not None:
             wanted = set(filter.native_ids)
             found = [d for d in found if d.native_id in wanted]
-        return local_page(found, page)
+        return local_page(found, page, number_after)
 
     async def set_quantities(
         self, order: JsonObject, quantities: dict[str, tuple[Decimal, Decimal]]
@@ -353,3 +353,8 @@ class Documents:
                 connection=self._source.connection,
             )
         return posted
+
+
+def _order_clause(key: str) -> str:
+    """Orders newest first by number: what follows an order has a lower number."""
+    return f"number lt {literal(order_number(key))}"

@@ -8,9 +8,17 @@ from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 
 from system_apis.business_central import mapping
-from system_apis.business_central.client import BcClient, JsonObject
+from system_apis.business_central.client import BcClient, JsonObject, literal
 from system_apis.business_central.documents import SHIP_AND_INVOICE, Documents, as_decimal
-from system_apis.business_central.reads import conjunction, equals, local_page, one_of, when
+from system_apis.business_central.reads import (
+    conjunction,
+    equals,
+    local_page,
+    one_of,
+    server_page,
+    text_after,
+    when,
+)
 from system_apis.contracts.errors import UnknownOutcome, ValidationRejected
 from system_apis.contracts.guards import MappingGuard
 from system_apis.contracts.models import Invoice, Source
@@ -70,25 +78,16 @@ class Invoices:
                 if filter.changed_since
                 else (lambda i: i.native_id)
             )
-            return local_page(sorted(invoices, key=key), page)
-        body = await self._client.get(
+            follows = None if filter.changed_since else text_after
+            return local_page(sorted(invoices, key=key), page, follows)
+        rows, offset, total = await server_page(
+            self._client,
             "salesInvoices",
-            {
-                **params,
-                "$skip": str(page.offset),
-                "$top": str(page.limit),
-                "$count": "true",
-            },
+            params,
+            page,
+            None if filter.changed_since else (lambda k: f"number gt {literal(k)}"),
         )
-        rows = list(body.get("value") or [])
-        if body.get("@odata.nextLink"):
-            async for more in self._client.pages_from(str(body["@odata.nextLink"])):
-                rows.extend(more)
-        return Page(
-            items=tuple(self._invoices(rows)),
-            offset=page.offset,
-            total=int(body.get("@odata.count", len(rows))),
-        )
+        return Page(items=tuple(self._invoices(rows)), offset=offset, total=total)
 
     async def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
         orders = filter.orders()

@@ -48,8 +48,11 @@ class Capability(StrEnum):
 class ErpAdapter(Protocol):
     """One ERP connection seen through the canonical model.
 
-    Lists return records in a stable order (by native id unless said otherwise) so offset
-    pages are consistent. Methods raise only :mod:`system_apis.contracts.errors` types.
+    Lists return records in a stable order (by native id unless said otherwise) and page by
+    offset or, so that records created while a caller pages are neither read twice nor skip
+    others, after the page key of the last record read (``PageRequest.after``, keys in
+    :mod:`system_apis.contracts.keyset`). Methods raise only :mod:`system_apis.contracts.errors`
+    types.
     Ids passed in and out are *native* ids of this connection unless named ``*_id`` on a
     canonical record, which are canonical ids (see ``canonical_id``).
     """

@@ -1,4 +1,9 @@
-"""What a caller may ask of an adapter's lists: filters and an offset page."""
+"""What a caller may ask of an adapter's lists: filters and a page.
+
+A page starts at an offset or, for paging under writes, just after a key
+(:mod:`system_apis.contracts.keyset`): the sort key of the last record read, so records
+created or removed before that point shift nothing and no record is read twice or skipped.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from system_apis.contracts.models import CustomerDetail, DocumentStatus, OrderStatus
 
@@ -17,11 +22,31 @@ MAX_PAGE_LIMIT = 1000
 """The largest page a list read may ask for."""
 
 
+MAX_KEY_LENGTH = 200
+"""The longest page key ``after`` may carry (a native id, or a date and a native id)."""
+
+
 class PageRequest(BaseModel):
+    """``limit`` records from ``offset``, or the ``limit`` records that follow the record
+    whose page key (:mod:`system_apis.contracts.keyset`) is ``after`` in the list's order.
+
+    ``after`` need not name a record that still exists: the page starts where it would be.
+    The answer's ``offset`` then counts the matching records before the page and ``total``
+    every match, as for an offset page. An adapter refuses a key it cannot have produced with
+    ValidationRejected.
+    """
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     offset: int = Field(default=0, ge=0)
     limit: int = Field(default=20, ge=1, le=MAX_PAGE_LIMIT)
+    after: str | None = Field(default=None, min_length=1, max_length=MAX_KEY_LENGTH)
+
+    @model_validator(mode="after")
+    def _one_start(self) -> PageRequest:
+        if self.after is not None and self.offset:
+            raise ValueError("a page starts at an offset or after a key, not both")
+        return self
 
 
 class Page(BaseModel, Generic[T]):

@@ -57,7 +57,14 @@ from system_apis.netsuite.mapping import (
     order_from_rows,
     product_from_row,
 )
-from system_apis.netsuite.paging import read_page
+from system_apis.netsuite.paging import (
+    Query,
+    id_after,
+    level_after,
+    order_after,
+    read_list,
+    text_after,
+)
 from system_apis.netsuite.people import employee_from_row, employee_query
 from system_apis.netsuite.suiteql import numeric
 from system_apis.netsuite.writes import Writer
@@ -118,30 +125,44 @@ class NetSuiteAdapter:
         ids = None if filter.native_ids is None else numeric(filter.native_ids)
         if ids == []:
             return _empty(page)
-        rows, total = await read_page(self._client, queries.customers(filter, ids), page)
+        rows, offset, total = await read_list(
+            self._client,
+            lambda after: queries.customers(filter, ids, after),
+            page,
+            id_after("c.id"),
+        )
         items = self._guard.mapped(
             lambda: [customer_from_row(r, self._source, self._zone) for r in rows]
         )
-        return Page[Customer](items=tuple(items), offset=page.offset, total=total)
+        return Page[Customer](items=tuple(items), offset=offset, total=total)
 
     async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]:
         if filter.skus is not None and not filter.skus:
             return _empty(page)
-        rows, total = await read_page(self._client, queries.products(filter), page)
+        rows, offset, total = await read_list(
+            self._client,
+            lambda after: queries.products(filter, after),
+            page,
+            text_after("i.itemid"),
+        )
         items = self._guard.mapped(lambda: [product_from_row(r, self._source) for r in rows])
-        return Page[Product](items=tuple(items), offset=page.offset, total=total)
+        return Page[Product](items=tuple(items), offset=offset, total=total)
 
     async def list_inventory(
         self, filter: InventoryFilter, page: PageRequest
     ) -> Page[InventoryLevel]:
         if filter.skus is not None and not filter.skus:
             return _empty(page)
-        query = queries.inventory(filter, self._zone)
-        rows, total = await read_page(self._client, query, page)
+        rows, offset, total = await read_list(
+            self._client,
+            lambda after: queries.inventory(filter, self._zone, after),
+            page,
+            None if filter.changed_since is not None else level_after,
+        )
         items = self._guard.mapped(
             lambda: [level_from_row(r, self._source, self._zone) for r in rows]
         )
-        return Page[InventoryLevel](items=tuple(items), offset=page.offset, total=total)
+        return Page[InventoryLevel](items=tuple(items), offset=offset, total=total)
 
     async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
         await self._writer.adjust(adjustment)
@@ -160,15 +181,20 @@ class NetSuiteAdapter:
     # -- transactions -----------------------------------------------------------------------
 
     async def _transactions(
-        self, kind: str, query: str, page: PageRequest, build: Build[T]
+        self,
+        kind: str,
+        query: Query,
+        page: PageRequest,
+        build: Build[T],
+        after: Callable[[str], str] | None,
     ) -> Page[T]:
-        headers, total = await read_page(self._client, query, page)
+        headers, offset, total = await read_list(self._client, query, page, after)
         lines: list[Row] = []
         if headers:
             wanted = [str(h["id"]) for h in headers]
             lines = await self._client.suiteql_all(queries.lines(kind, wanted))
         items = self._guard.mapped(lambda: [build(h, lines) for h in headers])
-        return Page[T](items=tuple(items), offset=page.offset, total=total)
+        return Page[T](items=tuple(items), offset=offset, total=total)
 
     def _order(self, header: Row, lines: list[Row]) -> SalesOrder:
         return order_from_rows(header, lines, self._source, self._zone)
@@ -185,8 +211,13 @@ class NetSuiteAdapter:
         ids = None if filter.native_ids is None else numeric(filter.native_ids)
         if ids == []:
             return _empty(page)
-        query = queries.sales_orders(filter, ids, self._zone)
-        return await self._transactions(queries.SALES_ORDER, query, page, self._order)
+        return await self._transactions(
+            queries.SALES_ORDER,
+            lambda after: queries.sales_orders(filter, ids, self._zone, after),
+            page,
+            self._order,
+            None if filter.changed_since is not None else order_after,
+        )
 
     async def get_sales_order(self, native_id: str) -> SalesOrder:
         found = await self.list_sales_orders(
@@ -233,8 +264,13 @@ class NetSuiteAdapter:
         ids = None if filter.native_ids is None else numeric(filter.native_ids)
         if orders == [] or ids == []:
             return _empty(page)
-        query = queries.deliveries(filter, orders, ids)
-        return await self._transactions(queries.FULFILLMENT, query, page, self._delivery)
+        return await self._transactions(
+            queries.FULFILLMENT,
+            lambda after: queries.deliveries(filter, orders, ids, after),
+            page,
+            self._delivery,
+            id_after("t.id"),
+        )
 
     async def _one_delivery(self, native_id: str) -> Delivery:
         found = await self.list_deliveries(
@@ -265,8 +301,13 @@ class NetSuiteAdapter:
         ids = None if filter.native_ids is None else numeric(filter.native_ids)
         if orders == [] or ids == []:
             return _empty(page)
-        query = queries.invoices(filter, orders, ids, self._zone)
-        return await self._transactions(queries.INVOICE, query, page, self._invoice)
+        return await self._transactions(
+            queries.INVOICE,
+            lambda after: queries.invoices(filter, orders, ids, self._zone, after),
+            page,
+            self._invoice,
+            None if filter.changed_since is not None else id_after("t.id"),
+        )
 
     async def create_invoice(self, order_native_id: str) -> Invoice:
         native_id = await self._writer.bill(order_native_id)
@@ -287,11 +328,16 @@ class NetSuiteAdapter:
         ids = None if filter.native_ids is None else numeric(filter.native_ids)
         if ids == []:
             return _empty(page)
-        rows, total = await read_page(self._client, employee_query(filter, ids), page)
+        rows, offset, total = await read_list(
+            self._client,
+            lambda after: employee_query(filter, ids, after),
+            page,
+            id_after("e.id"),
+        )
         items = self._guard.mapped(
             lambda: [employee_from_row(r, self._source, filter.details) for r in rows]
         )
-        return Page[Employee](items=tuple(items), offset=page.offset, total=total)
+        return Page[Employee](items=tuple(items), offset=offset, total=total)
 
     async def get_employee(
         self, native_id: str, details: frozenset[EmployeeDetail] = frozenset()

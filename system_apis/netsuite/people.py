@@ -30,7 +30,7 @@ PERIODS = {"Salary": PayPeriod.ANNUAL, "Hourly": PayPeriod.HOURLY}
 LEAVE = "Leave"
 
 
-def employee_query(filter: EmployeeFilter, native_ids: list[str] | None) -> str:
+def employee_query(filter: EmployeeFilter, native_ids: list[str] | None, after: str = "") -> str:
     columns = [
         "e.id", "e.entityid", "e.firstname", "e.lastname", "e.title", "d.name AS department",
         "e.subsidiary", f"{q.day('e.hiredate')} AS hiredate", "e.releasedate",
@@ -62,6 +62,8 @@ def employee_query(filter: EmployeeFilter, native_ids: list[str] | None) -> str:
     elif filter.status is EmploymentStatus.ACTIVE:
         present = f"(e.employeestatus IS NULL OR e.employeestatus <> {q.text(LEAVE)})"
         clauses.append(f"e.isinactive = 'F' AND {present}")
+    if after:
+        clauses.append(after)
     return (
         f"SELECT {', '.join(columns)} FROM employee e {' '.join(joins)}"
         f"{q.where(clauses)} ORDER BY e.id"

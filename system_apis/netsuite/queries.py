@@ -26,7 +26,7 @@ SALES_ORDER, FULFILLMENT, INVOICE, ADJUSTMENT = "SalesOrd", "ItemShip", "CustInv
 LINK = {FULFILLMENT: "ShipRcpt", INVOICE: "OrdBill"}
 
 
-def customers(filter: CustomerFilter, native_ids: list[str] | None) -> str:
+def customers(filter: CustomerFilter, native_ids: list[str] | None, after: str = "") -> str:
     columns = [
         "c.id", "c.entityid", "c.companyname", "c.firstname", "c.lastname", "c.isperson",
         "c.isinactive", "a.addr1", "a.zip", "a.city", "a.state", "a.country",
@@ -41,6 +41,7 @@ def customers(filter: CustomerFilter, native_ids: list[str] | None) -> str:
         f"c.id IN {q.ids(native_ids)}" if native_ids is not None else "",
         q.contains(name, filter.name_contains) if filter.name_contains else "",
         f"a.country = {q.text(filter.country)}" if filter.country else "",
+        after,
     ]
     return (
         f"SELECT {', '.join(columns)} FROM customer c {' '.join(joins)}"
@@ -48,12 +49,13 @@ def customers(filter: CustomerFilter, native_ids: list[str] | None) -> str:
     )
 
 
-def products(filter: ProductFilter) -> str:
+def products(filter: ProductFilter, after: str = "") -> str:
     clauses = [
         "i.itemtype = 'InvtPart'",
         f"i.itemid IN {q.texts(filter.skus)}" if filter.skus else "",
         q.contains("i.displayname", filter.name_contains) if filter.name_contains else "",
         f"cl.name = {q.text(filter.product_group)}" if filter.product_group else "",
+        after,
     ]
     return (
         "SELECT i.id, i.itemid, i.displayname, i.itemtype, i.isinactive, i.weight, i.weightunit,"
@@ -73,7 +75,7 @@ def location_ids(names: list[str]) -> str:
     return f"SELECT id, name FROM location WHERE name IN {q.texts(names)}"
 
 
-def inventory(filter: InventoryFilter, zone: ZoneInfo) -> str:
+def inventory(filter: InventoryFilter, zone: ZoneInfo, after: str = "") -> str:
     """Quantity on hand per item and location; with ``changed_since`` the levels that
     adjustments or shipped fulfillments changed since then, oldest change first."""
     clauses = [
@@ -85,7 +87,7 @@ def inventory(filter: InventoryFilter, zone: ZoneInfo) -> str:
             "SELECT i.itemid, i.stockunit, l.name AS location, s.quantityonhand"
             " FROM inventoryitemlocations s JOIN item i ON i.id = s.item"
             " JOIN location l ON l.id = s.location"
-            f"{q.where(['s.quantityonhand <> 0', *clauses])} ORDER BY i.itemid, l.name"
+            f"{q.where(['s.quantityonhand <> 0', *clauses, after])} ORDER BY i.itemid, l.name"
         )
     moved = [
         f"t.type IN ('{ADJUSTMENT}', '{FULFILLMENT}')",
@@ -125,7 +127,9 @@ def _statuses(filter: SalesOrderFilter) -> str:
     return f"t.status IN {q.texts(letters)}" if letters else "1 = 0"
 
 
-def sales_orders(filter: SalesOrderFilter, native_ids: list[str] | None, zone: ZoneInfo) -> str:
+def sales_orders(
+    filter: SalesOrderFilter, native_ids: list[str] | None, zone: ZoneInfo, after: str = ""
+) -> str:
     clauses = [
         f"t.type = '{SALES_ORDER}'",
         f"t.id IN {q.ids(native_ids)}" if native_ids is not None else "",
@@ -137,6 +141,7 @@ def sales_orders(filter: SalesOrderFilter, native_ids: list[str] | None, zone: Z
         q.on_or_after("t.trandate", filter.date_from) if filter.date_from else "",
         q.on_or_before("t.trandate", filter.date_to) if filter.date_to else "",
         q.since("t.lastmodifieddate", filter.changed_since, zone) if filter.changed_since else "",
+        after,
     ]
     order = "t.lastmodifieddate, t.id" if filter.changed_since else "t.trandate DESC, t.id DESC"
     return f"{_header(SALES_ORDER)}{q.where(clauses)} ORDER BY {order}"
@@ -150,18 +155,23 @@ def _of_orders(kind: str, orders: list[str]) -> str:
 
 
 def deliveries(
-    filter: DeliveryFilter, orders: list[str] | None, native_ids: list[str] | None
+    filter: DeliveryFilter, orders: list[str] | None, native_ids: list[str] | None, after: str = ""
 ) -> str:
     clauses = [
         f"t.type = '{FULFILLMENT}'",
         _of_orders(FULFILLMENT, orders) if orders is not None else "",
         f"t.id IN {q.ids(native_ids)}" if native_ids is not None else "",
+        after,
     ]
     return f"{_header(FULFILLMENT)}{q.where(clauses)} ORDER BY t.id"
 
 
 def invoices(
-    filter: InvoiceFilter, orders: list[str] | None, native_ids: list[str] | None, zone: ZoneInfo
+    filter: InvoiceFilter,
+    orders: list[str] | None,
+    native_ids: list[str] | None,
+    zone: ZoneInfo,
+    after: str = "",
 ) -> str:
     clauses = [
         f"t.type = '{INVOICE}'",
@@ -171,6 +181,7 @@ def invoices(
         q.on_or_after("t.trandate", filter.date_from) if filter.date_from else "",
         q.on_or_before("t.trandate", filter.date_to) if filter.date_to else "",
         q.since("t.lastmodifieddate", filter.changed_since, zone) if filter.changed_since else "",
+        after,
     ]
     order = "t.lastmodifieddate, t.id" if filter.changed_since else "t.id"
     return f"{_header(INVOICE)}{q.where(clauses)} ORDER BY {order}"

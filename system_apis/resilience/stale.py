@@ -38,7 +38,7 @@ class LastGoodPages:
         self._size = size
         self._max_age = max_age
         self._clock = clock
-        self._entries: OrderedDict[tuple[str, str, int, int], _Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, str], _Entry] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -62,6 +62,6 @@ class LastGoodPages:
         return page.model_copy(update={"stale_for": age})
 
 
-def _key(method: str, filter: BaseModel, request: PageRequest) -> tuple[str, str, int, int]:
+def _key(method: str, filter: BaseModel, request: PageRequest) -> tuple[str, str, str]:
     # Filters hold sequences (unhashable); their JSON is a stable, hashable stand-in.
-    return (method, filter.model_dump_json(), request.offset, request.limit)
+    return (method, filter.model_dump_json(), request.model_dump_json())

@@ -48,7 +48,7 @@ from system_apis.contracts.queries import (
     SalesOrderFilter,
 )
 from system_apis.contracts.streaming import offset_chunks
-from system_apis.sap import cancellation, credit, documents, invoicing, queries
+from system_apis.sap import cancellation, credit, documents, invoicing, keyed, queries
 from system_apis.sap.answers import JsonObject, ODataCollection, ODataEntity
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.employees import SuccessFactorsEmployees
@@ -165,8 +165,8 @@ class SapAdapter:
         query = await queries.customer_query(filter, self._keys)
         if query is None:
             return _empty(page)
-        answer = await documents.read_page(self._client, query, page)
-        found = self._page(answer, page, lambda e: customer_from_sap(e, self._source))
+        answer, offset = await documents.read_page(self._client, query, page)
+        found = self._page(answer, offset, lambda e: customer_from_sap(e, self._source))
         if CustomerDetail.CREDIT_LIMIT not in filter.details or not found.items:
             return found
         partners = self._guard.mapped(
@@ -184,8 +184,10 @@ class SapAdapter:
         query = await queries.product_query(filter, self._defaults.language, self._keys)
         if query is None:
             return _empty(page)
-        answer = await documents.read_page(self._client, query, page)
-        return self._page(answer, page, lambda e: product_from_sap(e, self._source, self._defaults))
+        answer, offset = await documents.read_page(self._client, query, page)
+        return self._page(
+            answer, offset, lambda e: product_from_sap(e, self._source, self._defaults)
+        )
 
     async def list_inventory(
         self, filter: InventoryFilter, page: PageRequest
@@ -195,10 +197,11 @@ class SapAdapter:
         conditions = queries.inventory_conditions(filter, self._source.connection)
         if conditions is None:
             return _empty(page)
-        answer = await self._list(queries.STOCK, conditions, page)
-        levels = self._guard.mapped(lambda: inventory_from_sap(answer.results, self._source))
-        total = answer.count if answer.count is not None else page.offset + len(answer.results)
-        return Page[InventoryLevel](items=tuple(levels), offset=page.offset, total=total)
+        answer, offset = await self._list(queries.STOCK, conditions, page, keyed.after_level)
+        rows = keyed.whole_levels(answer.results, page)
+        levels = self._guard.mapped(lambda: inventory_from_sap(rows, self._source))
+        total = answer.count if answer.count is not None else offset + len(rows)
+        return Page[InventoryLevel](items=tuple(levels), offset=offset, total=total)
 
     # -- sales orders ------------------------------------------------------------------------
 
@@ -208,9 +211,9 @@ class SapAdapter:
         query = await queries.sales_order_query(filter, self._keys)
         if query is None:
             return _empty(page)
-        answer = await documents.read_page(self._client, query, page)
+        answer, offset = await documents.read_page(self._client, query, page)
         billed = await invoicing.billed_of(self._client, answer.results)
-        return self._page(answer, page, lambda e: self._order(e, billed))
+        return self._page(answer, offset, lambda e: self._order(e, billed))
 
     async def get_sales_order(self, native_id: str) -> SalesOrder:
         entity = await self._get(queries.SALES_ORDERS, native_id)
@@ -248,8 +251,8 @@ class SapAdapter:
         query = await queries.delivery_query(filter, self._keys)
         if query is None:
             return _empty(page)
-        answer = await documents.read_page(self._client, query, page)
-        return self._page(answer, page, lambda e: delivery_from_sap(e, self._source))
+        answer, offset = await documents.read_page(self._client, query, page)
+        return self._page(answer, offset, lambda e: delivery_from_sap(e, self._source))
 
     async def create_delivery(self, order_native_id: str) -> Delivery:
         order = await self._get(queries.SALES_ORDERS, order_native_id)
@@ -292,8 +295,8 @@ class SapAdapter:
         query = await queries.invoice_query(filter, self._keys)
         if query is None:
             return _empty(page)
-        answer = await documents.read_page(self._client, query, page)
-        return self._page(answer, page, self._invoice)
+        answer, offset = await documents.read_page(self._client, query, page)
+        return self._page(answer, offset, self._invoice)
 
     async def create_invoice(self, order_native_id: str) -> Invoice:
         """Bills the order's goods-issued deliveries not yet billed (see :mod:`.invoicing`)."""
@@ -353,20 +356,15 @@ class SapAdapter:
         return invoice_from_sap(entity, self._source, self._defaults)
 
     async def _list(
-        self, read: EntityRead, conditions: list[Filter], page: PageRequest
-    ) -> ODataCollection:
-        """One page of ``read``'s entity set with the total count."""
-        return await self._client.get_collection(
-            read.service,
-            read.entity_set,
-            filter=all_of(*conditions) if conditions else None,
-            select=read.select,
-            expand=read.expand,
-            orderby=read.orderby,
-            top=page.limit,
-            skip=page.offset,
-            inlinecount=True,
-        )
+        self,
+        read: EntityRead,
+        conditions: list[Filter],
+        page: PageRequest,
+        after: keyed.Clause | None,
+    ) -> tuple[ODataCollection, int]:
+        """A page of ``read`` with its total and the records before it (see :mod:`.keyed`)."""
+        condition = all_of(*conditions) if conditions else None
+        return await keyed.read_page(self._client, read, condition, page, after)
 
     async def _get(self, read: EntityRead, native_id: str) -> ODataEntity:
         return await self._client.get_entity(
@@ -384,11 +382,11 @@ class SapAdapter:
         return list(dict.fromkeys(str(r[key]) for rows in answers for r in rows if r.get(key)))
 
     def _page(
-        self, answer: ODataCollection, page: PageRequest, convert: Callable[[JsonObject], T]
+        self, answer: ODataCollection, offset: int, convert: Callable[[JsonObject], T]
     ) -> Page[T]:
         items = tuple(self._guard.mapped(lambda: [convert(entity) for entity in answer.results]))
-        total = answer.count if answer.count is not None else page.offset + len(items)
-        return Page[T](items=items, offset=page.offset, total=total)
+        total = answer.count if answer.count is not None else offset + len(items)
+        return Page[T](items=items, offset=offset, total=total)
 
 
 def _empty(page: PageRequest) -> Page[T]:

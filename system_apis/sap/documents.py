@@ -5,6 +5,11 @@ numbers is one request, paged by SAP (``$top``/``$skip``, ``$inlinecount``). Mor
 (the documents of a page of orders) are read in chunks of that many, every match of each
 chunk, and the page is cut from the matches in the read's order: the number of requests grows
 with the number of documents, never the length of a URL.
+
+A page after a key (``PageRequest.after``) starts after it in the read's order: lists by
+number ask ``<key> gt '...'``, orders newest first what :func:`.keyed.after_order` selects
+(see :mod:`system_apis.sap.keyed`); with chunks, the matches are cut after the key's place.
+Lists ordered by change time page by offset only.
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import AsyncIterator
 
+from system_apis.contracts import keyset
+from system_apis.contracts.errors import ValidationRejected
 from system_apis.contracts.queries import PageRequest
+from system_apis.sap import keyed
 from system_apis.sap.answers import JsonObject, ODataCollection
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.odata import Filter, all_of, one_of, parse_datetime
@@ -23,12 +31,17 @@ _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 async def read_page(
     client: SapODataClient, query: DocumentQuery, page: PageRequest
-) -> ODataCollection:
-    """One page of the documents ``query`` matches, with their total count."""
+) -> tuple[ODataCollection, int]:
+    """One page of the documents ``query`` matches, with their total count, and how many
+    matches come before it."""
     read = query.read
     chunks = _filters(query)
+    mark = None if page.after is None else _mark(query, page.after, client.connection)
     if len(chunks) == 1:
-        return await client.get_collection(
+        if mark is not None:
+            following, _ = mark
+            return await keyed.read_after(client, read, chunks[0], following, page.limit)
+        answer = await client.get_collection(
             read.service,
             read.entity_set,
             filter=chunks[0],
@@ -39,6 +52,7 @@ async def read_page(
             skip=page.offset,
             inlinecount=True,
         )
+        return answer, page.offset
     answers = await client.get_all_of(
         read.service,
         read.entity_set,
@@ -48,8 +62,38 @@ async def read_page(
         orderby=read.orderby,
     )
     rows = [row for chunk in answers for row in chunk]
-    rows.sort(key=lambda row: _position(query, row), reverse=_descending(query))
-    return ODataCollection(results=rows[page.offset : page.offset + page.limit], count=len(rows))
+    descending = _descending(query)
+    rows.sort(key=lambda row: _position(query, row), reverse=descending)
+    start = page.offset
+    if mark is not None:
+        _, place = mark
+        start = sum(
+            1
+            for row in rows
+            if (_position(query, row) >= place if descending else _position(query, row) <= place)
+        )
+    return ODataCollection(results=rows[start : start + page.limit], count=len(rows)), start
+
+
+def _mark(
+    query: DocumentQuery, key: str, connection: str | None
+) -> tuple[Filter, tuple[dt.datetime, str, str]]:
+    """What follows ``key`` in the read's order: the ``$filter`` clause, and the place of the
+    key among the rows (as :func:`_position` places them)."""
+    first = query.read.orderby[0]
+    try:
+        if first == query.key:
+            number = alpha_order(key)
+            return keyed.after_value(query.key)(key), (_EARLIEST, number, number)
+        if first == "SalesOrderDate desc" and query.key == "SalesOrder":
+            day, native_id = keyset.order_after(key)
+            midnight = dt.datetime.combine(day, dt.time(), dt.UTC)
+            return keyed.after_order(key), (midnight, "", alpha_order(native_id))
+    except keyset.InvalidKey as exc:
+        raise ValidationRejected(str(exc), connection=connection) from exc
+    raise ValidationRejected(
+        "a list of changes pages by offset, not after a key", connection=connection
+    )
 
 
 async def pages(

@@ -15,7 +15,7 @@ from system_apis.contracts.guards import MappingGuard
 from system_apis.contracts.models import Source
 from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
 from system_apis.contracts.queries import Page, PageRequest
-from system_apis.sap import people
+from system_apis.sap import keyed, people
 from system_apis.sap.answers import ODataCollection
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.people import employee_from_sf
@@ -60,14 +60,20 @@ class SuccessFactorsEmployees:
         conditions = await people.employee_conditions(filter, self._keys)
         if conditions is None:
             return Page[Employee](items=(), offset=page.offset, total=0)
-        answer = await self._collection(people.employee_read(filter.details), conditions, page)
+        answer, offset = await keyed.read_page(
+            self._paired,
+            people.employee_read(filter.details),
+            all_of(*conditions) if conditions else None,
+            page,
+            keyed.after_value("userId"),
+        )
         items = tuple(
             self._guard.mapped(
                 lambda: [employee_from_sf(entity, self._source) for entity in answer.results]
             )
         )
-        total = answer.count if answer.count is not None else page.offset + len(items)
-        return Page[Employee](items=items, offset=page.offset, total=total)
+        total = answer.count if answer.count is not None else offset + len(items)
+        return Page[Employee](items=items, offset=offset, total=total)
 
     async def get_employee(self, native_id: str, details: frozenset[EmployeeDetail]) -> Employee:
         answer = await self._collection(

@@ -42,6 +42,7 @@ from decimal import Decimal
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from system_apis.contracts import keyset
 from system_apis.contracts.commands import StockAdjustment
 from system_apis.contracts.errors import (
     Conflict,
@@ -224,6 +225,7 @@ class StockMovements:
     async def changed_levels(
         self, filter: InventoryFilter, page: PageRequest, since: dt.datetime
     ) -> Page[InventoryLevel]:
+        keyset.offsets_only(page, self._source.connection)
         if filter.skus is not None and not filter.skus:
             return Page[InventoryLevel](items=(), offset=page.offset, total=0)
         wanted_plant, wanted_location = (

@@ -71,8 +71,15 @@ from system_apis.tryton.mapping.status import ORDER_STATES
 from system_apis.tryton.mapping.stock import STOCK_FIELDS, inventory_from_tryton
 from system_apis.tryton.ordering import OrderWriter
 from system_apis.tryton.people import EmployeeReads
-from system_apis.tryton.reads import find_one, read_page
+from system_apis.tryton.reads import (
+    by_code_after,
+    by_id_after,
+    find_one,
+    newest_first_after,
+    read_page,
+)
 from system_apis.tryton.shipping import Shipping
+from system_apis.tryton.stock_pages import levels_after, stock_context
 
 ERP_KIND = "tryton"
 T = TypeVar("T")
@@ -169,7 +176,7 @@ class TrytonAdapter:
         search = queries.customer_search(filter, companies.parties)
         if search is None:
             return _empty(page)
-        rows, total = await read_page(
+        rows, offset, total = await read_page(
             self._client,
             "party.party",
             search.domain,
@@ -177,18 +184,19 @@ class TrytonAdapter:
             page,
             order=queries.BY_ID,
             context=search.context,
+            after=by_id_after,
         )
         items = guard(self._source.connection).mapped(
             lambda: [customer_from_tryton(r, self._source) for r in rows]
         )
-        return Page[Customer](items=tuple(items), offset=page.offset, total=total)
+        return Page[Customer](items=tuple(items), offset=offset, total=total)
 
     async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]:
         search = queries.product_search(filter)
         if search is None:
             return _empty(page)
         currency = self._currency or (await self._catalogue.companies()).currency
-        rows, total = await read_page(
+        rows, offset, total = await read_page(
             self._client,
             PRODUCT,
             search.domain,
@@ -196,11 +204,12 @@ class TrytonAdapter:
             page,
             order=queries.BY_CODE,
             context=search.context,
+            after=by_code_after,
         )
         items = guard(self._source.connection).mapped(
             lambda: [product_from_tryton(r, self._source, currency) for r in rows]
         )
-        return Page[Product](items=tuple(items), offset=page.offset, total=total)
+        return Page[Product](items=tuple(items), offset=offset, total=total)
 
     async def list_inventory(
         self, filter: InventoryFilter, page: PageRequest
@@ -218,16 +227,20 @@ class TrytonAdapter:
             locations = matching(locations, filter.location)
         if not locations:
             return _empty(page)
+        if page.after is not None:
+            return await levels_after(
+                self._client, domain, locations, page, page.after, self._levels
+            )
         if len(locations) == 1:
             (location,) = locations
-            rows, total = await read_page(
+            rows, _, total = await read_page(
                 self._client,
                 PRODUCT,
                 domain,
                 STOCK_FIELDS,
                 page,
                 order=queries.BY_CODE,
-                context=_stock_context(location),
+                context=stock_context(location),
             )
             levels = self._levels(rows, location)
             return Page[InventoryLevel](items=tuple(levels), offset=page.offset, total=total)
@@ -237,7 +250,7 @@ class TrytonAdapter:
         self, domain: list[Any], locations: list[StorageLocation], page: PageRequest
     ) -> Page[InventoryLevel]:
         counts = [
-            await self._client.search_count(PRODUCT, domain, context=_stock_context(location))
+            await self._client.search_count(PRODUCT, domain, context=stock_context(location))
             for location in locations
         ]
         levels: list[InventoryLevel] = []
@@ -255,7 +268,7 @@ class TrytonAdapter:
                 offset=skip,
                 limit=page.limit - len(levels),
                 order=queries.BY_CODE,
-                context=_stock_context(location),
+                context=stock_context(location),
             )
             levels.extend(self._levels(rows, location))
             skip = 0
@@ -276,6 +289,7 @@ class TrytonAdapter:
         domain = queries.sales_order_domain(filter)
         if domain is None:
             return _empty(page)
+        offset = page.offset
         if filter.changed_since is not None:
             rows, total = await changed_rows(
                 self._client,
@@ -287,11 +301,17 @@ class TrytonAdapter:
                 self._source.connection,
             )
         else:
-            rows, total = await read_page(
-                self._client, "sale.sale", domain, SALE_FIELDS, page, order=queries.NEWEST_FIRST
+            rows, offset, total = await read_page(
+                self._client,
+                "sale.sale",
+                domain,
+                SALE_FIELDS,
+                page,
+                order=queries.NEWEST_FIRST,
+                after=newest_first_after,
             )
         items = guard(self._source.connection).mapped(lambda: [self._order(row) for row in rows])
-        return Page[SalesOrder](items=tuple(items), offset=page.offset, total=total)
+        return Page[SalesOrder](items=tuple(items), offset=offset, total=total)
 
     async def get_sales_order(self, native_id: str) -> SalesOrder:
         """Drafts, quotations and cancelled sales are not orders: NotFound."""
@@ -339,11 +359,6 @@ class TrytonAdapter:
 
     async def create_invoice(self, order_native_id: str) -> Invoice:
         return await self._billing.create_invoice(order_native_id)
-
-
-def _stock_context(location: StorageLocation) -> dict[str, object]:
-    """Tryton computes ``quantity`` over these locations and their children, at today."""
-    return {"locations": [location.storage_id], "with_childs": True}
 
 
 def _empty(page: PageRequest) -> Page[T]:

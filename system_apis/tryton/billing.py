@@ -21,7 +21,7 @@ from system_apis.tryton.mapping.invoices import INVOICE_FIELDS, invoice_from_try
 from system_apis.tryton.mapping.readers import nested_list, record_id
 from system_apis.tryton.mapping.status import ORDER_STATES
 from system_apis.tryton.queries import BY_ID, invoice_domain
-from system_apis.tryton.reads import find_one, read_page
+from system_apis.tryton.reads import by_id_after, find_one, read_page
 
 INVOICE = "account.invoice"
 WAITING = ("draft", "validated")
@@ -49,6 +49,7 @@ class Billing:
         if domain is None:
             return Page[Invoice](items=(), offset=page.offset, total=0)
         if filter.changed_since is not None:
+            offset = page.offset
             rows, total = await changed_rows(
                 self._client,
                 INVOICE,
@@ -59,11 +60,11 @@ class Billing:
                 self._connection,
             )
         else:
-            rows, total = await read_page(
-                self._client, INVOICE, domain, INVOICE_FIELDS, page, order=BY_ID
+            rows, offset, total = await read_page(
+                self._client, INVOICE, domain, INVOICE_FIELDS, page, order=BY_ID, after=by_id_after
             )
         items = guard(self._connection).mapped(lambda: [self._convert(row) for row in rows])
-        return Page[Invoice](items=tuple(items), offset=page.offset, total=total)
+        return Page[Invoice](items=tuple(items), offset=offset, total=total)
 
     async def get_invoice(self, native_id: str) -> Invoice:
         row = await find_one(

@@ -21,6 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from system_apis.contracts import keyset
 from system_apis.contracts.models import InventoryLevel, Source
 from system_apis.contracts.queries import InventoryFilter, Page, PageRequest
 from system_apis.tryton.client import Row, TrytonClient
@@ -58,6 +59,7 @@ async def changed_rows(
 ) -> tuple[list[Row], int]:
     """The rows of ``page`` among the records of ``domain`` changed since ``since``, ordered
     by change time then id, and how many records changed."""
+    keyset.offsets_only(page, connection)
     stamps = await client.search_read(
         model, [*domain, *changed_since(since)], STAMP_FIELDS, order=BY_ID
     )
@@ -81,6 +83,7 @@ async def changed_levels(
     source: Source,
 ) -> Page[InventoryLevel]:
     """The inventory levels whose stock moved since ``since``, oldest change first."""
+    keyset.offsets_only(page, source.connection)
     if filter.location:
         locations = matching(locations, filter.location)
     if filter.skus is not None and not filter.skus:

@@ -26,7 +26,7 @@ from system_apis.tryton.mapping.readers import (
     optional_date,
 )
 from system_apis.tryton.queries import BY_ID, contains, record_ids
-from system_apis.tryton.reads import find_one, read_page
+from system_apis.tryton.reads import by_id_after, find_one, read_page
 
 MODEL = "company.employee"
 # Tryton hides employees whose employment has ended (``active`` follows the dates); the
@@ -94,13 +94,20 @@ class EmployeeReads:
         domain = employee_domain(filter, today)
         if domain is None:
             return Page[Employee](items=(), offset=page.offset, total=0)
-        rows, total = await read_page(
-            self._client, MODEL, domain, EMPLOYEE_FIELDS, page, order=BY_ID, context=EVERYONE
+        rows, offset, total = await read_page(
+            self._client,
+            MODEL,
+            domain,
+            EMPLOYEE_FIELDS,
+            page,
+            order=BY_ID,
+            context=EVERYONE,
+            after=by_id_after,
         )
         items = guard(self._source.connection).mapped(
             lambda: [employee_from_tryton(r, self._source, today) for r in rows]
         )
-        return Page[Employee](items=tuple(items), offset=page.offset, total=total)
+        return Page[Employee](items=tuple(items), offset=offset, total=total)
 
     async def get(self, native: str) -> Employee:
         row = await find_one(

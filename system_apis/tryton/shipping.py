@@ -34,7 +34,7 @@ from system_apis.tryton.mapping.deliveries import DELIVERY_FIELDS, delivery_from
 from system_apis.tryton.mapping.readers import many2one, nested_list, nested_text, record_id
 from system_apis.tryton.mapping.status import ORDER_STATES
 from system_apis.tryton.queries import BY_ID, delivery_domain
-from system_apis.tryton.reads import find_one, read_page
+from system_apis.tryton.reads import by_id_after, find_one, read_page
 
 SHIPMENT = "stock.shipment.out"
 CLOSED = ("done", "cancelled")
@@ -65,13 +65,13 @@ class Shipping:
         domain = delivery_domain(filter)
         if domain is None:
             return Page[Delivery](items=(), offset=page.offset, total=0)
-        rows, total = await read_page(
-            self._client, SHIPMENT, domain, DELIVERY_FIELDS, page, order=BY_ID
+        rows, offset, total = await read_page(
+            self._client, SHIPMENT, domain, DELIVERY_FIELDS, page, order=BY_ID, after=by_id_after
         )
         items = guard(self._connection).mapped(
             lambda: [delivery_from_tryton(r, self._source) for r in rows]
         )
-        return Page[Delivery](items=tuple(items), offset=page.offset, total=total)
+        return Page[Delivery](items=tuple(items), offset=offset, total=total)
 
     async def get_delivery(self, native_id: str) -> Delivery:
         row = await find_one(self._client, SHIPMENT, native_id, DELIVERY_FIELDS, what="shipment")

@@ -6,9 +6,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from system_apis.contracts import errors
+from system_apis.contracts import errors, keyset
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
@@ -62,13 +62,42 @@ def _tax(net: Decimal) -> Decimal:
     return (net * TAX_RATE).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def _page(items: Iterable[T], page: PageRequest) -> Page[T]:
+def _page(
+    items: Iterable[T],
+    page: PageRequest,
+    rank: Callable[[T], Any] | None = None,
+    after: Callable[[str], Any] | None = None,
+) -> Page[T]:
+    """``page`` of ``items`` (in list order); ``rank`` places a record in that order (an
+    ascending sort key) and ``after`` a page key, for pages that start after a key."""
     everything = list(items)
+    start = page.offset
+    if page.after is not None:
+        if rank is None or after is None:
+            raise errors.ValidationRejected("this list does not page by key")
+        try:
+            mark = after(page.after)
+        except (keyset.InvalidKey, ValueError) as exc:
+            raise errors.ValidationRejected(str(exc)) from exc
+        start = sum(1 for item in everything if rank(item) <= mark)
     return Page(
-        items=tuple(everything[page.offset : page.offset + page.limit]),
-        offset=page.offset,
+        items=tuple(everything[start : start + page.limit]),
+        offset=start,
         total=len(everything),
     )
+
+
+def _number(key: str) -> int:
+    return keyset.numeric_after(key, "record")
+
+
+def _order_rank(order: SalesOrder) -> tuple[int, int]:
+    return (-order.order_date.toordinal(), -int(order.native_id))
+
+
+def _order_after(key: str) -> tuple[int, int]:
+    day, native = keyset.order_after(key)
+    return (-day.toordinal(), -_number(native))
 
 
 R = TypeVar("R", SalesOrder, Invoice, InventoryLevel)
@@ -246,7 +275,7 @@ class MemoryErp:
                 c.model_copy(update={"credit_limit": self.credit_limits.get(c.native_id)})
                 for c in items
             ]
-        return _page(items, page)
+        return _page(items, page, lambda c: c.native_id, str)
 
     async def list_products(self, filter: ProductFilter, page: PageRequest) -> Page[Product]:
         self._enter("list_products")
@@ -257,7 +286,7 @@ class MemoryErp:
             items = [p for p in items if filter.name_contains.lower() in p.name.lower()]
         if filter.product_group:
             items = [p for p in items if p.product_group == filter.product_group]
-        return _page(items, page)
+        return _page(items, page, lambda p: p.sku, str)
 
     def _level(self, sku: str, location: str, qty: Decimal) -> InventoryLevel:
         return InventoryLevel(
@@ -299,7 +328,9 @@ class MemoryErp:
             if (filter.skus is None or sku in set(filter.skus))
             and (filter.location is None or location == filter.location)
         ]
-        return _page(_changed_since(levels, filter.changed_since), page)
+        if filter.changed_since is not None:
+            return _page(_changed_since(levels, filter.changed_since), page)
+        return _page(levels, page, lambda v: (v.sku, v.location), keyset.level_after)
 
     async def list_sales_orders(
         self, filter: SalesOrderFilter, page: PageRequest
@@ -321,7 +352,9 @@ class MemoryErp:
             items = [o for o in items if o.order_date >= filter.date_from]
         if filter.date_to is not None:
             items = [o for o in items if o.order_date <= filter.date_to]
-        return _page(_changed_since(items, filter.changed_since), page)
+        if filter.changed_since is not None:
+            return _page(_changed_since(items, filter.changed_since), page)
+        return _page(items, page, _order_rank, _order_after)
 
     async def get_sales_order(self, native_id: str) -> SalesOrder:
         self._enter("get_sales_order")
@@ -418,7 +451,7 @@ class MemoryErp:
             items = [d for d in items if wanted.intersection(d.order_ids)]
         if filter.native_ids is not None:
             items = [d for d in items if d.native_id in set(filter.native_ids)]
-        return _page(items, page)
+        return _page(items, page, lambda d: int(d.native_id), _number)
 
     async def create_delivery(self, order_native_id: str) -> Delivery:
         self._enter("create_delivery")
@@ -488,7 +521,9 @@ class MemoryErp:
             items = [i for i in items if i.customer_id == cust]
         if filter.native_ids is not None:
             items = [i for i in items if i.native_id in set(filter.native_ids)]
-        return _page(_changed_since(items, filter.changed_since), page)
+        if filter.changed_since is not None:
+            return _page(_changed_since(items, filter.changed_since), page)
+        return _page(items, page, lambda i: int(i.native_id), _number)
 
     async def create_invoice(self, order_native_id: str) -> Invoice:
         self._enter("create_invoice")
@@ -550,7 +585,8 @@ class MemoryErp:
             items = [e for e in items if filter.name_contains.lower() in e.name.lower()]
         if filter.status:
             items = [e for e in items if e.status == filter.status]
-        return _page((self._disclosed(e, filter.details) for e in items), page)
+        disclosed = (self._disclosed(e, filter.details) for e in items)
+        return _page(disclosed, page, lambda e: e.native_id, str)
 
     async def get_employee(
         self, native_id: str, details: frozenset[EmployeeDetail] = frozenset()
