@@ -15,6 +15,8 @@ from process_apis.connections import Connections
 from process_apis.erp_errors import translated
 from process_apis.errors import FlowError, InvalidInput, RecordNotFound
 from process_apis.merging import MergedPage, Window, merge
+from system_apis.contracts import keyset
+from system_apis.contracts.keyset import KeyOf
 from system_apis.contracts.models import (
     Customer,
     CustomerDetail,
@@ -62,6 +64,7 @@ class Catalog:
         connection: str | None,
         window: Window,
         read: Callable[[ErpAdapter, PageRequest], Awaitable[Page[T]]],
+        page_key: KeyOf[T],
         key: Callable[[T], Any] | None = None,
         connections: Sequence[str] | None = None,
     ) -> MergedPage[T]:
@@ -79,7 +82,7 @@ class Catalog:
             with translated():
                 return await read(adapters[name], page)
 
-        return await merge(names, window, fetch, key)
+        return await merge(names, window, fetch, key, page_key)
 
     async def customers(
         self,
@@ -92,6 +95,7 @@ class Catalog:
             connection,
             window,
             lambda erp, page: erp.list_customers(filter, page),
+            keyset.native_key,
             connections=connections,
         )
 
@@ -127,6 +131,7 @@ class Catalog:
             connection,
             window,
             lambda erp, page: erp.list_products(filter, page),
+            keyset.product_key,
             connections=connections,
         )
 
@@ -161,6 +166,7 @@ class Catalog:
             connection,
             window,
             lambda erp, page: erp.list_inventory(filter, page),
+            keyset.level_key,
             connections=connections,
         )
 
@@ -175,6 +181,7 @@ class Catalog:
             connection,
             window,
             lambda erp, page: erp.list_sales_orders(filter, page),
+            keyset.order_key,
             key=_newest_first,
             connections=connections,
         )
@@ -210,6 +217,7 @@ class Catalog:
             connection,
             window,
             lambda erp, page: erp.list_invoices(filter, page),
+            keyset.native_key,
             connections=connections,
         )
 
@@ -274,6 +282,7 @@ class Catalog:
             connection,
             window,
             lambda erp, page: erp.list_employees(filter, page),
+            keyset.native_key,
             connections=connections,
         )
 

@@ -1,8 +1,14 @@
 """Shared value types (Money, Quantity, Source) and Relay-style cursor pagination.
 
-A cursor is the URL-safe base64 of ``at:<connection>=<offset>;...``: how far the reader is in
-each connection's stable list order, so one list can span several ERPs and still page without
-gaps or repeats. Clients must treat it as opaque; the encoding may change.
+A cursor is the URL-safe base64 of ``ks:<list>:`` and a JSON object: for each connection, the
+page key of the last record read there (:mod:`system_apis.contracts.keyset`), so one list can
+span several ERPs and still page without gaps or repeats, and records created while a client
+pages move nothing (an offset would shift by one and repeat a record). The cursor names its
+list: a cursor of another list is refused, as is anything that does not decode. Clients must
+treat cursors as opaque; the encoding may change.
+
+Cursors of earlier releases, ``at:<connection>=<offset>;...``, are still read (as offsets, for
+any list), so a client paging across an upgrade goes on; the next cursor it gets is a key.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import json
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
@@ -18,8 +25,9 @@ import strawberry
 
 from experience_api.schema.errors import ClientError, client_errors
 from process_apis.connections import Connections
-from process_apis.merging import MergedPage, Position, Window
+from process_apis.merging import Mark, MergedPage, Position, Window
 from system_apis.contracts import models
+from system_apis.contracts.queries import MAX_KEY_LENGTH
 
 if TYPE_CHECKING:
     from experience_api.services import PagingLimits
@@ -40,8 +48,9 @@ ConnectionName = Annotated[
     strawberry.argument(description="ERP connection to read; every connection when omitted."),
 ]
 
-_CURSOR_PREFIX = "at:"
-_MAX_CURSOR_LENGTH = 512
+_CURSOR_PREFIX = "ks:"
+_OFFSET_PREFIX = "at:"
+_MAX_CURSOR_LENGTH = 4096
 
 
 @strawberry.type(description="An amount of money in an ISO 4217 currency.")
@@ -111,13 +120,15 @@ class Connection(Generic[NodeT]):
     )
 
 
-def encode_cursor(position: Position) -> str:
-    text = _CURSOR_PREFIX + ";".join(f"{name}={offset}" for name, offset in position.items())
-    return base64.urlsafe_b64encode(text.encode()).decode("ascii")
+def encode_cursor(position: Position, list_name: str) -> str:
+    body = json.dumps(dict(position), separators=(",", ":"), ensure_ascii=True)
+    text = f"{_CURSOR_PREFIX}{list_name}:{body}"
+    return base64.urlsafe_b64encode(text.encode("ascii")).decode("ascii")
 
 
-def decode_cursor(cursor: str) -> dict[str, int]:
-    """The position a cursor points at; ClientError when it is not one of ours."""
+def decode_cursor(cursor: str, list_name: str) -> dict[str, Mark]:
+    """The position a cursor of ``list_name`` points at; ClientError when it is not one of
+    ours, or is one of another list."""
     invalid = ClientError(f"invalid cursor {cursor[:64]!r}", field="after")
     if len(cursor) > _MAX_CURSOR_LENGTH:
         raise invalid
@@ -126,20 +137,52 @@ def decode_cursor(cursor: str) -> dict[str, int]:
         text = raw.decode("ascii")
     except (UnicodeError, binascii.Error):
         raise invalid from None
-    body = text.removeprefix(_CURSOR_PREFIX)
-    if body == text or not body:
+    if text.startswith(_OFFSET_PREFIX):
+        return _offsets(text.removeprefix(_OFFSET_PREFIX), invalid)
+    head, _, rest = text.partition(":")
+    name, sep, body = rest.partition(":")
+    if f"{head}:" != _CURSOR_PREFIX or not sep:
         raise invalid
-    position: dict[str, int] = {}
-    for part in body.split(";"):
+    try:
+        position = json.loads(body)
+    except ValueError:
+        raise invalid from None
+    if name != list_name:
+        raise ClientError(f"the cursor {cursor[:64]!r} belongs to another list", field="after")
+    if (
+        not isinstance(position, dict)
+        or not position
+        or not all(isinstance(n, str) and n and _is_mark(m) for n, m in position.items())
+    ):
+        raise invalid
+    return position
+
+
+def _is_mark(mark: object) -> bool:
+    if isinstance(mark, str):
+        return 0 < len(mark) <= MAX_KEY_LENGTH
+    return type(mark) is int and mark >= 0
+
+
+def _offsets(body: str, invalid: ClientError) -> dict[str, Mark]:
+    """An earlier release's cursor: ``<connection>=<offset>;...``."""
+    position: dict[str, Mark] = {}
+    for part in body.split(";") if body else ():
         name, sep, digits = part.partition("=")
         if not sep or not name or not digits.isdecimal() or name in position:
             raise invalid
         position[name] = int(digits)
+    if not position:
+        raise invalid
     return position
 
 
 def page_request(
-    limits: PagingLimits, first: int | None, after: str | None, connections: Connections
+    limits: PagingLimits,
+    first: int | None,
+    after: str | None,
+    connections: Connections,
+    list_name: str,
 ) -> Window:
     """The page a client asks for, checked against the configured limits."""
     size = limits.default_page_size if first is None else first
@@ -151,18 +194,18 @@ def page_request(
         )
     if after is None:
         return Window(limit=size)
-    position = decode_cursor(after)
+    position = decode_cursor(after, list_name)
     if not set(position) <= set(connections.names):
         raise ClientError("the cursor names a connection that is not configured", field="after")
     return Window(limit=size, start=position)
 
 
 def connection_from_page(
-    page: MergedPage[ModelT], node: Callable[[ModelT], NodeT]
+    page: MergedPage[ModelT], node: Callable[[ModelT], NodeT], list_name: str
 ) -> Connection[NodeT]:
-    """A GraphQL connection over one page of canonical records."""
+    """A GraphQL connection over one page of canonical records of ``list_name``."""
     edges = [
-        Edge(cursor=encode_cursor(position), node=node(item))
+        Edge(cursor=encode_cursor(position, list_name), node=node(item))
         for item, position in zip(page.items, page.positions, strict=True)
     ]
     return Connection(

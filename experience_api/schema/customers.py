@@ -131,7 +131,7 @@ async def resolve_customers(
     connection: ConnectionName = None,
 ) -> Connection[Customer]:
     services = info.context.services
-    page = page_request(services.paging, first, after, services.connections)
+    page = page_request(services.paging, first, after, services.connections, "customers")
     scope = ConnectionScope(services.connections, connection)
     details = customer_details(info.context.principal, info.context.field_access.asked)
     canonical = CanonicalCustomerFilter(details=details)
@@ -149,7 +149,7 @@ async def resolve_customers(
         result = await services.catalog.customers(
             canonical, page, scope.name, visible_connections(info, scope.name)
         )
-    return connection_from_page(result, Customer.from_model)
+    return connection_from_page(result, Customer.from_model, "customers")
 
 
 @strawberry.type

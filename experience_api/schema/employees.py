@@ -164,7 +164,7 @@ async def resolve_employees(
 ) -> Connection[Employee]:
     caller = require(info, Scope.EMPLOYEES_READ)
     services = info.context.services
-    page = page_request(services.paging, first, after, services.connections)
+    page = page_request(services.paging, first, after, services.connections, "employees")
     scope = ConnectionScope(services.connections, connection)
     details = employee_details(caller, info.context.field_access.asked)
     canonical = CanonicalEmployeeFilter(details=details)
@@ -181,7 +181,7 @@ async def resolve_employees(
     visible = visible_connections(info, scope.name)
     with client_errors():
         result = await services.catalog.employees(canonical, page, scope.name, visible)
-    return connection_from_page(result, Employee.from_model)
+    return connection_from_page(result, Employee.from_model, "employees")
 
 
 async def resolve_employee(info: Info, id: strawberry.ID) -> Employee | None:

@@ -35,7 +35,7 @@ async def resolve_inventory(
     connection: ConnectionName = None,
 ) -> Connection[InventoryLevel]:
     services = info.context.services
-    page = page_request(services.paging, first, after, services.connections)
+    page = page_request(services.paging, first, after, services.connections, "inventory")
     canonical = CanonicalInventoryFilter()
     if filter is not None:
         canonical = CanonicalInventoryFilter(
@@ -46,7 +46,7 @@ async def resolve_inventory(
         result = await services.catalog.inventory(
             canonical, page, connection, visible_connections(info, connection)
         )
-    return connection_from_page(result, InventoryLevel.from_model)
+    return connection_from_page(result, InventoryLevel.from_model, "inventory")
 
 
 @strawberry.type

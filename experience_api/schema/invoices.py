@@ -117,7 +117,7 @@ async def resolve_invoices(
     connection: ConnectionName = None,
 ) -> Connection[Invoice]:
     services = info.context.services
-    page = page_request(services.paging, first, after, services.connections)
+    page = page_request(services.paging, first, after, services.connections, "invoices")
     scope = ConnectionScope(services.connections, connection)
     canonical = CanonicalInvoiceFilter()
     if filter is not None:
@@ -136,7 +136,7 @@ async def resolve_invoices(
         result = await services.catalog.invoices(
             canonical, page, scope.name, visible_connections(info, scope.name)
         )
-    return connection_from_page(result, Invoice.from_model)
+    return connection_from_page(result, Invoice.from_model, "invoices")
 
 
 @strawberry.type

@@ -239,7 +239,7 @@ async def resolve_sales_orders(
     connection: ConnectionName = None,
 ) -> Connection[SalesOrder]:
     services = info.context.services
-    page = page_request(services.paging, first, after, services.connections)
+    page = page_request(services.paging, first, after, services.connections, "orders")
     scope = ConnectionScope(services.connections, connection)
     canonical = CanonicalSalesOrderFilter()
     if filter is not None:
@@ -256,7 +256,7 @@ async def resolve_sales_orders(
         result = await services.catalog.sales_orders(
             canonical, page, scope.name, visible_connections(info, scope.name)
         )
-    page_of_orders = connection_from_page(result, SalesOrder.from_model)
+    page_of_orders = connection_from_page(result, SalesOrder.from_model, "orders")
     await _preload_nested(info, page_of_orders.nodes)
     return page_of_orders
 

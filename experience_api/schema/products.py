@@ -117,7 +117,7 @@ async def resolve_products(
     connection: ConnectionName = None,
 ) -> Connection[Product]:
     services = info.context.services
-    page = page_request(services.paging, first, after, services.connections)
+    page = page_request(services.paging, first, after, services.connections, "products")
     canonical = CanonicalProductFilter()
     if filter is not None:
         canonical = CanonicalProductFilter(
@@ -129,7 +129,7 @@ async def resolve_products(
         result = await services.catalog.products(
             canonical, page, connection, visible_connections(info, connection)
         )
-    return connection_from_page(result, Product.from_model)
+    return connection_from_page(result, Product.from_model, "products")
 
 
 @strawberry.type

@@ -45,6 +45,17 @@ async def test_a_repeated_read_is_answered_without_the_erp() -> None:
     assert c.erp.calls["list_products"] == 3
 
 
+async def test_a_page_after_a_key_is_a_read_of_its_own() -> None:
+    c = cached()
+    first = await c.adapter.list_products(PRODUCTS, PageRequest(limit=1))
+    after = await c.adapter.list_products(PRODUCTS, PageRequest(limit=1, after=first.items[0].sku))
+
+    assert after.items != first.items
+    assert c.erp.calls["list_products"] == 2
+    assert await c.adapter.list_products(PRODUCTS, PageRequest(limit=1, after=first.items[0].sku))
+    assert c.erp.calls["list_products"] == 2
+
+
 async def test_no_answer_is_served_older_than_its_kinds_ttl() -> None:
     c = cached(CachePolicy(inventory_ttl=10))
     assert quantity(await c.adapter.list_inventory(GADGET, PAGE)) == 50

@@ -114,15 +114,71 @@ async def test_bad_cursor_is_a_clear_error(gql: Run, erp: MemoryErp, cursor: str
 
 
 @pytest.mark.parametrize(
-    "position", [{"EU01": 0}, {"EU01": 19}, {"EU01": 3, "US01": 10**12}, {"a-b_c": 1}]
+    "position",
+    [
+        {"EU01": "0000000001"},
+        {"EU01": '["2026-12-03","19"]'},
+        {"EU01": "3", "US01": "SKU/ä; =\\"},
+        {"a-b_c": 1},
+    ],
 )
-def test_cursor_round_trip(position: dict[str, int]) -> None:
-    assert decode_cursor(encode_cursor(position)) == position
+def test_cursor_round_trip(position: dict[str, int | str]) -> None:
+    assert decode_cursor(encode_cursor(position, "orders"), "orders") == position
 
 
 def test_decode_rejects_foreign_cursor() -> None:
     with pytest.raises(ClientError, match="invalid cursor"):
-        decode_cursor("YXJyYXljb25uZWN0aW9uOjE=")  # another server's "arrayconnection:1"
+        decode_cursor("YXJyYXljb25uZWN0aW9uOjE=", "orders")  # another server's "arrayconnection:1"
+
+
+def test_a_cursor_of_another_list_is_refused() -> None:
+    cursor = encode_cursor({"EU01": "1"}, "customers")
+    with pytest.raises(ClientError, match="belongs to another list"):
+        decode_cursor(cursor, "orders")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"ks:orders:{}",
+        b"ks:orders:[]",
+        b'ks:orders:{"EU01":""}',
+        b'ks:orders:{"EU01":-1}',
+        b'ks:orders:{"EU01":true}',
+        b'ks:orders:{"EU01":null}',
+        b'ks:orders:{"":"1"}',
+        b'ks:orders:{"EU01":"1"',
+        b"ks:orders:" + b'{"EU01":"' + b"9" * 201 + b'"}',
+    ],
+)
+def test_a_tampered_cursor_is_refused(body: bytes) -> None:
+    with pytest.raises(ClientError, match="invalid cursor"):
+        decode_cursor(base64.urlsafe_b64encode(body).decode(), "orders")
+
+
+async def test_an_order_created_while_paging_is_not_read_twice(gql: Run, erp: MemoryErp) -> None:
+    await seed_orders(erp, 6)
+    first = data(await gql(PAGE, {"first": 3}))["salesOrders"]
+    await seed_orders(erp, 1)  # newest first: it lands before the client's position
+
+    second = data(await gql(PAGE, {"first": 3, "after": first["pageInfo"]["endCursor"]}))
+    ids = [n["id"] for n in first["nodes"] + second["salesOrders"]["nodes"]]
+    assert len(ids) == len(set(ids)) == 6
+    assert second["salesOrders"]["pageInfo"]["hasNextPage"] is False
+    assert second["salesOrders"]["totalCount"] == 7
+
+
+async def test_a_cursor_of_an_earlier_release_is_read_as_an_offset(
+    gql: Run, erp: MemoryErp
+) -> None:
+    await seed_orders(erp, 5)
+    everything = data(await gql(PAGE, {"first": 5}))["salesOrders"]["nodes"]
+    legacy = base64.urlsafe_b64encode(b"at:EU01=1").decode()
+
+    rest = data(await gql(PAGE, {"first": 5, "after": legacy}))["salesOrders"]
+    assert rest["nodes"] == everything[1:]  # "=1": one record read
+    following = data(await gql(PAGE, {"first": 1, "after": rest["edges"][0]["cursor"]}))
+    assert following["salesOrders"]["nodes"] == everything[2:3]
 
 
 QUERIES = {
@@ -143,3 +199,12 @@ async def test_every_list_is_paged(gql: Run, erp: MemoryErp, name: str) -> None:
 
     refused = await gql(QUERIES[name].replace("first: 2", "first: 1000"))
     assert "between 1 and 100" in only_error(refused)["message"]
+
+
+async def test_a_key_the_erp_never_produced_is_a_clear_error(gql: Run, erp: MemoryErp) -> None:
+    await seed_orders(erp, 2)
+    forged = base64.urlsafe_b64encode(b'ks:orders:{"EU01":"not an order key"}').decode()
+
+    error = only_error(await gql(PAGE, {"after": forged}))
+    assert "not a sales order page key" in error["message"]
+    assert error["extensions"]["code"] == "INVALID_INPUT"
