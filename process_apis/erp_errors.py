@@ -21,6 +21,7 @@ from process_apis.errors import (
     FlowError,
     InvalidInput,
     InvalidState,
+    NotCancellable,
     OutcomeUnknown,
     RecordNotFound,
     StockShortfall,
@@ -46,6 +47,10 @@ def _retry_after(exc: erp.ErpError) -> float | None:
     return exc.retry_after if isinstance(exc, erp.Unavailable) else None
 
 
+def _refusal(exc: erp.ErpError) -> str:
+    return str(exc.refusal) if isinstance(exc, erp.NotCancellable) else "unknown"
+
+
 FLOW_ERRORS: Mapping[type[erp.ErpError], Translation] = {
     erp.NotFound: lambda exc, details, about: RecordNotFound(
         about.kind, about.record_id, erp=details
@@ -55,6 +60,12 @@ FLOW_ERRORS: Mapping[type[erp.ErpError], Translation] = {
     ),
     erp.InsufficientStock: lambda exc, details, about: StockShortfall(
         exc.message, field=exc.field, erp=details
+    ),
+    erp.NotCancellable: lambda exc, details, about: NotCancellable(
+        f"{about.kind} {about.record_id!r} cannot be cancelled any more: {exc.message}",
+        _refusal(exc),
+        field="order_id",
+        erp=details,
     ),
     erp.Conflict: lambda exc, details, about: ConcurrentChange(
         f"concurrent change in the ERP: {exc.message}", erp=details

@@ -97,6 +97,19 @@ class InvalidState(FlowError):
     code = "INVALID_STATE"
 
 
+class NotCancellable(InvalidState):
+    """The order went too far to be cancelled; ``reason`` says how far (``shipped``,
+    ``in_delivery``, ``invoiced``)."""
+
+    code = "NOT_CANCELLABLE"
+
+    def __init__(
+        self, message: str, reason: str, *, field: str | None = None, erp: ErpDetails | None = None
+    ):
+        super().__init__(message, field=field, erp=erp)
+        self.reason = reason
+
+
 class IdempotencyConflict(FlowError):
     code = "IDEMPOTENCY_CONFLICT"
 

@@ -21,6 +21,7 @@ from process_apis.events.port import Outbox
 from process_apis.idempotency.port import IdempotencyStore, KeyRecord
 from process_apis.metrics.port import FlowObserver, observed
 from process_apis.observability import flow_step
+from process_apis.order_to_invoice.cancelling import CancelOrder, OrderCancellation
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.order_to_invoice.placing import OrderPlacement, Resumed
 from process_apis.quarantine.port import QuarantineStore
@@ -99,6 +100,12 @@ class OrderToInvoice:
             in_flight_timeout=in_flight_timeout,
             retries=retries,
         )
+        self._cancellation = OrderCancellation(
+            connections,
+            idempotency,
+            key_retention=key_retention,
+            in_flight_timeout=in_flight_timeout,
+        )
 
     @flow_step("order_to_invoice.place_order")
     async def place_order(self, command: PlaceOrder) -> SalesOrder:
@@ -142,6 +149,13 @@ class OrderToInvoice:
         """Deliver every open line and post the goods issue; stock goes down in the ERP."""
         with observed(self._observer, "fulfil_order", self._connection_of(order_id)):
             return await self._fulfil(order_id)
+
+    @flow_step("order_to_invoice.cancel_order")
+    async def cancel_order(self, command: CancelOrder) -> SalesOrder:
+        """Cancel the order in the ERP once per idempotency key (see :mod:`.cancelling`);
+        refused with NotCancellable once goods left or it is billed."""
+        with observed(self._observer, "cancel_order", self._connection_of(command.order_id)):
+            return await self._cancellation.cancel(command)
 
     @flow_step("order_to_invoice.invoice_order")
     async def invoice_order(self, order_id: str) -> Invoice:
