@@ -47,6 +47,12 @@ class WriteTool:
                     "lines": arguments.get("lines"),
                 }
             }
+        if self.name == "cancel_order":
+            return {
+                "orderId": arguments.get("orderId"),
+                "key": arguments[KEY],
+                "reason": arguments.get("reason"),
+            }
         return {"orderId": arguments.get("orderId")}
 
     @property
@@ -102,6 +108,17 @@ WRITE_TOOLS = (
           invoice { id gross: grossAmount { amount currency } status }
           errors { code message } } }""",
         {"orderId": {"type": "string"}},
+        ("orderId",),
+    ),
+    WriteTool(
+        "cancel_order",
+        "Cancel an order nothing was shipped or billed for (a stuck one); refused with "
+        "NOT_CANCELLABLE once goods left or it is billed. Needs orders:write.",
+        Scope.ORDERS_WRITE,
+        """mutation($orderId: ID!, $key: String!, $reason: String) {
+          cancelOrder(orderId: $orderId, idempotencyKey: $key, reason: $reason) {
+          order { id status } errors { code message } } }""",
+        {"orderId": {"type": "string"}, "reason": {"type": "string", "maxLength": 255}},
         ("orderId",),
     ),
 )

@@ -38,7 +38,9 @@ class AgentWriteStatus(Enum):
 @strawberry.type(description="A write an AI agent asked for, and its decision.")
 class AgentWriteRequest:
     id: strawberry.ID
-    tool: str = strawberry.field(description="`place_order`, `fulfill_order` or `invoice_order`.")
+    tool: str = strawberry.field(
+        description="`place_order`, `fulfill_order`, `invoice_order` or `cancel_order`."
+    )
     arguments: JSON
     idempotency_key: str
     requester: str = strawberry.field(description="The agent's subject (its token's `sub`).")

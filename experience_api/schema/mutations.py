@@ -1,4 +1,4 @@
-"""Order-to-invoice mutations: place, fulfil and invoice an order.
+"""Order-to-invoice mutations: place, fulfil, invoice and cancel an order.
 
 Expected failures come back as typed user errors in the payload's ``errors`` (empty on
 success); only unexpected ones surface as a masked GraphQL error.
@@ -22,6 +22,7 @@ from experience_api.schema.orders import SalesOrder
 from experience_api.schema.user_errors import UserError, user_error
 from experience_api.security.permissions import Scope
 from process_apis.errors import FlowError
+from process_apis.order_to_invoice.cancelling import CancelOrder
 from process_apis.order_to_invoice.commands import PlaceOrder
 from process_apis.quarantine.errors import OrderPending
 
@@ -153,6 +154,38 @@ async def resolve_invoice_order(info: Info, order_id: strawberry.ID) -> InvoiceO
 
 
 @strawberry.type
+class CancelOrderPayload:
+    order: SalesOrder | None = strawberry.field(description="The order, status CANCELLED.")
+    errors: list[UserError]
+
+
+async def resolve_cancel_order(
+    info: Info,
+    order_id: strawberry.ID,
+    idempotency_key: Annotated[
+        str,
+        strawberry.argument(
+            description="Client-chosen key; repeating the same request with it answers the "
+            "first result."
+        ),
+    ],
+    reason: Annotated[
+        str | None,
+        strawberry.argument(description="Why; kept where the ERP has room for a text."),
+    ] = None,
+) -> CancelOrderPayload:
+    require_record(info, order_id)
+    try:
+        command = CancelOrder.parse(
+            idempotency_key=idempotency_key, order_id=order_id, reason=reason
+        )
+        order = await info.context.services.orders.cancel_order(command)
+    except FlowError as exc:
+        return CancelOrderPayload(order=None, errors=[user_error(exc)])
+    return CancelOrderPayload(order=SalesOrder.from_model(order), errors=[])
+
+
+@strawberry.type
 class OrderMutations:
     place_order: PlaceOrderPayload = strawberry.mutation(
         resolver=resolve_place_order,
@@ -169,4 +202,11 @@ class OrderMutations:
         resolver=resolve_invoice_order,
         permission_classes=[requires(Scope.INVOICES_WRITE)],
         description="Bill what was shipped. Repeating it returns the invoice already issued.",
+    )
+    cancel_order: CancelOrderPayload = strawberry.mutation(
+        resolver=resolve_cancel_order,
+        permission_classes=[requires(Scope.ORDERS_WRITE)],
+        description="Close an order that will not be fulfilled (the ERP's own way: SAP rejects "
+        "its items, Tryton cancels its waiting shipments). Refused with NOT_CANCELLABLE once "
+        "goods left or it is billed; an order cancelled already is answered as it is.",
     )

@@ -65,6 +65,14 @@ class InvalidStateError(UserError):
     pass
 
 
+@strawberry.type(description="The order went too far to be cancelled; nothing was changed.")
+class NotCancellableError(UserError):
+    reason: str = strawberry.field(
+        description="How far: `shipped` (goods left), `in_delivery` (a delivery the ERP "
+        "keeps holds it), `invoiced` (billed: credit it instead)."
+    )
+
+
 USER_ERROR_TYPES: tuple[type[UserError], ...] = (
     ValidationError,
     NotFoundError,
@@ -72,6 +80,7 @@ USER_ERROR_TYPES: tuple[type[UserError], ...] = (
     ErpUnavailableError,
     ConflictError,
     InvalidStateError,
+    NotCancellableError,
 )
 """Every implementation; the schema registers them so clients can select on each."""
 
@@ -103,6 +112,8 @@ def user_error(exc: flow.FlowError) -> UserError:
             return NotFoundError(message=message, code=code, field=field)
         case flow.IdempotencyConflict() | flow.ConcurrentChange():
             return ConflictError(message=message, code=code, field=field)
+        case flow.NotCancellable():
+            return NotCancellableError(message=message, code=code, field=field, reason=exc.reason)
         case flow.InvalidState():
             return InvalidStateError(message=message, code=code, field=field)
         case _:

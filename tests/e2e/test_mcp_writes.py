@@ -61,7 +61,13 @@ async def test_an_approved_write_runs_once_as_the_agent(gateway: McpGateway) -> 
         twice = gateway.gql(admin, APPROVE, id=request_id(asked))["data"]["approveAgentWrite"]
         done, _ = await text_of(client, "write_request_status", {"requestId": request_id(asked)})
 
-    assert {"place_order", "fulfill_order", "invoice_order", "write_request_status"} <= tools
+    assert {
+        "place_order",
+        "fulfill_order",
+        "invoice_order",
+        "cancel_order",
+        "write_request_status",
+    } <= tools
     assert not asked_error
     assert "status: pending" in asked
     assert request_id(again) == request_id(asked)
@@ -146,9 +152,15 @@ async def test_writes_switched_on_run_at_once(tmp_path_factory: pytest.TempPathF
             tools = {tool.name for tool in (await client.list_tools()).tools}
             placed, error = await text_of(client, "place_order", place("direct-1"))
             again, _ = await text_of(client, "place_order", place("direct-1"))
+            order_id = re.search(r"EU01:\d+", placed)
+            assert order_id, placed
+            cancel = {"orderId": order_id.group(0), "reason": "agent test", "idempotencyKey": "c-1"}
+            cancelled, cancel_error = await text_of(client, "cancel_order", cancel)
 
         assert "write_request_status" not in tools
         assert not error, placed
         assert "ORDERED" in placed
         assert again == placed
         assert order_count(direct) == before + 1
+        assert not cancel_error, cancelled
+        assert "CANCELLED" in cancelled

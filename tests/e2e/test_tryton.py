@@ -20,6 +20,7 @@ from experience_api.app import create_app
 from experience_api.connection_settings import ConnectionSettings
 from experience_api.settings import Settings
 from tests.e2e.conftest import Running
+from tests.e2e.test_cancel_order import CANCEL
 from tests.e2e.test_order_to_invoice import FULFIL, INVOICE, PLACE, STATUS
 from tests.e2e.test_taxes import PLACE as TAXED_PLACE
 
@@ -174,3 +175,54 @@ async def test_taxed_order_and_invoice_on_tryton(gateway: Running, tryton: Tryto
         tax,
         net + tax,
     )
+
+
+async def test_cancel_on_tryton_closes_the_sale_and_refuses_a_shipped_one(
+    gateway: Running, tryton: TrytonRpc
+) -> None:
+    stock = await gateway.gql(
+        '{ inventory(first: 100, connection: "US01") '
+        "{ nodes { sku location quantity { value } } } }"
+    )
+    level = max(stock["data"]["inventory"]["nodes"], key=lambda n: Decimal(n["quantity"]["value"]))
+    orders = []
+    for key in ("tryton-cancel-1", "tryton-cancel-2"):
+        order_input = {
+            "idempotencyKey": key,
+            "customerId": "US01:2",
+            "lines": [{"sku": level["sku"], "quantity": "1"}],
+        }
+        placed = (await gateway.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
+        assert placed["errors"] == []
+        orders.append(placed["order"]["id"])
+    open_id, shipped_id = orders
+    assert (await gateway.gql(FULFIL, {"id": shipped_id}))["data"]["fulfillOrder"]["errors"] == []
+
+    cancelled = await gateway.gql(
+        CANCEL, {"id": open_id, "key": "tryton-cancel-1", "reason": "customer withdrew"}
+    )
+    refused = await gateway.gql(CANCEL, {"id": shipped_id, "key": "tryton-cancel-2"})
+
+    assert cancelled["data"]["cancelOrder"] == {
+        "order": {"id": open_id, "status": "CANCELLED"},
+        "errors": [],
+    }
+    status = (await gateway.gql(STATUS, {"id": open_id}))["data"]["orderStatus"]
+    assert (status["status"], status["deliveries"]) == ("CANCELLED", [])
+    [sale] = tryton.search_read(
+        "sale.sale",
+        [("id", "=", int(open_id.split(":")[1]))],
+        ["state", "shipment_state", "comment", "shipments.state"],
+    )
+    assert (sale["state"], sale["shipment_state"]) == ("done", "none")
+    assert [s["state"] for s in sale["shipments."]] == ["cancelled"]
+    assert "customer withdrew" in sale["comment"]
+
+    [error] = refused["data"]["cancelOrder"]["errors"]
+    assert (error["code"], error["reason"]) == ("NOT_CANCELLABLE", "shipped")
+    status = (await gateway.gql(STATUS, {"id": shipped_id}))["data"]["orderStatus"]
+    assert status["status"] == "SHIPPED"
+    [sale] = tryton.search_read(
+        "sale.sale", [("id", "=", int(shipped_id.split(":")[1]))], ["shipments.state"]
+    )
+    assert [s["state"] for s in sale["shipments."]] == ["done"]
