@@ -136,14 +136,25 @@ class Parameter:
 
 
 @dataclass(frozen=True)
-class FunctionImport:
-    """A function import returning one entity of ``entity_set``."""
+class ComplexType:
+    """A structured type without a key, such as the messages a function import answers."""
 
     name: str
-    entity_set: str
+    properties: tuple[Property, ...]
+
+
+@dataclass(frozen=True)
+class FunctionImport:
+    """A function import returning one entity of ``entity_set``, or, with ``returns``, an
+    instance of that complex type (a collection of them when ``many``)."""
+
+    name: str
+    entity_set: str | None
     parameters: tuple[Parameter, ...]
     http_method: str = "POST"
     action_for: str | None = None
+    returns: ComplexType | None = None
+    many: bool = False
 
 
 @dataclass(frozen=True)

@@ -120,14 +120,17 @@ def _container(service: Service, association_sets: list[str]) -> str:
         )
     parts.extend(association_sets)
     for function in service.functions:
-        target = service.entity_set(function.entity_set)
-        if target is None:
-            raise ValueError(f"{function.name}: unknown set {function.entity_set}")
-        type_name = f"{ns}.{target.entity_type.name}"
+        if function.returns is not None:
+            type_name, set_name = f"{ns}.{function.returns.name}", None
+        else:
+            target = service.entity_set(function.entity_set or "")
+            if target is None:
+                raise ValueError(f"{function.name}: unknown set {function.entity_set}")
+            type_name, set_name = f"{ns}.{target.entity_type.name}", target.name
         pairs: list[tuple[str, str | None]] = [
             ("Name", function.name),
-            ("ReturnType", type_name),
-            ("EntitySet", target.name),
+            ("ReturnType", f"Collection({type_name})" if function.many else type_name),
+            ("EntitySet", set_name),
             ("m:HttpMethod", function.http_method),
             ("sap:action-for", f"{ns}.{function.action_for}" if function.action_for else None),
         ]
@@ -154,6 +157,14 @@ def build_metadata(service: Service) -> str:
         if entity_set.entity_type.name not in seen:
             seen.add(entity_set.entity_type.name)
             types.append(_entity_type(service, entity_set.entity_type))
+    for function in service.functions:
+        complex_type = function.returns
+        if complex_type is not None and complex_type.name not in seen:
+            seen.add(complex_type.name)
+            properties = "".join(_property(prop) for prop in complex_type.properties)
+            types.append(
+                f"<ComplexType Name={quoteattr(complex_type.name)}>{properties}</ComplexType>"
+            )
     associations, association_sets = _associations(service)
     return (
         '<?xml version="1.0" encoding="utf-8"?>'

@@ -28,9 +28,9 @@ from erp_sandbox.sap.batch import (
     parse_batch,
     render_batch,
 )
+from erp_sandbox.sap.functions import call_function
 from erp_sandbox.sap.operations import (
     METHOD_NOT_ALLOWED,
-    call_function,
     create,
     json_response,
     read,

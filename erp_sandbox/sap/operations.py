@@ -17,19 +17,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from erp_sandbox.odata.edm import EntitySet, Row, Service
-from erp_sandbox.odata.errors import ODataError, bad_request, not_found
+from erp_sandbox.odata.errors import ODataError, not_found
 from erp_sandbox.odata.payload import parse_json_body
 from erp_sandbox.odata.query import ExpandTree, QueryOptions, ResourcePath, parse_query
 from erp_sandbox.odata.reader import count_rows, read_collection, read_entity, select_rows
 from erp_sandbox.odata.serialize import Serializer, etag_selected
-from erp_sandbox.odata.tokens import parse_literal
-from erp_sandbox.sap.billing import cancel_billing_document
 from erp_sandbox.sap.goods_movements import create_material_document
 from erp_sandbox.sap.orders import create_sales_order, update_sales_order
 from erp_sandbox.sap.rejection import update_sales_order_item
 from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.schema_people import EMPLOYEE_SERVICE
-from erp_sandbox.sap.shipping import create_delivery, pick_all_items, post_goods_issue
+from erp_sandbox.sap.shipping import create_delivery
 from erp_sandbox.sap.store import Transaction
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -230,58 +228,3 @@ async def update(
         status_code=204,
         headers={"dataserviceversion": "2.0", **_entity_headers(writer, entity_set, row)},
     )
-
-
-def _document_parameter(request: Request, name: str) -> str:
-    raw = request.query_params.get(name)
-    if raw is None:
-        raise bad_request(f"Parameter '{name}' of the function import is missing")
-    literal = parse_literal(raw)
-    if literal.kind != "string" or not literal.value:
-        raise bad_request(f"Parameter '{name}' must be a string literal such as '80000000'")
-    value = str(literal.value)
-    return (value.lstrip("0") or "0") if value.isdigit() else value
-
-
-def call_function(request: Request, sandbox: Sandbox, service: Service, name: str) -> Response:
-    """``PickAllItems`` or ``PostGoodsIssue`` of a delivery, ``Cancel`` of a billing document.
-
-    ``PostGoodsIssue`` answers a collection of messages, as SAP does, not the delivery.
-    """
-    function = service.function(name)
-    if function is None:
-        raise not_found(name)
-    if request.method != function.http_method:
-        raise ODataError(
-            405, METHOD_NOT_ALLOWED, f"Function import '{name}' needs {function.http_method}"
-        )
-    now = sandbox.now()
-    writer = serializer(request, sandbox, service)
-    if name == "PostGoodsIssue":
-        delivery = _document_parameter(request, "DeliveryDocument")
-        with sandbox.store.write() as tx:
-            post_goods_issue(tx, delivery, request.headers.get("If-Match"), now)
-        text = f"Goods issue for outbound delivery {delivery} posted"
-        report = {
-            "SystemMessageIdentification": "VL",
-            "SystemMessageNumber": "311",
-            "SystemMessageType": "S",
-            "SystemMessageText": text,
-        }
-        return json_response(
-            {"d": {"results": [report]}}, headers={"sap-message": sap_message("VL/311", text)}
-        )
-    if name == "PickAllItems":
-        delivery = _document_parameter(request, "DeliveryDocument")
-        with sandbox.store.write() as tx:
-            row = pick_all_items(tx, delivery, request.headers.get("If-Match"), now)
-        message = sap_message("VL/311", f"Outbound Delivery {delivery} has been saved")
-    else:
-        document = _document_parameter(request, "BillingDocument")
-        with sandbox.store.write() as tx:
-            row = cancel_billing_document(tx, document, now)
-        message = sap_message("VF/311", f"Document {document} has been cancelled")
-    entity_set = service.entity_set(function.entity_set)
-    assert entity_set is not None
-    headers = {"sap-message": message, **_entity_headers(writer, entity_set, row)}
-    return json_response({"d": writer.entity(entity_set, row)}, headers=headers)

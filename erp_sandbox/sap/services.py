@@ -10,7 +10,7 @@ service (URL segment)                  entity sets, function imports
 ``API_SALES_ORDER_SRV``                A_SalesOrder (deep insert, PATCH), A_SalesOrderItem
 ``API_OUTBOUND_DELIVERY_SRV;v=0002``   A_OutbDeliveryHeader (create), A_OutbDeliveryItem,
                                        PickAllItems, PostGoodsIssue
-``API_BILLING_DOCUMENT_SRV``           A_BillingDocument, A_BillingDocumentItem, Cancel
+``API_BILLING_DOCUMENT_SRV``           A_BillingDocument, A_BillingDocumentItem, Cancel, GetPDF
                                        (creation is the OData v4 billing document API's
                                        ``CreateFromSDDocument``, see
                                        :mod:`erp_sandbox.sap.billing_v4`)
@@ -42,6 +42,7 @@ from erp_sandbox.sap import schema_documents as documents
 from erp_sandbox.sap import schema_master as master
 from erp_sandbox.sap import schema_material_documents as material_documents
 from erp_sandbox.sap.schema_credit import CREDIT_MANAGEMENT_SERVICE
+from erp_sandbox.sap.schema_functions import CANCEL_RESULT, GET_PDF_RESULT, PICKING_REPORT
 from erp_sandbox.sap.schema_people import EMPLOYEE_SERVICE
 
 BUSINESS_PARTNER_SERVICE = Service(
@@ -90,15 +91,19 @@ OUTBOUND_DELIVERY_SERVICE = Service(
     functions=(
         FunctionImport(
             "PickAllItems",
-            "A_OutbDeliveryHeader",
+            None,
             (Parameter("DeliveryDocument", EdmType.STRING, 10),),
             action_for="A_OutbDeliveryHeaderType",
+            returns=PICKING_REPORT,
+            many=True,
         ),
         FunctionImport(
             "PostGoodsIssue",
-            "A_OutbDeliveryHeader",
+            None,
             (Parameter("DeliveryDocument", EdmType.STRING, 10),),
             action_for="A_OutbDeliveryHeaderType",
+            returns=PICKING_REPORT,
+            many=True,
         ),
     ),
 )
@@ -113,9 +118,19 @@ BILLING_DOCUMENT_SERVICE = Service(
     functions=(
         FunctionImport(
             "Cancel",
-            "A_BillingDocument",
-            (Parameter("BillingDocument", EdmType.STRING, 10),),
+            None,
+            (Parameter("BillingDocument", EdmType.STRING, 11000),),
             action_for="A_BillingDocumentType",
+            returns=CANCEL_RESULT,
+            many=True,
+        ),
+        FunctionImport(
+            "GetPDF",
+            None,
+            (Parameter("BillingDocument", EdmType.STRING, 11000),),
+            http_method="GET",
+            action_for="A_BillingDocumentType",
+            returns=GET_PDF_RESULT,
         ),
     ),
 )

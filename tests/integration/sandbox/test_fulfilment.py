@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,8 +53,13 @@ async def _pick(writer: httpx.AsyncClient, delivery: str, etag: str) -> str:
         headers={"If-Match": etag},
     )
     assert picked.status_code == 200, picked.text
-    assert picked.json()["d"]["OverallPickingStatus"] == "C"
-    new_etag: str = picked.headers["etag"]
+    [report] = picked.json()["d"]["results"]  # a PickingReport message, not the delivery
+    assert report["DeliveryDocument"] == delivery
+    assert report["__metadata"]["type"].endswith(".PickingReport")
+    assert "OverallPickingStatus" not in report
+    header = await writer.get(f"{DELIVERY}/A_OutbDeliveryHeader('{delivery}')")
+    assert header.json()["d"]["OverallPickingStatus"] == "C"
+    new_etag: str = header.headers["etag"]
     return new_etag
 
 
@@ -203,7 +209,23 @@ async def test_billing_service_v2_reads_and_cancels_but_does_not_create(
     writer: httpx.AsyncClient,
 ) -> None:
     metadata = (await writer.get(f"{BILLING}/$metadata")).text
-    assert 'FunctionImport Name="Cancel"' in metadata
+    # As SAP's metadata declares: Cancel answers messages, GetPDF (a GET) the PDF.
+    assert (
+        '<FunctionImport Name="Cancel"'
+        ' ReturnType="Collection(API_BILLING_DOCUMENT_SRV.CancelResult)" m:HttpMethod="POST"'
+        in metadata
+    )
+    assert (
+        '<FunctionImport Name="GetPDF" ReturnType="API_BILLING_DOCUMENT_SRV.GetPDFResult"'
+        ' m:HttpMethod="GET"' in metadata
+    )
+    assert '<ComplexType Name="GetPDFResult">' in metadata
+    deliveries = (await writer.get(f"{DELIVERY}/$metadata")).text
+    for name in ("PickAllItems", "PostGoodsIssue"):
+        assert (
+            f'<FunctionImport Name="{name}"'
+            ' ReturnType="Collection(API_OUTBOUND_DELIVERY_SRV.PickingReport)"' in deliveries
+        )
     assert "CreateFromSDDocument" not in metadata
     missing = await writer.post(f"{BILLING}/CreateFromSDDocument", params={"SDDocument": "'1'"})
     assert missing.status_code == 404
@@ -217,7 +239,17 @@ async def test_billing_service_v2_reads_and_cancels_but_does_not_create(
     first = (await _bill(writer, delivery)).json()["value"][0]["BillingDocument"]
     cancelled = await writer.post(f"{BILLING}/Cancel", params={"BillingDocument": f"'{first}'"})
     assert cancelled.status_code == 200, cancelled.text
-    assert cancelled.json()["d"]["BillingDocumentIsCancelled"] is True
+    [result] = cancelled.json()["d"]["results"]  # a CancelResult message, not the document
+    assert result["BillingDocument"] == first
+    read_back = await writer.get(f"{BILLING}/A_BillingDocument('{first}')")
+    assert read_back.json()["d"]["BillingDocumentIsCancelled"] is True
+    pdf = await writer.get(f"{BILLING}/GetPDF", params={"BillingDocument": f"'{first}'"})
+    assert pdf.status_code == 200, pdf.text
+    binary = pdf.json()["d"]["GetPDF"]["BillingDocumentBinary"]
+    assert base64.b64decode(binary).startswith(b"%PDF-")
+    assert (
+        await writer.post(f"{BILLING}/GetPDF", params={"BillingDocument": "'1'"})
+    ).status_code == 405
     again = await _bill(writer, delivery)
     assert again.status_code == 200, "a cancelled document's delivery is due for billing again"
     assert again.json()["value"][0]["BillingDocument"] != first
