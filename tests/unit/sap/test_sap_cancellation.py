@@ -1,0 +1,104 @@
+"""Cancelling a SAP order: a PATCH of each item's reason for rejection, checks before writes."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import unquote
+
+import httpx
+import pytest
+from sap_payloads import DELIVERY, SALES_ORDER
+
+from system_apis.contracts.errors import CancelRefusal, NotCancellable
+from system_apis.contracts.models import OrderStatus
+from system_apis.sap.adapter import SapAdapter
+from system_apis.sap.client import SapODataClient
+from tests.unit.sap.test_sap_adapter import ScriptedSap, collection, odata
+
+pytestmark = pytest.mark.unit
+
+ITEM = "A_SalesOrderItem(SalesOrder='4711',SalesOrderItem='{}')"
+
+
+@pytest.fixture
+def sap() -> ScriptedSap:
+    return ScriptedSap()
+
+
+@pytest.fixture
+async def adapter(sap: ScriptedSap) -> AsyncIterator[SapAdapter]:
+    client = SapODataClient(
+        "https://s4.example.com",
+        username="GATEWAY",
+        password="secret",
+        transport=httpx.MockTransport(sap),
+    )
+    adapter = SapAdapter("s4", client, rejection_reason="Z1")
+    yield adapter
+    await adapter.aclose()
+
+
+def order(rejection: str = "A", item_reason: str = "", delivery: str = "A") -> dict[str, Any]:
+    header = copy.deepcopy(SALES_ORDER)
+    header["OverallSDDocumentRejectionSts"] = rejection
+    for item in header["to_Item"]["results"]:
+        item["SalesDocumentRjcnReason"] = item_reason
+        item["DeliveryStatus"] = delivery
+    return header
+
+
+@pytest.fixture(autouse=True)
+def nothing_billed(sap: ScriptedSap) -> None:
+    sap.on("GET", "A_BillingDocumentItem", collection())
+
+
+def patches(sap: ScriptedSap) -> list[httpx.Request]:
+    return [r for r in sap.requests if r.method == "PATCH"]
+
+
+async def test_every_item_gets_the_connections_reason(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    reads = iter([order(), order(rejection="C", item_reason="Z1")])
+    sap.on("GET", "A_SalesOrder('4711')", lambda request: odata(next(reads)))
+    for item in ("10", "20"):
+        sap.on("PATCH", ITEM.format(item), httpx.Response(204))
+
+    cancelled = await adapter.cancel_order("4711", "not written to SAP")
+
+    assert cancelled.status is OrderStatus.CANCELLED
+    sent = patches(sap)
+    assert sorted(unquote(r.url.path).rsplit("/", 1)[-1] for r in sent) == [
+        ITEM.format("10"),
+        ITEM.format("20"),
+    ]
+    assert all(json.loads(r.content) == {"SalesDocumentRjcnReason": "Z1"} for r in sent)
+    assert all("If-Match" not in r.headers for r in sent)  # the item type has no ETag
+
+
+async def test_a_cancelled_order_is_answered_without_a_write(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    sap.on("GET", "A_SalesOrder('4711')", odata(order(rejection="C", item_reason="Z1")))
+
+    assert (await adapter.cancel_order("4711")).status is OrderStatus.CANCELLED
+    assert patches(sap) == []
+
+
+async def test_an_order_in_a_delivery_is_refused_before_any_write(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    sap.on("GET", "A_SalesOrder('4711')", odata(order(delivery="C")))
+    waiting = DELIVERY  # no goods issue yet (OverallGoodsMovementStatus A)
+    sap.on("GET", "A_OutbDeliveryItem", collection({"DeliveryDocument": "80000001"}))
+    sap.on("GET", "A_OutbDeliveryHeader", collection(waiting, count=1))
+
+    with pytest.raises(NotCancellable) as refused:
+        await adapter.cancel_order("4711")
+
+    assert refused.value.refusal is CancelRefusal.IN_DELIVERY
+    assert "80000001" in refused.value.message
+    assert patches(sap) == []
