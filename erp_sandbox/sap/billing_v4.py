@@ -61,6 +61,59 @@ _EDM = {
     "TotalGrossAmount": "Edm.Decimal",
 }
 
+CONTROL_TYPE = "D_BillgDocCrteFrmSDDocCtrlPP"
+CONTROL: dict[str, tuple[str, int | None]] = {
+    "DefaultBillingDocumentDate": ("Edm.Date", None),
+    "DefaultBillingDocumentType": ("Edm.String", 4),
+    "AutomPostingToAcctgIsDisabled": ("Edm.Boolean", None),
+    "CutOffBillingDocumentDate": ("Edm.Date", None),
+}
+"""``_Control``: its properties, EDM types and lengths, as SAP's service model declares."""
+
+REFERENCE_TYPE = "D_BillgDocCrteFrmSDDocRefPP"
+REFERENCE: dict[str, tuple[str, int | None]] = {
+    "SDDocument": ("Edm.String", 10),
+    "BillingDocumentType": ("Edm.String", 4),
+    "BillingDocumentDate": ("Edm.Date", None),
+    "DestinationCountry": ("Edm.String", 3),
+    "SalesOrganization": ("Edm.String", 4),
+    "SDDocumentCategory": ("Edm.String", 4),
+}
+"""One ``_Reference`` entry, as SAP's service model declares it."""
+
+
+def _complex_type(name: str, properties: dict[str, tuple[str, int | None]]) -> str:
+    declared = "".join(
+        f'<Property Name="{prop}" Type="{edm}"'
+        + (f' MaxLength="{length}"' if length else "")
+        + "/>"
+        for prop, (edm, length) in properties.items()
+    )
+    return f'<ComplexType Name="{name}">{declared}</ComplexType>'
+
+
+def _check(value: Any, where: str, properties: dict[str, tuple[str, int | None]]) -> None:
+    """400 for what an OData v4 service refuses in a complex-typed parameter: a property the
+    type does not declare, or a value not of its type (string too long, date not a date)."""
+    if not isinstance(value, dict):
+        raise _invalid(f"'{where}' must be a JSON object")
+    for prop, given in value.items():
+        if prop not in properties:
+            raise _invalid(f"Property '{prop}' is not defined in '{where}'")
+        if given is None:
+            continue
+        edm, length = properties[prop]
+        if edm == "Edm.Boolean" and not isinstance(given, bool):
+            raise _invalid(f"'{where}/{prop}' must be true or false")
+        if edm == "Edm.String" and (not isinstance(given, str) or len(given) > (length or 0)):
+            raise _invalid(f"'{where}/{prop}' must be a string of at most {length} characters")
+        if edm == "Edm.Date":
+            try:
+                date.fromisoformat(given if isinstance(given, str) and len(given) == 10 else "")
+            except ValueError:
+                raise _invalid(f"'{where}/{prop}' must be a date such as 2024-06-03") from None
+
+
 METADATA = (
     '<?xml version="1.0" encoding="utf-8"?>'
     '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">'
@@ -74,24 +127,13 @@ METADATA = (
         for name in FIELDS
     )
     + "</EntityType>"
-    '<ComplexType Name="D_BillingDocCreateFromSDDocCtrlP">'
-    '<Property Name="DefaultBillingDocumentDate" Type="Edm.Date"/>'
-    '<Property Name="DefaultBillingDocumentType" Type="Edm.String" MaxLength="4"/>'
-    '<Property Name="AutomPostingToAcctgIsDisabled" Type="Edm.Boolean"/>'
-    '<Property Name="CutOffBillingDocumentDate" Type="Edm.Date"/>'
-    "</ComplexType>"
-    '<ComplexType Name="D_BillingDocCreateFromSDDocRefP">'
-    '<Property Name="SDDocument" Type="Edm.String" MaxLength="10"/>'
-    '<Property Name="BillingDocumentType" Type="Edm.String" MaxLength="4"/>'
-    '<Property Name="BillingDocumentDate" Type="Edm.Date"/>'
-    '<Property Name="SDDocumentCategory" Type="Edm.String" MaxLength="4"/>'
-    "</ComplexType>"
-    '<Action Name="CreateFromSDDocument" IsBound="true">'
+    + _complex_type(CONTROL_TYPE, CONTROL)
+    + _complex_type(REFERENCE_TYPE, REFERENCE)
+    + '<Action Name="CreateFromSDDocument" IsBound="true">'
     '<Parameter Name="_it" Type="Collection(SAP__self.BillingDocumentType)" Nullable="false"/>'
-    '<Parameter Name="_Control" Type="SAP__self.D_BillingDocCreateFromSDDocCtrlP" '
+    f'<Parameter Name="_Control" Type="SAP__self.{CONTROL_TYPE}" Nullable="false"/>'
+    f'<Parameter Name="_Reference" Type="Collection(SAP__self.{REFERENCE_TYPE})" '
     'Nullable="false"/>'
-    '<Parameter Name="_Reference" '
-    'Type="Collection(SAP__self.D_BillingDocCreateFromSDDocRefP)" Nullable="false"/>'
     '<ReturnType Type="Collection(SAP__self.BillingDocumentType)" Nullable="false"/>'
     "</Action>"
     '<EntityContainer Name="Container">'
@@ -143,13 +185,18 @@ def billing_document_v4(row: Row) -> dict[str, Any]:
 
 def references_of(document: dict[str, Any]) -> list[str]:
     """The SD documents of the action's ``_Reference`` (leading zeros dropped); 400 if none."""
-    if not isinstance(document.get("_Control"), dict):
+    if "_Control" not in document:
         raise _invalid("Parameter '_Control' of action CreateFromSDDocument is missing")
+    unknown = sorted(set(document) - {"_Control", "_Reference"})
+    if unknown:
+        raise _invalid(f"Action CreateFromSDDocument has no parameter '{unknown[0]}'")
+    _check(document["_Control"], "_Control", CONTROL)
     raw = document.get("_Reference")
     if not isinstance(raw, list) or not raw:
         raise _invalid("Parameter '_Reference' of action CreateFromSDDocument is missing")
     references: list[str] = []
     for entry in raw:
+        _check(entry, "_Reference", REFERENCE)
         number = entry.get("SDDocument") if isinstance(entry, dict) else None
         if not isinstance(number, str) or not number.strip():
             raise _invalid("Every '_Reference' entry needs an 'SDDocument'")
