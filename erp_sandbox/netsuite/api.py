@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from erp_sandbox.netsuite import adjustments, closing, records, transactions
-from erp_sandbox.netsuite.errors import NsError
+from erp_sandbox.netsuite.errors import INVALID_LOGIN, NsError
+from erp_sandbox.netsuite.oauth2 import TOKEN_PATH, OAuthRefusal
 from erp_sandbox.netsuite.sandbox import Sandbox
 from erp_sandbox.netsuite.settings import MAX_PAGE
 
@@ -51,10 +52,15 @@ def _paging(request: Request) -> tuple[int, int]:
 async def endpoint(request: Request) -> Response:
     """Authenticates, applies the concurrency limit, then handles the request."""
     sandbox: Sandbox = request.app.state.sandbox
+    header = request.headers.get("authorization") or ""
+    if request.url.path == TOKEN_PATH:
+        return await _token(sandbox, request)
     try:
-        sandbox.tokens.verify(
-            request.method, str(request.url), request.headers.get("authorization")
-        )
+        if header[:7].lower() == "bearer ":
+            if not sandbox.oauth2.valid(header[7:].strip()):
+                raise NsError(401, "INVALID_LOGIN", INVALID_LOGIN)
+        else:
+            sandbox.tokens.verify(request.method, str(request.url), header or None)
     except NsError as error:
         return error_response(error)
     if not sandbox.enter():
@@ -69,6 +75,17 @@ async def endpoint(request: Request) -> Response:
         return error_response(error)
     finally:
         sandbox.leave()
+
+
+async def _token(sandbox: Sandbox, request: Request) -> Response:
+    if request.method != "POST":
+        return JSONResponse({"error": "invalid_request"}, 405)
+    form = {key: str(value) for key, value in (await request.form()).items()}
+    url = f"{request.url.scheme}://{request.url.netloc}{TOKEN_PATH}"
+    try:
+        return JSONResponse(sandbox.oauth2.issue(form, url))
+    except OAuthRefusal as refusal:
+        return JSONResponse(refusal.body, refusal.status)
 
 
 def _handle(sandbox: Sandbox, request: Request, raw: bytes) -> Response:

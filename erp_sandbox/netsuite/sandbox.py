@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from erp_sandbox.netsuite.oauth2 import TokenIssuer
 from erp_sandbox.netsuite.seed import seed
 from erp_sandbox.netsuite.settings import SandboxSettings
 from erp_sandbox.netsuite.store import Store
@@ -22,6 +23,7 @@ class Sandbox:
         self.settings = settings
         self.store = Store(settings.data_dir)
         self.tokens = TokenVerifier(settings)
+        self.oauth2 = TokenIssuer(settings)
         self.faults = FaultInjector(settings.faults)
         self._lock = threading.Lock()
         self.in_flight = 0

@@ -24,7 +24,9 @@ class SandboxSettings:
     (NetSuite's per-account concurrency governance). ``data_dir``: directory of the SQLite file
     (kept across restarts); None keeps the data in memory. ``seed_anchor``: the moment the
     demo data is dated relative to (default: now). ``faults``: the initial fault plan (the
-    shape of the SAP sandbox's, see :mod:`erp_sandbox.sap.faults`).
+    shape of the SAP sandbox's, see :mod:`erp_sandbox.sap.faults`). ``m2m_certificates``:
+    certificate id and PEM public key of each certificate uploaded for OAuth 2.0 client
+    credentials (the integration's client id is ``consumer_key``).
     """
 
     account_id: str = "TSTDRV1234567"
@@ -37,3 +39,4 @@ class SandboxSettings:
     data_dir: Path | None = None
     seed_anchor: datetime | None = None
     faults: FaultPlan | None = None
+    m2m_certificates: tuple[tuple[str, str], ...] = ()

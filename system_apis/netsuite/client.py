@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 
 from system_apis.contracts.errors import ErpError, Unavailable, UnknownOutcome
-from system_apis.netsuite.auth import TokenAuth
 from system_apis.netsuite.errors import error_from_response
 
 RECORDS = "/services/rest/record/v1"
@@ -45,7 +44,7 @@ class NetSuiteClient:
     def __init__(
         self,
         base_url: str,
-        auth: TokenAuth,
+        auth: httpx.Auth,
         *,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,

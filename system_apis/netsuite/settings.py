@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -29,15 +31,29 @@ class NetSuiteSettings(ConnectorSettings):
 
     ``consumer_key``/``consumer_secret`` are the integration record's, ``token_id``/
     ``token_secret`` the access token's (each secret given as a value or as the name of an
-    environment variable holding it). ``base_url`` defaults to the account's own
-    ``https://<account>.suitetalk.api.netsuite.com``. ``time_zone`` is the time zone of the
-    integration user's preferences (SuiteQL answers and compares timestamps in it).
+    environment variable holding it). With ``auth = "oauth2"`` the connection uses the client
+    credentials grant instead: ``consumer_key`` is the integration's client id,
+    ``certificate_id`` and ``private_key_file`` the certificate uploaded for it. ``base_url``
+    defaults to the account's own ``https://<account>.suitetalk.api.netsuite.com``.
+    ``time_zone`` is the time zone of the integration user's preferences (SuiteQL answers and
+    compares timestamps in it).
     ``location`` is the location (by name) of order lines that name none (unset: NetSuite's
     default); ``adjustment_account`` the internal id of the account stock adjustments post
     to (unset: no stock adjustments).
     """
 
     account_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]+$")
+    auth: Literal["tba", "oauth2"] = Field(
+        default="tba",
+        description="tba: Token-Based Authentication; oauth2: client credentials (M2M) with "
+        "a certificate",
+    )
+    certificate_id: str | None = Field(
+        default=None, min_length=1, description="oauth2: the id NetSuite gave the certificate"
+    )
+    private_key_file: Path | None = Field(
+        default=None, description="oauth2: PEM private key of the uploaded certificate"
+    )
     base_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     consumer_key: str | None = Field(default=None, min_length=1)
     consumer_secret: SecretStr | None = None
@@ -63,16 +79,21 @@ class NetSuiteSettings(ConnectorSettings):
     def _complete(self) -> NetSuiteSettings:
         if self.account_id is None:
             return self
-        missing = [
-            name
-            for name, given in (
+        needed = (
+            (
+                ("consumer_key", self.consumer_key),
+                ("certificate_id", self.certificate_id),
+                ("private_key_file", self.private_key_file),
+            )
+            if self.auth == "oauth2"
+            else (
                 ("consumer_key", self.consumer_key),
                 ("consumer_secret", self.consumer_secret or self.consumer_secret_env),
                 ("token_id", self.token_id),
                 ("token_secret", self.token_secret or self.token_secret_env),
             )
-            if not given
-        ]
+        )
+        missing = [name for name, given in needed if not given]
         if missing:
             raise ValueError(f"a NetSuite account needs {', '.join(missing)}")
         return self
