@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from experience_api.cache_settings import CacheSettings
 from experience_api.connection_settings import ConnectionSettings
+from experience_api.embedded import embedded_endpoint
 from experience_api.gateway import Gateway
 from experience_api.result_cache import ResultCache
-from experience_api.safety import embedded_sandbox_dir
 from experience_api.security.audit_key import load_audit_key
 from experience_api.services import PagingLimits, Services
 from experience_api.settings import EventSettings, Settings
@@ -73,7 +73,7 @@ from process_apis.webhooks.sql_store import SqlWebhookStore
 from process_apis.webhooks.worker import DeliveryWorker
 from system_apis.caching.adapter import CachingAdapter
 from system_apis.caching.store import ResponseCache
-from system_apis.contracts.connector import Endpoint
+from system_apis.contracts.connector import Endpoint, ReadsEmployeesElsewhere
 from system_apis.contracts.port import ErpAdapter
 from system_apis.registry import installed_connectors
 from system_apis.resilience.adapter import ResilientAdapter
@@ -91,9 +91,16 @@ async def build_gateway(settings: Settings) -> Gateway:
         adapters: dict[str, ErpAdapter] = {}
         guarded: dict[str, ResilientAdapter] = {}
         connectors = installed_connectors()
+        by_name = {conn.name: conn for conn in settings.connections}
         for conn in settings.connections:
-            endpoint = _embedded(conn, settings, sandboxes) if conn.erp.embedded else None
+            if connectors.get(conn.kind).paired:
+                continue  # built for each connection it serves, under that one's name
+            endpoint = embedded_endpoint(conn, settings, sandboxes) if conn.erp.embedded else None
             adapter = connectors.get(conn.kind).build(conn.name, conn.erp, endpoint)
+            if conn.erp.employees_from is not None:
+                _pair_employees(
+                    adapter, conn, by_name[conn.erp.employees_from], settings, sandboxes
+                )
             wrapper = guarded[conn.name] = ResilientAdapter(
                 adapter, conn.resilience, observer=metrics
             )
@@ -228,7 +235,7 @@ def _change_capture(
     watermarks = SqlWatermarkStore(engine)
     for conn in settings.connections:
         policy = conn.capture_policy
-        if policy.enabled:
+        if policy.enabled and conn.name in connections.names:
             poller = ChangeCapturePoller(
                 conn.name,
                 connections.get(conn.name),
@@ -331,69 +338,30 @@ def _inbound_events(
     return intake, processor
 
 
-def _embedded(conn: ConnectionSettings, settings: Settings, sandboxes: dict[str, Any]) -> Endpoint:
-    """A connection that names no system to reach is served by an emulator of its kind."""
-    emulator = EMULATORS.get(conn.kind)
-    if emulator is None:
-        raise ValueError(f"connection {conn.name}: no {conn.kind} system to reach and no emulator")
-    sandbox = sandboxes[conn.name] = emulator(conn, settings)
-    return Endpoint(
-        base_url=f"http://{conn.kind}-sandbox.embedded",
-        transport=httpx.ASGITransport(app=sandbox),
-        username=settings.sandbox_username,
-        password=settings.sandbox_password.get_secret_value(),
-    )
-
-
-def _sap_sandbox(conn: ConnectionSettings, settings: Settings) -> Any:
-    # Imported here so that a production deployment never loads the sandbox.
-    from erp_sandbox.sap.app import create_app
-    from erp_sandbox.sap.settings import SandboxSettings
-
-    return create_app(
-        SandboxSettings(
-            data_dir=embedded_sandbox_dir(settings.data_dir, conn.name),
-            username=settings.sandbox_username,
-            password=settings.sandbox_password.get_secret_value(),
-            sf_password=settings.sandbox_password.get_secret_value(),
-        )
-    )
-
-
-def _business_central_sandbox(conn: ConnectionSettings, settings: Settings) -> Any:
-    from erp_sandbox.business_central.app import create_app
-    from erp_sandbox.business_central.settings import SandboxSettings
-
-    # The emulator's default tenant is the one the connector's embedded connections name.
-    return create_app(
-        SandboxSettings(
-            client_id=settings.sandbox_username,
-            client_secret=settings.sandbox_password.get_secret_value(),
-        )
-    )
-
-
-def _netsuite_sandbox(conn: ConnectionSettings, settings: Settings) -> Any:
-    # The embedded connection's integration and token are the sandbox user and password, its
-    # account the sandbox's default one (see system_apis.netsuite.connector.EMBEDDED_ACCOUNT).
-    from erp_sandbox.netsuite.app import create_app
-    from erp_sandbox.netsuite.settings import SandboxSettings
-
-    secret = settings.sandbox_password.get_secret_value()
-    return create_app(
-        SandboxSettings(
-            consumer_key=settings.sandbox_username,
-            consumer_secret=secret,
-            token_id=settings.sandbox_username,
-            token_secret=secret,
-            data_dir=embedded_sandbox_dir(settings.data_dir, conn.name),
-        )
-    )
-
-
-EMULATORS: dict[str, Callable[[ConnectionSettings, Settings], Any]] = {
-    "sap": _sap_sandbox,
-    "business_central": _business_central_sandbox,
-    "netsuite": _netsuite_sandbox,
-}
-"""Emulators by connection kind (ASGI apps), for connections that name no system to reach."""
+def _pair_employees(
+    adapter: ErpAdapter,
+    conn: ConnectionSettings,
+    source: ConnectionSettings,
+    settings: Settings,
+    sandboxes: dict[str, Any],
+) -> None:
+    """Let ``conn``'s adapter read its employees from the connection ``source`` (a paired
+    kind, checked by the settings): an adapter of ``source`` built under ``conn``'s name, so
+    the employees keep ``conn``'s ids. An embedded ``source`` paired with an embedded S/4
+    connection is that connection's emulator's SuccessFactors API, else an emulator of its own."""
+    if not isinstance(adapter, ReadsEmployeesElsewhere):
+        raise ValueError(f"connection {conn.name} ({conn.kind}): reads no employees_from")
+    endpoint = None
+    if source.erp.embedded:
+        emulator = sandboxes.get(conn.name, sandboxes.get(source.name))
+        if emulator is None:
+            endpoint = embedded_endpoint(source, settings, sandboxes)
+        else:
+            endpoint = Endpoint(
+                base_url=f"http://{source.kind}-sandbox.embedded",
+                transport=httpx.ASGITransport(app=emulator),
+                username=settings.sandbox_username,
+                password=settings.sandbox_password.get_secret_value(),
+            )
+    connector = installed_connectors().get(source.kind)
+    adapter.read_employees_from(connector.build(conn.name, source.erp, endpoint))

@@ -10,7 +10,7 @@ this module names no ERP. A connection that names no kind is an SAP one, as befo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny, ValidationError, model_validator
@@ -85,3 +85,30 @@ def _explain(exc: ValidationError, kind: str) -> str:
             message = error["msg"]
         parts.append(f"{where}: {message}")
     return "; ".join(parts)
+
+
+def check_pairings(connections: Sequence[ConnectionSettings]) -> None:
+    """Every ``employees_from`` names a connection of a paired kind (successfactors), and
+    every connection of such a kind is named by at least one; else a ValueError naming the
+    connection and the field."""
+    registry = installed_connectors()
+    by_name = {c.name: c for c in connections}
+    paired_kinds = sorted(c.kind for c in registry if c.paired)
+    used: set[str] = set()
+    for conn in connections:
+        source = conn.erp.employees_from
+        if source is None:
+            continue
+        target = by_name.get(source)
+        if target is None or not registry.get(target.kind).paired:
+            raise ValueError(
+                f"connection {conn.name!r} ({conn.kind}): employees_from: {source!r} is not "
+                f"a connection of kind {' or '.join(paired_kinds)}"
+            )
+        used.add(source)
+    for conn in connections:
+        if registry.get(conn.kind).paired and conn.name not in used:
+            raise ValueError(
+                f"connection {conn.name!r} ({conn.kind}) serves no connection: name it in "
+                "the employees_from of one"
+            )

@@ -120,8 +120,8 @@ EMULATED = (("BC01", "business_central"), ("NS01", "netsuite"))
 
 
 def _with_every_emulator(settings: Settings) -> Settings:
-    from experience_api.bootstrap import EMULATORS
     from experience_api.connection_settings import ConnectionSettings
+    from experience_api.embedded import EMULATORS
     from system_apis.registry import UnknownKind, installed_connectors
 
     connectors = installed_connectors()

@@ -15,7 +15,7 @@ from pydantic_settings import (
 )
 
 from experience_api.cache_settings import CacheSettings
-from experience_api.connection_settings import ConnectionSettings
+from experience_api.connection_settings import ConnectionSettings, check_pairings
 from experience_api.inbound.config import InboundSettings
 from experience_api.limits.config import GraphQLSettings
 from experience_api.mcp.config import McpSettings
@@ -70,8 +70,12 @@ class EventSettings(BaseModel):
 
 
 def _embedded_default() -> list[ConnectionSettings]:
-    """One SAP connection served by the built-in sandbox."""
-    return [ConnectionSettings.model_validate({"name": "EU01"})]
+    """One SAP connection served by the built-in sandbox, reading its employees from a
+    SuccessFactors connection served by the same sandbox's SuccessFactors API."""
+    return [
+        ConnectionSettings.model_validate({"name": "EU01", "employees_from": "SF01"}),
+        ConnectionSettings.model_validate({"name": "SF01", "kind": "successfactors"}),
+    ]
 
 
 class Settings(BaseSettings):
@@ -156,6 +160,7 @@ class Settings(BaseSettings):
             raise ValueError(f"connection names must be unique: {names}")
         if not self.connections:
             raise ValueError("at least one connection is required")
+        check_pairings(self.connections)
         self.inbound.check(names)
         return self
 

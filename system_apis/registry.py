@@ -1,8 +1,8 @@
 """The connector registry: which ERP kinds the gateway can connect, by the ``kind`` of a
 connection.
 
-:func:`installed_connectors` holds the built-in kinds (``sap``, ``tryton``,
-``business_central``, ``netsuite``) and any connector another installed package offers
+:func:`installed_connectors` holds the built-in kinds (``sap``, ``successfactors``,
+``tryton``, ``business_central``, ``netsuite``) and any connector another installed package offers
 under the entry-point group ``erp_gateway.connectors``
 (``toy = my_package.connector:CONNECTOR``), so adding an ERP adds one package and names it
 nowhere else. Settings validation and the composition root look kinds up here.
@@ -70,9 +70,12 @@ def installed_connectors() -> ConnectorRegistry:
     from system_apis.business_central.connector import CONNECTOR as BUSINESS_CENTRAL
     from system_apis.netsuite.connector import CONNECTOR as NETSUITE
     from system_apis.sap.connector import CONNECTOR as SAP
+    from system_apis.successfactors.connector import CONNECTOR as SUCCESSFACTORS
     from system_apis.tryton.connector import CONNECTOR as TRYTON
 
-    return ConnectorRegistry([SAP, TRYTON, BUSINESS_CENTRAL, NETSUITE], discover=_plugins)
+    return ConnectorRegistry(
+        [SAP, SUCCESSFACTORS, TRYTON, BUSINESS_CENTRAL, NETSUITE], discover=_plugins
+    )
 
 
 def _plugins() -> Iterator[AnyConnector]:

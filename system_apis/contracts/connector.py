@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -30,6 +30,12 @@ class ConnectorSettings(BaseModel):
         """True when the settings name no ERP to reach: the composition root must serve the
         connection from an emulator (see :class:`Endpoint`)."""
         return False
+
+    @property
+    def employees_from(self) -> str | None:
+        """The connection this one reads its employees from (of a kind whose connector is
+        ``paired``), or None: employees are the connection's own business."""
+        return None
 
 
 class Credentials(ConnectorSettings):
@@ -69,13 +75,30 @@ Factory = Callable[[str, S, Endpoint | None], ErpAdapter]
 for embedded settings only. Opens nothing that needs awaiting: clients connect lazily."""
 
 
+@runtime_checkable
+class ReadsEmployeesElsewhere(Protocol):
+    """An adapter whose employees live in another system, paired with it at start-up (an
+    S/4HANA connection reads them from SuccessFactors)."""
+
+    def read_employees_from(self, employees: ErpAdapter) -> None:
+        """Answer employee reads from ``employees`` (built under this adapter's connection
+        name, so its records carry this connection's ids); closed with this adapter."""
+        ...
+
+
 @dataclass(frozen=True)
 class Connector(Generic[S]):
-    """An ERP kind: the model its connection settings are validated with, and its factory."""
+    """An ERP kind: the model its connection settings are validated with, and its factory.
+
+    A ``paired`` kind is no gateway connection of its own: it serves the connections that
+    name it (see :attr:`ConnectorSettings.employees_from`), each through an adapter built
+    under that connection's name.
+    """
 
     kind: str
     settings: type[S]
     factory: Factory[S]
+    paired: bool = False
 
     def build(
         self, connection: str, settings: ConnectorSettings, endpoint: Endpoint | None = None

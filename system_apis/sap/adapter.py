@@ -36,7 +36,7 @@ from system_apis.contracts.models import (
     Source,
 )
 from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
-from system_apis.contracts.port import Capability
+from system_apis.contracts.port import Capability, ErpAdapter
 from system_apis.contracts.queries import (
     CustomerFilter,
     DeliveryFilter,
@@ -85,7 +85,7 @@ class SapAdapter:
     ``issue_cost_center`` when given); ``time_zone`` is the SAP system's, in which material
     documents are time-stamped (see :mod:`system_apis.sap.stock_movements`). Exports ask
     ``export_window`` entities per request (see :mod:`system_apis.sap.export`). Employees are
-    read from the paired SuccessFactors system through ``successfactors`` (none: no employees).
+    read from SuccessFactors: a paired connection's, else ``successfactors`` (none: no employees).
     A cancelled order's items get the reason for rejection ``rejection_reason``.
     """
 
@@ -115,7 +115,9 @@ class SapAdapter:
         self._client = client
         self._guard = MappingGuard("SAP", connection)
         self._rejection_reason = rejection_reason
-        self._employees = SuccessFactorsEmployees(successfactors, self._source, self._guard)
+        self._employees: SuccessFactorsEmployees | ErpAdapter = SuccessFactorsEmployees(
+            successfactors, self._source, self._guard
+        )
         self._defaults = SapDefaults(
             sales_organization=sales_organization,
             distribution_channel=distribution_channel,
@@ -143,9 +145,12 @@ class SapAdapter:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        if self._employees.paired:
+        if not isinstance(self._employees, SuccessFactorsEmployees) or self._employees.paired:
             return frozenset(Capability)
         return frozenset(Capability) - {Capability.READ_EMPLOYEES}
+
+    def read_employees_from(self, employees: ErpAdapter) -> None:  # a SuccessFactors adapter
+        self._employees = employees
 
     @property
     def limits(self) -> FieldLimits:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 
 from system_apis.contracts.connector import Connector, Endpoint
@@ -11,10 +13,21 @@ from system_apis.sap.mapping.defaults import STANDARD_UNIT_DECIMALS
 from system_apis.sap.settings import SapSettings
 from system_apis.sap.successfactors import successfactors_client
 
+logger = logging.getLogger(__name__)
+
 
 def sap_adapter(connection: str, settings: SapSettings, endpoint: Endpoint | None) -> SapAdapter:
-    """The adapter of one SAP connection: at ``base_url``, or at the emulator's endpoint;
-    employees come from its ``successfactors`` system, else from the emulator's."""
+    """The adapter of one SAP connection: at ``base_url``, or at the emulator's endpoint.
+
+    Employees come from the connection ``employees_from`` names, which the composition root
+    pairs with the adapter; else from the deprecated ``successfactors`` block; else, for an
+    embedded connection, from the emulator's SuccessFactors API."""
+    if settings.successfactors is not None:
+        logger.warning(
+            "connection %s: the successfactors block is deprecated; configure a connection "
+            "of kind successfactors and name it in employees_from",
+            connection,
+        )
     if endpoint is not None:
         base_url, transport = endpoint.base_url, endpoint.transport
         username, password = endpoint.username, endpoint.password
@@ -47,8 +60,10 @@ def sap_adapter(connection: str, settings: SapSettings, endpoint: Endpoint | Non
         time_zone=settings.time_zone,
         rejection_reason=settings.rejection_reason,
         unit_decimals={**STANDARD_UNIT_DECIMALS, **settings.unit_decimals},
-        successfactors=successfactors_client(
-            settings.successfactors, endpoint, settings.timeout_seconds
+        successfactors=(
+            None
+            if settings.employees_from is not None
+            else successfactors_client(settings.successfactors, endpoint, settings.timeout_seconds)
         ),
     )
 

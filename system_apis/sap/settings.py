@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from system_apis.contracts.connector import Credentials
 from system_apis.sap.cancellation import DEFAULT_REJECTION_REASON
@@ -22,9 +22,10 @@ class SapSettings(Credentials):
     currency empty; ``language`` picks product descriptions. ``unit_decimals`` maps a unit
     code to the decimal places its quantities may have, added to SAP's standard units (PC, EA
     0; KG 3; ...), which SAP's public APIs do not offer to read. Employees are read from the
-    SuccessFactors system of ``successfactors`` (an embedded connection without one reads its
-    emulator's); a connection with neither reads no employees. A cancelled order's items get
-    the reason for rejection ``rejection_reason``.
+    SuccessFactors connection named by ``employees_from`` (``successfactors``, a block with
+    that system's settings, is its deprecated older form; an embedded connection with
+    neither reads its emulator's); a connection with none reads no employees. A cancelled
+    order's items get the reason for rejection ``rejection_reason``.
     """
 
     base_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
@@ -62,8 +63,16 @@ class SapSettings(Credentials):
         default_factory=dict,
         description='decimal places per unit code, over SAP\'s standard ones (e.g. {"PC": 0})',
     )
+    employees_from_connection: str | None = Field(
+        default=None,
+        alias="employees_from",
+        min_length=1,
+        description="the successfactors connection employees are read from",
+    )
     successfactors: SuccessFactorsSettings | None = Field(
-        default=None, description="the SuccessFactors system employees are read from"
+        default=None,
+        description="deprecated: the SuccessFactors system employees are read from "
+        "(use a successfactors connection and employees_from)",
     )
     time_zone: str = Field(
         default="UTC", description="the SAP system's time zone (material document entry times)"
@@ -83,6 +92,18 @@ class SapSettings(Credentials):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
 
+    @model_validator(mode="after")
+    def _one_employee_source(self) -> SapSettings:
+        if self.employees_from_connection is not None and self.successfactors is not None:
+            raise ValueError(
+                "employees_from and the deprecated successfactors block exclude each other"
+            )
+        return self
+
     @property
     def embedded(self) -> bool:
         return self.base_url is None
+
+    @property
+    def employees_from(self) -> str | None:
+        return self.employees_from_connection

@@ -3,6 +3,10 @@
 Each entry builds a live adapter (SAP over the SAP sandbox, NetSuite over the NetSuite
 sandbox, Tryton over a real trytond)
 and an unreachable twin, so the same tests run against all of them.
+
+A test runs on the adapters that have the capabilities it is marked with
+(``@pytest.mark.needs(Capability.READ_EMPLOYEES)``); unmarked, on those that read customers,
+products and sales orders (SuccessFactors, which holds employees only, is skipped there).
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ from system_apis.business_central.adapter import BusinessCentralAdapter
 from system_apis.business_central.client import BcClient
 from system_apis.business_central.connector import EMBEDDED_TENANT
 from system_apis.contracts import errors
-from system_apis.contracts.port import ErpAdapter
+from system_apis.contracts.port import Capability, ErpAdapter
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.successfactors import API_ROOT as SF_API_ROOT
 from system_apis.sap.successfactors import EMBEDDED_USER as SF_USER
+from system_apis.successfactors.adapter import SuccessFactorsAdapter
 from system_apis.tryton.adapter import TrytonAdapter
 from system_apis.tryton.client import TrytonClient
 from system_apis.tryton.settings import TrytonSettings
@@ -71,7 +76,16 @@ def _sap_adapter(transport: httpx.AsyncBaseTransport | None, base_url: str) -> S
     client = SapODataClient(
         base_url=base_url, username="GATEWAY", password="sandbox", transport=transport, timeout=5
     )
-    employees = SapODataClient(
+    adapter = SapAdapter(connection="EU01", client=client)
+    # Paired as the composition root pairs it with a SuccessFactors connection.
+    adapter.read_employees_from(_sf_adapter("EU01", transport, base_url))
+    return adapter
+
+
+def _sf_adapter(
+    connection: str, transport: httpx.AsyncBaseTransport | None, base_url: str
+) -> SuccessFactorsAdapter:
+    client = SapODataClient(
         base_url=base_url,
         username=SF_USER,
         password="sandbox",
@@ -79,7 +93,7 @@ def _sap_adapter(transport: httpx.AsyncBaseTransport | None, base_url: str) -> S
         timeout=5,
         service_path=SF_API_ROOT,
     )
-    return SapAdapter(connection="EU01", client=client, successfactors=employees)
+    return SuccessFactorsAdapter(connection, client)
 
 
 def _sap(tmp_path: Path) -> Subject:
@@ -88,6 +102,18 @@ def _sap(tmp_path: Path) -> Subject:
     live = _sap_adapter(httpx.ASGITransport(app=app), "http://sap.test")
     dead = _sap_adapter(None, f"http://127.0.0.1:{free_port()}")
     return Subject(live, lambda sku, location: sandbox.stock(sku, *location.split("/")), dead)
+
+
+def _successfactors(tmp_path: Path) -> Subject:
+    # The SAP sandbox serves SuccessFactors' OData v2 API at /odata/v2, as its own system.
+    app = create_app(SandboxSettings(data_dir=tmp_path / "sf"))
+    live = _sf_adapter("SF01", httpx.ASGITransport(app=app), "http://sf.test")
+    dead = _sf_adapter("SF01", None, f"http://127.0.0.1:{free_port()}")
+
+    def no_stock(sku: str, location: str) -> Decimal:
+        raise AssertionError("SuccessFactors holds no stock")
+
+    return Subject(live, no_stock, dead)
 
 
 # What a deployed connection waits per request (TrytonSettings.timeout_seconds). trytond runs
@@ -152,13 +178,26 @@ FACTORIES: dict[str, Callable[[pytest.FixtureRequest, Path], Subject]] = {
     "business_central": lambda request, tmp_path: _business_central(),
     "netsuite": lambda request, tmp_path: _netsuite(tmp_path),
     "sap": lambda request, tmp_path: _sap(tmp_path),
+    "successfactors": lambda request, tmp_path: _successfactors(tmp_path),
     "tryton": lambda request, tmp_path: _tryton(request),
 }
+
+SALES = frozenset(
+    {Capability.READ_CUSTOMERS, Capability.READ_PRODUCTS, Capability.READ_SALES_ORDERS}
+)
+"""What a contract test not marked ``needs`` asks of an adapter."""
 
 
 @pytest.fixture(params=sorted(FACTORIES))
 async def subject(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Subject]:
+    marks = list(request.node.iter_markers("needs"))
+    needed = frozenset(c for mark in marks for c in mark.args) if marks else SALES
     built: Subject = FACTORIES[request.param](request, tmp_path)
+    missing = needed - built.adapter.capabilities
+    if missing:
+        await built.adapter.aclose()
+        await built.unreachable.aclose()
+        pytest.skip(f"{request.param} lacks {', '.join(sorted(missing))}")
     yield built
     await built.adapter.aclose()
     await built.unreachable.aclose()

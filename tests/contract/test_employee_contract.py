@@ -1,4 +1,4 @@
-"""The employee reads every adapter must honour (the `subject` fixture: memory, SAP, Tryton)."""
+"""The employee reads every adapter that reads employees must honour (the `subject` fixture)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from system_apis.contracts.port import Capability
 from system_apis.contracts.queries import PageRequest
 from tests.contract.conftest import Subject
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.needs(Capability.READ_EMPLOYEES)]
 
 ALL = PageRequest(limit=1000)
 

@@ -22,9 +22,15 @@ from tests.e2e.processes import command, free_port
 CONFIG = """
 [[connections]]
 name = "EU01"
+employees_from = "SF01"
 
 [[connections]]
 name = "US01"
+employees_from = "SF01"
+
+[[connections]]
+name = "SF01"
+kind = "successfactors"
 
 [mcp]
 max_tokens = 1500

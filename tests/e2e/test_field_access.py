@@ -1,7 +1,8 @@
 """Field and row level through the whole gateway: signed tokens over HTTP, two SAP sandboxes.
 
 The gateway runs with two embedded SAP sandboxes, connections ``EU01`` and ``US01``, each
-with the seeded Employee Central data; tokens are signed with the local development key,
+reading the seeded Employee Central data through the SuccessFactors connection ``SF01`` it
+is paired with (served by its own sandbox); tokens are signed with the local development key,
 as ``erp-gateway token`` issues them.
 """
 
@@ -61,7 +62,12 @@ class Gateway:
 async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     settings = Settings(
         data_dir=tmp_path,
-        connections=[ConnectionSettings(name="EU01"), ConnectionSettings(name="US01")],
+        connections=[
+            ConnectionSettings(name="EU01", employees_from="SF01"),
+            ConnectionSettings(name="US01", employees_from="SF01"),
+            # Embedded: each S/4 connection's emulator serves it SuccessFactors' API.
+            ConnectionSettings(name="SF01", kind="successfactors"),
+        ],
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
