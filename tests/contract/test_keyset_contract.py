@@ -135,6 +135,21 @@ async def test_records_created_while_paging_are_neither_repeated_nor_leave_gaps(
     shipped = await _by_keys(read_deliveries, keyset.native_key, 1, new_delivery)
     assert [d.native_id for page in shipped for d in page.items] == [*deliveries, created[1]]
 
+    # Many ids, more than one request of some ERPs names: the pages after keys cut the same
+    # list, newest first.
+    named = [*orders, *created[:1], *(str(9_900_000 + n) for n in range(45))]
+
+    def read_named(page: PageRequest) -> Awaitable[Page[Any]]:
+        return adapter.list_sales_orders(SalesOrderFilter(native_ids=named), page)
+
+    everything = await read_named(PageRequest(limit=100))
+    assert sorted(o.native_id for o in everything.items) == sorted([*orders, *created[:1]])
+    by_keys = await _by_keys(read_named, keyset.order_key, 1)
+    assert [o.native_id for p in by_keys for o in p.items] == [
+        o.native_id for o in everything.items
+    ]
+    assert [p.offset for p in by_keys] == list(range(len(everything.items)))
+
 
 @pytest.mark.parametrize(
     ("list_name", "key"),
