@@ -1,9 +1,11 @@
 """Whole record sets read chunk by chunk: the streaming reads of the ERP port.
 
 An export reads every record of a kind; the port's ``stream_*`` methods yield them in list
-order, one chunk per upstream answer, so nothing holds the whole set. :func:`offset_chunks`
-builds such a stream from a connector's offset pages, for ERPs without server-driven
-paging; connectors with it (SAP's ``__next``) follow the ERP's own links instead.
+order, one chunk per upstream answer, so nothing holds the whole set. :func:`keyset_chunks`
+builds such a stream from a connector's pages, each after the key of the last record of the
+one before, so records created meanwhile are neither read twice nor make the stream skip one
+(:func:`offset_chunks` pages by offset, for lists ordered by change time); connectors with
+server-driven paging (SAP's ``__next``) follow the ERP's own links instead.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from system_apis.contracts.keyset import KeyOf
 from system_apis.contracts.queries import MAX_PAGE_LIMIT, Page, PageRequest
 
 T = TypeVar("T")
@@ -34,3 +37,20 @@ async def offset_chunks(
         offset += size
         if offset >= page.total:
             return
+
+
+async def keyset_chunks(
+    read: ReadPage[T], key: KeyOf[T] | None, size: int = MAX_PAGE_LIMIT
+) -> AsyncIterator[Sequence[T]]:
+    """Every record ``read`` answers, each page after the page key (``key``) of the last
+    record of the one before; ``key`` None pages by offset (:func:`offset_chunks`)."""
+    if key is None:
+        async for chunk in offset_chunks(read, size):
+            yield chunk
+        return
+    page = await read(PageRequest(limit=size))
+    while page.items:
+        yield page.items
+        if not page.has_next:
+            return
+        page = await read(PageRequest(after=key(page.items[-1]), limit=size))

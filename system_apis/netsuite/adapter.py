@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from system_apis.contracts import keyset
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import CancelRefusal, NotCancellable, NotFound
 from system_apis.contracts.guards import MappingGuard
@@ -46,7 +47,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.contracts.streaming import offset_chunks
+from system_apis.contracts.streaming import keyset_chunks
 from system_apis.netsuite import queries
 from system_apis.netsuite.client import NetSuiteClient, Row
 from system_apis.netsuite.mapping import (
@@ -354,19 +355,28 @@ class NetSuiteAdapter:
     # -- whole record sets: SuiteQL pages of NetSuite's largest size ------------------------
 
     def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
-        return offset_chunks(lambda page: self.list_customers(filter, page))
+        return keyset_chunks(lambda page: self.list_customers(filter, page), keyset.native_key)
 
     def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
-        return offset_chunks(lambda page: self.list_products(filter, page))
+        return keyset_chunks(lambda page: self.list_products(filter, page), keyset.product_key)
 
     def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
-        return offset_chunks(lambda page: self.list_inventory(filter, page))
+        return keyset_chunks(
+            lambda page: self.list_inventory(filter, page),
+            None if filter.changed_since is not None else keyset.level_key,
+        )
 
     def stream_sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
-        return offset_chunks(lambda page: self.list_sales_orders(filter, page))
+        return keyset_chunks(
+            lambda page: self.list_sales_orders(filter, page),
+            None if filter.changed_since is not None else keyset.order_key,
+        )
 
     def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
-        return offset_chunks(lambda page: self.list_invoices(filter, page))
+        return keyset_chunks(
+            lambda page: self.list_invoices(filter, page),
+            None if filter.changed_since is not None else keyset.native_key,
+        )
 
 
 def _cancel_refusal(order: SalesOrder, deliveries: Sequence[Delivery]) -> CancelRefusal | None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar
 
+from system_apis.contracts import keyset
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
@@ -54,7 +55,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.contracts.streaming import offset_chunks
+from system_apis.contracts.streaming import keyset_chunks
 from system_apis.tryton import queries
 from system_apis.tryton.adjusting import StockAdjuster
 from system_apis.tryton.billing import Billing
@@ -143,19 +144,28 @@ class TrytonAdapter:
     # -- whole record sets: search_read with the largest pages, by id --
 
     def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
-        return offset_chunks(lambda page: self.list_customers(filter, page))
+        return keyset_chunks(lambda page: self.list_customers(filter, page), keyset.native_key)
 
     def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
-        return offset_chunks(lambda page: self.list_products(filter, page))
+        return keyset_chunks(lambda page: self.list_products(filter, page), keyset.product_key)
 
     def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
-        return offset_chunks(lambda page: self.list_inventory(filter, page))
+        return keyset_chunks(
+            lambda page: self.list_inventory(filter, page),
+            None if filter.changed_since is not None else keyset.level_key,
+        )
 
     def stream_sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
-        return offset_chunks(lambda page: self.list_sales_orders(filter, page))
+        return keyset_chunks(
+            lambda page: self.list_sales_orders(filter, page),
+            None if filter.changed_since is not None else keyset.order_key,
+        )
 
     def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
-        return offset_chunks(lambda page: self.list_invoices(filter, page))
+        return keyset_chunks(
+            lambda page: self.list_invoices(filter, page),
+            None if filter.changed_since is not None else keyset.native_key,
+        )
 
     # -- employees (company.employee; no payroll in Tryton, see system_apis.tryton.people) --
 

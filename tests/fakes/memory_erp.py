@@ -51,7 +51,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.contracts.streaming import offset_chunks
+from system_apis.contracts.streaming import keyset_chunks
 
 T = TypeVar("T")
 TAX_RATE = Decimal("0.19")
@@ -599,19 +599,35 @@ class MemoryErp:
     # -- whole record sets: small pages, so that tests cross chunk boundaries --
 
     def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
-        return offset_chunks(lambda page: self.list_customers(filter, page), self.stream_page)
+        return keyset_chunks(
+            lambda page: self.list_customers(filter, page), keyset.native_key, self.stream_page
+        )
 
     def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
-        return offset_chunks(lambda page: self.list_products(filter, page), self.stream_page)
+        return keyset_chunks(
+            lambda page: self.list_products(filter, page), keyset.product_key, self.stream_page
+        )
 
     def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
-        return offset_chunks(lambda page: self.list_inventory(filter, page), self.stream_page)
+        return keyset_chunks(
+            lambda page: self.list_inventory(filter, page),
+            None if filter.changed_since is not None else keyset.level_key,
+            self.stream_page,
+        )
 
     def stream_sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
-        return offset_chunks(lambda page: self.list_sales_orders(filter, page), self.stream_page)
+        return keyset_chunks(
+            lambda page: self.list_sales_orders(filter, page),
+            None if filter.changed_since is not None else keyset.order_key,
+            self.stream_page,
+        )
 
     def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
-        return offset_chunks(lambda page: self.list_invoices(filter, page), self.stream_page)
+        return keyset_chunks(
+            lambda page: self.list_invoices(filter, page),
+            None if filter.changed_since is not None else keyset.native_key,
+            self.stream_page,
+        )
 
     async def aclose(self) -> None:
         self.closed = True

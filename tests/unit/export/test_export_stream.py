@@ -23,7 +23,7 @@ class FailsLater(MemoryErp):
     """Answers its first page of customers, then is unreachable."""
 
     async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
-        if page.offset > 0:
+        if page.offset > 0 or page.after is not None:
             raise errors.Unavailable("connection reset")
         return await super().list_customers(filter, page)
 
