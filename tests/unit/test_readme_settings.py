@@ -22,15 +22,17 @@ def test_the_readme_starts_with_make_run_and_make_test() -> None:
 
 def test_the_toml_examples_load_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ERP_GATEWAY_CONFIG_FILE", raising=False)
-    sap, tryton, resilience = (example.text for example in blocks(README, "toml"))
+    sap, successfactors, tryton, resilience = (example.text for example in blocks(README, "toml"))
     assert "[connections.resilience]" in resilience
     config = tmp_path / "gateway.toml"
-    config.write_text(sap + resilience + tryton, encoding="utf-8")
+    config.write_text(sap + resilience + successfactors + tryton, encoding="utf-8")
 
     settings = load_settings(config, data_dir=tmp_path)
 
-    eu01, us01 = settings.connections
+    eu01, sf01, us01 = settings.connections
     assert (eu01.name, eu01.kind, eu01.erp.embedded) == ("EU01", "sap", False)
+    assert eu01.erp.employees_from == sf01.name
+    assert (sf01.name, sf01.kind, sf01.erp.embedded) == ("SF01", "successfactors", False)
     assert (us01.name, us01.kind, us01.erp.embedded) == ("US01", "tryton", False)
     assert eu01.resilience.read_attempts == 3
     assert "list_inventory" in eu01.resilience.stale_reads
