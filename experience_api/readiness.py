@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from experience_api.gateway import Gateway
 from process_apis.events.rabbitmq import RabbitMqBus
-from system_apis.caching.adapter import uncached
+from system_apis.contracts.wrapping import find_wrapper
 from system_apis.resilience.adapter import ResilientAdapter
 from system_apis.resilience.breaker import BreakerState
 
@@ -32,10 +32,8 @@ async def readiness(gateway: Gateway) -> tuple[int, dict[str, object]]:
     """The HTTP status and the body of ``GET /ready``."""
     connections: dict[str, Check] = {}
     for name in gateway.services.connections.names:
-        adapter = uncached(gateway.services.connections.get(name))
-        connections[name] = (
-            _BREAKER[adapter.state] if isinstance(adapter, ResilientAdapter) else "ready"
-        )
+        resilient = find_wrapper(gateway.services.connections.get(name), ResilientAdapter)
+        connections[name] = "ready" if resilient is None else _BREAKER[resilient.state]
     state = await _state(gateway)
     broker = _broker(gateway)
     checks = [state, broker, *connections.values()]

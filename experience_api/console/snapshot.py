@@ -15,7 +15,7 @@ from process_apis.events.relay import RELAY_LEASE
 from process_apis.events.status import OutboxStatus, outbox_status
 from process_apis.quarantine.port import QuarantineFilter, QuarantineStatus
 from process_apis.webhooks.model import Delivery, DeliveryFilter, Subscription
-from system_apis.caching.adapter import uncached
+from system_apis.contracts.wrapping import find_wrapper
 from system_apis.resilience.adapter import ResilientAdapter
 
 
@@ -83,8 +83,8 @@ async def _count(gateway: Gateway, principal: Principal, status: QuarantineStatu
 
 
 def _connection(gateway: Gateway, name: str, health: str) -> ConnectionHealth:
-    adapter = uncached(gateway.services.connections.get(name))
-    if not isinstance(adapter, ResilientAdapter):
+    adapter = find_wrapper(gateway.services.connections.get(name), ResilientAdapter)
+    if adapter is None:
         return ConnectionHealth(name=name, health=health, breaker=None)
     counters = adapter.counters
     latency = counters.mean_latency

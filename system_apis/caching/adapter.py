@@ -32,7 +32,6 @@ from system_apis.caching.policy import CachePolicy, RecordKind
 from system_apis.caching.store import ResponseCache
 from system_apis.caching.trace import not_cacheable
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
-from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Customer,
     Delivery,
@@ -40,11 +39,10 @@ from system_apis.contracts.models import (
     Invoice,
     Product,
     SalesOrder,
-    Source,
     split_id,
 )
 from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
-from system_apis.contracts.port import Capability, ErpAdapter
+from system_apis.contracts.port import ErpAdapter
 from system_apis.contracts.queries import (
     CustomerFilter,
     DeliveryFilter,
@@ -55,13 +53,14 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
+from system_apis.contracts.wrapping import AdapterWrapper
 
 T = TypeVar("T")
 
 SALES_ORDERS = RecordKind.SALES_ORDERS
 
 
-class CachingAdapter:
+class CachingAdapter(AdapterWrapper):
     """An :class:`ErpAdapter` that answers ``inner``'s reads from ``cache`` under ``policy``
     (see the module doc); ``clock`` is wall-clock seconds, the same as the cache's."""
 
@@ -73,36 +72,17 @@ class CachingAdapter:
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._cache = cache
         self._policy = policy
         self._clock = clock
         self._connection = inner.source.connection
 
     @property
-    def inner(self) -> ErpAdapter:
-        return self._inner
-
-    @property
     def policy(self) -> CachePolicy:
         return self._policy
 
-    # -- the port ------------------------------------------------------------------------------
-
-    @property
-    def source(self) -> Source:
-        return self._inner.source
-
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        return self._inner.capabilities
-
-    @property
-    def limits(self) -> FieldLimits:
-        return self._inner.limits
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+    # -- the port (source, capabilities, limits, aclose: AdapterWrapper's) ----------------------
 
     async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
         if filter.details:
@@ -312,9 +292,3 @@ class CachingAdapter:
 
     async def _drop(self, kind: RecordKind, records: Collection[str] | None) -> None:
         await self._cache.invalidate(self._connection, kind, records)
-
-
-def uncached(adapter: ErpAdapter) -> ErpAdapter:
-    """The adapter behind the response cache (the resilience wrapper), or ``adapter`` itself
-    when it is not cached: what health and counters are read from."""
-    return adapter.inner if isinstance(adapter, CachingAdapter) else adapter

@@ -35,7 +35,6 @@ from tenacity import RetryCallState
 
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import ErpError, Throttled, Unavailable, UnknownOutcome
-from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
     Customer,
     Delivery,
@@ -43,10 +42,9 @@ from system_apis.contracts.models import (
     Invoice,
     Product,
     SalesOrder,
-    Source,
 )
 from system_apis.contracts.people import Employee, EmployeeDetail, EmployeeFilter
-from system_apis.contracts.port import Capability, ErpAdapter
+from system_apis.contracts.port import ErpAdapter
 from system_apis.contracts.queries import (
     CustomerFilter,
     DeliveryFilter,
@@ -57,6 +55,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
+from system_apis.contracts.wrapping import AdapterWrapper
 from system_apis.resilience.breaker import BreakerState, CircuitBreaker, CircuitOpen
 from system_apis.resilience.counters import ResilienceCounters
 from system_apis.resilience.observer import CallObserver, timed_call
@@ -69,7 +68,7 @@ from system_apis.tracing import erp_call
 T = TypeVar("T")
 
 
-class ResilientAdapter:
+class ResilientAdapter(AdapterWrapper):
     """An :class:`ErpAdapter` that guards ``inner`` with ``policy`` (see the module doc).
 
     ``clock`` (monotonic seconds) drives the breaker and the stale cache, ``sleep`` the waits
@@ -86,7 +85,7 @@ class ResilientAdapter:
         sleep: Sleep = asyncio.sleep,
         observer: CallObserver | None = None,
     ) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self._observer = observer
         self._policy = policy
         self._sleep = sleep
@@ -110,10 +109,6 @@ class ResilientAdapter:
     # -- what the wrapper exposes beyond the port -------------------------------------------
 
     @property
-    def inner(self) -> ErpAdapter:
-        return self._inner
-
-    @property
     def policy(self) -> ResiliencePolicy:
         return self._policy
 
@@ -127,22 +122,7 @@ class ResilientAdapter:
         """A snapshot of the counters."""
         return replace(self._counters)
 
-    # -- the port ------------------------------------------------------------------------------
-
-    @property
-    def source(self) -> Source:
-        return self._inner.source
-
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        return self._inner.capabilities
-
-    @property
-    def limits(self) -> FieldLimits:
-        return self._inner.limits
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
+    # -- the port (source, capabilities, limits, aclose: AdapterWrapper's) ----------------------
 
     async def list_customers(self, filter: CustomerFilter, page: PageRequest) -> Page[Customer]:
         if filter.details:
