@@ -146,8 +146,9 @@ def test_the_connection_examples_of_the_readme_are_valid(tmp_path: Path) -> None
     blocks = [b.split("```")[0] for b in readme.split("```toml")[1:]]
     examples = [b for b in blocks if b.lstrip().startswith("[[connections]]")]
     assert len(examples) >= 2
-    for number, example in enumerate(examples):
-        config = tmp_path / f"example-{number}.toml"
-        config.write_text(example.replace("password_file", "# password_file"))
-        [connection] = load_settings(config).connections
-        assert connection.erp is not None
+    # Together: the SAP example reads its employees from the SuccessFactors one.
+    config = tmp_path / "examples.toml"
+    config.write_text("\n".join(examples).replace("password_file", "# password_file"))
+    connections = load_settings(config).connections
+    assert len(connections) == len(examples)
+    assert all(connection.erp is not None for connection in connections)
