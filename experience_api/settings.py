@@ -93,10 +93,11 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; default: a SQLite file in data_dir"
     )
     sqlite_synchronous: Literal["full", "normal"] = Field(
-        default="normal",
-        description="SQLite state file: 'normal' commits without waiting for the disk (safe "
-        "against any crash of the process; an OS crash or power cut may take back the last "
-        "commits); 'full' waits for an fsync at every commit",
+        default="full",
+        description="SQLite state file: 'full' waits for an fsync at every commit, so nothing "
+        "accepted is lost even to a power cut; 'normal' commits without waiting for the disk "
+        "(safe against any crash of the process; an OS crash or power cut may take back the "
+        "last commits)",
     )
     connections: list[ConnectionSettings] = Field(default_factory=lambda: _embedded_default())
     graphiql: bool = True

@@ -18,7 +18,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SqliteSynchronous = Literal["full", "normal"]
 
 
-def create_engine(url: str, *, sqlite_synchronous: SqliteSynchronous = "normal") -> AsyncEngine:
+def create_engine(url: str, *, sqlite_synchronous: SqliteSynchronous = "full") -> AsyncEngine:
     """An async engine for a SQLAlchemy URL (``sqlite+aiosqlite:///...``, ``postgresql+asyncpg://...``).
 
     On SQLite, ``sqlite_synchronous`` is when a commit waits for the disk. ``normal`` (in WAL

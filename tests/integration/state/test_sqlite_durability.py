@@ -30,11 +30,11 @@ async def test_state_file_commits_in_wal_with_the_configured_sync(
     assert synchronous == CODES[mode]
 
 
-async def test_state_file_syncs_at_checkpoints_by_default(tmp_path: Path) -> None:
+async def test_state_file_syncs_every_commit_by_default(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'state.sqlite'}")
     try:
         async with engine.connect() as conn:
             synchronous = (await conn.execute(text("PRAGMA synchronous"))).scalar_one()
     finally:
         await engine.dispose()
-    assert synchronous == CODES["normal"]
+    assert synchronous == CODES["full"]
