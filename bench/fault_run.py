@@ -30,8 +30,8 @@ from pathlib import Path
 
 import httpx
 
+from erp_sandbox.faults import Fault, FaultPlan
 from erp_sandbox.sap import SandboxSettings, create_app
-from erp_sandbox.sap.faults import Fault, FaultPlan
 from process_apis.connections import Connections
 from process_apis.errors import FlowError, IdempotencyConflict
 from process_apis.idempotency.sql_store import SqlIdempotencyStore

@@ -48,9 +48,9 @@ def _netsuite_arguments(kinds: argparse._SubParsersAction[argparse.ArgumentParse
 
 
 def _run_netsuite(args: argparse.Namespace) -> int:
+    from erp_sandbox.faults import fault_plan_argument
     from erp_sandbox.netsuite.server import serve
     from erp_sandbox.netsuite.settings import SandboxSettings
-    from erp_sandbox.sap.server import fault_plan_argument
 
     try:
         faults = None if args.faults is None else fault_plan_argument(args.faults)
@@ -70,7 +70,7 @@ def _run_netsuite(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.erp == "netsuite":
         return _run_netsuite(args)
-    from erp_sandbox.sap.server import fault_plan_argument, serve
+    from erp_sandbox.faults import fault_plan_argument
 
     try:
         faults = None if args.faults is None else fault_plan_argument(args.faults)
@@ -81,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
 
         serve_bc(args.host, args.port, args.client_id, args.client_secret, faults=faults)
         return 0
+    from erp_sandbox.sap.server import serve
+
     serve(
         host=args.host,
         port=args.port,

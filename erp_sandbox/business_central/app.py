@@ -9,7 +9,7 @@ Routes:
 * ``GET /sandbox/health``; ``GET /sandbox/stats``, ``POST /sandbox/reset`` and
   ``GET|POST|DELETE /sandbox/faults`` (basic auth with the app's client id and secret).
 
-The fault layer wraps the API paths only (see :mod:`erp_sandbox.sap.faults` for plans).
+The fault layer wraps the API paths only (see :mod:`erp_sandbox.faults.plan` for plans).
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ from erp_sandbox.business_central.auth import token_endpoint
 from erp_sandbox.business_central.errors import BcError
 from erp_sandbox.business_central.sandbox import Sandbox
 from erp_sandbox.business_central.settings import SandboxSettings
-from erp_sandbox.sap.fault_layer import FAULT_HEADER, describe, drop_connection
-from erp_sandbox.sap.faults import FaultPlan, FaultPlanError
+from erp_sandbox.faults import FAULT_HEADER, FaultPlan, FaultPlanError, describe, drop_connection
 
 API_PREFIX = "/v2.0/"
 METHODS = ["GET", "POST", "PATCH", "DELETE"]

@@ -9,7 +9,7 @@ from erp_sandbox.business_central.limits import RequestLimits
 from erp_sandbox.business_central.seed import seed
 from erp_sandbox.business_central.settings import SandboxSettings
 from erp_sandbox.business_central.store import Store
-from erp_sandbox.sap.fault_injector import FaultInjector
+from erp_sandbox.faults import FaultInjector
 
 
 def _now() -> dt.datetime:

@@ -9,8 +9,7 @@ import uvicorn
 
 from erp_sandbox.business_central.app import create_app
 from erp_sandbox.business_central.settings import SandboxSettings
-from erp_sandbox.sap.faults import FaultPlan
-from erp_sandbox.sap.server import fault_plan_argument
+from erp_sandbox.faults import FaultPlan, fault_plan_argument
 
 DEFAULT_PORT = 8090
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from erp_sandbox.sap.faults import FaultPlan
+from erp_sandbox.faults import FaultPlan
 
 TENANT = "00000000-0000-0000-0000-0000000000bc"
 ENVIRONMENT = "production"

@@ -27,14 +27,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
 
+from erp_sandbox.faults import (
+    FAULT_HEADER,
+    TRUNCATED_JSON,
+    Decision,
+    FaultPlan,
+    FaultPlanError,
+    describe,
+    drop_connection,
+)
 from erp_sandbox.netsuite.api import REST, endpoint, error_response
 from erp_sandbox.netsuite.closing import pay_invoice
 from erp_sandbox.netsuite.errors import NsError
 from erp_sandbox.netsuite.sandbox import Sandbox
 from erp_sandbox.netsuite.settings import SandboxSettings
-from erp_sandbox.sap.fault_injector import Decision
-from erp_sandbox.sap.fault_layer import FAULT_HEADER, TRUNCATED_JSON, describe, drop_connection
-from erp_sandbox.sap.faults import FaultPlan, FaultPlanError
 from erp_sandbox.sap.security import credentials_match
 
 METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]

@@ -7,12 +7,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from erp_sandbox.faults import FaultInjector
 from erp_sandbox.netsuite.oauth2 import TokenIssuer
 from erp_sandbox.netsuite.seed import seed
 from erp_sandbox.netsuite.settings import SandboxSettings
 from erp_sandbox.netsuite.store import Store
 from erp_sandbox.netsuite.tba import TokenVerifier
-from erp_sandbox.sap.fault_injector import FaultInjector
 
 
 class Sandbox:

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import uvicorn
 
+from erp_sandbox.faults import FaultPlan, fault_plan_argument
 from erp_sandbox.netsuite.app import create_app
 from erp_sandbox.netsuite.settings import SandboxSettings
-from erp_sandbox.sap.faults import FaultPlan
-from erp_sandbox.sap.server import fault_plan_argument
 
 DEFAULT_PORT = 8095
 

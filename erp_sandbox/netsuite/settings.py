@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from erp_sandbox.sap.faults import FaultPlan
+from erp_sandbox.faults import FaultPlan
 
 MAX_PAGE = 1000
 """The largest ``limit`` the record collections and SuiteQL accept (NetSuite's maximum)."""
@@ -24,7 +24,7 @@ class SandboxSettings:
     (NetSuite's per-account concurrency governance). ``data_dir``: directory of the SQLite file
     (kept across restarts); None keeps the data in memory. ``seed_anchor``: the moment the
     demo data is dated relative to (default: now). ``faults``: the initial fault plan (the
-    shape of the SAP sandbox's, see :mod:`erp_sandbox.sap.faults`). ``m2m_certificates``:
+    shape of the SAP sandbox's, see :mod:`erp_sandbox.faults.plan`). ``m2m_certificates``:
     certificate id and PEM public key of each certificate uploaded for OAuth 2.0 client
     credentials (the integration's client id is ``consumer_key``).
     """

@@ -15,7 +15,7 @@ Routes:
   its clearing status becomes ``C`` (basic auth; see :mod:`erp_sandbox.sap.billing`).
 * ``GET /sandbox/faults``: the fault plan and its counters; ``POST /sandbox/faults`` with a
   JSON plan (``{"seed": 7, "faults": [{"kind": "throttle", "count": 2}]}``) replaces it,
-  ``DELETE /sandbox/faults`` removes every fault (basic auth; see :mod:`erp_sandbox.sap.faults`).
+  ``DELETE /sandbox/faults`` removes every fault (basic auth; see :mod:`erp_sandbox.faults.plan`).
 
 The fault layer (:mod:`erp_sandbox.sap.fault_layer`) wraps the whole app and only ever
 touches the OData paths, never the ``/sandbox/`` endpoints.
@@ -35,12 +35,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Lifespan
 
+from erp_sandbox.faults import FaultPlan, FaultPlanError
 from erp_sandbox.odata.errors import ODataError
 from erp_sandbox.sap.billing import clear_billing_document
 from erp_sandbox.sap.billing_v4 import ROOT as BILLING_V4_ROOT
 from erp_sandbox.sap.billing_v4 import billing_v4_endpoint
 from erp_sandbox.sap.fault_layer import FaultLayer
-from erp_sandbox.sap.faults import FaultPlan, FaultPlanError
 from erp_sandbox.sap.gateway import PREFIX, odata_endpoint
 from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.security import credentials_match

@@ -7,40 +7,30 @@ error (or a malformed body, or a dropped connection for ``down``) never touches 
 still counts in ``sandbox.request_count``. ``slow`` and ``reset_after_write`` let the request
 through, so the endpoint counts them.
 
-Dropping a connection (``down`` with ``disconnect``, ``reset_after_write``):
-
-* served by uvicorn: the app gets the bound ``send`` of uvicorn's request cycle, whose
-  ``transport`` is the TCP connection; the layer aborts it before a single byte of the answer
-  is written, and the client sees the server disconnect (``httpx.RemoteProtocolError`` or
-  ``httpx.ReadError``).
-* any other caller, notably ``httpx.ASGITransport``: the layer starts an answer and raises
-  :class:`ConnectionDropped`, an ``httpx.RemoteProtocolError``. ``ASGITransport`` (with its
-  default ``raise_app_exceptions=True``) re-raises it to the client as a transport error;
-  an ASGI server closes the connection in the middle of the answer, as the ASGI spec asks.
+The request description and dropping a connection are shared by every sandbox
+(:mod:`erp_sandbox.faults.wire`); the error bodies answered here are SAP's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from typing import Any
-from urllib.parse import unquote
 
-import httpx
-from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from erp_sandbox.faults import (
+    FAULT_HEADER,
+    TRUNCATED_JSON,
+    Decision,
+    Fault,
+    describe,
+    drop_connection,
+)
 from erp_sandbox.odata.errors import ODataError, sap_error_body
-from erp_sandbox.sap.fault_injector import Decision, RequestInfo
-from erp_sandbox.sap.faults import Fault
-from erp_sandbox.sap.gateway import CSRF_HEADER, MODIFYING, PREFIX, service_info
+from erp_sandbox.sap.gateway import PREFIX, service_info
 from erp_sandbox.sap.operations import json_response
 from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.services import find_service
-
-FAULT_HEADER = "x-sandbox-fault"
-"""Header naming the injected fault kind on every answer made by the fault layer."""
 
 SERVER_ERRORS = {
     500: ("/IWBEP/CM_MGW_RT/000", "In the context of Data Services an unknown internal error"),
@@ -51,25 +41,10 @@ SERVER_ERRORS = {
 DOWN = ("/IWFND/CM_CONSUMER/503", "No server is available to handle this request")
 THROTTLED = ("/IWFND/CM_CONSUMER/429", "Too many requests: rate limit of the user exceeded")
 
-TRUNCATED_JSON = b'{"d":{"results":[{"__metadata":{"id":"'
 LOGON_PAGE = (
     b"<!DOCTYPE html><html><head><title>Logon</title></head><body>"
     b"<h1>SAP NetWeaver Application Server</h1><p>Your session has expired.</p></body></html>"
 )
-DROP_WAIT_SECONDS = 2.0
-
-
-class ConnectionDropped(httpx.RemoteProtocolError):
-    """The sandbox dropped the connection instead of answering (raised in-process)."""
-
-
-def describe(scope: Scope) -> RequestInfo:
-    """What the fault rules match on in the request of ``scope``."""
-    method = scope["method"]
-    query = scope.get("query_string", b"").decode("latin-1")
-    target = scope["path"] + (f"?{unquote(query)}" if query else "")
-    fetch = Headers(scope=scope).get(CSRF_HEADER, "").strip().lower() == "fetch"
-    return RequestInfo(target, method in MODIFYING, fetch and method in ("GET", "HEAD"))
 
 
 def _error(scope: Scope, status: int, code: str, message: str, headers: dict[str, str]) -> Response:
@@ -105,30 +80,6 @@ def fault_response(scope: Scope, decision: Decision) -> Response:
     status = decision.status
     code, message = SERVER_ERRORS.get(status, ("/IWFND/CM_BEC/500", f"Server error {status}"))
     return _error(scope, status, code, message, headers)
-
-
-def _server_transport(send: Send) -> Any:
-    """The connection behind uvicorn's ``send``, or None for any other server."""
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
-    return transport if callable(getattr(transport, "abort", None)) else None
-
-
-async def _until_disconnect(receive: Receive) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
-
-
-async def drop_connection(receive: Receive, send: Send, start: Message | None = None) -> None:
-    """Lose the answer: abort uvicorn's connection, or start an answer and raise."""
-    transport = _server_transport(send)
-    if transport is not None:
-        transport.abort()
-        # Return once the server saw the connection go, so it does not answer a 500 itself.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(_until_disconnect(receive), DROP_WAIT_SECONDS)
-        return
-    await send(start or {"type": "http.response.start", "status": 503, "headers": []})
-    raise ConnectionDropped("Server disconnected without sending a response.")
 
 
 class FaultLayer:

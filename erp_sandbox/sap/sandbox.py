@@ -3,7 +3,7 @@
 An app created by :func:`erp_sandbox.sap.app.create_app` holds one :class:`Sandbox` in
 ``app.state.sandbox``; tests and the demo use it to reset data, count rows, read stock,
 expire CSRF tokens and plan faults (``sandbox.faults``, see
-:mod:`erp_sandbox.sap.fault_injector`) without going through HTTP.
+:mod:`erp_sandbox.faults.injector`) without going through HTTP.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from erp_sandbox.faults import FaultInjector
 from erp_sandbox.odata.edm import Row
 from erp_sandbox.odata.selections import Selections
 from erp_sandbox.odata.serialize import sort_by_key
 from erp_sandbox.sap import org
-from erp_sandbox.sap.fault_injector import FaultInjector
 from erp_sandbox.sap.records import public
 from erp_sandbox.sap.security import CsrfSessions
 from erp_sandbox.sap.seed import seed

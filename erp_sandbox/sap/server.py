@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
 
+from erp_sandbox.faults import FaultPlan, fault_plan_argument
 from erp_sandbox.sap.app import create_app
-from erp_sandbox.sap.faults import FaultPlan
 from erp_sandbox.sap.settings import SandboxSettings
 
 DEFAULT_PORT = 8070
@@ -41,15 +40,6 @@ def serve(
         faults=faults,
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
-
-
-def fault_plan_argument(value: str) -> FaultPlan:
-    """A plan from JSON text, or from the JSON file named after ``@``."""
-    try:
-        text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
-        return FaultPlan.from_json(json.loads(text))
-    except (OSError, ValueError) as error:
-        raise argparse.ArgumentTypeError(f"invalid fault plan: {error}") from error
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from erp_sandbox.sap.faults import FaultPlan
+from erp_sandbox.faults import FaultPlan
 
 DEFAULT_MAX_URL_LENGTH = 8192
 """Bytes of path and query beyond which a request is refused with ``414``: the request-line
@@ -30,7 +30,7 @@ class SandboxSettings:
     longer than this are paged by the server with ``__next`` links (``$skiptoken``), like
     SAP does for big results; None answers everything at once. ``seed_anchor``: the
     moment the demo data is dated relative to (default: now).
-    ``faults``: the fault plan active from the start (see :mod:`erp_sandbox.sap.faults`).
+    ``faults``: the fault plan active from the start (see :mod:`erp_sandbox.faults.plan`).
     ``older_release``: answer as an older S/4HANA release, whose ``API_MATERIAL_DOCUMENT_SRV``
     items have no ``DebitCreditCode`` (absent from ``$metadata``, refused in ``$select``).
     ``max_url_length``: requests whose path and query string are longer are refused with

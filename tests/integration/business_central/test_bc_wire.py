@@ -14,7 +14,7 @@ import pytest
 
 from erp_sandbox.business_central import SandboxSettings, create_app
 from erp_sandbox.business_central.auth import issue_token
-from erp_sandbox.sap.faults import Fault, FaultPlan
+from erp_sandbox.faults import Fault, FaultPlan
 from system_apis.business_central.adapter import BusinessCentralAdapter
 from system_apis.business_central.client import BcClient
 from system_apis.business_central.connector import EMBEDDED_TENANT

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, Client
 
+from erp_sandbox.faults import Fault, FaultPlan
 from erp_sandbox.netsuite import Sandbox, SandboxSettings, create_app
-from erp_sandbox.sap.faults import Fault, FaultPlan
 from system_apis.contracts import errors
 from system_apis.contracts.commands import OrderLineDraft, SalesOrderDraft
 from system_apis.contracts.queries import (

@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from erp_sandbox.faults import Fault as SandboxFault
+from erp_sandbox.faults import FaultPlan
 from erp_sandbox.sap import SandboxSettings, create_app
-from erp_sandbox.sap.faults import Fault as SandboxFault
-from erp_sandbox.sap.faults import FaultPlan
 from process_apis.connections import Connections
 from process_apis.errors import FlowError
 from process_apis.idempotency.sql_store import SqlIdempotencyStore

@@ -15,8 +15,8 @@ import time
 import httpx
 import pytest
 
+from erp_sandbox.faults import Fault, FaultPlan
 from erp_sandbox.sap import Sandbox
-from erp_sandbox.sap.faults import Fault, FaultPlan
 from tests.integration.sandbox.support import DELIVERY, SO, order_body, sap_error
 
 ORDERS = f"{SO}/A_SalesOrder"

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from erp_sandbox.faults import Fault, FaultPlan, FaultPlanError, fault_plan_argument
 from erp_sandbox.sap import Sandbox, SandboxSettings, create_app
-from erp_sandbox.sap.faults import Fault, FaultPlan, FaultPlanError
-from erp_sandbox.sap.server import fault_plan_argument, main
+from erp_sandbox.sap.server import main
 from tests.integration.sandbox.support import ANCHOR, PASSWORD, SO, USER
 
 ORDERS = f"{SO}/A_SalesOrder"

@@ -19,8 +19,8 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 
+from erp_sandbox.faults import Fault, FaultPlan
 from erp_sandbox.sap import Sandbox
-from erp_sandbox.sap.faults import Fault, FaultPlan
 from tests.e2e.processes import command, free_port
 from tests.integration.sandbox.support import PASSWORD, SO, USER, order_body
 

@@ -3,7 +3,7 @@
 ``sandbox.faults`` is a :class:`FaultInjector`. :meth:`~FaultInjector.set` replaces the plan,
 :meth:`~FaultInjector.add` appends rules to it, :meth:`~FaultInjector.clear` removes every rule;
 ``set`` and ``clear`` also start the counters and the random draws afresh (from the plan's
-seed). :meth:`~FaultInjector.decide` is called once per OData request by the fault layer; it is
+seed). :meth:`~FaultInjector.decide` is called once per API request by the fault layer; it is
 thread-safe, so a plan may be changed from a test thread while a server thread serves requests.
 """
 
@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from erp_sandbox.sap.faults import KINDS, TERMINAL, Fault, FaultPlan
+from erp_sandbox.faults.plan import KINDS, TERMINAL, Fault, FaultPlan
 
 
 @dataclass(frozen=True)

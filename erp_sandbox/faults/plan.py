@@ -1,17 +1,17 @@
-"""Fault plans of the SAP sandbox: which requests misbehave, and how.
+"""Fault plans of the sandboxes: which requests misbehave, and how.
 
 A :class:`FaultPlan` is a seed and an ordered list of :class:`Fault` rules. Each rule has a kind,
-a scope saying which OData requests it matches, and a trigger: a ``probability`` (drawn from the
+a scope saying which API requests it matches, and a trigger: a ``probability`` (drawn from the
 plan's seeded ``random.Random``, so a plan replays identically for the same request sequence), a
 ``count`` (the next K matching requests), both (each matching request with that probability,
 at most K times), or neither (every matching request).
 
 Kinds:
 
-* ``down``: ``503`` with an SAP error body (``Retry-After: retry_after`` when set); with
+* ``down``: ``503`` with the ERP's error body (``Retry-After: retry_after`` when set); with
   ``disconnect`` the connection is dropped without an answer instead.
 * ``slow``: wait ``delay_ms`` before handling the request normally.
-* ``error_burst``: answer ``statuses`` in turn (default 500, 502, 503) with SAP error bodies;
+* ``error_burst``: answer ``statuses`` in turn (default 500, 502, 503) with the ERP's error bodies;
   with ``count=K`` the next K matching requests fail.
 * ``throttle``: ``429`` with ``Retry-After: retry_after`` (1 when unset).
 * ``reset_after_write``: the write is processed and committed, then its answer (whatever it
@@ -22,12 +22,16 @@ Kinds:
 Scopes: ``all``, ``reads`` (GET, HEAD) or ``writes`` (POST, PUT, PATCH, MERGE, DELETE, function
 imports included), narrowed by ``path`` (a substring of the decoded path and query string) and
 by ``csrf_fetch`` (False leaves ``X-CSRF-Token: Fetch`` requests alone). Faults are decided
-before authentication and before the request is processed, like an outage in front of SAP.
+before authentication and before the request is processed, like an outage in front of the ERP.
+Each sandbox answers a fault in its own ERP's shape (for SAP, :mod:`erp_sandbox.sap.fault_layer`).
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 FaultKind = Literal["down", "slow", "error_burst", "throttle", "reset_after_write", "malformed"]
@@ -166,3 +170,12 @@ class FaultPlan:
         _check(isinstance(faults, list), "faults must be a list")
         rules = tuple(Fault.from_json(item) for item in faults)
         return cls(rules, document.get("seed", 0))
+
+
+def fault_plan_argument(value: str) -> FaultPlan:
+    """A plan from JSON text, or from the JSON file named after ``@``."""
+    try:
+        text = Path(value[1:]).read_text(encoding="utf-8") if value.startswith("@") else value
+        return FaultPlan.from_json(json.loads(text))
+    except (OSError, ValueError) as error:
+        raise argparse.ArgumentTypeError(f"invalid fault plan: {error}") from error
