@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
 
+from erp_sandbox.basic_auth import credentials_match
 from erp_sandbox.faults import (
     FAULT_HEADER,
     TRUNCATED_JSON,
@@ -41,7 +42,6 @@ from erp_sandbox.netsuite.closing import pay_invoice
 from erp_sandbox.netsuite.errors import NsError
 from erp_sandbox.netsuite.sandbox import Sandbox
 from erp_sandbox.netsuite.settings import SandboxSettings
-from erp_sandbox.sap.security import credentials_match
 
 METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 

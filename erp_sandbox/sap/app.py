@@ -35,6 +35,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Lifespan
 
+from erp_sandbox.basic_auth import credentials_match
 from erp_sandbox.faults import FaultPlan, FaultPlanError
 from erp_sandbox.odata.errors import ODataError
 from erp_sandbox.sap.billing import clear_billing_document
@@ -43,7 +44,6 @@ from erp_sandbox.sap.billing_v4 import billing_v4_endpoint
 from erp_sandbox.sap.fault_layer import FaultLayer
 from erp_sandbox.sap.gateway import PREFIX, odata_endpoint
 from erp_sandbox.sap.sandbox import Sandbox
-from erp_sandbox.sap.security import credentials_match
 from erp_sandbox.sap.settings import SandboxSettings
 from erp_sandbox.sap.successfactors import SF_PREFIX, successfactors_endpoint
 

@@ -26,13 +26,13 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from erp_sandbox.basic_auth import credentials_match
 from erp_sandbox.odata.edm import Row
 from erp_sandbox.odata.errors import ODataError
 from erp_sandbox.odata.values import timestamp_etag
 from erp_sandbox.sap.billing import create_from_sd_document
 from erp_sandbox.sap.gateway import check_csrf, unauthorized
 from erp_sandbox.sap.sandbox import Sandbox
-from erp_sandbox.sap.security import credentials_match
 
 ROOT = "/sap/opu/odata4/sap/api_billingdocument/srvd_a2x/sap/billingdocument/0001/"
 ACTION = "BillingDocument/SAP__self.CreateFromSDDocument"

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from erp_sandbox.basic_auth import credentials_match
 from erp_sandbox.odata.edm import Service
 from erp_sandbox.odata.errors import ODataError, ServiceInfo, sap_error_body
 from erp_sandbox.odata.metadata import build_metadata, service_document_json, service_document_xml
@@ -38,7 +39,6 @@ from erp_sandbox.sap.operations import (
     update,
 )
 from erp_sandbox.sap.sandbox import Sandbox
-from erp_sandbox.sap.security import credentials_match
 from erp_sandbox.sap.services import find_service
 
 PREFIX = "/sap/opu/odata/sap/"

@@ -15,12 +15,12 @@ from urllib.parse import unquote
 from starlette.requests import Request
 from starlette.responses import Response
 
+from erp_sandbox.basic_auth import credentials_match
 from erp_sandbox.odata.errors import ODataError, ServiceInfo
 from erp_sandbox.sap.gateway import dispatch, error_response
 from erp_sandbox.sap.operations import METHOD_NOT_ALLOWED
 from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.schema_people import EMPLOYEE_SERVICE
-from erp_sandbox.sap.security import credentials_match
 
 SF_PREFIX = "/odata/v2/"
 READ_METHODS = frozenset({"GET", "HEAD"})
