@@ -143,7 +143,11 @@ class SqlInboundStore:
         async with self._engine.begin() as conn:
             # Redeliveries are rare: insert everything new-looking, skipping what is stored
             # already (by an earlier request or another replica), then read those back.
-            statement = _insert_new(conn.dialect.name).values(list(fresh.values()))
+            # In key order, whatever the order received: a replica storing the same events
+            # meanwhile takes its row locks in the same order, so neither waits on the other
+            # in a cycle (a deadlock on PostgreSQL).
+            rows = [fresh[pair] for pair in sorted(fresh)]
+            statement = _insert_new(conn.dialect.name).values(rows)
             inserted = set((await conn.execute(statement.returning(t.c.id))).scalars().all())
             seen = [pair for pair, row in fresh.items() if row["id"] not in inserted]
             known = await self._stored(conn, seen) if seen else {}

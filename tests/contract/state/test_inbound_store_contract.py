@@ -296,3 +296,17 @@ async def test_events_received_together_are_stored_once_each_in_the_order_given(
         assert await store.complete_all([Completion(taken, [])]) == [0]
     assert order == ["msg-0", "msg-1", "msg-3"]
     assert await store.add_all([]) == []
+
+
+async def test_replicas_storing_the_same_events_in_opposite_orders_store_each_once(
+    store: InboundStore,
+) -> None:
+    # Two replicas, each handed the same redeliveries, group them in the order they came.
+    await asyncio.gather(*(store.find("wms-main", "none") for _ in range(2)))  # two connections
+    for round_ in range(5):
+        batch = [new_event(f"r{round_}-msg-{n}", f"stock:{n}") for n in range(300)]
+
+        first, second = await asyncio.gather(store.add_all(batch), store.add_all(batch[::-1]))
+
+        assert sum(created for _, created in [*first, *second]) == len(batch)
+        assert [e.id for e, _ in first] == [e.id for e, _ in second[::-1]]
