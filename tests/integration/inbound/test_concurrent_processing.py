@@ -76,11 +76,18 @@ async def test_records_are_worked_on_side_by_side_each_in_the_order_received(
 
     loop = asyncio.create_task(processor.run_periodically(interval=60))
     try:
-        # The movements of the four SKUs arrive interleaved, while earlier ones are handled.
-        for n in range(PER_SKU):
-            for sku in SKUS:
-                movement = goods_received(sku=sku, quantity=str(n + 1))
-                await intake.receive("wms-main", f"{sku}-{n}", movement)
+        # The movements of the four SKUs arrive interleaved, in two waves (the second while
+        # the first is handled), each wave sent at once by many senders, in this order.
+        for wave in (range(PER_SKU // 2), range(PER_SKU // 2, PER_SKU)):
+            await asyncio.gather(
+                *(
+                    intake.receive(
+                        "wms-main", f"{sku}-{n}", goods_received(sku=sku, quantity=str(n + 1))
+                    )
+                    for n in wave
+                    for sku in SKUS
+                )
+            )
         async with asyncio.timeout(30):
             while True:
                 if await processed() == len(SKUS) * PER_SKU:
