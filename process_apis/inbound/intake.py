@@ -11,9 +11,9 @@ from collections.abc import Callable, Collection, Mapping
 from pydantic import BaseModel
 
 from process_apis.errors import InvalidInput, RecordNotFound
-from process_apis.inbound.model import InboundSource, Receipt
+from process_apis.inbound.group_commit import GroupCommit
+from process_apis.inbound.model import InboundEvent, InboundSource, Receipt
 from process_apis.inbound.port import InboundStore, NewInbound
-from process_apis.inbound.receipts import ReceiptGroups
 from process_apis.inbound.registry import InboundTypes
 
 MAX_WEBHOOK_ID = 255
@@ -31,8 +31,12 @@ class InboundIntake:
         *,
         on_stored: Callable[[], None] | None = None,
     ):
-        # Events received while one is being stored are stored together, in one commit.
-        self._receipts = ReceiptGroups(store)
+        # Events received while one is being stored are stored together, in one commit, in
+        # the order they arrived (so the events of one record keep their order). A sender
+        # that hangs up does not withdraw its event: it is stored, and a redelivery finds it.
+        self._receipts: GroupCommit[NewInbound, tuple[InboundEvent, bool]] = GroupCommit(
+            store.add_all
+        )
         self._types = types
         self._sources = dict(sources)
         self._connections = frozenset(connections)
@@ -59,7 +63,7 @@ class InboundIntake:
         type_name, parsed = self.validate(source, envelope)
         handler = self._types.handler(type_name)
         connection = self._connection(source, handler.connection_of(parsed))
-        stored, created = await self._receipts.add(
+        stored, created = await self._receipts.submit(
             NewInbound(
                 source=source.name,
                 webhook_id=webhook_id,
