@@ -25,19 +25,20 @@ from system_apis.sap.answers import (
     entity_from,
     values_from,
 )
-from system_apis.sap.batch import BATCH_PARTS
+from system_apis.sap.batch import BATCH_PARTS, Write
 from system_apis.sap.odata import (
     Filter,
     LiteralValue,
     action_path,
     entity_path,
     literal,
-    orderby_item,
     property_path,
+    query_options,
 )
 from system_apis.sap.session import WRITE_METHODS, SapSession
 
 DEFAULT_SERVICE_PATH = "/sap/opu/odata/sap"
+Change = tuple[LiteralValue | Mapping[str, LiteralValue], JsonObject, str | None]
 DEFAULT_ODATA4_PATH = "/sap/opu/odata4/sap"
 
 
@@ -49,8 +50,9 @@ class SapODataClient:
     ``sap_client`` adds the ``sap-client`` query parameter to every request. ``transport``
     replaces the network (``httpx.MockTransport``, ``httpx.ASGITransport``). OData v4 services
     (:meth:`invoke_action`) live under ``odata4_path``. Several reads that go together
-    (:meth:`get_all_of`) travel in one ``$batch`` unless ``batch`` is False (for landscapes
-    that block ``$batch``), then one request each.
+    (:meth:`get_all_of`) travel in one ``$batch``, and writes that go together
+    (:meth:`update_together`) in one changeset (all or nothing), unless ``batch`` is False (for
+    landscapes that block ``$batch``), then one request each.
 
     Writes carry a CSRF token fetched once per service root (``GET <root>/`` with
     ``X-CSRF-Token: Fetch``) together with the session cookies of that answer, which the
@@ -119,7 +121,7 @@ class SapODataClient:
         inlinecount: bool = False,
     ) -> ODataCollection:
         """``GET <entity_set>`` with the given query options; ``count`` needs ``inlinecount``."""
-        query = _query(filter=filter, select=select, expand=expand, orderby=orderby)
+        query = query_options(filter=filter, select=select, expand=expand, orderby=orderby)
         if top is not None:
             query.append(("$top", str(_non_negative(top, "$top"))))
         if skip:
@@ -190,12 +192,12 @@ class SapODataClient:
                 )
                 for condition in filters
             ]
-        query = _query(select=select, expand=expand, orderby=orderby)
+        query = query_options(select=select, expand=expand, orderby=orderby)
         resource = property_path(entity_set)
         results: list[list[JsonObject]] = []
         for start in range(0, len(filters), BATCH_PARTS):
             reads = [
-                (resource, [*_query(filter=condition), *query])
+                (resource, [*query_options(filter=condition), *query])
                 for condition in filters[start : start + BATCH_PARTS]
             ]
             for response in await self._session.get_many(service, reads):
@@ -364,24 +366,17 @@ class SapODataClient:
             return None
         return entity_from(response, write=True, connection=self._session.connection)
 
-
-def _query(
-    *,
-    filter: Filter | None = None,
-    select: Sequence[str] = (),
-    expand: Sequence[str] = (),
-    orderby: Sequence[str] = (),
-) -> list[tuple[str, str]]:
-    query: list[tuple[str, str]] = []
-    if filter is not None:
-        query.append(("$filter", filter.expression))
-    if select:
-        query.append(("$select", ",".join(property_path(s) for s in select)))
-    if expand:
-        query.append(("$expand", ",".join(property_path(e) for e in expand)))
-    if orderby:
-        query.append(("$orderby", ",".join(orderby_item(o) for o in orderby)))
-    return query
+    async def update_together(
+        self, service: str, entity_set: str, changes: Sequence[Change], *, method: str = "PATCH"
+    ) -> None:
+        """Updates ``(key, body, if_match)`` of several entities in one ``$batch`` changeset,
+        all or none; without ``batch`` (or for one) one :meth:`update` each, in order."""
+        if self._batch and len(changes) > 1:
+            writes = [Write.of(method, entity_path(entity_set, k), b, m) for k, b, m in changes]
+            await self._session.send_changeset(service, writes)
+            return
+        for key, body, if_match in changes:
+            await self.update(service, entity_set, key, body, if_match=if_match, method=method)
 
 
 def _non_negative(value: int, name: str) -> int:

@@ -217,6 +217,26 @@ def encode_query(items: Sequence[tuple[str, str]]) -> str:
     )
 
 
+def query_options(
+    *,
+    filter: Filter | None = None,
+    select: Sequence[str] = (),
+    expand: Sequence[str] = (),
+    orderby: Sequence[str] = (),
+) -> list[tuple[str, str]]:
+    """The query options ``$filter``, ``$select``, ``$expand`` and ``$orderby``, when given."""
+    query: list[tuple[str, str]] = []
+    if filter is not None:
+        query.append(("$filter", filter.expression))
+    if select:
+        query.append(("$select", ",".join(property_path(s) for s in select)))
+    if expand:
+        query.append(("$expand", ",".join(property_path(e) for e in expand)))
+    if orderby:
+        query.append(("$orderby", ",".join(orderby_item(o) for o in orderby)))
+    return query
+
+
 def parse_datetime(value: Any) -> dt.datetime | None:
     """An aware datetime from SAP's JSON ``/Date(ms)/`` or ``/Date(ms+mmmm)/``; None for null.
 

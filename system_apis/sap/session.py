@@ -9,7 +9,8 @@ transport failures and SAP's error answers into :mod:`system_apis.contracts.erro
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 
 import httpx
 
@@ -21,7 +22,15 @@ from system_apis.contracts.errors import (
     ValidationRejected,
 )
 from system_apis.sap.answers import JsonObject
-from system_apis.sap.batch import MalformedBatch, batch_answers, batch_body, new_boundary
+from system_apis.sap.batch import (
+    MalformedBatch,
+    Write,
+    batch_answers,
+    batch_body,
+    changeset_answers,
+    changeset_body,
+    new_boundary,
+)
 from system_apis.sap.csrf import CSRF_HEADER, CsrfTokens, csrf_required, with_token
 from system_apis.sap.errors import error_from_response
 from system_apis.sap.odata import encode_query
@@ -108,18 +117,26 @@ class SapSession:
         if not write:
             return await self._send_url(method, url, write=False, headers=request_headers)
 
+        return await self._write(service, method, url, request_headers, content)
+
+    async def _write(
+        self,
+        service: str,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        content: bytes | None,
+    ) -> httpx.Response:
+        """A write with the CSRF token of ``service``, sent once more with a fresh token when
+        SAP refuses the one it carried."""
         token = await self._csrf_token(service)
         response = await self._send_url(
-            method, url, write=True, headers=with_token(request_headers, token), content=content
+            method, url, write=True, headers=with_token(headers, token), content=content
         )
         if csrf_required(response):
             token = await self._csrf_token(service, stale=token)
             response = await self._send_url(
-                method,
-                url,
-                write=True,
-                headers=with_token(request_headers, token),
-                content=content,
+                method, url, write=True, headers=with_token(headers, token), content=content
             )
             if csrf_required(response):
                 raise AuthenticationFailed(
@@ -127,6 +144,35 @@ class SapSession:
                     connection=self.connection,
                 )
         return response
+
+    async def send_changeset(self, service: str, writes: Sequence[Write]) -> list[httpx.Response]:
+        """``writes`` in one ``$batch`` changeset, all or nothing; one answer per write.
+
+        The batch carries the CSRF token as a write does (a changeset needs one). When SAP
+        refused a write, none was made and its error raises as if it had been sent alone; a
+        lost answer raises UnknownOutcome.
+        """
+        root = self._http.base_url.join(self._service_root(service))
+        requests = [httpx.Request(w.method, root.join(w.target)) for w in writes]
+        boundary, changeset = new_boundary(), f"changeset_{uuid.uuid4()}"
+        response = await self._write(
+            service,
+            "POST",
+            self._url(service, "$batch", []),
+            {"Content-Type": f"multipart/mixed; boundary={boundary}"},
+            changeset_body(boundary, changeset, writes),
+        )
+        try:
+            answers = changeset_answers(response, requests)
+        except MalformedBatch as exc:
+            raise UnknownOutcome(
+                f"SAP answered a $batch changeset with {exc}; the writes may have happened",
+                connection=self.connection,
+            ) from exc
+        for answer in answers:
+            if not answer.is_success:
+                raise error_from_response(answer, write=True, connection=self.connection)
+        return answers
 
     async def get_many(
         self, service: str, reads: list[tuple[str, list[tuple[str, str]]]]
