@@ -5,20 +5,24 @@ SAP has no cancel operation for a sales order: an order is closed by rejecting i
 ``SalesDocumentRjcnReason`` to a code of the landscape's customizing (table TVAG, e.g. ``50``).
 Once every item is rejected the header's ``OverallSDDocumentRejectionSts`` is ``C`` and the
 order reads CANCELLED. ``A_SalesOrderItemType`` carries no ETag in SAP's metadata, so these
-changes go without ``If-Match``.
+changes go without ``If-Match``. The PATCHes travel in one ``$batch`` changeset, which SAP
+makes all or nothing: a refused item leaves every item as it was. A connection with
+``batch = false`` sends them one by one, and a refusal there leaves the earlier items rejected.
 
 SAP refuses to reject an item that a delivery references. The adapter checks first, so that a
 refusal changes nothing: a billed order is refused as INVOICED, one whose goods left as
 SHIPPED, one with a delivery still in the warehouse as IN_DELIVERY (the delivery must be
-deleted in SAP first). Items already rejected are skipped: a cancellation cut short half way
-is completed by the next call, and a cancelled order is answered without a write.
+deleted in SAP first); a delivery created after that check makes SAP refuse the changeset,
+answered the same way (IN_DELIVERY). Items already rejected are skipped: a cancellation cut
+short half way (``batch = false``) is completed by the next call, and a cancelled order is
+answered without a write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from system_apis.contracts.errors import CancelRefusal, NotCancellable
+from system_apis.contracts.errors import CancelRefusal, NotCancellable, ValidationRejected
 from system_apis.contracts.models import Delivery, DocumentStatus, OrderStatus, SalesOrder
 from system_apis.contracts.queries import DeliveryFilter, Page, PageRequest
 from system_apis.sap.client import SapODataClient
@@ -30,6 +34,8 @@ DEFAULT_REJECTION_REASON = "50"
 (one of SAP's standard reasons in table TVAG; landscapes often add their own for cancellations)."""
 
 REASON = "SalesDocumentRjcnReason"
+SUBSEQUENT_DOCUMENTS = "V1/377"
+"""SAP's message code refusing to reject an item that a subsequent document references."""
 IN_DELIVERY = frozenset({"B", "C"})
 """Item ``DeliveryStatus`` values of an item that a delivery references (partly or fully)."""
 
@@ -97,10 +103,24 @@ async def cancel(
 
 
 async def reject_items(client: SapODataClient, order: JsonObject, reason: str) -> None:
-    """Gives every item of the ``A_SalesOrder`` (items expanded) that has none ``reason``."""
+    """Gives every item of the ``A_SalesOrder`` (items expanded) that has none ``reason``,
+    all in one changeset (see the module doc); SAP's refusal of an item a delivery took
+    meanwhile raises NotCancellable (IN_DELIVERY)."""
     number = str(order["SalesOrder"])
-    for item in expanded(order, "to_Item") or []:
-        if str(item.get(REASON) or "").strip():
-            continue
-        key = {"SalesOrder": number, "SalesOrderItem": str(item["SalesOrderItem"])}
-        await client.update(SALES_ORDER, "A_SalesOrderItem", key, {REASON: reason}, if_match=None)
+    changes = [
+        (
+            {"SalesOrder": number, "SalesOrderItem": str(item["SalesOrderItem"])},
+            {REASON: reason},
+            None,
+        )
+        for item in expanded(order, "to_Item") or []
+        if not str(item.get(REASON) or "").strip()
+    ]
+    try:
+        await client.update_together(SALES_ORDER, "A_SalesOrderItem", changes)
+    except ValidationRejected as exc:
+        if exc.code != SUBSEQUENT_DOCUMENTS:
+            raise
+        raise NotCancellable(
+            exc.message, refusal=CancelRefusal.IN_DELIVERY, code=exc.code, connection=exc.connection
+        ) from exc

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-from sap_payloads import DELIVERY, SALES_ORDER
+from sap_payloads import DELIVERY, SALES_ORDER, sap_error
 
 from system_apis.contracts.errors import CancelRefusal, NotCancellable
 from system_apis.contracts.models import OrderStatus
@@ -77,6 +77,43 @@ async def test_every_item_gets_the_connections_reason(
     ]
     assert all(json.loads(r.content) == {"SalesDocumentRjcnReason": "Z1"} for r in sent)
     assert all("If-Match" not in r.headers for r in sent)  # the item type has no ETag
+    assert len(sap.batches) == 1, "the items are rejected in one changeset"
+    assert sap.batches[0].headers["X-CSRF-Token"] == "tok"
+
+
+async def test_without_batch_each_item_is_a_patch_of_its_own(sap: ScriptedSap) -> None:
+    client = SapODataClient(
+        "https://s4.example.com", transport=httpx.MockTransport(sap), batch=False
+    )
+    adapter = SapAdapter("s4", client, rejection_reason="Z1")
+    reads = iter([order(), order(rejection="C", item_reason="Z1")])
+    sap.on("GET", "A_SalesOrder('4711')", lambda request: odata(next(reads)))
+    for item in ("10", "20"):
+        sap.on("PATCH", ITEM.format(item), httpx.Response(204))
+    try:
+        cancelled = await adapter.cancel_order("4711")
+    finally:
+        await adapter.aclose()
+
+    assert cancelled.status is OrderStatus.CANCELLED
+    assert len(patches(sap)) == 2
+    assert sap.batches == []
+
+
+async def test_an_item_sap_refuses_in_the_changeset_is_a_refusal(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    sap.on("GET", "A_SalesOrder('4711')", odata(order()))
+    sap.on("PATCH", ITEM.format("10"), httpx.Response(204))
+    message = "Item 20 of sales order 4711 cannot be rejected: a delivery references it"
+    sap.on("PATCH", ITEM.format("20"), httpx.Response(400, json=sap_error("V1/377", message)))
+
+    with pytest.raises(NotCancellable) as refused:
+        await adapter.cancel_order("4711")
+
+    assert refused.value.refusal is CancelRefusal.IN_DELIVERY
+    assert "Item 20" in refused.value.message
+    assert len(sap.batches) == 1
 
 
 async def test_a_cancelled_order_is_answered_without_a_write(
