@@ -13,20 +13,29 @@ SAP refuses to reject an item that a delivery references. The adapter checks fir
 refusal changes nothing: a billed order is refused as INVOICED, one whose goods left as
 SHIPPED, one with a delivery still in the warehouse as IN_DELIVERY (the delivery must be
 deleted in SAP first); a delivery created after that check makes SAP refuse the changeset,
-answered the same way (IN_DELIVERY). Items already rejected are skipped: a cancellation cut
-short half way (``batch = false``) is completed by the next call, and a cancelled order is
-answered without a write.
+answered the same way (IN_DELIVERY). When the changeset's answer is lost the order's header
+is read: every item rejected means the changeset went through, else the outcome stays
+unknown. Items already rejected are skipped: a cancellation cut short half way
+(``batch = false``) is completed by the next call, and a cancelled order is answered
+without a write.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 
-from system_apis.contracts.errors import CancelRefusal, NotCancellable, ValidationRejected
+from system_apis.contracts.errors import (
+    CancelRefusal,
+    ErpError,
+    NotCancellable,
+    UnknownOutcome,
+    ValidationRejected,
+)
 from system_apis.contracts.models import Delivery, DocumentStatus, OrderStatus, SalesOrder
 from system_apis.contracts.queries import DeliveryFilter, Page, PageRequest
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.readers import JsonObject, expanded
+from system_apis.sap.mapping.sales import ALL_REJECTED
 from system_apis.sap.queries import SALES_ORDER
 
 DEFAULT_REJECTION_REASON = "50"
@@ -34,6 +43,7 @@ DEFAULT_REJECTION_REASON = "50"
 (one of SAP's standard reasons in table TVAG; landscapes often add their own for cancellations)."""
 
 REASON = "SalesDocumentRjcnReason"
+REJECTION_STATUS = "OverallSDDocumentRejectionSts"
 SUBSEQUENT_DOCUMENTS = "V1/377"
 """SAP's message code refusing to reject an item that a subsequent document references."""
 IN_DELIVERY = frozenset({"B", "C"})
@@ -98,8 +108,28 @@ async def cancel(
     refused = refusal(order, deliveries, order.source.connection)
     if refused is not None:
         raise refused
-    await reject_items(client, entity, reason)
+    try:
+        await reject_items(client, entity, reason)
+    except UnknownOutcome:
+        if not await all_rejected(client, order.native_id):
+            raise
     return True
+
+
+async def all_rejected(client: SapODataClient, number: str) -> bool:
+    """Whether SAP holds every item of order ``number`` rejected; False when it cannot say.
+
+    After a changeset's answer was lost this decides: all or nothing, so an order that reads
+    rejected was cancelled; one that does not may still be (SAP may not be done), and the
+    outcome stays unknown.
+    """
+    try:
+        header = await client.get_entity(
+            SALES_ORDER, "A_SalesOrder", number, select=[REJECTION_STATUS]
+        )
+    except ErpError:
+        return False
+    return header.data.get(REJECTION_STATUS) == ALL_REJECTED
 
 
 async def reject_items(client: SapODataClient, order: JsonObject, reason: str) -> None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sap_payloads import DELIVERY, SALES_ORDER, sap_error
 
-from system_apis.contracts.errors import CancelRefusal, NotCancellable
+from system_apis.contracts.errors import CancelRefusal, NotCancellable, UnknownOutcome
 from system_apis.contracts.models import OrderStatus
 from system_apis.sap.adapter import SapAdapter
 from system_apis.sap.client import SapODataClient
@@ -139,3 +139,40 @@ async def test_an_order_in_a_delivery_is_refused_before_any_write(
     assert refused.value.refusal is CancelRefusal.IN_DELIVERY
     assert "80000001" in refused.value.message
     assert patches(sap) == []
+
+
+def losing_the_batch_answer(sap: ScriptedSap) -> httpx.MockTransport:
+    """SAP acts on every request; the answer of a ``$batch`` is lost on the way back."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        answer = sap(request)
+        if request.url.path.endswith("/$batch"):
+            raise httpx.ReadTimeout("answer lost", request=request)
+        return answer
+
+    return httpx.MockTransport(handle)
+
+
+@pytest.mark.parametrize("went_through", [True, False])
+async def test_a_lost_changeset_answer_is_decided_by_reading_the_order(
+    sap: ScriptedSap, went_through: bool
+) -> None:
+    adapter = SapAdapter(
+        "s4",
+        SapODataClient("https://s4.example.com", transport=losing_the_batch_answer(sap)),
+        rejection_reason="Z1",
+    )
+    after = order(rejection="C", item_reason="Z1") if went_through else order()
+    reads = iter([order(), after, after])
+    sap.on("GET", "A_SalesOrder('4711')", lambda request: odata(next(reads)))
+    for item in ("10", "20"):
+        sap.on("PATCH", ITEM.format(item), httpx.Response(204))
+    try:
+        if went_through:
+            assert (await adapter.cancel_order("4711")).status is OrderStatus.CANCELLED
+        else:
+            with pytest.raises(UnknownOutcome):
+                await adapter.cancel_order("4711")
+    finally:
+        await adapter.aclose()
+    assert len(sap.batches) == 1, "the changeset is not sent twice"
