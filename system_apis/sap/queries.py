@@ -144,9 +144,9 @@ class KeyReader(Protocol):
 
 
 async def customer_query(filter: CustomerFilter, keys: KeyReader) -> DocumentQuery | None:
-    """Customers by ``native_ids``, else by the business partners of ``country``, read in
+    """Customers by ``native_ids`` and by the business partners of ``country``, read in
     chunks of :data:`KEY_CHUNK` keys (see :mod:`system_apis.sap.documents`); with both, the
-    partners of the country stay one ``or`` list beside the chunked numbers."""
+    business partners of the named customers (read in chunks too) that are the country's."""
     conditions = [ne("Customer", "")]
     if filter.native_ids is not None and not filter.native_ids:
         return None
@@ -164,10 +164,14 @@ async def customer_query(filter: CustomerFilter, keys: KeyReader) -> DocumentQue
         )
         if not partners:
             return None
-        if numbers is None:
-            key, numbers = "BusinessPartner", partners
-        else:
-            conditions.append(one_of("BusinessPartner", partners))
+        if numbers is not None:
+            chunks = [one_of("Customer", chunk) for chunk in key_chunks(numbers)]
+            named = await keys(BUSINESS_PARTNER, CUSTOMERS.entity_set, chunks, "BusinessPartner")
+            in_country = set(partners)
+            partners = [partner for partner in named if partner in in_country]
+            if not partners:
+                return None
+        key, numbers = "BusinessPartner", partners
     return DocumentQuery(CUSTOMERS, key, conditions, _ordered(numbers))
 
 

@@ -175,6 +175,28 @@ async def test_customers_by_country_read_address_keys_first(
     assert query(partners)["$filter"] == "Customer ne '' and BusinessPartner eq '17100001'"
 
 
+async def test_customers_by_numbers_and_country_keep_every_filter_within_a_chunk(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    in_country = [{"BusinessPartner": f"{17100001 + n}"} for n in range(0, 200, 2)]
+    sap.on("GET", "A_BusinessPartnerAddress", collection(*in_country))
+
+    def partners(request: httpx.Request) -> httpx.Response:
+        if query(request)["$select"] == "BusinessPartner":  # the partners of named customers
+            return collection({"BusinessPartner": "17100001"}, {"BusinessPartner": "17100002"})
+        return collection(BUSINESS_PARTNER, count=1)
+
+    sap.on("GET", "A_BusinessPartner", partners)
+    numbers = [f"{17100001 + n}" for n in range(1, 200, 2)] + ["17100001"]
+
+    page = await adapter.list_customers(CustomerFilter(native_ids=numbers, country="DE"), PAGE)
+
+    assert [c.native_id for c in page.items] == ["17100001"]
+    filters = [query(r)["$filter"] for r in sap.requests]
+    assert max(f.count(" eq ") for f in filters) <= 40, "no or-list beyond one chunk"
+    assert filters[-1] == "Customer ne '' and BusinessPartner eq '17100001'"
+
+
 async def test_customers_of_a_country_without_addresses(
     adapter: SapAdapter, sap: ScriptedSap
 ) -> None:
