@@ -14,11 +14,10 @@ read their result back with SuiteQL.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from system_apis.contracts import keyset
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.errors import CancelRefusal, NotCancellable, NotFound
 from system_apis.contracts.guards import MappingGuard
@@ -47,7 +46,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.contracts.streaming import keyset_chunks
+from system_apis.contracts.streaming import StreamsFromPages
 from system_apis.netsuite import queries
 from system_apis.netsuite.client import NetSuiteClient, Row
 from system_apis.netsuite.mapping import (
@@ -75,7 +74,7 @@ T = TypeVar("T")
 Build = Callable[[Row, list[Row]], T]
 
 
-class NetSuiteAdapter:
+class NetSuiteAdapter(StreamsFromPages):
     """One NetSuite account behind the ErpAdapter port.
 
     ``client`` speaks SuiteTalk REST and is closed by :meth:`aclose`; ``time_zone`` is the
@@ -351,32 +350,6 @@ class NetSuiteAdapter:
                 f"employee {native_id} does not exist", connection=self._source.connection
             )
         return found.items[0]
-
-    # -- whole record sets: SuiteQL pages of NetSuite's largest size ------------------------
-
-    def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
-        return keyset_chunks(lambda page: self.list_customers(filter, page), keyset.native_key)
-
-    def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
-        return keyset_chunks(lambda page: self.list_products(filter, page), keyset.product_key)
-
-    def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
-        return keyset_chunks(
-            lambda page: self.list_inventory(filter, page),
-            None if filter.changed_since is not None else keyset.level_key,
-        )
-
-    def stream_sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
-        return keyset_chunks(
-            lambda page: self.list_sales_orders(filter, page),
-            None if filter.changed_since is not None else keyset.order_key,
-        )
-
-    def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
-        return keyset_chunks(
-            lambda page: self.list_invoices(filter, page),
-            None if filter.changed_since is not None else keyset.native_key,
-        )
 
 
 def _cancel_refusal(order: SalesOrder, deliveries: Sequence[Delivery]) -> CancelRefusal | None:

@@ -28,10 +28,8 @@ between a warehouse and its lost-and-found location, found again by their refere
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVar
 
-from system_apis.contracts import keyset
 from system_apis.contracts.commands import SalesOrderDraft, StockAdjustment
 from system_apis.contracts.limits import FieldLimits
 from system_apis.contracts.models import (
@@ -55,7 +53,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.contracts.streaming import keyset_chunks
+from system_apis.contracts.streaming import StreamsFromPages
 from system_apis.tryton import queries
 from system_apis.tryton.adjusting import StockAdjuster
 from system_apis.tryton.billing import Billing
@@ -87,7 +85,7 @@ T = TypeVar("T")
 PRODUCT = "product.product"
 
 
-class TrytonAdapter:
+class TrytonAdapter(StreamsFromPages):
     """One Tryton database behind the ErpAdapter port.
 
     ``connection`` names the configured connection (it prefixes canonical ids and is set on
@@ -140,32 +138,6 @@ class TrytonAdapter:
 
     async def adjust_stock(self, adjustment: StockAdjustment) -> InventoryLevel:
         return await self._adjuster.adjust(adjustment)
-
-    # -- whole record sets: search_read with the largest pages, by id --
-
-    def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
-        return keyset_chunks(lambda page: self.list_customers(filter, page), keyset.native_key)
-
-    def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
-        return keyset_chunks(lambda page: self.list_products(filter, page), keyset.product_key)
-
-    def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
-        return keyset_chunks(
-            lambda page: self.list_inventory(filter, page),
-            None if filter.changed_since is not None else keyset.level_key,
-        )
-
-    def stream_sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
-        return keyset_chunks(
-            lambda page: self.list_sales_orders(filter, page),
-            None if filter.changed_since is not None else keyset.order_key,
-        )
-
-    def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
-        return keyset_chunks(
-            lambda page: self.list_invoices(filter, page),
-            None if filter.changed_since is not None else keyset.native_key,
-        )
 
     # -- employees (company.employee; no payroll in Tryton, see system_apis.tryton.people) --
 

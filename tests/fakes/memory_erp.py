@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
@@ -51,7 +51,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.contracts.streaming import keyset_chunks
+from system_apis.contracts.streaming import StreamsFromPages
 
 T = TypeVar("T")
 TAX_RATE = Decimal("0.19")
@@ -112,7 +112,7 @@ def _changed_since(items: Iterable[R], since: dt.datetime | None) -> list[R]:
     return sorted(changed, key=lambda r: (r.changed_at, r.native_id))
 
 
-class MemoryErp:
+class MemoryErp(StreamsFromPages):
     """A small but consistent ERP: orders are priced, deliveries move stock, invoices bill.
 
     Every write stamps the records it changes with ``clock()`` (``changed_at``), so the lists
@@ -595,39 +595,6 @@ class MemoryErp:
         if native_id not in self.employees:
             raise errors.NotFound(f"employee {native_id} not found")
         return self._disclosed(self.employees[native_id], details)
-
-    # -- whole record sets: small pages, so that tests cross chunk boundaries --
-
-    def stream_customers(self, filter: CustomerFilter) -> AsyncIterator[Sequence[Customer]]:
-        return keyset_chunks(
-            lambda page: self.list_customers(filter, page), keyset.native_key, self.stream_page
-        )
-
-    def stream_products(self, filter: ProductFilter) -> AsyncIterator[Sequence[Product]]:
-        return keyset_chunks(
-            lambda page: self.list_products(filter, page), keyset.product_key, self.stream_page
-        )
-
-    def stream_inventory(self, filter: InventoryFilter) -> AsyncIterator[Sequence[InventoryLevel]]:
-        return keyset_chunks(
-            lambda page: self.list_inventory(filter, page),
-            None if filter.changed_since is not None else keyset.level_key,
-            self.stream_page,
-        )
-
-    def stream_sales_orders(self, filter: SalesOrderFilter) -> AsyncIterator[Sequence[SalesOrder]]:
-        return keyset_chunks(
-            lambda page: self.list_sales_orders(filter, page),
-            None if filter.changed_since is not None else keyset.order_key,
-            self.stream_page,
-        )
-
-    def stream_invoices(self, filter: InvoiceFilter) -> AsyncIterator[Sequence[Invoice]]:
-        return keyset_chunks(
-            lambda page: self.list_invoices(filter, page),
-            None if filter.changed_since is not None else keyset.native_key,
-            self.stream_page,
-        )
 
     async def aclose(self) -> None:
         self.closed = True
