@@ -15,8 +15,6 @@ The fault layer wraps the API paths only (see :mod:`erp_sandbox.faults.plan` for
 from __future__ import annotations
 
 import asyncio
-import base64
-import hmac
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -24,12 +22,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from erp_sandbox.admin import SandboxAdmin
+from erp_sandbox.basic_auth import credentials_match
 from erp_sandbox.business_central.api import ANALYTICS, api_endpoint
 from erp_sandbox.business_central.auth import token_endpoint
 from erp_sandbox.business_central.errors import BcError
 from erp_sandbox.business_central.sandbox import Sandbox
 from erp_sandbox.business_central.settings import SandboxSettings
-from erp_sandbox.faults import FAULT_HEADER, FaultPlan, FaultPlanError, describe, drop_connection
+from erp_sandbox.faults import FAULT_HEADER, describe, drop_connection
 
 API_PREFIX = "/v2.0/"
 METHODS = ["GET", "POST", "PATCH", "DELETE"]
@@ -37,55 +37,11 @@ METHODS = ["GET", "POST", "PATCH", "DELETE"]
 
 def _admin(request: Request) -> bool:
     settings: SandboxSettings = request.app.state.settings
-    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        user, _, password = base64.b64decode(encoded).decode().partition(":")
-    except ValueError:
-        return False
-    return user == settings.client_id and hmac.compare_digest(password, settings.client_secret)
+    header = request.headers.get("authorization")
+    return credentials_match(header, settings.client_id, settings.client_secret)
 
 
-def _denied() -> Response:
-    return JSONResponse(
-        {"error": "authentication required"},
-        401,
-        headers={"WWW-Authenticate": 'Basic realm="BC sandbox"'},
-    )
-
-
-async def health(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
-async def stats(request: Request) -> Response:
-    if not _admin(request):
-        return _denied()
-    sandbox: Sandbox = request.app.state.sandbox
-    return JSONResponse(sandbox.stats())
-
-
-async def reset(request: Request) -> Response:
-    if not _admin(request):
-        return _denied()
-    sandbox: Sandbox = request.app.state.sandbox
-    sandbox.reset()
-    return JSONResponse({"status": "reset"})
-
-
-async def faults(request: Request) -> Response:
-    if not _admin(request):
-        return _denied()
-    sandbox: Sandbox = request.app.state.sandbox
-    if request.method == "POST":
-        try:
-            sandbox.faults.set(FaultPlan.from_json(await request.json()))
-        except (ValueError, FaultPlanError) as exc:
-            return JSONResponse({"error": str(exc)}, 400)
-    elif request.method == "DELETE":
-        sandbox.faults.clear()
-    return JSONResponse(sandbox.faults.stats())
+ADMIN = SandboxAdmin(_admin, "BC sandbox")
 
 
 class FaultLayer:
@@ -179,10 +135,7 @@ def create_app(settings: SandboxSettings | None = None) -> ASGIApp:
             Route(
                 "/v2.0/{tenant}/{environment}/api/v2.0/{rest:path}", api_endpoint, methods=METHODS
             ),
-            Route("/sandbox/health", health),
-            Route("/sandbox/stats", stats),
-            Route("/sandbox/reset", reset, methods=["POST"]),
-            Route("/sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
+            *ADMIN.routes(),
         ]
     )
     app.state.settings = settings

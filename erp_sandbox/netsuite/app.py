@@ -27,13 +27,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
 
+from erp_sandbox.admin import SandboxAdmin
 from erp_sandbox.basic_auth import credentials_match
 from erp_sandbox.faults import (
     FAULT_HEADER,
     TRUNCATED_JSON,
     Decision,
-    FaultPlan,
-    FaultPlanError,
     describe,
     drop_connection,
 )
@@ -57,37 +56,14 @@ def _authorized(request: Request) -> bool:
     return credentials_match(header, settings.token_id, settings.token_secret)
 
 
-def _denied() -> Response:
-    return JSONResponse(
-        {"error": "authentication required"},
-        401,
-        headers={"WWW-Authenticate": 'Basic realm="NetSuite sandbox"'},
-    )
-
-
-async def health(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
-
-
-async def stats(request: Request) -> Response:
-    if not _authorized(request):
-        return _denied()
-    return JSONResponse(_sandbox(request).stats())
-
-
-async def reset(request: Request) -> Response:
-    if not _authorized(request):
-        return _denied()
-    sandbox = _sandbox(request)
-    sandbox.reset()
-    return JSONResponse({"status": "reset", **sandbox.stats()})
+ADMIN = SandboxAdmin(_authorized, "NetSuite sandbox")
 
 
 async def mark_paid(request: Request) -> Response:
     """The customer paid the invoice in full (status B, as a customer payment applied to it
     would leave it)."""
     if not _authorized(request):
-        return _denied()
+        return ADMIN.denied()
     sandbox = _sandbox(request)
     try:
         with sandbox.store.write() as db:
@@ -95,22 +71,6 @@ async def mark_paid(request: Request) -> Response:
     except NsError as error:
         return error_response(error)
     return JSONResponse({"id": str(request.path_params["invoice"]), "status": "B"})
-
-
-async def faults(request: Request) -> Response:
-    if not _authorized(request):
-        return _denied()
-    injector = _sandbox(request).faults
-    if request.method == "POST":
-        try:
-            plan = FaultPlan.from_json(await request.json())
-        except ValueError as error:
-            message = str(error) if isinstance(error, FaultPlanError) else "body is not JSON"
-            return JSONResponse({"error": f"invalid fault plan: {message}"}, 400)
-        injector.set(plan)
-    elif request.method == "DELETE":
-        injector.clear()
-    return JSONResponse(injector.describe())
 
 
 def fault_response(decision: Decision) -> Response:
@@ -198,10 +158,7 @@ def create_app(settings: SandboxSettings | None = None) -> Starlette:
 
     routes: list[BaseRoute] = [
         Route(REST + "/{path:path}", endpoint, methods=METHODS),
-        Route("/sandbox/health", health, methods=["GET"]),
-        Route("/sandbox/stats", stats, methods=["GET"]),
-        Route("/sandbox/reset", reset, methods=["POST"]),
-        Route("/sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
+        *ADMIN.routes(),
         Route("/sandbox/invoices/{invoice:int}/paid", mark_paid, methods=["POST"]),
     ]
     return SandboxApp(sandbox, routes, lifespan)

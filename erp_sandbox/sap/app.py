@@ -15,7 +15,8 @@ Routes:
   its clearing status becomes ``C`` (basic auth; see :mod:`erp_sandbox.sap.billing`).
 * ``GET /sandbox/faults``: the fault plan and its counters; ``POST /sandbox/faults`` with a
   JSON plan (``{"seed": 7, "faults": [{"kind": "throttle", "count": 2}]}``) replaces it,
-  ``DELETE /sandbox/faults`` removes every fault (basic auth; see :mod:`erp_sandbox.faults.plan`).
+  ``DELETE /sandbox/faults`` removes every fault (basic auth; see :mod:`erp_sandbox.admin`
+  and :mod:`erp_sandbox.faults.plan`).
 
 The fault layer (:mod:`erp_sandbox.sap.fault_layer`) wraps the whole app and only ever
 touches the OData paths, never the ``/sandbox/`` endpoints.
@@ -35,8 +36,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Lifespan
 
+from erp_sandbox.admin import SandboxAdmin
 from erp_sandbox.basic_auth import credentials_match
-from erp_sandbox.faults import FaultPlan, FaultPlanError
 from erp_sandbox.odata.errors import ODataError
 from erp_sandbox.sap.billing import clear_billing_document
 from erp_sandbox.sap.billing_v4 import ROOT as BILLING_V4_ROOT
@@ -61,39 +62,13 @@ def _authorized(request: Request) -> bool:
     return credentials_match(header, settings.username, settings.password)
 
 
-def _denied() -> Response:
-    return JSONResponse(
-        {"error": "authentication required"},
-        401,
-        headers={"WWW-Authenticate": 'Basic realm="SAP sandbox"'},
-    )
-
-
-async def health(request: Request) -> Response:
-    """Liveness of the sandbox."""
-    return JSONResponse({"status": "ok"})
-
-
-async def stats(request: Request) -> Response:
-    """Request count and row counts per entity set."""
-    if not _authorized(request):
-        return _denied()
-    return JSONResponse(_sandbox(request).stats())
-
-
-async def reset(request: Request) -> Response:
-    """Restore the seed data."""
-    if not _authorized(request):
-        return _denied()
-    sandbox = _sandbox(request)
-    sandbox.reset()
-    return JSONResponse({"status": "reset", **sandbox.stats()})
+ADMIN = SandboxAdmin(_authorized, "SAP sandbox")
 
 
 async def expire_csrf(request: Request) -> Response:
     """Invalidate every CSRF token."""
     if not _authorized(request):
-        return _denied()
+        return ADMIN.denied()
     _sandbox(request).expire_csrf_tokens()
     return JSONResponse({"status": "expired"})
 
@@ -101,7 +76,7 @@ async def expire_csrf(request: Request) -> Response:
 async def mark_paid(request: Request) -> Response:
     """Clear a billing document as if its payment had been posted in accounting."""
     if not _authorized(request):
-        return _denied()
+        return ADMIN.denied()
     sandbox = _sandbox(request)
     document = str(request.path_params["document"]).lstrip("0") or "0"
     try:
@@ -116,23 +91,6 @@ async def mark_paid(request: Request) -> Response:
             "LastChangeDateTime": row["LastChangeDateTime"].isoformat(),
         }
     )
-
-
-async def faults(request: Request) -> Response:
-    """Read (GET), replace (POST, JSON plan) or clear (DELETE) the fault plan."""
-    if not _authorized(request):
-        return _denied()
-    injector = _sandbox(request).faults
-    if request.method == "POST":
-        try:
-            plan = FaultPlan.from_json(await request.json())
-        except ValueError as error:  # invalid JSON or FaultPlanError
-            message = str(error) if isinstance(error, FaultPlanError) else "body is not JSON"
-            return JSONResponse({"error": f"invalid fault plan: {message}"}, 400)
-        injector.set(plan)
-    elif request.method == "DELETE":
-        injector.clear()
-    return JSONResponse(injector.describe())
 
 
 class SandboxApp(Starlette):
@@ -167,11 +125,8 @@ def create_app(settings: SandboxSettings | None = None) -> Starlette:
         Route(PREFIX + "{path:path}", odata_endpoint, methods=ODATA_METHODS),
         Route(BILLING_V4_ROOT + "{path:path}", billing_v4_endpoint, methods=ODATA_METHODS),
         Route(SF_PREFIX + "{path:path}", successfactors_endpoint, methods=["GET", "HEAD"]),
-        Route("/sandbox/health", health, methods=["GET"]),
-        Route("/sandbox/stats", stats, methods=["GET"]),
-        Route("/sandbox/reset", reset, methods=["POST"]),
+        *ADMIN.routes(),
         Route("/sandbox/csrf/expire", expire_csrf, methods=["POST"]),
         Route("/sandbox/billing/{document}/paid", mark_paid, methods=["POST"]),
-        Route("/sandbox/faults", faults, methods=["GET", "POST", "DELETE"]),
     ]
     return SandboxApp(sandbox, routes, lifespan)

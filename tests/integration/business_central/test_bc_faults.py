@@ -68,7 +68,7 @@ async def test_a_planned_fault_is_the_matching_error(
         assert raised.value.retry_after == fault["retry_after"]  # type: ignore[attr-defined]
     after = await adapter.list_customers(CustomerFilter(), PageRequest(limit=1))
     assert after.items
-    stats = (await admin.get("/sandbox/faults")).json()
+    stats = (await admin.get("/sandbox/faults")).json()["stats"]
     assert stats["injected"][fault["kind"]] == 1
 
 
