@@ -1,9 +1,10 @@
 """Fault injection shared by every ERP sandbox: plans (:mod:`~erp_sandbox.faults.plan`), the
 injector deciding each request's fate (:mod:`~erp_sandbox.faults.injector`) and the wire
-pieces of a fault layer (:mod:`~erp_sandbox.faults.wire`). Each sandbox writes its own fault
-layer, answering in its ERP's error shape."""
+pieces and the fault layer itself (:mod:`~erp_sandbox.faults.layer`), to which each sandbox
+gives the answers in its ERP's error shape."""
 
 from erp_sandbox.faults.injector import Decision, FaultInjector, RequestInfo
+from erp_sandbox.faults.layer import FaultAnswer, FaultedApp, FaultLayer
 from erp_sandbox.faults.plan import (
     KINDS,
     Fault,
@@ -28,11 +29,14 @@ __all__ = [
     "ConnectionDropped",
     "Decision",
     "Fault",
+    "FaultAnswer",
     "FaultInjector",
     "FaultKind",
+    "FaultLayer",
     "FaultPlan",
     "FaultPlanError",
     "FaultScope",
+    "FaultedApp",
     "RequestInfo",
     "describe",
     "drop_connection",

@@ -17,7 +17,6 @@ NetSuite's error bodies.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -25,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Lifespan, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from erp_sandbox.admin import SandboxAdmin
 from erp_sandbox.basic_auth import credentials_match
@@ -33,8 +32,7 @@ from erp_sandbox.faults import (
     FAULT_HEADER,
     TRUNCATED_JSON,
     Decision,
-    describe,
-    drop_connection,
+    FaultedApp,
 )
 from erp_sandbox.netsuite.api import REST, endpoint, error_response
 from erp_sandbox.netsuite.closing import pay_invoice
@@ -73,7 +71,7 @@ async def mark_paid(request: Request) -> Response:
     return JSONResponse({"id": str(request.path_params["invoice"]), "status": "B"})
 
 
-def fault_response(decision: Decision) -> Response:
+def fault_response(scope: Scope, decision: Decision) -> Response:
     """NetSuite's answer to an injected fault (other than a dropped connection)."""
     fault = decision.fault
     assert fault is not None
@@ -100,53 +98,6 @@ def fault_response(decision: Decision) -> Response:
     return answer
 
 
-class FaultLayer:
-    """ASGI middleware applying the sandbox's fault plan to SuiteTalk requests."""
-
-    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
-        self.app = app
-        self.sandbox = sandbox
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(REST):
-            await self.app(scope, receive, send)
-            return
-        decision = self.sandbox.faults.decide(describe(scope))
-        if decision.delay_ms:
-            await asyncio.sleep(decision.delay_ms / 1000)
-        fault = decision.fault
-        if fault is None:
-            await self.app(scope, receive, send)
-        elif fault.kind == "reset_after_write":
-            start: Message | None = None
-
-            async def capture(message: Message) -> None:
-                nonlocal start
-                if message["type"] == "http.response.start":
-                    start = message
-
-            await self.app(scope, receive, capture)
-            await drop_connection(receive, send, start)
-        elif fault.kind == "down" and fault.disconnect:
-            await drop_connection(receive, send)
-        else:
-            await fault_response(decision)(scope, receive, send)
-
-
-class SandboxApp(Starlette):
-    """The sandbox's Starlette app with the fault layer outside everything."""
-
-    def __init__(
-        self, sandbox: Sandbox, routes: list[BaseRoute], lifespan: Lifespan[Starlette]
-    ) -> None:
-        super().__init__(routes=routes, lifespan=lifespan)
-        self.state.sandbox = sandbox
-        self.sandbox = sandbox
-
-    def build_middleware_stack(self) -> ASGIApp:
-        return FaultLayer(super().build_middleware_stack(), self.sandbox)
-
-
 def create_app(settings: SandboxSettings | None = None) -> Starlette:
     """A Starlette app serving a sandbox made from ``settings`` (seeded if needed)."""
     sandbox = Sandbox(settings or SandboxSettings())
@@ -161,4 +112,4 @@ def create_app(settings: SandboxSettings | None = None) -> Starlette:
         *ADMIN.routes(),
         Route("/sandbox/invoices/{invoice:int}/paid", mark_paid, methods=["POST"]),
     ]
-    return SandboxApp(sandbox, routes, lifespan)
+    return FaultedApp(sandbox, routes, lifespan, prefix=REST, answer=fault_response)

@@ -18,8 +18,9 @@ Routes:
   ``DELETE /sandbox/faults`` removes every fault (basic auth; see :mod:`erp_sandbox.admin`
   and :mod:`erp_sandbox.faults.plan`).
 
-The fault layer (:mod:`erp_sandbox.sap.fault_layer`) wraps the whole app and only ever
-touches the OData paths, never the ``/sandbox/`` endpoints.
+The fault layer (:mod:`erp_sandbox.faults.layer`, with SAP's answers from
+:mod:`erp_sandbox.sap.fault_layer`) wraps the whole app and only ever touches the OData
+paths, never the ``/sandbox/`` endpoints.
 
 The data is initialised when the app is created, not in the ASGI lifespan, so the app also
 works in-process through ``httpx.ASGITransport``; the lifespan only closes the database.
@@ -34,15 +35,15 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Lifespan
 
 from erp_sandbox.admin import SandboxAdmin
 from erp_sandbox.basic_auth import credentials_match
+from erp_sandbox.faults import FaultedApp
 from erp_sandbox.odata.errors import ODataError
 from erp_sandbox.sap.billing import clear_billing_document
 from erp_sandbox.sap.billing_v4 import ROOT as BILLING_V4_ROOT
 from erp_sandbox.sap.billing_v4 import billing_v4_endpoint
-from erp_sandbox.sap.fault_layer import FaultLayer
+from erp_sandbox.sap.fault_layer import fault_response
 from erp_sandbox.sap.gateway import PREFIX, odata_endpoint
 from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.settings import SandboxSettings
@@ -93,25 +94,6 @@ async def mark_paid(request: Request) -> Response:
     )
 
 
-class SandboxApp(Starlette):
-    """The sandbox's Starlette app, with the fault layer wrapped around everything.
-
-    The layer sits outside Starlette's error middleware so that a dropped connection is not
-    turned into a ``500`` answer.
-    """
-
-    def __init__(
-        self, sandbox: Sandbox, routes: list[BaseRoute], lifespan: Lifespan[Starlette]
-    ) -> None:
-        super().__init__(routes=routes, lifespan=lifespan)
-        self.state.sandbox = sandbox
-        self.sandbox = sandbox
-
-    def build_middleware_stack(self) -> ASGIApp:
-        """Starlette's middleware stack inside the fault layer."""
-        return FaultLayer(super().build_middleware_stack(), self.sandbox)
-
-
 def create_app(settings: SandboxSettings | None = None) -> Starlette:
     """A Starlette app serving a sandbox made from ``settings`` (seeded if needed)."""
     sandbox = Sandbox(settings or SandboxSettings())
@@ -129,4 +111,11 @@ def create_app(settings: SandboxSettings | None = None) -> Starlette:
         Route("/sandbox/csrf/expire", expire_csrf, methods=["POST"]),
         Route("/sandbox/billing/{document}/paid", mark_paid, methods=["POST"]),
     ]
-    return SandboxApp(sandbox, routes, lifespan)
+    return FaultedApp(
+        sandbox,
+        routes,
+        lifespan,
+        prefix=PREFIX,
+        answer=fault_response,
+        refused=sandbox.count_request,
+    )

@@ -1,35 +1,24 @@
-"""The ASGI layer injecting the faults of ``sandbox.faults`` into OData requests.
+"""SAP's answers to the faults of ``sandbox.faults``, for the shared fault layer
+(:mod:`erp_sandbox.faults.layer`) around the OData requests under ``/sap/opu/odata/sap/``.
 
-It wraps the whole Starlette app (outside Starlette's error middleware) and looks only at
-requests under ``/sap/opu/odata/sap/``; the admin endpoints under ``/sandbox/`` never fail.
-Faults are decided before the request reaches the OData endpoint: a fault answered with an
-error (or a malformed body, or a dropped connection for ``down``) never touches the data; it
-still counts in ``sandbox.request_count``. ``slow`` and ``reset_after_write`` let the request
-through, so the endpoint counts them.
-
-The request description and dropping a connection are shared by every sandbox
-(:mod:`erp_sandbox.faults.wire`); the error bodies answered here are SAP's.
+A fault answered with an error (or a malformed body, or a dropped connection for ``down``)
+never touches the data; it still counts in ``sandbox.request_count``. ``slow`` and
+``reset_after_write`` let the request through, so the endpoint counts them.
 """
 
 from __future__ import annotations
 
-import asyncio
-
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from erp_sandbox.faults import (
     FAULT_HEADER,
     TRUNCATED_JSON,
     Decision,
-    Fault,
-    describe,
-    drop_connection,
 )
 from erp_sandbox.odata.errors import ODataError, sap_error_body
 from erp_sandbox.sap.gateway import PREFIX, service_info
 from erp_sandbox.sap.operations import json_response
-from erp_sandbox.sap.sandbox import Sandbox
 from erp_sandbox.sap.services import find_service
 
 SERVER_ERRORS = {
@@ -80,48 +69,3 @@ def fault_response(scope: Scope, decision: Decision) -> Response:
     status = decision.status
     code, message = SERVER_ERRORS.get(status, ("/IWFND/CM_BEC/500", f"Server error {status}"))
     return _error(scope, status, code, message, headers)
-
-
-class FaultLayer:
-    """ASGI middleware applying the sandbox's fault plan to OData requests."""
-
-    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
-        self.app = app
-        self.sandbox = sandbox
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Handle one ASGI call."""
-        if scope["type"] != "http" or not scope["path"].startswith(PREFIX):
-            await self.app(scope, receive, send)
-            return
-        decision = self.sandbox.faults.decide(describe(scope))
-        if decision.delay_ms:
-            await asyncio.sleep(decision.delay_ms / 1000)
-        fault = decision.fault
-        if fault is None:
-            await self.app(scope, receive, send)
-        elif fault.kind == "reset_after_write":
-            await self._lose_answer(scope, receive, send)
-        else:
-            self.sandbox.count_request()
-            await self._answer(scope, receive, send, fault, decision)
-
-    async def _answer(
-        self, scope: Scope, receive: Receive, send: Send, fault: Fault, decision: Decision
-    ) -> None:
-        if fault.kind == "down" and fault.disconnect:
-            await drop_connection(receive, send)
-            return
-        await fault_response(scope, decision)(scope, receive, send)
-
-    async def _lose_answer(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Process the request completely, then drop the connection instead of answering."""
-        start: Message | None = None
-
-        async def capture(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-
-        await self.app(scope, receive, capture)
-        await drop_connection(receive, send, start)
