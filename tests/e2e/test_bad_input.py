@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Running
-from tests.e2e.test_order_to_invoice import PLACE, ROWS, counts, stocked_product
+from tests.e2e.order_flow import PLACE
+from tests.e2e.test_order_to_invoice import ROWS, counts, stocked_product
 
 
 def snapshot(running: Running) -> tuple[dict[str, int], list[dict[str, Any]]]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.conftest import Running
-from tests.e2e.test_order_to_invoice import FULFIL, PLACE, STATUS, stocked_product
+from tests.e2e.order_flow import FULFIL, PLACE, STATUS
+from tests.e2e.test_order_to_invoice import stocked_product
 
 CANCEL = """
 mutation Cancel($id: ID!, $key: String!, $reason: String) {

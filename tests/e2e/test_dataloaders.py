@@ -11,7 +11,8 @@ import pytest
 
 from experience_api.settings import Settings
 from tests.e2e.conftest import Running, started
-from tests.e2e.test_order_to_invoice import FULFIL, INVOICE, PLACE, stocked_product
+from tests.e2e.order_flow import FULFIL, INVOICE, PLACE
+from tests.e2e.test_order_to_invoice import stocked_product
 
 QUERY = """
 query Orders($first: Int!) {

@@ -13,8 +13,8 @@ from experience_api.connection_settings import ConnectionSettings
 from experience_api.settings import Settings
 from process_apis.quarantine.port import QuarantineFilter
 from tests.e2e.conftest import Running
+from tests.e2e.order_flow import PLACE
 from tests.e2e.processes import free_port
-from tests.e2e.test_order_to_invoice import PLACE
 
 
 @pytest.fixture

@@ -6,32 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from tests.e2e.conftest import Running
+from tests.e2e.order_flow import FULFIL, INVOICE, PLACE, STATUS, order_to_invoice
 
-PLACE = """
-mutation Place($input: PlaceOrderInput!) {
-  placeOrder(input: $input) {
-    order { id number status netAmount { amount currency } lines { sku location } }
-    errors { __typename message code field }
-  }
-}"""
-FULFIL = """
-mutation Fulfil($id: ID!) {
-  fulfillOrder(orderId: $id) {
-    delivery { id number goodsIssued }
-    errors { __typename message code field }
-  }
-}"""
-INVOICE = """
-mutation Invoice($id: ID!) {
-  invoiceOrder(orderId: $id) {
-    invoice { id number status netAmount { amount } taxAmount { amount } grossAmount { amount } }
-    errors { __typename message code field }
-  }
-}"""
-STATUS = """
-query Status($id: ID!) {
-  orderStatus(orderId: $id) { status deliveries { number } invoices { number } }
-}"""
 ROWS = ("A_SalesOrder", "A_OutbDeliveryHeader", "A_BillingDocument")
 
 
@@ -62,30 +38,8 @@ async def test_place_twice_fulfil_invoice(running: Running) -> None:
         "lines": [{"sku": sku, "quantity": "3"}],
     }
 
-    first = (await running.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
-    second = (await running.gql(PLACE, {"input": order_input}))["data"]["placeOrder"]
-    assert first["errors"] == []
-    assert second == first
-    order = first["order"]
-    assert order["status"] == "ORDERED"
+    order, _ = await order_to_invoice(running, order_input)
     location = order["lines"][0]["location"]
-
-    fulfilled = (await running.gql(FULFIL, {"id": order["id"]}))["data"]["fulfillOrder"]
-    assert fulfilled["errors"] == []
-    assert fulfilled["delivery"]["goodsIssued"] is True
-
-    invoiced = (await running.gql(INVOICE, {"id": order["id"]}))["data"]["invoiceOrder"]
-    assert invoiced["errors"] == []
-    invoice = invoiced["invoice"]
-    assert Decimal(invoice["netAmount"]["amount"]) == Decimal(order["netAmount"]["amount"])
-    assert Decimal(invoice["grossAmount"]["amount"]) == Decimal(
-        invoice["netAmount"]["amount"]
-    ) + Decimal(invoice["taxAmount"]["amount"])
-
-    status = (await running.gql(STATUS, {"id": order["id"]}))["data"]["orderStatus"]
-    assert status["status"] == "INVOICED"
-    assert len(status["deliveries"]) == 1
-    assert len(status["invoices"]) == 1
 
     after = counts(running)
     assert {k: after[k] - before[k] for k in ROWS} == dict.fromkeys(ROWS, 1)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tests.e2e.conftest import Running
-from tests.e2e.test_order_to_invoice import PLACE, stocked_product
+from tests.e2e.order_flow import PLACE
+from tests.e2e.test_order_to_invoice import stocked_product
 
 PAGE = """
 query Page($after: String) {

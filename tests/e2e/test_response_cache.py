@@ -14,8 +14,9 @@ from experience_api.console.snapshot import overview
 from experience_api.security.principal import internal_principal
 from experience_api.settings import Settings
 from tests.e2e.conftest import Running, started
+from tests.e2e.order_flow import FULFIL, PLACE
 from tests.e2e.test_dataloaders import QUERY
-from tests.e2e.test_order_to_invoice import FULFIL, PLACE, stocked_product
+from tests.e2e.test_order_to_invoice import stocked_product
 
 ORDER_AND_STOCK = """
 query Order($id: ID!, $sku: String!) {

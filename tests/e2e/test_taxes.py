@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from tests.e2e.conftest import Running
-from tests.e2e.test_order_to_invoice import FULFIL, INVOICE
+from tests.e2e.order_flow import FULFIL, INVOICE
 
 RATES = {"FG13": Decimal("0.19"), "FG19": Decimal("0.07"), "FG35": Decimal(0)}
 AMOUNTS = "netAmount { amount currency } taxAmount { amount } grossAmount { amount }"
