@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from experience_api.command_support import EXIT_USAGE, Subcommand, fail
+
+if TYPE_CHECKING:
+    from erp_sandbox.faults import FaultPlan
 
 
 def _arguments(sandbox: argparse.ArgumentParser) -> None:
@@ -47,15 +51,10 @@ def _netsuite_arguments(kinds: argparse._SubParsersAction[argparse.ArgumentParse
     netsuite.add_argument("--faults", help="fault plan to start with, as for the SAP sandbox")
 
 
-def _run_netsuite(args: argparse.Namespace) -> int:
-    from erp_sandbox.faults import fault_plan_argument
+def _serve_netsuite(args: argparse.Namespace, faults: FaultPlan | None) -> None:
     from erp_sandbox.netsuite.server import serve
     from erp_sandbox.netsuite.settings import SandboxSettings
 
-    try:
-        faults = None if args.faults is None else fault_plan_argument(args.faults)
-    except (argparse.ArgumentTypeError, ValueError) as exc:
-        return fail(str(exc), EXIT_USAGE)
     settings = SandboxSettings(
         account_id=args.account,
         consumer_key=args.consumer_key,
@@ -64,23 +63,15 @@ def _run_netsuite(args: argparse.Namespace) -> int:
         token_secret=args.token_secret,
     )
     serve(args.host, args.port, args.data_dir, settings=settings, faults=faults)
-    return 0
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.erp == "netsuite":
-        return _run_netsuite(args)
-    from erp_sandbox.faults import fault_plan_argument
+def _serve_business_central(args: argparse.Namespace, faults: FaultPlan | None) -> None:
+    from erp_sandbox.business_central.server import serve
 
-    try:
-        faults = None if args.faults is None else fault_plan_argument(args.faults)
-    except (argparse.ArgumentTypeError, ValueError) as exc:
-        return fail(str(exc), EXIT_USAGE)
-    if args.erp == "business-central":
-        from erp_sandbox.business_central.server import serve as serve_bc
+    serve(args.host, args.port, args.client_id, args.client_secret, faults=faults)
 
-        serve_bc(args.host, args.port, args.client_id, args.client_secret, faults=faults)
-        return 0
+
+def _serve_sap(args: argparse.Namespace, faults: FaultPlan | None) -> None:
     from erp_sandbox.sap.server import serve
 
     serve(
@@ -91,6 +82,23 @@ def run(args: argparse.Namespace) -> int:
         password=args.password,
         faults=faults,
     )
+
+
+SERVERS = {
+    "sap": _serve_sap,
+    "business-central": _serve_business_central,
+    "netsuite": _serve_netsuite,
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    from erp_sandbox.faults import fault_plan_argument
+
+    try:
+        faults = None if args.faults is None else fault_plan_argument(args.faults)
+    except (argparse.ArgumentTypeError, ValueError) as exc:
+        return fail(str(exc), EXIT_USAGE)
+    SERVERS[args.erp](args, faults)
     return 0
 
 
