@@ -190,6 +190,36 @@ class Expression:
         """Whether ``row`` satisfies the expression."""
         return bool(self._root.evaluate(row))
 
+    def equalities(self) -> tuple[Property, tuple[Any, ...]] | None:
+        """A string property every matching row holds one of some values of (as compared):
+        ``P eq 'x'`` alone or among ``and`` operands, or ``or`` of such on one property;
+        None when the expression names no such values."""
+        return _equalities(self._root)
+
+
+def _equalities(node: Node) -> tuple[Property, tuple[Any, ...]] | None:
+    if isinstance(node, _Comparison):
+        if node.op != "eq":
+            return None
+        for named, given in ((node.left, node.right), (node.right, node.left)):
+            if not (isinstance(named, _PropertyRef) and isinstance(given, _Constant)):
+                continue
+            value = given.literal.value
+            if named.kind != "string" or value is None:
+                return None
+            prop = named.prop
+            return prop, (compare_key(prop if prop.alpha else None, value),)
+        return None
+    if not isinstance(node, _Logical):
+        return None
+    found = [_equalities(operand) for operand in node.operands]
+    if node.op == "and":
+        return next((each for each in found if each is not None), None)
+    props = {each[0] for each in found if each is not None}
+    if None in found or len(props) != 1:
+        return None
+    return props.pop(), tuple(value for each in found if each is not None for value in each[1])
+
 
 class _Parser:
     def __init__(self, text: str, entity_type: EntityType) -> None:

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from erp_sandbox.odata.edm import EntitySet, EntityType, Property, Row
+from erp_sandbox.odata.indexes import RowIndex
 from erp_sandbox.odata.query import QueryOptions
-from erp_sandbox.odata.serialize import Serializer, sort_by_key
+from erp_sandbox.odata.serialize import RowSource, Serializer, sort_by_key
 from erp_sandbox.odata.values import compare_key
 
 
@@ -51,6 +52,19 @@ def select_rows(entity_type: EntityType, rows: list[Row], options: QueryOptions)
         expression = options.filter
         rows = [row for row in rows if expression.matches(row)]
     return order(entity_type, rows, options.orderby)
+
+
+def filtered_rows(source: RowSource, entity_set: EntitySet, options: QueryOptions) -> list[Row]:
+    """The rows of ``entity_set`` passing ``$filter``, in order; when the filter names values
+    of a property (``MaterialDocumentHeaderText eq '...'``, ``SalesDocument eq '1' or
+    SalesDocument eq '2'``), only the rows holding them are read, through an index."""
+    named = options.filter.equalities() if options.filter is not None else None
+    if named is None:
+        rows = source.rows(entity_set.name)
+    else:
+        prop, values = named
+        rows = source.find(entity_set.name, RowIndex.comparing((prop,)), [(v,) for v in values])
+    return select_rows(entity_set.entity_type, rows, options)
 
 
 def read_collection(

@@ -7,9 +7,11 @@ one); a navigation is ``{"__deferred": {"uri": ...}}`` unless expanded, then
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from erp_sandbox.odata.edm import EntitySet, EntityType, NavigationProperty, Row, Service
+from erp_sandbox.odata.indexes import RowIndex
 from erp_sandbox.odata.query import ExpandTree, SelectTree
 from erp_sandbox.odata.values import compare_key, key_predicate, to_json
 
@@ -19,6 +21,12 @@ class RowSource(Protocol):
 
     def rows(self, entity_set: str) -> list[Row]:
         """All rows of ``entity_set``."""
+        ...
+
+    def find(
+        self, entity_set: str, index: RowIndex, wanted: Iterable[tuple[Any, ...]]
+    ) -> list[Row]:
+        """The rows of ``entity_set`` whose ``index`` values are among ``wanted``."""
         ...
 
 
@@ -48,7 +56,6 @@ class Serializer:
         self.service = service
         self.root_uri = root_uri.rstrip("/")
         self.source = source
-        self._indexes: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], list[Row]]] = {}
 
     def target_set(self, navigation: NavigationProperty) -> EntitySet:
         """The entity set a navigation leads to."""
@@ -75,17 +82,9 @@ class Serializer:
     def related(self, navigation: NavigationProperty, row: Row) -> list[Row]:
         """The rows ``navigation`` leads to from ``row``, in key order."""
         target = self.target_set(navigation)
-        target_props = tuple(target_prop for _, target_prop in navigation.join)
-        index_key = (target.name, target_props)
-        index = self._indexes.get(index_key)
-        if index is None:
-            index = {}
-            for candidate in sort_by_key(target.entity_type, self.source.rows(target.name)):
-                values = tuple(candidate.get(prop) for prop in target_props)
-                index.setdefault(values, []).append(candidate)
-            self._indexes[index_key] = index
+        index = RowIndex.stored(target_prop for _, target_prop in navigation.join)
         values = tuple(row.get(source_prop) for source_prop, _ in navigation.join)
-        return index.get(values, [])
+        return sort_by_key(target.entity_type, self.source.find(target.name, index, [values]))
 
     def entity(
         self,

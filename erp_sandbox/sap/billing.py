@@ -23,6 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from erp_sandbox.odata.edm import Row
+from erp_sandbox.odata.indexes import RowIndex
 from erp_sandbox.sap import org, taxes
 from erp_sandbox.sap.orders import refresh_order
 from erp_sandbox.sap.records import (
@@ -42,10 +43,13 @@ from erp_sandbox.sap.store import Transaction
 BILLING_DOCUMENTS = "A_BillingDocument"
 BILLING_ITEMS = "A_BillingDocumentItem"
 
+BY_DELIVERY = RowIndex.stored(["DeliveryDocument"])
+BY_BILLING_DOCUMENT = RowIndex.stored(["BillingDocument"])
+
 
 def _candidates(tx: Transaction, document: str) -> list[Row]:
     if load(tx, DELIVERIES, document) is not None:
-        return [row for row in tx.rows(DELIVERY_ITEMS) if row["DeliveryDocument"] == document]
+        return tx.find(DELIVERY_ITEMS, BY_DELIVERY, [(document,)])
     if load(tx, "A_SalesOrder", document) is not None:
         raise business_error(
             "VF/016",
@@ -160,7 +164,7 @@ def _complete_deliveries(tx: Transaction, deliveries: set[str], now: datetime) -
     billed = billed_items(tx)
     for delivery in deliveries:
         header = require(tx, DELIVERIES, delivery)
-        items = [row for row in tx.rows(DELIVERY_ITEMS) if row["DeliveryDocument"] == delivery]
+        items = tx.find(DELIVERY_ITEMS, BY_DELIVERY, [(delivery,)])
         if all((delivery, row["DeliveryDocumentItem"]) in billed for row in items):
             header["OverallSDProcessStatus"] = "C"
             touch_delivery(header, now)
@@ -196,7 +200,7 @@ def cancel_billing_document(tx: Transaction, document: str, now: datetime) -> Ro
     header["BillingDocumentIsCancelled"] = True
     header["LastChangeDateTime"] = stamp(header["LastChangeDateTime"], now)
     save(tx, BILLING_DOCUMENTS, header)
-    items = [row for row in tx.rows(BILLING_ITEMS) if row["BillingDocument"] == document]
+    items = tx.find(BILLING_ITEMS, BY_BILLING_DOCUMENT, [(document,)])
     for delivery in {row["ReferenceSDDocument"] for row in items}:
         delivery_header = require(tx, DELIVERIES, delivery)
         if delivery_header["OverallSDProcessStatus"] == "C":

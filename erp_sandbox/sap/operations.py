@@ -20,7 +20,7 @@ from erp_sandbox.odata.edm import EntitySet, Row, Service
 from erp_sandbox.odata.errors import ODataError, not_found
 from erp_sandbox.odata.payload import parse_json_body
 from erp_sandbox.odata.query import ExpandTree, QueryOptions, ResourcePath, parse_query
-from erp_sandbox.odata.reader import count_rows, read_collection, read_entity, select_rows
+from erp_sandbox.odata.reader import count_rows, filtered_rows, read_collection, read_entity
 from erp_sandbox.odata.serialize import Serializer, etag_selected
 from erp_sandbox.sap.goods_movements import create_material_document
 from erp_sandbox.sap.orders import create_sales_order, update_sales_order
@@ -120,7 +120,7 @@ def _read_set(
     )
     matching = sandbox.selections.rows(
         key,
-        lambda: select_rows(entity_set.entity_type, sandbox.store.rows(entity_set.name), options),
+        lambda: filtered_rows(sandbox.store, entity_set, options),
     )
     body = read_collection(
         writer,

@@ -27,6 +27,7 @@ from typing import Any
 
 from erp_sandbox.odata.edm import Row
 from erp_sandbox.odata.errors import ErrorDetail
+from erp_sandbox.odata.indexes import RowIndex
 from erp_sandbox.odata.payload import invalid_body, parse_entity
 from erp_sandbox.sap import org, taxes
 from erp_sandbox.sap.records import (
@@ -51,12 +52,19 @@ from erp_sandbox.sap.store import Transaction
 
 ORDERS = "A_SalesOrder"
 ITEMS = "A_SalesOrderItem"
+BY_ORDER = RowIndex.stored(["SalesOrder"])
+BY_REFERENCE = RowIndex.stored(["ReferenceSDDocument"])
+"""Delivery items by the order they deliver."""
+BY_ORDER_ITEM = RowIndex.stored(["ReferenceSDDocument", "ReferenceSDDocumentItem"])
+"""Delivery items by the order item they deliver."""
+BY_SALES_DOCUMENT = RowIndex.stored(["SalesDocument"])
+"""Billing document items by the order they bill."""
 UPDATABLE = frozenset({"PurchaseOrderByCustomer", "RequestedDeliveryDate", "SalesOrderDate"})
 
 
 def order_items(tx: Transaction, order: str) -> list[Row]:
     """The items of ``order`` in item order."""
-    items = [row for row in tx.rows(ITEMS) if row["SalesOrder"] == order]
+    items = tx.find(ITEMS, BY_ORDER, [(order,)])
     return sorted(items, key=lambda row: int(row["SalesOrderItem"]))
 
 
@@ -244,32 +252,39 @@ def update_sales_order(
     return header
 
 
+def delivered_quantity(tx: Transaction, order: str, item: str) -> Decimal:
+    """The quantity of an order item in its deliveries."""
+    rows = tx.find("A_OutbDeliveryItem", BY_ORDER_ITEM, [(order, item)])
+    return sum((row["ActualDeliveryQuantity"] for row in rows), Decimal(0))
+
+
 def refresh_order(tx: Transaction, order: str, now: datetime) -> None:
     """Recompute the statuses of ``order`` from its deliveries and billing documents."""
     header = require(tx, ORDERS, order)
+    delivered = tx.find("A_OutbDeliveryItem", BY_REFERENCE, [(order,)])
     posted = {
-        row["DeliveryDocument"]
-        for row in tx.rows("A_OutbDeliveryHeader")
-        if row["OverallGoodsMovementStatus"] == "C"
+        number
+        for number in {row["DeliveryDocument"] for row in delivered}
+        if (tx.get("A_OutbDeliveryHeader", (number,)) or {}).get("OverallGoodsMovementStatus")
+        == "C"
     }
     in_delivery: dict[str, Decimal] = {}
     issued: dict[str, Decimal] = {}
-    for row in tx.rows("A_OutbDeliveryItem"):
-        if row["ReferenceSDDocument"] != order:
-            continue
+    for row in delivered:
         item = row["ReferenceSDDocumentItem"]
         amount = row["ActualDeliveryQuantity"]
         in_delivery[item] = in_delivery.get(item, Decimal(0)) + amount
         if row["DeliveryDocument"] in posted:
             issued[item] = issued.get(item, Decimal(0)) + amount
+    billing_items = tx.find("A_BillingDocumentItem", BY_SALES_DOCUMENT, [(order,)])
     cancelled = {
-        row["BillingDocument"]
-        for row in tx.rows("A_BillingDocument")
-        if row["BillingDocumentIsCancelled"]
+        number
+        for number in {row["BillingDocument"] for row in billing_items}
+        if (tx.get("A_BillingDocument", (number,)) or {}).get("BillingDocumentIsCancelled")
     }
     billed: dict[str, Decimal] = {}
-    for row in tx.rows("A_BillingDocumentItem"):
-        if row["SalesDocument"] == order and row["BillingDocument"] not in cancelled:
+    for row in billing_items:
+        if row["BillingDocument"] not in cancelled:
             item = row["SalesDocumentItem"]
             billed[item] = billed.get(item, Decimal(0)) + row["BillingQuantity"]
     changed = False

@@ -13,28 +13,16 @@ ETag in SAP's metadata, so the change needs no ``If-Match``; it changes the orde
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from erp_sandbox.odata.edm import Row
 from erp_sandbox.odata.payload import parse_entity
 from erp_sandbox.sap import org
-from erp_sandbox.sap.orders import ITEMS, ORDERS, refresh_order
+from erp_sandbox.sap.orders import ITEMS, ORDERS, delivered_quantity, refresh_order
 from erp_sandbox.sap.records import business_error, entity_type, require, save, stamp
 from erp_sandbox.sap.store import Transaction
 
 REASON = "SalesDocumentRjcnReason"
-
-
-def _in_deliveries(tx: Transaction, order: str, item: str) -> Decimal:
-    return sum(
-        (
-            row["ActualDeliveryQuantity"]
-            for row in tx.rows("A_OutbDeliveryItem")
-            if row["ReferenceSDDocument"] == order and row["ReferenceSDDocumentItem"] == item
-        ),
-        Decimal(0),
-    )
 
 
 def update_sales_order_item(
@@ -57,7 +45,7 @@ def update_sales_order_item(
         )
     if reason == (item.get(REASON) or ""):
         return item
-    if reason and _in_deliveries(tx, order, number) > 0:
+    if reason and delivered_quantity(tx, order, number) > 0:
         raise business_error(
             "V1/377",
             f"Item {number} of sales order {order} cannot be rejected: "

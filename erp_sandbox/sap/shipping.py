@@ -19,10 +19,11 @@ from typing import Any
 
 from erp_sandbox.odata.edm import Row
 from erp_sandbox.odata.errors import ErrorDetail
+from erp_sandbox.odata.indexes import RowIndex
 from erp_sandbox.odata.payload import parse_entity
 from erp_sandbox.sap import org
 from erp_sandbox.sap.goods_movements import record_delivery_issue
-from erp_sandbox.sap.orders import refresh_order
+from erp_sandbox.sap.orders import delivered_quantity, refresh_order
 from erp_sandbox.sap.records import (
     blank,
     business_error,
@@ -42,10 +43,12 @@ from erp_sandbox.sap.store import Transaction
 DELIVERIES = "A_OutbDeliveryHeader"
 DELIVERY_ITEMS = "A_OutbDeliveryItem"
 
+BY_DELIVERY = RowIndex.stored(["DeliveryDocument"])
+
 
 def delivery_items(tx: Transaction, delivery: str) -> list[Row]:
     """The items of ``delivery`` in item order."""
-    items = [row for row in tx.rows(DELIVERY_ITEMS) if row["DeliveryDocument"] == delivery]
+    items = tx.find(DELIVERY_ITEMS, BY_DELIVERY, [(delivery,)])
     return sorted(items, key=lambda row: int(row["DeliveryDocumentItem"]))
 
 
@@ -75,17 +78,6 @@ def pick_all_items(tx: Transaction, delivery: str, if_match: str | None, now: da
     return header
 
 
-def _in_deliveries(tx: Transaction, order: str, item: str) -> Decimal:
-    return sum(
-        (
-            row["ActualDeliveryQuantity"]
-            for row in tx.rows(DELIVERY_ITEMS)
-            if row["ReferenceSDDocument"] == order and row["ReferenceSDDocumentItem"] == item
-        ),
-        Decimal(0),
-    )
-
-
 def _delivery_item(tx: Transaction, entry: dict[str, Any], seen: set[tuple[str, str]]) -> Row:
     values = parse_entity(entity_type(DELIVERY_ITEMS), entry).values
     order = values.get("ReferenceSDDocument") or ""
@@ -106,7 +98,7 @@ def _delivery_item(tx: Transaction, entry: dict[str, Any], seen: set[tuple[str, 
     if (order, number) in seen:
         raise business_error("VL/303", f"Item {number} of sales order {order} is referenced twice")
     seen.add((order, number))
-    open_quantity = order_item["RequestedQuantity"] - _in_deliveries(tx, order, number)
+    open_quantity = order_item["RequestedQuantity"] - delivered_quantity(tx, order, number)
     if open_quantity <= 0:
         raise business_error(
             "VL/461", f"Item {number} of sales order {order} has no open quantity to deliver"

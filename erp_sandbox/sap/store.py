@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, time
 from decimal import Decimal
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from erp_sandbox.odata.edm import Row
+from erp_sandbox.odata.indexes import RowIndex, RowIndexes
 
 SCHEMA_VERSION = "4"
 """2: employee data (Employee Central entity sets); 3: credit accounts; 4: tax classifications."""
@@ -66,9 +67,15 @@ def decode(text: str) -> Any:
 class Transaction:
     """Reads and writes inside one store transaction (or one locked read)."""
 
-    def __init__(self, connection: sqlite3.Connection, cache: dict[str, dict[str, Row]]) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        cache: dict[str, dict[str, Row]],
+        indexes: RowIndexes,
+    ) -> None:
         self._db = connection
         self._cache = cache
+        self._indexes = indexes
 
     def _set(self, entity_set: str) -> dict[str, Row]:
         rows = self._cache.get(entity_set)
@@ -84,6 +91,14 @@ class Transaction:
         """All rows of ``entity_set`` (copies: changing them changes nothing stored)."""
         return [dict(row) for row in self._set(entity_set).values()]
 
+    def find(
+        self, entity_set: str, index: RowIndex, wanted: Iterable[tuple[Any, ...]]
+    ) -> list[Row]:
+        """The rows of ``entity_set`` whose ``index`` values are among ``wanted`` (copies),
+        read through the index: the cost is the rows found, not the set's size."""
+        found = self._indexes.lookup(entity_set, self._set(entity_set), index, wanted)
+        return [dict(row) for row in found]
+
     def get(self, entity_set: str, key: tuple[Any, ...]) -> Row | None:
         """The row of ``entity_set`` with ``key``, or None."""
         row = self._set(entity_set).get(encode(key))
@@ -97,7 +112,10 @@ class Transaction:
             "ON CONFLICT (entity_set, key) DO UPDATE SET doc = excluded.doc",
             (entity_set, encoded_key, encode(row)),
         )
-        self._set(entity_set)[encoded_key] = dict(row)
+        rows = self._set(entity_set)
+        stored = dict(row)
+        self._indexes.written(entity_set, encoded_key, rows.get(encoded_key), stored)
+        rows[encoded_key] = stored
 
     def count(self, entity_set: str) -> int:
         """The number of rows of ``entity_set``."""
@@ -128,6 +146,7 @@ class Transaction:
         self._db.execute("DELETE FROM entity")
         self._db.execute("DELETE FROM meta")
         self._cache.clear()
+        self._indexes.clear()
 
 
 class Store:
@@ -139,6 +158,7 @@ class Store:
             data_dir.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._cache: dict[str, dict[str, Row]] = {}
+        self._indexes = RowIndexes()
         self.generation = 0
         self._depth = 0
         """Counts write transactions (committed or not): what was read before may differ."""
@@ -167,7 +187,7 @@ class Store:
     def read(self) -> Iterator[Transaction]:
         """A consistent read under the store lock."""
         with self._lock:
-            yield Transaction(self._db, self._cache)
+            yield Transaction(self._db, self._cache, self._indexes)
 
     @contextmanager
     def write(self) -> Iterator[Transaction]:
@@ -183,7 +203,7 @@ class Store:
             self._depth += 1
             self.generation += 1
             try:
-                yield Transaction(self._db, self._cache)
+                yield Transaction(self._db, self._cache, self._indexes)
             except BaseException:
                 self._depth -= 1
                 if nested:
@@ -192,6 +212,7 @@ class Store:
                 else:
                     self._db.execute("ROLLBACK")
                 self._cache.clear()
+                self._indexes.clear()
                 self.generation += 1
                 raise
             self._depth -= 1
@@ -202,6 +223,13 @@ class Store:
         """All rows of ``entity_set`` (the row source of the OData reader)."""
         with self.read() as tx:
             return tx.rows(entity_set)
+
+    def find(
+        self, entity_set: str, index: RowIndex, wanted: Iterable[tuple[Any, ...]]
+    ) -> list[Row]:
+        """The rows of ``entity_set`` in the ``wanted`` groups of ``index`` (copies)."""
+        with self.read() as tx:
+            return tx.find(entity_set, index, wanted)
 
     def is_current(self) -> bool:
         """Whether the database holds seeded data of the current schema version."""
