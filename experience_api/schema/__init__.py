@@ -23,6 +23,7 @@ from experience_api.schema.context import GraphQLContext, build_context
 from experience_api.schema.customers import CustomerQueries
 from experience_api.schema.employees import EmployeeQueries
 from experience_api.schema.errors import ClientError, MaskUnexpectedErrors, is_unexpected
+from experience_api.schema.execution import GatewayExecutionContext, mark_plain_leaves
 from experience_api.schema.field_access import FieldAccessExtension
 from experience_api.schema.inventory import InventoryQueries
 from experience_api.schema.invoices import InvoiceQueries
@@ -72,11 +73,14 @@ class Mutation(OrderMutations, QuarantineMutations, WebhookMutations, AgentWrite
 
 class GatewaySchema(strawberry.Schema):
     """Logs only unexpected errors: a client's own mistakes are answered, not alerted on.
-    Every root mutation field is audited (:func:`audit_mutations`)."""
+    Every root mutation field is audited (:func:`audit_mutations`). Plain leaf fields are
+    read without graphql-core's per-field machinery (:mod:`.execution`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("execution_context_class", GatewayExecutionContext)
         super().__init__(*args, **kwargs)
         audit_mutations(self._schema)
+        mark_plain_leaves(self._schema)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
