@@ -9,6 +9,8 @@ transport failures and SAP's error answers into :mod:`system_apis.contracts.erro
 from __future__ import annotations
 
 import json
+import re
+import string
 import uuid
 from collections.abc import Mapping, Sequence
 
@@ -45,6 +47,39 @@ _NOT_SENT = (
     httpx.UnsupportedProtocol,
     httpx.ProxyError,
 )
+
+
+# What may stand in a path (and, with "?", a query) that httpx's parser keeps as it is:
+# RFC 3986 unreserved characters, sub-delimiters, ":", "@", "/" and "%" starting a
+# percent-encoded octet. No space, control character, quote, "#", "[" or "]".
+_PATH_CHARACTERS = string.ascii_letters + string.digits + "-._~" + "!$&'()*+,;=" + ":@/%"
+_QUERY_CHARACTERS = _PATH_CHARACTERS + "?"
+_STRAY_PERCENT = re.compile("%(?![0-9A-Fa-f]{2})")
+_MAX_URL_LENGTH = 65536  # httpx refuses longer components
+
+
+def _plain(base: httpx.URL, target: str) -> httpx.URL | None:
+    """``target`` (an absolute path with its query) on ``base``'s origin as an httpx URL,
+    built without parsing when httpx's parser would keep it unchanged: only the characters
+    above, every "%" starting an encoded octet, no dot segment (which httpx would remove).
+    None for anything else, which the caller leaves to httpx's parser and its checks."""
+    path, has_query, query = target.partition("?")
+    if (
+        len(target) > _MAX_URL_LENGTH
+        or not path.startswith("/")
+        or path.startswith("//")
+        or "/." in path
+        or path.strip(_PATH_CHARACTERS)
+        or query.strip(_QUERY_CHARACTERS)
+        or _STRAY_PERCENT.search(target)
+    ):
+        return None
+    reference = base._uri_reference
+    url = httpx.URL(base)
+    url._uri_reference = reference._replace(
+        path=path, query=query if has_query else None, fragment=None
+    )
+    return url
 
 
 class SapSession:
@@ -275,13 +310,15 @@ class SapSession:
         raise error_from_response(response, write=write, connection=self.connection)
 
     def _absolute(self, url: str) -> httpx.URL | str:
-        """``url`` joined to the client's base URL as httpx would join it, parsed once: a
-        relative string is parsed twice by httpx (alone, then joined), and our ``$filter``
-        URLs run to thousands of characters, each checked and quoted on every parse."""
+        """``url`` joined to the client's base URL as httpx would join it, parsed at most
+        once: a relative string is parsed twice by httpx (alone, then joined), and our
+        ``$filter`` URLs run to thousands of characters, each checked and quoted on every
+        parse. One already in httpx's canonical form is not parsed at all (:func:`_plain`)."""
         if not url.isascii() or "://" in url.partition("?")[0]:
             return url
         base = self._http.base_url
-        return base.copy_with(raw_path=base.raw_path + url.lstrip("/").encode("ascii"))
+        target = base.raw_path.decode("ascii") + url.lstrip("/")
+        return _plain(base, target) or base.copy_with(raw_path=target.encode("ascii"))
 
     def _transport_error(self, exc: httpx.HTTPError, write: bool, what: str) -> ErpError:
         name = type(exc).__name__
