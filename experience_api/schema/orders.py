@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from enum import Enum
 from typing import Any
 
@@ -241,7 +241,15 @@ async def resolve_sales_orders(
     services = info.context.services
     page = page_request(services.paging, first, after, services.connections, "orders")
     scope = ConnectionScope(services.connections, connection)
-    canonical = CanonicalSalesOrderFilter()
+    paths = selected_paths(info, "nodes", "edges")
+
+    def wants(*tail: str) -> bool:
+        return ("nodes", *tail) in paths or ("edges", "node", *tail) in paths
+
+    # An order's status and billing status are the only fields its billing documents
+    # change: when the operation shows neither, the ERP need not read them.
+    billing_state = wants("status") or wants("billingStatus")
+    canonical = CanonicalSalesOrderFilter(billing_state=billing_state)
     if filter is not None:
         check_date_range(filter.date_from, filter.date_to)
         canonical = CanonicalSalesOrderFilter(
@@ -251,24 +259,21 @@ async def resolve_sales_orders(
             status=None if filter.status is None else filter.status.to_model(),
             date_from=filter.date_from,
             date_to=filter.date_to,
+            billing_state=billing_state or filter.status is not None,
         )
     with client_errors():
         result = await services.catalog.sales_orders(
             canonical, page, scope.name, visible_connections(info, scope.name)
         )
     page_of_orders = connection_from_page(result, SalesOrder.from_model, "orders")
-    await _preload_nested(info, page_of_orders.nodes)
+    await _preload_nested(info, page_of_orders.nodes, wants)
     return page_of_orders
 
 
-async def _preload_nested(info: Info, orders: list[SalesOrder]) -> None:
-    """Reads what the operation selects below the page's orders, for all of them at once,
-    so their nested fields resolve without an awaitable each (see :mod:`.preload`)."""
-    paths = selected_paths(info, "nodes", "edges")
-
-    def wants(*tail: str) -> bool:
-        return ("nodes", *tail) in paths or ("edges", "node", *tail) in paths
-
+async def _preload_nested(info: Info, orders: list[SalesOrder], wants: Callable[..., bool]) -> None:
+    """Reads what the operation selects below the page's orders (``wants(*path)``), for
+    all of them at once, so their nested fields resolve without an awaitable each (see
+    :mod:`.preload`)."""
     caller, loaders = info.context.principal, info.context.loaders
     reads: list[Coroutine[Any, Any, None]] = []
     if wants("customer") and caller.has(Scope.CUSTOMERS_READ):

@@ -110,6 +110,11 @@ class SalesOrderFilter(BaseModel):
     # Change capture: records changed at or after this instant, ordered by change time
     # (oldest first), then native id, instead of the list's usual order.
     changed_since: dt.datetime | None = None
+    # False for a read that shows neither an order's billing status nor its status: an ERP
+    # that learns the billing state from other documents (SAP: its billing documents) may
+    # leave them unread, and both fields then say only what the order itself records.
+    # Never False with a ``status`` filter.
+    billing_state: bool = True
 
 
 def _orders(single: str | None, many: Sequence[str] | None) -> list[str] | None:

@@ -217,7 +217,9 @@ class SapAdapter:
         if query is None:
             return _empty(page)
         answer, offset = await documents.read_page(self._client, query, page)
-        billed = await invoicing.billed_of(self._client, answer.results)
+        billed = None  # the billing state unread: only the orders' own headers tell it
+        if filter.billing_state or filter.status is not None:
+            billed = await invoicing.billed_of(self._client, answer.results)
         return self._page(answer, offset, lambda e: self._order(e, billed))
 
     async def get_sales_order(self, native_id: str) -> SalesOrder:
@@ -353,8 +355,8 @@ class SapAdapter:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _order(self, entity: JsonObject, billed: invoicing.BilledQuantities) -> SalesOrder:
-        billing = invoicing.billing_state(entity, billed)
+    def _order(self, entity: JsonObject, billed: invoicing.BilledQuantities | None) -> SalesOrder:
+        billing = None if billed is None else invoicing.billing_state(entity, billed)
         return sales_order_from_sap(entity, self._source, self._defaults, billing)
 
     def _invoice(self, entity: JsonObject) -> Invoice:

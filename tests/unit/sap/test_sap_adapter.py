@@ -31,7 +31,7 @@ from system_apis.contracts.errors import (
     UnknownOutcome,
     ValidationRejected,
 )
-from system_apis.contracts.models import OrderStatus, Source
+from system_apis.contracts.models import DocumentStatus, OrderStatus, Source
 from system_apis.contracts.port import Capability, ErpAdapter
 from system_apis.contracts.queries import (
     CustomerFilter,
@@ -383,6 +383,33 @@ async def test_an_order_billed_from_its_deliveries_is_invoiced_by_its_billing_do
     [sent] = sent_to(sap, "A_BillingDocumentItem")
     assert sent["$filter"] == "SalesDocument eq '4711'"
     assert sent["$expand"] == "to_BillingDocument"
+
+
+async def test_a_list_read_without_billing_state_reads_no_billing_documents(
+    adapter: SapAdapter, sap: ScriptedSap
+) -> None:
+    sap.on("GET", "A_SalesOrder", collection(SALES_ORDER, count=1))
+    sap.on(
+        "GET",
+        "A_BillingDocumentItem",
+        collection(billing_item("4711", "10", "2"), billing_item("4711", "20", "2")),
+    )
+    full = await adapter.list_sales_orders(SalesOrderFilter(), PAGE)
+    assert full.items[0].status is OrderStatus.INVOICED
+    assert len(sent_to(sap, "A_BillingDocumentItem")) == 1
+
+    sparse = await adapter.list_sales_orders(SalesOrderFilter(billing_state=False), PAGE)
+    assert len(sent_to(sap, "A_BillingDocumentItem")) == 1  # none more
+    assert sparse.items[0].billing_status is not DocumentStatus.COMPLETE
+    assert sparse.items[0].model_dump(exclude={"status", "billing_status"}) == full.items[
+        0
+    ].model_dump(exclude={"status", "billing_status"})
+
+    # A status filter needs the billing state, whatever the read shows.
+    await adapter.list_sales_orders(
+        SalesOrderFilter(billing_state=False, status=OrderStatus.ORDERED), PAGE
+    )
+    assert len(sent_to(sap, "A_BillingDocumentItem")) == 2
 
 
 async def test_order_related_billing_status_needs_no_billing_documents(
