@@ -59,7 +59,7 @@ class Node:
 
 
 @dataclass
-class _Constant(Node):
+class Constant(Node):
     literal: Literal
 
     def __post_init__(self) -> None:
@@ -70,7 +70,7 @@ class _Constant(Node):
 
 
 @dataclass
-class _PropertyRef(Node):
+class PropertyRef(Node):
     prop: Property
 
     def __post_init__(self) -> None:
@@ -92,7 +92,7 @@ class _PropertyRef(Node):
 
 
 @dataclass
-class _Comparison(Node):
+class Comparison(Node):
     op: str
     left: Node
     right: Node
@@ -123,7 +123,7 @@ class _Comparison(Node):
 
 
 @dataclass
-class _Logical(Node):
+class Logical(Node):
     op: str
     operands: list[Node]
 
@@ -190,35 +190,15 @@ class Expression:
         """Whether ``row`` satisfies the expression."""
         return bool(self._root.evaluate(row))
 
-    def equalities(self) -> tuple[Property, tuple[Any, ...]] | None:
-        """A string property every matching row holds one of some values of (as compared):
-        ``P eq 'x'`` alone or among ``and`` operands, or ``or`` of such on one property;
-        None when the expression names no such values."""
-        return _equalities(self._root)
+    @property
+    def root(self) -> Node:
+        """The expression's tree."""
+        return self._root
 
-
-def _equalities(node: Node) -> tuple[Property, tuple[Any, ...]] | None:
-    if isinstance(node, _Comparison):
-        if node.op != "eq":
-            return None
-        for named, given in ((node.left, node.right), (node.right, node.left)):
-            if not (isinstance(named, _PropertyRef) and isinstance(given, _Constant)):
-                continue
-            value = given.literal.value
-            if named.kind != "string" or value is None:
-                return None
-            prop = named.prop
-            return prop, (compare_key(prop if prop.alpha else None, value),)
-        return None
-    if not isinstance(node, _Logical):
-        return None
-    found = [_equalities(operand) for operand in node.operands]
-    if node.op == "and":
-        return next((each for each in found if each is not None), None)
-    props = {each[0] for each in found if each is not None}
-    if None in found or len(props) != 1:
-        return None
-    return props.pop(), tuple(value for each in found if each is not None for value in each[1])
+    @property
+    def identity(self) -> str:
+        """The same for expressions testing the same (their text may differ)."""
+        return repr(self._root)
 
 
 class _Parser:
@@ -276,7 +256,7 @@ class _Parser:
     def _logical(self, op: str, operands: list[Node], position: int) -> Node:
         if len(operands) == 1:
             return operands[0]
-        return _Logical(op, [self._boolean(operand, op, position) for operand in operands])
+        return Logical(op, [self._boolean(operand, op, position) for operand in operands])
 
     def _not(self) -> Node:
         if self._is_word("not"):
@@ -299,7 +279,7 @@ class _Parser:
                 f"Invalid parametertype used at function '{token.text}' "
                 f"(Position: {token.position})"
             )
-        return _Comparison(token.text, left, right)
+        return Comparison(token.text, left, right)
 
     def _primary(self) -> Node:
         token = self.token
@@ -310,7 +290,7 @@ class _Parser:
             return node
         if token.kind == "literal" and token.literal is not None:
             self._advance()
-            return _Constant(token.literal)
+            return Constant(token.literal)
         if token.kind != "ident":
             raise syntax_error(f"Invalid token detected at position {token.position}")
         self._advance()
@@ -323,7 +303,7 @@ class _Parser:
             raise syntax_error(
                 f"Property '{token.text}' not found in type '{self.entity_type.name}'"
             )
-        return _PropertyRef(prop)
+        return PropertyRef(prop)
 
     def _call(self, name: Token) -> Node:
         signature = _FUNCTIONS.get(name.text)

@@ -7,10 +7,13 @@ entity answers ``{"d": {...}}``.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from typing import Any
 
 from erp_sandbox.odata.edm import EntitySet, EntityType, Property, Row
+from erp_sandbox.odata.filter import Expression
+from erp_sandbox.odata.filter_plans import equalities
 from erp_sandbox.odata.indexes import RowIndex
 from erp_sandbox.odata.query import QueryOptions
 from erp_sandbox.odata.serialize import RowSource, Serializer, sort_by_key
@@ -41,6 +44,10 @@ def order(
 ) -> list[Row]:
     """``rows`` in key order, then stably sorted by each ``$orderby`` item (nulls first)."""
     result = sort_by_key(entity_type, rows)
+    if orderby and not any(descending for _, descending in orderby):
+        keys = [_sort_key(prop) for prop, _ in orderby]
+        result.sort(key=lambda row: tuple(key(row) for key in keys))
+        return result
     for prop, descending in reversed(orderby):
         result.sort(key=_sort_key(prop), reverse=descending)
     return result
@@ -58,13 +65,21 @@ def filtered_rows(source: RowSource, entity_set: EntitySet, options: QueryOption
     """The rows of ``entity_set`` passing ``$filter``, in order; when the filter names values
     of a property (``MaterialDocumentHeaderText eq '...'``, ``SalesDocument eq '1' or
     SalesDocument eq '2'``), only the rows holding them are read, through an index."""
-    named = options.filter.equalities() if options.filter is not None else None
+    named = equalities(options.filter) if options.filter is not None else None
     if named is None:
         rows = source.rows(entity_set.name)
     else:
         prop, values = named
         rows = source.find(entity_set.name, RowIndex.comparing((prop,)), [(v,) for v in values])
     return select_rows(entity_set.entity_type, rows, options)
+
+
+def following(rows: list[Row], expression: Expression) -> list[Row]:
+    """The rows from the first passing ``expression`` on: ``rows`` pass its other conditions
+    and are in the order whose position it keeps what follows (see
+    :func:`~erp_sandbox.odata.filter_plans.seek`), so they fail it up to a point and pass
+    it from there; found by bisection, as an index seeks."""
+    return rows[bisect.bisect_left(rows, True, key=expression.matches) :]
 
 
 def read_collection(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -16,11 +17,18 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
+from erp_sandbox.odata import filter_plans
 from erp_sandbox.odata.edm import EntitySet, Row, Service
 from erp_sandbox.odata.errors import ODataError, not_found
 from erp_sandbox.odata.payload import parse_json_body
 from erp_sandbox.odata.query import ExpandTree, QueryOptions, ResourcePath, parse_query
-from erp_sandbox.odata.reader import count_rows, filtered_rows, read_collection, read_entity
+from erp_sandbox.odata.reader import (
+    count_rows,
+    filtered_rows,
+    following,
+    read_collection,
+    read_entity,
+)
 from erp_sandbox.odata.serialize import Serializer, etag_selected
 from erp_sandbox.sap.goods_movements import create_material_document
 from erp_sandbox.sap.orders import create_sales_order, update_sales_order
@@ -112,16 +120,21 @@ def _read_set(
 ) -> Response:
     """A top-level collection read; its selection is kept for the read's next pages."""
     query = request.query_params
+    expression = options.filter
+    seek = filter_plans.seek(expression, options.orderby) if expression is not None else None
+    # A read after a position (the next window of a long read) keeps the selection without
+    # the position and starts where the position falls in it.
+    selection = seek[0] if seek is not None else expression
+    rest = replace(options, filter=selection) if seek is not None else options
     key = (
         sandbox.store.generation,
         entity_set.name,
-        query.get("$filter"),
+        selection.identity if selection is not None else None,
         query.get("$orderby"),
     )
-    matching = sandbox.selections.rows(
-        key,
-        lambda: filtered_rows(sandbox.store, entity_set, options),
-    )
+    matching = sandbox.selections.rows(key, lambda: filtered_rows(sandbox.store, entity_set, rest))
+    if expression is not None and seek is not None:
+        matching = following(matching, expression)
     body = read_collection(
         writer,
         entity_set,

@@ -10,13 +10,11 @@ httpx exception.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import httpx
 
-from system_apis.contracts.errors import ErpError, Unavailable
+from system_apis.contracts.errors import Unavailable
 from system_apis.sap.answers import (
     JsonObject,
     ODataCollection,
@@ -160,8 +158,7 @@ class SapODataClient:
                     f"SAP paged {entity_set} beyond {max_pages} pages; narrow the filter",
                     connection=self._session.connection,
                 )
-            response = await self._session.get_next(service, answer.next_link)
-            answer = collection_from(response, self._session.connection)
+            answer = await self.get_next(service, answer.next_link)
             results.extend(answer.results)
             pages += 1
         return results
@@ -205,60 +202,10 @@ class SapODataClient:
                 results.append(await self._follow(service, entity_set, answer, max_pages))
         return results
 
-    async def pages(
-        self,
-        service: str,
-        entity_set: str,
-        *,
-        window: int,
-        filter: Filter | None = None,
-        select: Sequence[str] = (),
-        expand: Sequence[str] = (),
-        orderby: Sequence[str] = (),
-    ) -> AsyncIterator[list[JsonObject]]:
-        """Every entity of a read, one list per SAP answer, never all of them at once.
-
-        Asks windows of ``window`` entities (``$top``/``$skip``) and follows SAP's
-        server-driven paging (``__next`` with ``$skiptoken``) inside each window, so a
-        server that pages smaller than asked costs more answers, not lost records; a window
-        answered short is the last one. The next answer is requested as soon as its link is
-        known, while the caller still works on this one: one request ahead, no more.
-        """
-
-        async def fetch(link: str | None, skip: int) -> ODataCollection:
-            if link is not None:
-                response = await self._session.get_next(service, link)
-                return collection_from(response, self._session.connection)
-            return await self.get_collection(
-                service,
-                entity_set,
-                filter=filter,
-                select=select,
-                expand=expand,
-                orderby=orderby,
-                top=window,
-                skip=skip,
-            )
-
-        skip = received = 0
-        pending: asyncio.Task[ODataCollection] | None = asyncio.create_task(fetch(None, 0))
-        try:
-            while pending is not None:
-                answer = await pending
-                received += len(answer.results)
-                if answer.next_link:
-                    pending = asyncio.create_task(fetch(answer.next_link, skip))
-                elif received >= window:
-                    skip, received = skip + received, 0
-                    pending = asyncio.create_task(fetch(None, skip))
-                else:
-                    pending = None
-                yield answer.results
-        finally:
-            if pending is not None:
-                pending.cancel()
-                with contextlib.suppress(asyncio.CancelledError, ErpError):
-                    await pending
+    async def get_next(self, service: str, next_link: str) -> ODataCollection:
+        """The page SAP linked after an answer (its ``__next``)."""
+        response = await self._session.get_next(service, next_link)
+        return collection_from(response, self._session.connection)
 
     async def get_entity(
         self,

@@ -24,7 +24,8 @@ from system_apis.sap import keyed
 from system_apis.sap.answers import JsonObject, ODataCollection
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.odata import Filter, all_of, one_of, parse_datetime
-from system_apis.sap.queries import DocumentQuery, alpha_order, key_chunks
+from system_apis.sap.queries import BY_CHANGE, DocumentQuery, alpha_order, key_chunks
+from system_apis.sap.windows import Continuation, windows
 
 _EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
 
@@ -100,10 +101,15 @@ async def pages(
     client: SapODataClient, query: DocumentQuery, window: int
 ) -> AsyncIterator[list[JsonObject]]:
     """Every document ``query`` matches, in pages of ``window``; ordered by number, the chunks
-    of numbers (in SAP's order) follow one another in the list's order."""
+    of numbers (in SAP's order) follow one another in the list's order. A window after the
+    first starts after the last document of the one before (see :func:`.keyed.after_row`);
+    lists ordered by change time skip the windows read."""
     read = query.read
+    # Windows follow one another by key, except in lists ordered by change time.
+    by_key = not read.orderby[0].startswith(BY_CHANGE)
     for condition in _filters(query):
-        async for rows in client.pages(
+        async for rows in windows(
+            client,
             read.service,
             read.entity_set,
             window=window,
@@ -111,6 +117,7 @@ async def pages(
             select=read.select,
             expand=read.expand,
             orderby=read.orderby,
+            continuation=Continuation(keyed.after_row(read.orderby)) if by_key else None,
         ):
             yield rows
 

@@ -1,11 +1,13 @@
-"""Whole record sets from SAP for exports: large windows and SAP's own ``__next`` paging.
+"""Whole record sets from SAP for exports: large windows and SAP's own page size.
 
-Each stream reads its entity set through :meth:`SapODataClient.pages`, with the same
-``$select``/``$expand``/``$orderby`` and ``$filter`` as the list reads, and yields one chunk
-of canonical records per SAP answer. Stock rows are summed per material and location as in
-the list read; a level whose rows a page boundary cuts is held back until its last row has
-arrived, so every level is exported exactly once. Credit limits, when asked for, cost one
-more request per :data:`CREDIT_BATCH` customers.
+Each stream reads its entity set through :func:`~system_apis.sap.windows.windows`, with the
+same ``$select``/``$expand``/``$orderby`` and ``$filter`` as the list reads, and yields one
+chunk of canonical records per SAP answer. Each answer after the first starts where the one
+before ended, by key, so what is written during a long export moves nothing at its boundaries
+(lists ordered by change time follow ``__next`` and skip the windows read). Stock rows are
+summed per material and location as in the list read; a level whose rows an answer's end
+cuts is held back until its last row has arrived, so every level is exported exactly once.
+Credit limits, when asked for, cost one more request per :data:`CREDIT_BATCH` customers.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from system_apis.contracts.queries import (
     ProductFilter,
     SalesOrderFilter,
 )
-from system_apis.sap import credit, documents, invoicing, queries
+from system_apis.sap import credit, documents, invoicing, keyed, queries
 from system_apis.sap.answers import JsonObject
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.billing import invoice_from_sap
@@ -43,7 +45,8 @@ from system_apis.sap.mapping.readers import required_text
 from system_apis.sap.mapping.sales import sales_order_from_sap
 from system_apis.sap.mapping.stock import inventory_from_sap
 from system_apis.sap.odata import Filter, all_of
-from system_apis.sap.queries import EntityRead, KeyReader
+from system_apis.sap.queries import STOCK, KeyReader
+from system_apis.sap.windows import Continuation, windows
 
 T = TypeVar("T")
 
@@ -51,6 +54,13 @@ EXPORT_WINDOW = 5000
 """Entities asked per request (``$top``); SAP may page smaller with ``__next``."""
 CREDIT_BATCH = 100
 """Customers whose credit accounts one request reads (the filter lists each partner)."""
+
+
+STOCK_ROWS = Continuation(
+    keyed.from_row(STOCK.orderby),
+    group=lambda row: tuple(row.get(name) for name in STOCK.orderby),
+)
+"""Stock rows go on from the last batch read: special stocks of one batch tie in the order."""
 
 
 class SapStreams:
@@ -99,7 +109,7 @@ class SapStreams:
         if conditions is None:
             return
         held: InventoryLevel | None = None
-        async for rows in self._rows(queries.STOCK, conditions):
+        async for rows in self._stock_rows(conditions):
             levels = self._guard.mapped(partial(inventory_from_sap, rows, self._source))
             if not levels:
                 continue
@@ -133,8 +143,10 @@ class SapStreams:
             if found:
                 yield found
 
-    def _rows(self, read: EntityRead, conditions: list[Filter]) -> AsyncIterator[list[JsonObject]]:
-        return self._client.pages(
+    def _stock_rows(self, conditions: list[Filter]) -> AsyncIterator[list[JsonObject]]:
+        read = STOCK
+        return windows(
+            self._client,
             read.service,
             read.entity_set,
             window=self._window,
@@ -142,6 +154,7 @@ class SapStreams:
             select=read.select,
             expand=read.expand,
             orderby=read.orderby,
+            continuation=STOCK_ROWS,
         )
 
     def _orders(self, billed: invoicing.BilledQuantities) -> Callable[[JsonObject], SalesOrder]:

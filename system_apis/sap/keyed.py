@@ -12,7 +12,9 @@ difference.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
 
 from system_apis.contracts import keyset
 from system_apis.contracts.errors import ValidationRejected
@@ -20,8 +22,22 @@ from system_apis.contracts.queries import PageRequest
 from system_apis.sap.answers import JsonObject, ODataCollection
 from system_apis.sap.client import SapODataClient
 from system_apis.sap.mapping.codes import split_location
-from system_apis.sap.odata import Filter, all_of, any_of, eq, gt, lt
+from system_apis.sap.odata import (
+    Filter,
+    LiteralValue,
+    all_of,
+    any_of,
+    eq,
+    ge,
+    gt,
+    le,
+    lt,
+    parse_datetime,
+)
 from system_apis.sap.queries import EntityRead
+
+_NAIVE_DATE = re.compile(r"/Date\(-?\d+\)/")
+"""SAP's JSON form of an ``Edm.DateTime``; an ``Edm.DateTimeOffset`` adds ``+0000``."""
 
 Clause = Callable[[str], Filter]
 """The ``$filter`` clause of what follows a page key."""
@@ -58,6 +74,51 @@ def after_level(key: str) -> Filter:
             ),
         ),
     )
+
+
+def after_row(orderby: Sequence[str]) -> Callable[[JsonObject], Filter]:
+    """What follows an entity in a read ordered by ``orderby`` (``Name`` or ``Name desc``
+    each, together identifying an entity): greater (or, descending, lower) in the first
+    property, or equal in it and following in the rest. Every property must be selected."""
+    return _lexicographic(orderby, inclusive=False)
+
+
+def from_row(orderby: Sequence[str]) -> Callable[[JsonObject], Filter]:
+    """As :func:`after_row`, and the entities equal to it in every property of ``orderby``
+    (which then need not identify entities)."""
+    return _lexicographic(orderby, inclusive=True)
+
+
+def _lexicographic(orderby: Sequence[str], *, inclusive: bool) -> Callable[[JsonObject], Filter]:
+    order = [(item.split()[0], item.endswith(" desc")) for item in orderby]
+
+    def following(row: JsonObject) -> Filter:
+        values = [_literal(row, name) for name, _ in order]
+        alternatives = []
+        for index, (name, descending) in enumerate(order):
+            same = [eq(prior, values[i]) for i, (prior, _) in enumerate(order[:index])]
+            last = inclusive and index == len(order) - 1
+            compare = (le if last else lt) if descending else (ge if last else gt)
+            alternatives.append(all_of(*same, compare(name, values[index])))
+        return any_of(*alternatives)
+
+    return following
+
+
+def _literal(row: JsonObject, name: str) -> LiteralValue:
+    """A property of an answered entity as a ``$filter`` value: text as it came, SAP's JSON
+    dates as ``datetime'...'`` (``Edm.DateTime``) or, with an offset, ``datetimeoffset``."""
+    if name not in row:
+        raise ValueError(f"{name} is not in the answer; it orders the read")
+    value = row[name]
+    if isinstance(value, str) and value.startswith("/Date("):
+        moment = parse_datetime(value)
+        if moment is not None and _NAIVE_DATE.fullmatch(value):
+            return moment.astimezone(dt.UTC).replace(tzinfo=None)
+        return moment
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    raise ValueError(f"{name} holds {value!r}, which does not order a read")
 
 
 def clause(after: Clause, key: str, connection: str | None) -> Filter:
