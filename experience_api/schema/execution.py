@@ -18,13 +18,15 @@ exactly as it always did, error included; as does every field when an extension 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLField,
     GraphQLLeafType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLSchema,
     Undefined,
     is_leaf_type,
@@ -36,7 +38,18 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
 PLAIN_LEAF = "gateway-plain-leaf"
-"""Key, in a GraphQL field's ``extensions``, of its leaf type when it is a plain leaf."""
+"""Key, in a GraphQL field's ``extensions``, of its :class:`PlainLeaf` when it is one."""
+
+
+class PlainLeaf(NamedTuple):
+    """How to read a plain leaf field: its scalar or enum type, the attribute strawberry
+    reads it from (None: call its resolver, when strawberry's default resolver is not
+    ``getattr``) and whether it is non-null."""
+
+    leaf: GraphQLLeafType
+    attribute: str | None
+    non_null: bool
+
 
 # Values of these types are final: no awaitable, no exception.
 _READY = frozenset({str, int, float, bool})
@@ -53,9 +66,16 @@ def mark_plain_leaves(schema: GraphQLSchema) -> None:
         for field in named.fields.values():
             if field.args or not _reads_attribute(field):
                 continue
-            leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+            non_null = isinstance(field.type, GraphQLNonNull)
+            leaf = field.type.of_type if non_null else field.type
             if is_leaf_type(leaf):
-                field.extensions = {**(field.extensions or {}), PLAIN_LEAF: leaf}
+                definition = field.extensions["strawberry-definition"]
+                # strawberry's basic resolver is ``default_resolver(source, python_name)``.
+                attribute = (
+                    definition.python_name if definition.default_resolver is getattr else None
+                )
+                plain = PlainLeaf(leaf, attribute, non_null)
+                field.extensions = {**(field.extensions or {}), PLAIN_LEAF: plain}
 
 
 def _reads_attribute(field: GraphQLField) -> bool:
@@ -92,24 +112,54 @@ class GatewayExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         field_def = parent_type.fields.get(field_details_list[0].node.name.value)
-        leaf: GraphQLLeafType | None = (
+        plain: PlainLeaf | None = (
             None if field_def is None else field_def.extensions.get(PLAIN_LEAF)
         )
-        if leaf is not None and self.short_leaves:
+        if plain is not None and self.short_leaves:
             assert field_def is not None
             try:
-                value = field_def.resolve(source, None)
+                if plain.attribute is None:
+                    value = field_def.resolve(source, None)
+                else:
+                    value = getattr(source, plain.attribute)
                 if value is None:
-                    if not isinstance(field_def.type, GraphQLNonNull):
+                    if not plain.non_null:
                         return None
                 elif type(value) in _READY or not (
                     isinstance(value, Exception) or self.is_awaitable(value)
                 ):
-                    coerced = leaf.coerce_output_value(value)
+                    coerced = plain.leaf.coerce_output_value(value)
                     if coerced is not None and coerced is not Undefined:
                         return coerced
             except Exception:  # the full path below raises it again, located and reported
                 pass
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
+        )
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        # An object (possibly non-null) with a value: graphql-core's tests for an error,
+        # null, a list, a leaf or an abstract type all fail, and it executes the object's
+        # fields exactly so; the answer is a dict or an awaitable of one, never null.
+        inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        if (
+            isinstance(inner, GraphQLObjectType)
+            and inner.is_type_of is None
+            and result is not None
+            and result is not Undefined
+            and not isinstance(result, Exception)
+        ):
+            return self.collect_and_execute_subfields(
+                inner, field_details_list, path, result, position_context
+            )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
         )

@@ -44,8 +44,15 @@ class Never(BasePermission):
 
 
 @strawberry.type
+class Inner:
+    value: int
+
+
+@strawberry.type
 class Item:
     name: str
+    inner: Inner | None
+    long_name: str
     note: str | None
     colour: Colour
     picky: Picky | None
@@ -61,12 +68,16 @@ class Item:
         return self.name[:n]
 
 
+def _more(value: Any) -> dict[str, Any]:
+    return {"inner": None if value is None else Inner(value=value), "long_name": f"long {value}"}
+
+
 def _items() -> list[Item]:
     return [
-        Item(name="a", note=None, colour=Colour.RED, picky=Picky("ok"), count=1),
-        Item(name="b", note="n", colour=Colour.BLUE, picky=Picky("bad"), count=2),
-        Item(name=None, note=None, colour=Colour.RED, picky=None, count=3),  # type: ignore[arg-type]
-        Item(name="d", note=None, colour="green", picky=None, count="x"),  # type: ignore[arg-type]
+        Item(name="a", note=None, colour=Colour.RED, picky=Picky("ok"), count=1, **_more(1)),
+        Item(name="b", note="n", colour=Colour.BLUE, picky=Picky("bad"), count=2, **_more(None)),
+        Item(name=None, note=None, colour=Colour.RED, picky=None, count=3, **_more(3)),  # type: ignore[arg-type]
+        Item(name="d", note=None, colour="green", picky=None, count="x", **_more("y")),  # type: ignore[arg-type]
     ]
 
 
@@ -74,7 +85,7 @@ def _items() -> list[Item]:
 class Query:
     @strawberry.field
     def items(self) -> list[Item | None]:
-        return list(_items())
+        return [*_items(), None]
 
     @strawberry.field
     def item(self) -> Item:
@@ -102,12 +113,14 @@ def _marked(schema: strawberry.Schema, type_name: str) -> set[str]:
 
 def test_only_attribute_leaves_without_arguments_are_marked() -> None:
     schema = _schema(short=True)
-    assert _marked(schema, "Item") == {"name", "note", "colour", "picky", "count"}
+    assert _marked(schema, "Item") == {"name", "note", "colour", "picky", "count", "longName"}
+    assert _marked(schema, "Inner") == {"value"}
     assert _marked(schema, "Query") == set()
 
 
 QUERIES = [
     "{ items { name note colour picky count } }",
+    "{ items { longName inner { value } } item { inner { value } } }",
     "{ items { name shout part(n: 1) secret } }",
     "{ item { name note colour picky count shout secret } }",
     "{ items { ... on Item { count colour } alias: name } }",
