@@ -51,9 +51,18 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class GatewayProcess:
+    address: str
+    """host:port"""
+    pid: int
+
+
 @contextlib.contextmanager
-def gateway_process(data_dir: Path, env: dict[str, str], log_file: Path | None) -> Iterator[str]:
-    """``erp-gateway serve`` on a free port until the block ends; yields host:port."""
+def gateway_process(
+    data_dir: Path, env: dict[str, str], log_file: Path | None
+) -> Iterator[GatewayProcess]:
+    """``erp-gateway serve`` on a free port until the block ends."""
     port = free_port()
     log = (log_file or data_dir / "gateway.log").open("wb")
     process = subprocess.Popen(
@@ -82,7 +91,7 @@ def gateway_process(data_dir: Path, env: dict[str, str], log_file: Path | None) 
             if time.monotonic() > deadline:
                 raise TimeoutError("gateway not ready after 60 s")
             time.sleep(0.2)
-        yield f"127.0.0.1:{port}"
+        yield GatewayProcess(f"127.0.0.1:{port}", process.pid)
     except BaseException:
         log.flush()
         tail = Path(log.name).read_text(errors="replace")[-4000:]
@@ -308,7 +317,8 @@ async def run(args: argparse.Namespace) -> Arrivals:
             "ERP_GATEWAY_EVENTS__RABBITMQ_URL": RABBITMQ,
             "ERP_GATEWAY_EVENTS__EXCHANGE": exchange,
         }
-    with tempfile.TemporaryDirectory() as tmp, gateway_process(Path(tmp), env, args.log) as address:
+    with tempfile.TemporaryDirectory() as tmp, gateway_process(Path(tmp), env, args.log) as gateway:
+        address = gateway.address
         async with contextlib.AsyncExitStack() as stack:
             if args.rabbitmq:
                 await stack.enter_async_context(rabbit_consumer(exchange, arrivals))

@@ -25,11 +25,16 @@ gateway takes them, which measures the backlog more than the path.
 ``push`` first measures a reference in the same run: the same stock movements (the same
 locations, one unit each, the adjustment the gateway posts) booked straight into a fresh SAP
 sandbox of their own process at full speed, one lane per location (``--direct-changes``;
-0 skips it), and prints the rate as a fraction of it. ``--find-rate`` looks for the highest
-rate the gateway sustains: trials of ``--trial-seconds`` each, a rate sustained when every
-change reaches every outlet, 90% of them within ``--slo`` seconds; starting at the direct rate,
-stepping down by a fifth until a rate holds (up by a quarter while it does). It then runs
-``--changes`` changes at half that rate and prints their latencies.
+0 skips it), and prints the rate as a fraction of it. It also prints the gateway process's CPU
+time per change (user plus system, from the first change until every outlet saw the last)
+and, in ``push``, the bench process's CPU time per movement of the reference, which posts
+the same SAP requests with nothing around them, and the ratio of the two.
+
+``--find-rate`` looks for the highest rate the gateway sustains: trials of
+``--trial-seconds`` each, a rate sustained when every change reaches every outlet, 90% of
+them within ``--slo`` seconds; starting at the direct rate, stepping down by a fifth until a
+rate holds (up by a quarter while it does). It then runs ``--changes`` changes at half that
+rate and prints their latencies.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import cpu_seconds
 from event_latency import RABBITMQ, gateway_process
 from support.events import (
     SAP_PASSWORD,
@@ -94,7 +100,8 @@ async def run(args: argparse.Namespace) -> Changes:
         if args.mode == "polled" or not args.embedded:
             sap_url = stack.enter_context(sap_sandbox(Path(tmp) / "erp"))
         env = gateway_env(args, sap_url, exchange)
-        address = stack.enter_context(gateway_process(Path(tmp), env, args.log))
+        gateway = stack.enter_context(gateway_process(Path(tmp), env, args.log))
+        address = gateway.address
         async with contextlib.AsyncExitStack() as astack:
             http = await astack.enter_async_context(
                 httpx.AsyncClient(base_url=f"http://{address}", timeout=60)
@@ -105,7 +112,8 @@ async def run(args: argparse.Namespace) -> Changes:
                 places = list(changes.base)
                 direct = await direct_rate(Path(tmp) / "direct", places, args.direct_changes)
                 print(f"direct    {args.direct_changes} movements booked straight into a SAP "
-                      f"sandbox, {len(places)} lanes: {direct:.1f}/s")  # fmt: skip
+                      f"sandbox, {len(places)} lanes: {direct.rate:.1f}/s, "
+                      f"{direct.cpu_ms:.2f} CPU ms per movement")  # fmt: skip
             if args.rabbitmq:
                 await astack.enter_async_context(rabbit(exchange, changes))
             ready = asyncio.Event()
@@ -117,9 +125,9 @@ async def run(args: argparse.Namespace) -> Changes:
                     raise SystemExit(
                         "--find-rate starts from the direct rate: --direct-changes > 0"
                     )
-                await find_rate(http, changes, args, direct)
+                await find_rate(http, changes, args, direct.rate)
             else:
-                started = time.monotonic()
+                started, cpu = time.monotonic(), cpu_seconds(gateway.pid)
                 if args.mode == "push":
                     await push(http, changes, args.rate, args.changes)
                 else:
@@ -127,10 +135,15 @@ async def run(args: argparse.Namespace) -> Changes:
                     await polled(sap_url, changes, args)
                 elapsed = time.monotonic() - started
                 await settle(changes, outlets(args), args.changes, 30 + args.interval * 3)
+                cpu_ms = (cpu_seconds(gateway.pid) - cpu) * 1000 / args.changes
                 report(changes, args, args.rate, args.changes, elapsed)
+                print(f"gateway   {cpu_ms:.2f} CPU ms per change (its process, from the first "
+                      "change until every outlet saw the last)")  # fmt: skip
                 if direct is not None:
                     rate = args.rate or args.changes / elapsed
-                    print(f"rate {rate:.1f}/s = {rate / direct:.2f} of direct ({direct:.1f}/s)")
+                    print(f"rate {rate:.1f}/s = {rate / direct.rate:.2f} of direct "
+                          f"({direct.rate:.1f}/s); CPU per change {cpu_ms / direct.cpu_ms:.2f}"
+                          f"x direct ({direct.cpu_ms:.2f} ms)")  # fmt: skip
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
