@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, Row, and_, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, FromClause, Insert, Row, and_, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -80,28 +80,30 @@ def _insert_new(dialect: str) -> Insert:
 
 
 _earlier = t.alias("earlier")
+_candidate = t.alias("candidate")
 
 
-def _claimable(now: dt.datetime) -> ColumnElement[bool]:
+def _claimable(now: dt.datetime, row: FromClause = t) -> ColumnElement[bool]:
     # A lease past its time belongs to a process that died; the event is free again. An
     # earlier pending event of the same key (running, or waiting for its retry) goes
     # first, so that the changes of one record reach the ERP and the outbox in order.
+    c = row.c
     earlier_pending = (
         select(_earlier.c.id)
         .where(
-            _earlier.c.ordering_key == t.c.ordering_key,
+            _earlier.c.ordering_key == c.ordering_key,
             _earlier.c.status == InboundStatus.PENDING.value,
             or_(
-                _earlier.c.received_at < t.c.received_at,
-                and_(_earlier.c.received_at == t.c.received_at, _earlier.c.id < t.c.id),
+                _earlier.c.received_at < c.received_at,
+                and_(_earlier.c.received_at == c.received_at, _earlier.c.id < c.id),
             ),
         )
         .exists()
     )
     return (
-        (t.c.status == InboundStatus.PENDING.value)
-        & (t.c.next_attempt_at <= now)
-        & or_(t.c.lease_until.is_(None), t.c.lease_until < now)
+        (c.status == InboundStatus.PENDING.value)
+        & (c.next_attempt_at <= now)
+        & or_(c.lease_until.is_(None), c.lease_until < now)
         & ~earlier_pending
     )
 
@@ -212,12 +214,19 @@ class SqlInboundStore:
         return await self.get(event_id)
 
     async def claim_due(self, limit: int, lease: dt.timedelta) -> list[InboundEvent]:
-        """Lease up to ``limit`` due events at once (one transaction), oldest first."""
-        due = await self.due(limit)
-        if not due:
-            return []
+        """Lease up to ``limit`` due events at once (one statement), oldest first."""
         now = _now()
         token = str(uuid.uuid4())
+        # The due ones (as :meth:`due`), chosen and leased by one UPDATE: the processor
+        # calls this after every event stored and every event finished. The outer
+        # condition is checked again on the row being updated, as :meth:`claim` does, so an
+        # event another process leased meanwhile is left out.
+        due = (
+            select(_candidate.c.id)
+            .where(_claimable(now, _candidate))
+            .order_by(_candidate.c.received_at, _candidate.c.id)
+            .limit(limit)
+        )
         async with self._engine.begin() as conn:
             rows = (
                 await conn.execute(
