@@ -56,32 +56,37 @@ async def stage_new(conn: AsyncConnection, events: Sequence[Event]) -> set[str]:
         # the relay never sees a later event of a record committed before an earlier one.
         # (SQLite's single writer gives the same order by itself.)
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STAGING_LOCK})
-    ids = [e.id for e in events]
-    existing = set(
-        (await conn.execute(select(outbox.c.event_id).where(outbox.c.event_id.in_(ids))))
-        .scalars()
-        .all()
-    )
-    fresh: list[Event] = []
-    seen: set[str] = set()
+    fresh: dict[str, Event] = {}
     for event in events:
-        if event.id in existing or event.id in seen:
-            continue
-        seen.add(event.id)
-        fresh.append(event)
-    if fresh:
-        await conn.execute(_insert_new(conn.dialect.name), [_row(e) for e in fresh])
-    return seen
+        fresh.setdefault(event.id, event)
+    rows = [_row(e) for e in fresh.values()]
+    insert = _insert_new(conn.dialect.name)
+    if insert is None:
+        known = select(outbox.c.event_id).where(outbox.c.event_id.in_(fresh))
+        for event_id in (await conn.execute(known)).scalars():
+            del fresh[event_id]
+        if fresh:
+            await conn.execute(outbox.insert(), [_row(e) for e in fresh.values()])
+        return set(fresh)
+    # One statement that skips the ids already there and answers those it added. Rows get
+    # their ``seq`` in the order given: SQLite inserts a multi-row VALUES list as listed;
+    # PostgreSQL is asked to (else free to number its rows in another order).
+    in_order = conn.dialect.name == "postgresql"
+    added = await conn.execute(
+        insert.returning(outbox.c.event_id, sort_by_parameter_order=in_order), rows
+    )
+    return set(added.scalars().all())
 
 
-def _insert_new(dialect: str) -> Insert:
-    """An INSERT that skips ids another transaction committed after the look-up above
-    (the same change staged by two flows at once, e.g. a mutation and change capture)."""
+def _insert_new(dialect: str) -> Insert | None:
+    """An INSERT that skips ids already in the outbox, also those another transaction
+    committed meanwhile (the same change staged by two flows at once, e.g. a mutation and
+    change capture); None on a database without one."""
     if dialect == "postgresql":
         return postgresql.insert(outbox).on_conflict_do_nothing(index_elements=["event_id"])
     if dialect == "sqlite":
         return sqlite.insert(outbox).on_conflict_do_nothing(index_elements=["event_id"])
-    return outbox.insert()
+    return None
 
 
 def event_from_row(row: object) -> Event:

@@ -48,6 +48,14 @@ async def test_an_event_offered_again_is_recorded_once(backend: Backend, outbox:
     assert [e.id for e in await backend.staged()] == ["e1", "e2"]
 
 
+async def test_new_events_beside_recorded_ones_keep_their_order(
+    backend: Backend, outbox: Outbox
+) -> None:
+    await outbox.append([event(1)])
+    await outbox.append([event(3), event(1), event(2), event(3), event(0)])
+    assert [e.id for e in await backend.staged()] == ["e1", "e3", "e2", "e0"]
+
+
 async def test_events_that_cannot_be_stored_are_refused_whole(
     backend: Backend, outbox: Outbox
 ) -> None:
