@@ -10,6 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from process_apis.persistence.sqlite_driver import OneTripDbapi
 from process_apis.persistence.sqlite_engine import SqliteEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -29,7 +30,8 @@ def create_engine(url: str, *, sqlite_synchronous: SqliteSynchronous = "full") -
     database at a few hundred commits per second.
     """
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One trip to the driver's thread per statement (see sqlite_driver).
+        engine = create_async_engine(url, connect_args={"timeout": 30}, module=OneTripDbapi())
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
