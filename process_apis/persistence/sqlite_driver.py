@@ -106,8 +106,24 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    """The adapter's connection with :class:`OneTripCursor` cursors; a commit or rollback
+    with no transaction open makes no call on the thread (sqlite3 would do nothing there:
+    the pool rolls back every connection it takes back, also one just committed)."""
+
     __slots__ = ()
     _cursor_cls = OneTripCursor  # type: ignore[assignment]  # a subclass of the adapter's
+
+    def _in_transaction(self) -> bool:
+        conn: sqlite3.Connection | None = self._connection._connection
+        return conn is not None and conn.in_transaction
+
+    def rollback(self) -> None:
+        if self._in_transaction():
+            super().rollback()
+
+    def commit(self) -> None:
+        if self._in_transaction():
+            super().commit()
 
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):

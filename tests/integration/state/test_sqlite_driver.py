@@ -74,3 +74,21 @@ async def test_a_statement_is_one_call_on_the_drivers_thread(
             calls = [r for r in caplog.records if r.getMessage().startswith("executing")]
     assert rows == [("a",), ("b",)]
     assert len(calls) == 1
+
+
+async def test_a_write_transaction_is_its_statements_and_one_commit(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="aiosqlite"):
+        caplog.clear()
+        async with engine.begin() as conn:
+            await conn.execute(insert(items).values(name="a"))
+        async with engine.begin() as conn:  # reads only: nothing to commit
+            await conn.execute(select(items))
+        calls = [r.getMessage() for r in caplog.records if r.getMessage().startswith("executing")]
+    # The insert, its commit, the select; no rollback when the pool takes a connection back.
+    assert len(calls) == 3
+    assert sum("commit" in c for c in calls) == 1
+    assert not any("rollback" in c for c in calls)
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(items.c.name))).all() == [("a",)]
