@@ -59,7 +59,6 @@ async def stage_new(conn: AsyncConnection, events: Sequence[Event]) -> set[str]:
     fresh: dict[str, Event] = {}
     for event in events:
         fresh.setdefault(event.id, event)
-    rows = [_row(e) for e in fresh.values()]
     insert = _insert_new(conn.dialect.name)
     if insert is None:
         known = select(outbox.c.event_id).where(outbox.c.event_id.in_(fresh))
@@ -73,7 +72,8 @@ async def stage_new(conn: AsyncConnection, events: Sequence[Event]) -> set[str]:
     # PostgreSQL is asked to (else free to number its rows in another order).
     in_order = conn.dialect.name == "postgresql"
     added = await conn.execute(
-        insert.returning(outbox.c.event_id, sort_by_parameter_order=in_order), rows
+        insert.returning(outbox.c.event_id, sort_by_parameter_order=in_order),
+        [_row(e) for e in fresh.values()],
     )
     return set(added.scalars().all())
 
