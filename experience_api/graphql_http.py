@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
@@ -145,6 +146,16 @@ class GatewayGraphQL(GraphQL[GraphQLContext, None]):
     async def render_graphql_ide(self, request: Request) -> Response:
         # GraphiQL from the gateway's own assets, never from a CDN.
         return HTMLResponse(graphiql_page())
+
+    def encode_json(self, data: object) -> str:
+        # Every answer, over HTTP and WebSocket: orjson spends a fifth of the standard
+        # library's time on the reference query's answer. A text frame, as graphql-ws
+        # clients expect; what orjson cannot write (an integer beyond 64 bits) the standard
+        # library does.
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            return json.dumps(data, separators=(",", ":"))
 
     def parse_json(self, data: str | bytes) -> Any:
         try:
