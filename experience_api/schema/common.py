@@ -21,6 +21,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Generic, TypeVar
 
+import orjson
 import strawberry
 
 from experience_api.schema.errors import ClientError, client_errors
@@ -121,9 +122,17 @@ class Connection(Generic[NodeT]):
 
 
 def encode_cursor(position: Position, list_name: str) -> str:
-    body = json.dumps(dict(position), separators=(",", ":"), ensure_ascii=True)
-    text = f"{_CURSOR_PREFIX}{list_name}:{body}"
-    return base64.urlsafe_b64encode(text.encode("ascii")).decode("ascii")
+    # One per edge of every page: orjson writes the usual ASCII position in a fraction of the
+    # standard library's time; non-ASCII text (escaped, as cursors are ASCII) and integers
+    # beyond 64 bits go through the standard library.
+    try:
+        body = orjson.dumps(dict(position))
+    except TypeError:
+        body = b"\x80"
+    if not body.isascii():
+        body = json.dumps(dict(position), separators=(",", ":"), ensure_ascii=True).encode()
+    text = f"{_CURSOR_PREFIX}{list_name}:".encode("ascii") + body
+    return base64.urlsafe_b64encode(text).decode("ascii")
 
 
 def decode_cursor(cursor: str, list_name: str) -> dict[str, Mark]:

@@ -120,6 +120,7 @@ async def test_bad_cursor_is_a_clear_error(gql: Run, erp: MemoryErp, cursor: str
         {"EU01": '["2026-12-03","19"]'},
         {"EU01": "3", "US01": "SKU/ä; =\\"},
         {"a-b_c": 1},
+        {"EU01": 2**70, "US01": "line\nfeed\x01\x7f"},
     ],
 )
 def test_cursor_round_trip(position: dict[str, int | str]) -> None:
