@@ -38,6 +38,10 @@ from experience_api.schema import build_schema
 from experience_api.security.setup import security
 from experience_api.settings import Settings
 
+YOUNG_GENERATION_THRESHOLD = 20_000
+"""Allocations between two collections of the collector's youngest generation, once the
+gateway runs (Python's default: 700)."""
+
 
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app; the gateway is built in the lifespan and closed with it."""
@@ -60,6 +64,12 @@ def create_app(settings: Settings) -> Starlette:
         # as the gateway: out of the collector's reach, a full collection no longer walks it
         # (one cost ~0.5 s of CPU every few dozen reference queries).
         gc.freeze()
+        # A query allocates tens of thousands of short-lived objects: at the default
+        # threshold (700) the youngest generation is collected dozens of times per query,
+        # and what a request still holds is promoted and walked again. 4% fewer
+        # instructions per reference query; what the collector frees is the same.
+        thresholds = gc.get_threshold()
+        gc.set_threshold(YOUNG_GENERATION_THRESHOLD, *thresholds[1:])
         try:
             async with contextlib.AsyncExitStack() as agents:
                 if mcp is not None:
@@ -73,6 +83,7 @@ def create_app(settings: Settings) -> Starlette:
                     await task
             await gateway.aclose()
             guard.close()
+            gc.set_threshold(*thresholds)
             gc.unfreeze()
             if tracing is not None:
                 tracing.shutdown()
