@@ -94,25 +94,34 @@ def seed_orders(data_dir: Path, count: int = EXTRA_ORDERS) -> None:
 
 
 @contextlib.contextmanager
-def process(argv: list[str], health: str, log: Path) -> Iterator[int]:
-    """Runs ``argv`` until the block ends, once ``health`` answers; yields its pid."""
+def process(
+    argv: list[str],
+    health: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+) -> Iterator[int]:
+    """Runs ``argv`` (with ``env`` added to the environment, in ``cwd``) until the block
+    ends, once ``health`` answers; yields its pid."""
+    what = next((arg for arg in argv if arg.startswith(("erp_sandbox", "experience_api"))), argv[0])
     with log.open("wb") as out:
         child = subprocess.Popen(
             argv,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "ERP_GATEWAY_LOG_LEVEL": "warning"},
+            env={**os.environ, "ERP_GATEWAY_LOG_LEVEL": "warning", **(env or {})},
+            cwd=cwd,
         )
         try:
             deadline = time.monotonic() + 90
             while True:
                 if child.poll() is not None:
-                    raise RuntimeError(f"{argv[2]} exited:\n{log.read_text()[-3000:]}")
+                    raise RuntimeError(f"{what} exited:\n{log.read_text()[-3000:]}")
                 with contextlib.suppress(httpx.TransportError):
                     if httpx.get(health, timeout=1).status_code < 500:
                         break
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"{argv[2]} not ready after 90 s")
+                    raise TimeoutError(f"{what} not ready after 90 s")
                 time.sleep(0.2)
             yield child.pid
         finally:
@@ -139,11 +148,22 @@ class Served:
 
 @contextlib.contextmanager
 def sap_and_gateway(
-    work: Path, sandbox_dir: Path, name: str, connection_toml: str = "", sap_log_level: str = "info"
+    work: Path,
+    sandbox_dir: Path,
+    name: str,
+    connection_toml: str = "",
+    sap_log_level: str = "info",
+    *,
+    gateway_wrapper: tuple[str, ...] = (),
+    gateway_code: Path | None = None,
 ) -> Iterator[Served]:
     """Serves the sandbox data in ``sandbox_dir`` and a gateway over it until the block ends;
     ``connection_toml`` is appended to the connection's settings (``timeout_seconds = 120``,
-    ``[connections.cache]`` ...). Logs and the gateway's data go under ``work``/``name``-*."""
+    ``[connections.cache]`` ...). Logs and the gateway's data go under ``work``/``name``-*.
+
+    ``gateway_wrapper`` runs the gateway under another program (``valgrind ...``);
+    ``gateway_code`` runs the gateway of another checkout (in it, and first on its
+    ``PYTHONPATH``)."""
     gateway_dir = work / f"{name}-gateway"
     gateway_dir.mkdir()
     sap_port, gw_port = free_port(), free_port()
@@ -156,12 +176,20 @@ def sap_and_gateway(
     python = sys.executable
     sandbox_argv = [python, "-m", "erp_sandbox.sap", "--port", str(sap_port)]
     sandbox_argv += ["--data-dir", str(sandbox_dir), "--log-level", sap_log_level]
-    gateway_argv = [python, "-m", "experience_api.cli", "serve", "--port", str(gw_port)]
+    gateway_argv = [*gateway_wrapper, python, "-m", "experience_api.cli", "serve"]
+    gateway_argv += ["--port", str(gw_port)]
     gateway_argv += ["--data-dir", str(gateway_dir), "--config", str(config)]
     sap_log = work / f"{name}-sap.log"
     gateway = f"http://127.0.0.1:{gw_port}"
     with (
         process(sandbox_argv, f"{sap}/sap/opu/odata/sap/", sap_log),
-        process(gateway_argv, f"{gateway}/health", work / f"{name}-gateway.log") as pid,
+        process(
+            gateway_argv,
+            f"{gateway}/health",
+            work / f"{name}-gateway.log",
+            # ``python -m`` looks in its working directory first.
+            env=None if gateway_code is None else {"PYTHONPATH": str(gateway_code)},
+            cwd=gateway_code,
+        ) as pid,
     ):
         yield Served(sap, gateway, pid, sap_log, gateway_dir)

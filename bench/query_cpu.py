@@ -11,7 +11,8 @@ the order's state needs). In the same run:
 3. rounds alternate: ``--queries`` reference queries to the gateway one after the other,
    the gateway process's CPU time read from ``/proc/<pid>/stat`` before and after; then the
    same requests replayed raw with httpx (the first, the orders, then all others together,
-   every answer decoded), the bench process's own CPU time around them.
+   every answer decoded with orjson, as the gateway decodes them), the bench process's own
+   CPU time around them.
 
 Printed: CPU ms per query and p50 latency of each, their ratios, and the gateway's first
 (cold) query and idle CPU (CPU burnt per second with no request).
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import re
 import statistics
 import tempfile
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 from _harness import (
     PAGE,
     REFERENCE_QUERY,
@@ -63,7 +64,7 @@ async def replay(client: httpx.AsyncClient, first: str, rest: list[str]) -> floa
     async def get(url: str) -> object:
         response = await client.get(url)
         response.raise_for_status()
-        return json.loads(response.content)
+        return orjson.loads(response.content)
 
     started = time.perf_counter()
     await get(first)

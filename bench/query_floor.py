@@ -6,12 +6,12 @@ in the same run, what the gateway's libraries alone cost for the same work, with
 the gateway around them:
 
 * **upstream**: the query's SAP requests (read from the sandbox's access log) sent with a
-  plain ``httpx.AsyncClient`` and their answers decoded with ``json.loads``: the client side
+  plain ``httpx.AsyncClient`` and their answers decoded with ``orjson.loads``: the client side
   of the ERP reads, without mapping;
 * **GraphQL**: strawberry executing the reference document over the answer's own values held
   as plain objects (attribute reads only: no loaders, no permissions, no extensions), with the
   document parsed and validated once (graphql-core's ``execute_sync`` alone) and as strawberry does
-  it per request; then ``json.dumps`` of the result;
+  it per request; then ``orjson.dumps`` of the result;
 * **HTTP server**: uvicorn and starlette (the gateway's server, its own process) answering
   the same POST with the reference answer's bytes, stored: the server side of one request.
 
@@ -39,6 +39,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import httpx
+import orjson
 import strawberry
 from _harness import (
     PAGE,
@@ -144,7 +145,7 @@ def graphql_cpu(
     figures["strawberry"] = (time.process_time() - started) / count * 1000
     started = time.process_time()
     for _ in range(count):
-        json.dumps(expected)
+        orjson.dumps(expected)
     figures["encode"] = (time.process_time() - started) / count * 1000
     return figures
 
@@ -251,10 +252,10 @@ def main() -> int:
     floor = r["upstream"] + r["execute"] + r["encode"] + r["server"]
     target = args.before / 4
     rows = [
-        ("upstream: the SAP requests, raw httpx + json", r["upstream"]),
+        ("upstream: the SAP requests, raw httpx + orjson", r["upstream"]),
         ("GraphQL: graphql-core execute_sync, parsed once", r["execute"]),
         ("  (strawberry execute_sync, parse+validate)", r["strawberry"]),
-        ("encode: json.dumps of the answer", r["encode"]),
+        ("encode: orjson.dumps of the answer", r["encode"]),
         ("HTTP server: uvicorn + starlette, stored body", r["server"]),
         ("floor (upstream + execute + encode + server)", floor),
         ("gateway, measured in this run", r["gateway"]),
