@@ -138,8 +138,11 @@ class OutboxRelay:
                     log.warning(
                         "outbox relay: publishing failed; retrying in %.2f s", delay, exc_info=True
                     )
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for drops a cancellation
+                # that arrives with the wake-up, and a stopping gateway would wait forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), delay)
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()
                 if self._wake.is_set():
                     idle = self._poll_interval
         finally:

@@ -146,8 +146,11 @@ class InboundProcessor:
                 if not running and (tally["processed"] or tally["quarantined"] or tally["retried"]):
                     logger.info("inbound events: %s", ProcessReport(**tally))
                     tally.clear()
+                # asyncio.timeout, not wait_for: Python 3.11's wait_for drops a cancellation
+                # that arrives with the notification, and a stopping gateway would wait forever.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), interval)
+                    async with asyncio.timeout(interval):
+                        await self._wake.wait()
         finally:
             for task in running:
                 task.cancel()

@@ -136,3 +136,18 @@ async def test_events_whose_mark_failed_are_published_again_not_skipped() -> Non
 
     assert sink.received == ["e1", "e2", "e1", "e2", "e3"]  # at least once, in order
     assert await relay.backlog() == 0
+
+
+async def test_a_stop_that_arrives_with_a_nudge_still_stops_the_relay() -> None:
+    # Cancelled in the same turn as it is woken: Python 3.11's asyncio.wait_for returned the
+    # wake-up and dropped the cancellation, and the relay polled on: the gateway never stopped.
+    relay = OutboxRelay(MemoryOutbox(), [RecordingSink()], Held())
+    task = asyncio.create_task(relay.run())
+    await asyncio.sleep(0.05)  # idle, waiting for a nudge or the next poll
+
+    relay.nudge()
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=5)
+
+    assert done == {task}
+    assert task.cancelled()

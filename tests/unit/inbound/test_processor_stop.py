@@ -78,3 +78,21 @@ async def test_a_stopped_processor_returns_after_the_write_in_flight() -> None:
     assert kept is not None
     assert kept.status is InboundStatus.PROCESSED
     assert len(store.outbox.events) == 1
+
+
+async def test_a_stop_that_arrives_with_a_notification_still_stops_the_processor() -> None:
+    # Cancelled in the same turn as it is notified: Python 3.11's asyncio.wait_for returned
+    # the notification and dropped the cancellation, and the processor polled on.
+    connections = Connections({"EU01": MemoryErp("EU01")})
+    processor = InboundProcessor(
+        MemoryInboundStore(), InboundTypes([InventorySync(connections)]), MemoryQuarantineStore()
+    )
+    running = asyncio.create_task(processor.run_periodically(interval=60))
+    await asyncio.sleep(0.05)  # idle, waiting for a notification or the next poll
+
+    processor.notify()
+    running.cancel()
+    done, _ = await asyncio.wait({running}, timeout=5)
+
+    assert done == {running}
+    assert running.cancelled()
