@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from process_apis.events.model import Event
 from process_apis.events.port import EventSink, Lease, OutboxReader
 from process_apis.observability import events_traced
+from process_apis.wakeups import woken
 
 log = logging.getLogger(__name__)
 
@@ -138,12 +139,7 @@ class OutboxRelay:
                     log.warning(
                         "outbox relay: publishing failed; retrying in %.2f s", delay, exc_info=True
                     )
-                # asyncio.timeout, not wait_for: Python 3.11's wait_for drops a cancellation
-                # that arrives with the wake-up, and a stopping gateway would wait forever.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(delay):
-                        await self._wake.wait()
-                if self._wake.is_set():
+                if await woken(self._wake, delay):
                     idle = self._poll_interval
         finally:
             # The sinks have what was published: a stop waits for its marks to be recorded;

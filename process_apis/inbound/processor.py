@@ -11,7 +11,6 @@ once per id).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import random
@@ -32,6 +31,7 @@ from process_apis.inbound.registry import InboundTypes, validated
 from process_apis.metrics.port import INBOUND_TO_ERP, FlowObserver
 from process_apis.quarantine.port import NewQuarantined, QuarantineStatus, QuarantineStore
 from process_apis.read_cache import ReadCache, invalidate_aggregate
+from process_apis.wakeups import woken
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +146,7 @@ class InboundProcessor:
                 if not running and (tally["processed"] or tally["quarantined"] or tally["retried"]):
                     logger.info("inbound events: %s", ProcessReport(**tally))
                     tally.clear()
-                # asyncio.timeout, not wait_for: Python 3.11's wait_for drops a cancellation
-                # that arrives with the notification, and a stopping gateway would wait forever.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(interval):
-                        await self._wake.wait()
+                await woken(self._wake, interval)
         finally:
             for task in running:
                 task.cancel()
