@@ -43,8 +43,8 @@ UNCACHED = "batch = false\n[connections.cache]\nenabled = false\n"
 
 
 def counted_instructions(out: Path) -> int:
-    """The ``totals:`` of the dump asked for: part 1 of
-    ``out`` (callgrind writes ``out`` itself at exit, with instrumentation off)."""
+    """The ``totals:`` of the dump asked for: part 1 of ``out`` (callgrind writes ``out``
+    itself at exit, with instrumentation off)."""
     dump = out.with_name(f"{out.name}.1")
     if not dump.exists():
         raise RuntimeError("callgrind wrote no dump")

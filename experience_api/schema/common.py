@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -122,17 +123,19 @@ class Connection(Generic[NodeT]):
 
 
 def encode_cursor(position: Position, list_name: str) -> str:
-    # One per edge of every page: orjson writes the usual ASCII position in a fraction of the
-    # standard library's time; non-ASCII text (escaped, as cursors are ASCII) and integers
-    # beyond 64 bits go through the standard library.
-    try:
-        body = orjson.dumps(dict(position))
-    except TypeError:
-        body = b"\x80"
-    if not body.isascii():
-        body = json.dumps(dict(position), separators=(",", ":"), ensure_ascii=True).encode()
-    text = f"{_CURSOR_PREFIX}{list_name}:".encode("ascii") + body
+    text = f"{_CURSOR_PREFIX}{list_name}:".encode("ascii") + _position_json(dict(position))
     return base64.urlsafe_b64encode(text).decode("ascii")
+
+
+def _position_json(marks: dict[str, Mark]) -> bytes:
+    """The position as ASCII JSON. One per edge of every page: orjson writes the usual ASCII
+    position in a fraction of the standard library's time; non-ASCII text (escaped, as
+    cursors are ASCII) and integers beyond 64 bits go through the standard library."""
+    with contextlib.suppress(TypeError):
+        body = orjson.dumps(marks)
+        if body.isascii():
+            return body
+    return json.dumps(marks, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 
 def decode_cursor(cursor: str, list_name: str) -> dict[str, Mark]:
